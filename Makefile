@@ -1,0 +1,50 @@
+# Each target lists what it reads and writes, like a spaCy project.yml.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+GR := $(BIN)/govreport
+CORPUS ?= corpus
+SHARED ?= ../shared/corpus
+OUT ?= out
+
+.PHONY: install test extract train evaluate bench lint ingest clean
+
+# install: reads pyproject.toml; writes .venv/
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+# test: reads src/ tests/ corpus/ ../shared/corpus; writes nothing
+test: install
+	$(BIN)/python -m pytest tests
+
+# extract: reads corpus/ models/ configs/; writes out/documents.jsonl out/mentions.jsonl out/records.jsonl out/records.csv out/tasks.jsonl
+extract: install
+	$(GR) extract $(CORPUS) --out $(OUT)
+
+# ingest: reads corpus/ ../shared/corpus; writes out/ingest/documents.jsonl
+ingest: install
+	$(GR) ingest $(CORPUS) $(SHARED) --out $(OUT)/ingest
+
+# train: reads annotations/ configs/; writes models/
+train: install
+	$(GR) train --out models
+
+# evaluate: reads annotations/ models/ tests/expected/; writes out/eval/report.json out/eval/report.md
+evaluate: install
+	$(GR) evaluate --out $(OUT)/eval
+
+# bench: reads corpus/ ../shared/corpus models/; writes out/bench/bench.json
+bench: install
+	$(GR) bench --out $(OUT)/bench
+
+# lint: reads src/ tests/; writes nothing
+lint: install
+	$(BIN)/ruff check src tests
+
+clean:
+	rm -rf $(OUT)

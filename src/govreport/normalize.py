@@ -1,0 +1,168 @@
+"""Normalised text with a map back to source offsets: OpenCC t2s, full-width to ASCII, layout whitespace.
+
+An offset map is a sorted list of breakpoints ``(text_offset, source_offset)``; between two breakpoints
+the map is linear with slope 1. An empty map is the identity.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import lru_cache
+
+from .config import load_config
+
+OffsetMap = list[tuple[int, int]]
+
+# Horizontal layout whitespace: ASCII blanks, NBSP, ideographic space, other Unicode spaces.
+_HSPACE = "[ \t\u00a0\u2000-\u200b\u3000\ufeff]"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def map_offset(offset_map: OffsetMap, offset: int) -> int:
+    """Source offset of a text offset under a breakpoint map."""
+    if not offset_map:
+        return offset
+    i = bisect_right(offset_map, (offset, float("inf"))) - 1
+    if i < 0:
+        return offset
+    t, s = offset_map[i]
+    return s + (offset - t)
+
+
+def compose_maps(outer: OffsetMap, inner: OffsetMap) -> OffsetMap:
+    """Map text→source from outer (text→mid) and inner (mid→source)."""
+    if not inner:
+        return list(outer)
+    if not outer:
+        return list(inner)
+    points = {(t, map_offset(inner, m)) for t, m in outer}
+    mids = [m for _, m in outer]
+    for m, s in inner:
+        # the text offset that outer maps onto m, when m falls inside a linear piece of outer
+        i = bisect_right(mids, m) - 1
+        if i < 0:
+            continue
+        t0, m0 = outer[i]
+        t_next = outer[i + 1][0] if i + 1 < len(outer) else None
+        t = t0 + (m - m0)
+        if t_next is None or t < t_next:
+            points.add((t, s))
+    return sorted(points)
+
+
+def substitute(text: str, pattern: re.Pattern[str], repl) -> tuple[str, OffsetMap]:
+    """re.sub with a callable that also returns the breakpoints of the result against ``text``."""
+    out: list[str] = []
+    points: OffsetMap = [(0, 0)]
+    pos = 0  # in text
+    length = 0  # of out
+    for match in pattern.finditer(text):
+        a, b = match.span()
+        if a > pos:
+            out.append(text[pos:a])
+            length += a - pos
+        new = repl(match)
+        if new != match.group(0):
+            points.append((length, a))
+            out.append(new)
+            length += len(new)
+            points.append((length, b))
+        else:
+            out.append(new)
+            length += len(new)
+        pos = b
+    out.append(text[pos:])
+    return "".join(out), _simplify(points)
+
+
+def _simplify(points: OffsetMap) -> OffsetMap:
+    """Drop breakpoints that lie on the line of the previous one."""
+    kept: OffsetMap = []
+    for t, s in points:
+        if kept and (t - kept[-1][0]) == (s - kept[-1][1]):
+            continue
+        if kept and kept[-1][0] == t:
+            kept[-1] = (t, s)
+            continue
+        kept.append((t, s))
+    return [] if kept == [(0, 0)] else kept
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    config = load_config("normalize.yml")["opencc_config"]
+    return opencc.OpenCC(config if config.endswith(".json") else config)
+
+
+@lru_cache(maxsize=1)
+def _width_table() -> dict[int, str]:
+    table = {c: c - 0xFEE0 for c in range(ord("０"), ord("９") + 1)}
+    table.update({c: c - 0xFEE0 for c in range(ord("Ａ"), ord("Ｚ") + 1)})
+    table.update({c: c - 0xFEE0 for c in range(ord("ａ"), ord("ｚ") + 1)})
+    for ch in load_config("normalize.yml")["fullwidth_extra"]:
+        table[ord(ch)] = chr(ord(ch) - 0xFEE0)
+    return {k: (chr(v) if isinstance(v, int) else v) for k, v in table.items()}
+
+
+@lru_cache(maxsize=1)
+def _phrase_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    phrases = load_config("normalize.yml")["traditional_phrases"]
+    keys = sorted(phrases, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, keys))), phrases
+
+
+def to_simplified(text: str) -> tuple[str, OffsetMap, bool]:
+    """OpenCC t2s; returns the text, its map to the input and whether the input looked traditional."""
+    converted = _converter().convert(text)
+    if len(converted) == len(text):
+        changed = sum(1 for a, b in zip(text, converted) if a != b)
+        offset_map: OffsetMap = []
+    else:
+        # phrase conversions changed lengths: convert line by line, linear inside a changed line
+        parts, offset_map, changed, out_len, pos = [], [], 0, 0, 0
+        for line in text.splitlines(keepends=True):
+            new = _converter().convert(line)
+            if len(new) != len(line):
+                offset_map += [(out_len, pos), (out_len + len(new), pos + len(line))]
+            changed += sum(1 for a, b in zip(line, new) if a != b)
+            parts.append(new)
+            out_len += len(new)
+            pos += len(line)
+        converted = "".join(parts)
+        offset_map = _simplify(offset_map)
+    cjk = len(_CJK.findall(text)) or 1
+    traditional = changed / cjk >= load_config("normalize.yml")["traditional_share"]
+    return converted, offset_map, traditional
+
+
+_LAYOUT = re.compile(rf"\r\n?|{_HSPACE}+(?=\r?\n)|{_HSPACE}{{2,}}|[\t\u00a0\u2000-\u200b\u3000\ufeff]|^{_HSPACE}+", re.M)
+
+
+def _layout_repl(match: re.Match[str]) -> str:
+    s = match.group(0)
+    if s[0] == "\r":
+        return "\n"
+    start = match.start()
+    if start == 0 or match.string[start - 1] == "\n" or match.string[match.end():match.end() + 1] in ("\n", "\r", ""):
+        return ""  # indentation and trailing blanks of a line
+    return " " if len(s) > 1 or s in "\t\u3000\u00a0" else ("" if s in "\u200b\ufeff" else " ")
+
+
+def collapse_layout(text: str) -> tuple[str, OffsetMap]:
+    """Strip indentation and trailing blanks, turn runs of blanks into one space; line breaks stay."""
+    return substitute(text, _LAYOUT, _layout_repl)
+
+
+def normalize_text(raw: str) -> tuple[str, OffsetMap, bool]:
+    """Normalised text, its map to ``raw`` and whether ``raw`` was in traditional script."""
+    text, offset_map, traditional = to_simplified(raw)
+    text = text.translate(_width_table())  # one character for one: the map is unchanged
+    if traditional:
+        pattern, phrases = _phrase_pattern()
+        text, phrase_map = substitute(text, pattern, lambda m: phrases[m.group(0)])
+        offset_map = compose_maps(phrase_map, offset_map)
+    text, layout_map = collapse_layout(text)
+    return text, compose_maps(layout_map, offset_map), traditional
