@@ -1,0 +1,125 @@
+"""Merge table values and linked narrative figures into one record per document x canonical indicator.
+
+The table value wins; text values stay as evidence; a text value that disagrees with the table value
+flags the record ``conflict``. Without a table value, the most confident text value becomes the record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+from .config import load_config
+from .types import Record
+
+
+@dataclass
+class Candidate:
+    """A value for an indicator, from a table cell or a linked text figure."""
+
+    indicator: str
+    value: float | int | None
+    unit: str | None  # unit of ``value`` (base unit for text figures: 元 for 2.5亿元)
+    source: str  # table or text
+    start: int | None = None
+    end: int | None = None
+    approx: str | None = None
+    scope: str | None = None
+    confidence: float = 1.0
+    uncertain: bool = False
+    text: str | None = None
+
+
+def split_unit(unit: str | None) -> tuple[str | None, float]:
+    """Base unit and factor of a written unit: 万元 → (元, 1e4)."""
+    if not unit:
+        return unit, 1
+    prefixes = load_config("records.yml")["unit_prefixes"]
+    factor = 1.0
+    while len(unit) > 1 and unit[0] in prefixes:
+        factor *= prefixes[unit[0]]
+        unit = unit[1:]
+    return unit, factor
+
+
+def convert_value(value: float | None, from_unit: str | None, to_unit: str | None) -> float | None:
+    """``value`` in ``from_unit`` expressed in ``to_unit``, None when the units are incompatible."""
+    if value is None:
+        return None
+    base_from, f_from = split_unit(from_unit)
+    base_to, f_to = split_unit(to_unit)
+    if base_from and base_to and base_from != base_to:
+        return None
+    return tidy_number(value * f_from / f_to)
+
+
+def tidy_number(value: float) -> float | int:
+    """An integer when the value is whole, else rounded to 6 places."""
+    rounded = round(value, 6)
+    return int(rounded) if float(rounded).is_integer() else rounded
+
+
+def values_agree(text: Candidate, table_value: float | int | None, unit: str | None) -> bool:
+    """Whether a text figure is consistent with a table value of the indicator's unit."""
+    if table_value is None:
+        return True
+    value = convert_value(text.value, text.unit, unit)
+    if value is None:
+        return True  # units not comparable: no evidence either way
+    if text.approx:
+        tolerance = load_config("records.yml")["approx_tolerance"]
+        return abs(value - table_value) <= tolerance * max(abs(table_value), 1)
+    return abs(value - table_value) < 1e-6
+
+
+def is_partial_scope(scope: str | None) -> bool:
+    """Whether a scope qualifier restricts a figure to part of the reporting body (各乡镇, 市直单位)."""
+    return bool(scope) and any(word in scope for word in load_config("records.yml")["partial_scopes"])
+
+
+def merge_records(
+    doc: str,
+    organ: str | None,
+    year: int | None,
+    candidates: Iterable[Candidate],
+    units: dict[str, str | None],
+) -> list[Record]:
+    """One record per indicator; ``units`` maps indicator id to its canonical unit."""
+    by_indicator: dict[str, list[Candidate]] = defaultdict(list)
+    for cand in candidates:
+        by_indicator[cand.indicator].append(cand)
+    min_conf = load_config("records.yml")["min_text_confidence"]
+    records = []
+    for indicator, cands in by_indicator.items():
+        unit = units.get(indicator)
+        table = [c for c in cands if c.source == "table"]
+        text = [c for c in cands if c.source == "text" and c.confidence >= min_conf and not is_partial_scope(c.scope)]
+        evidence = [_evidence(c, unit) for c in text]
+        if table:
+            best = next((c for c in table if not c.uncertain), table[0])
+            value = convert_value(best.value, best.unit, unit) if best.value is not None else None
+            conflict = any(not values_agree(c, value, unit) for c in text)
+            records.append(Record(doc, organ, year, indicator, value, unit, "table", best.start, best.end,
+                                  conflict, best.uncertain, evidence))
+        elif text:
+            ranked = sorted(text, key=lambda c: (-c.confidence, c.approx is not None, c.start or 0))
+            best = ranked[0]
+            value = convert_value(best.value, best.unit, unit)
+            if value is None:
+                continue
+            conflict = any(not values_agree(c, value, unit) for c in ranked[1:])
+            records.append(Record(doc, organ, year, indicator, value, unit, "text", best.start, best.end,
+                                  conflict, best.approx is not None, evidence))
+    return sorted(records, key=lambda r: r.indicator)
+
+
+def _evidence(cand: Candidate, unit: str | None) -> dict:
+    return {
+        "text": cand.text,
+        "start": cand.start,
+        "end": cand.end,
+        "value": convert_value(cand.value, cand.unit, unit),
+        "approx": cand.approx,
+        "scope": cand.scope,
+    }
