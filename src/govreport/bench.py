@@ -23,10 +23,10 @@ BASELINE_PATTERN = re.compile(r"\d+(?:\.\d+)?[万亿]?[条件人次个篇场项�
 
 def build_corpus(out_dir: Path, size: int) -> tuple[int, int]:
     """Write text files repeating the source reports up to ``size`` characters; return (files, chars)."""
-    from .ingest import read_document, list_report_files
+    from .ingest import iter_report_files, read_document
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    sources = [p for p in list_report_files([CORPUS_DIR, SHARED_CORPUS_DIR]) if p.suffix != ".pdf"]
+    sources = [p for p in iter_report_files([CORPUS_DIR, SHARED_CORPUS_DIR]) if p.suffix != ".pdf"]
     texts = [read_document(p).text for p in sources]
     texts = [t for t in texts if t.strip()]
     n_files = n_chars = 0
@@ -87,7 +87,7 @@ def _child(stage: str, corpus: str, workers: int, model: str) -> dict[str, Any]:
     if stage == "ingest":
         load = time.perf_counter() - start_load
         start = time.perf_counter()
-        ingest_to_dir([Path(corpus)], out, quiet=True)
+        ingest_to_dir([Path(corpus)], out)
         chars = sum(len(p.read_text(encoding="utf-8")) for p in Path(corpus).glob("*.txt"))
         n_docs = len(list(Path(corpus).glob("*.txt")))
     else:

@@ -49,8 +49,11 @@ class Extractor:
             doc = read_document(Path(path))
         except IngestError as err:
             print(f"warning: {err}", file=sys.stderr)
-            return DocumentResult(str(path), {"doc": Path(path).stem, "path": str(path), "warnings": [str(err)]},
-                                  error=str(err))
+            return _failed(str(path), Path(path).stem, [str(err)])
+        if not doc.text.strip():
+            for warning in doc.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            return _failed(doc.path, doc.doc, doc.warnings or [f"{path}: no text"])
         return self.extract(doc)
 
     def extract(self, doc: Document) -> DocumentResult:
@@ -96,6 +99,10 @@ class Extractor:
             tasks = tasks_from_document(doc, spans + indicator_spans, links)
         return DocumentResult(doc.path, summary, [m.to_dict() for m in mentions],
                               [r.to_dict() for r in records], tasks, len(doc.text))
+
+
+def _failed(path: str, doc_id: str, warnings: list[str]) -> DocumentResult:
+    return DocumentResult(path, {"doc": doc_id, "path": path, "warnings": warnings}, error="; ".join(warnings))
 
 
 def _table_areas(doc: Document, tables: Any) -> list[tuple[int, int]]:
@@ -154,9 +161,9 @@ def _run_worker(path: str) -> DocumentResult:
 def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Path | None = None,
                   use_model: bool = True, with_tasks: bool = True, progress: bool = True) -> Iterator[DocumentResult]:
     """Extract every report under ``paths``, in ``workers`` processes, yielding results in input order."""
-    from .ingest import list_report_files
+    from .ingest import iter_report_files
 
-    files = [str(p) for p in list_report_files(paths)]
+    files = [str(p) for p in iter_report_files(paths)]
     bar = _progress(len(files), progress)
     if workers <= 1:
         extractor = Extractor(model, use_model, with_tasks)
