@@ -65,12 +65,12 @@ class Extractor:
         from .tables import parse_tables
 
         tables = parse_tables(doc)
-        meta = document_metadata(doc.text, doc.path, tables.form)
-        spans = self.find_spans(doc.text, meta.get("year"))
+        meta = document_metadata(doc.text, doc.path, tables.form, source_meta=doc.meta)
         in_table = _table_areas(doc, tables)
+        spans = self.find_spans(doc.text, meta.get("year"), exclude=in_table)
         narrative = [s for s in spans if not _inside(s.start, s.end, in_table)]
         indicator_spans = find_indicator_spans(doc.text)
-        links = link_figures_to_indicators(doc.text, narrative, indicator_spans)
+        links = link_figures_to_indicators(doc.text, narrative, indicator_spans, form=tables.form)
         mentions = [_text_mention(doc.doc, link) for link in links]
         mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
         units = {ind.id: ind.unit for ind in load_indicators().values()}
@@ -96,7 +96,10 @@ class Extractor:
         if self.with_tasks:
             from .annotate import tasks_from_document
 
-            tasks = tasks_from_document(doc, spans + indicator_spans, links)
+            # phrases the links found from context are not among indicator_spans: add them to the task
+            linked = {lk.indicator.key(): lk.indicator for lk in links if lk.indicator is not None}
+            extra = [sp for key, sp in linked.items() if key not in {i.key() for i in indicator_spans}]
+            tasks = tasks_from_document(doc, narrative + indicator_spans + extra, links)
         return DocumentResult(doc.path, summary, [m.to_dict() for m in mentions],
                               [r.to_dict() for r in records], tasks, len(doc.text))
 

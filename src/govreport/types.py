@@ -80,6 +80,7 @@ class Span:
     range: tuple[float, float] | None = None
     iso: str | None = None  # DATE: 2017-03-19, 2016, 2016-06/2016-07
     method: str = "rules"  # rules or model
+    kb_id: str | None = None  # INDICATOR: the canonical indicator id (configs/indicators.yml) when known
 
     def key(self) -> tuple[str, int, int]:
         return (self.label, self.start, self.end)

@@ -1,0 +1,773 @@
+"""Figure → indicator relations by rules: lexicon phrases, adjacency, enumerations, shares and scopes.
+
+Every rule reads a compact view of the document text (blanks removed, wrapped PDF lines joined) so that a
+phrase broken by a line end still matches; offsets go back to the document text at the end. Patterns,
+lexicon, windows and confidences live in configs/link.yml.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .config import load_config
+from .normalize import OffsetMap, map_offset, substitute
+from .types import Span
+
+CONFIG = "link.yml"
+
+
+@dataclass
+class Link:
+    """A figure tied (or not) to the indicator phrase it measures."""
+
+    figure: Span
+    indicator: Span | None
+    canonical_id: str | None
+    scope: str | None
+    relation: str = "measures"
+    rule: str = "none"  # the rule that fired: lexicon_before, noun_after, share, enumeration, ... or none
+    confidence: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------------------------------------
+# configuration
+
+
+@dataclass
+class _Entry:
+    """One lexicon entry: the id (or id template) its phrases name and how the id is resolved."""
+
+    id: str | None
+    generic: bool = False
+    families: tuple[str, ...] = ()
+    ids_by_unit: dict[str, str] = field(default_factory=dict)
+    refine_to: re.Pattern[str] | None = None
+
+
+@dataclass
+class _Rules:
+    """configs/link.yml with every pattern compiled once."""
+
+    cfg: dict[str, Any]
+    entries: list[_Entry]
+    lexicon: re.Pattern[str]
+    view_runs: re.Pattern[str]
+    sentence_final: re.Pattern[str]
+    item_start: re.Pattern[str]
+    clause: re.Pattern[str]
+    sentence: re.Pattern[str]
+    paragraph: re.Pattern[str]
+    filler_between: re.Pattern[str]
+    filler_after: re.Pattern[str]
+    clause_gap: re.Pattern[str]
+    conjunction_end: re.Pattern[str]
+    share_before: re.Pattern[str]
+    enumeration: re.Pattern[str]
+    respectively: re.Pattern[str]
+    respectively_split: re.Pattern[str]
+    strip_prefix: re.Pattern[str]
+    strip_suffix: re.Pattern[str]
+    phrase_tail: re.Pattern[str]
+    verbs: re.Pattern[str]
+    verbs_only: re.Pattern[str]
+    reject: re.Pattern[str]
+    reject_end: re.Pattern[str]
+    noun_stop: re.Pattern[str]
+    noun_end: re.Pattern[str]
+    noun: re.Pattern[str]
+    after_number: re.Pattern[str]
+    scopes: list[tuple[re.Pattern[str], str]]
+    scope_any: re.Pattern[str]
+    families: dict[str, re.Pattern[str]]
+    unit_class: dict[str, str]
+    classifiers: frozenset[str]
+    share_units: frozenset[str]
+    id_units: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> _Rules:
+    """Compile configs/link.yml (cached: patterns are compiled once per process)."""
+    cfg = load_config(CONFIG)
+    p = cfg["phrase_char"]
+
+    def comp(pattern: str) -> re.Pattern[str]:
+        return re.compile(pattern.replace("{P}", p))
+
+    entries, groups = [], []
+    for i, item in enumerate(cfg["lexicon"]):
+        refine = re.compile(item["refine_to"]) if item.get("refine_to") else None
+        entries.append(_Entry(item.get("id"), bool(item.get("generic")), tuple(item.get("families", ())),
+                              dict(item.get("ids_by_unit", {}) or {}), refine))
+        groups.append(f"(?P<e{i}>{'|'.join('(?:' + x + ')' for x in item['phrases'])})")
+    lexicon = comp("|".join(groups))
+    if lexicon.groups != len(entries):
+        raise ValueError(f"{CONFIG}: lexicon phrases must not contain capturing groups")
+    starts = _first_chars(lexicon.pattern)
+    if starts:
+        # a cheap look at the next character before trying a hundred alternatives: about 5x faster
+        lexicon = re.compile(f"(?=[{''.join(re.escape(c) for c in sorted(starts))}])(?:{lexicon.pattern})")
+    view = cfg["view"]
+    runs = re.compile(f"(?P<page>{view['page_number_line']})|(?P<nl>[ \\t\\u00a0\\u3000]*\\n\\s*)|(?P<h>[ \\t\\u00a0\\u3000]+)")
+    scopes = [(re.compile(s["pattern"]), s["scope"]) for s in cfg["scopes"]]
+    unit_class = {u: name for name, units in cfg["unit_classes"].items() for u in units}
+    id_units = {ind["id"]: ind.get("unit") for ind in load_config("indicators.yml")["indicators"]}
+    return _Rules(
+        cfg=cfg,
+        entries=entries,
+        lexicon=lexicon,
+        view_runs=runs,
+        sentence_final=re.compile(view["sentence_final"] + "$"),
+        item_start=re.compile(view["item_start"]),
+        clause=re.compile(cfg["boundaries"]["clause"]),
+        sentence=re.compile(cfg["boundaries"]["sentence"]),
+        paragraph=re.compile(cfg["boundaries"]["paragraph"]),
+        filler_between=comp(cfg["filler_between"]),
+        filler_after=comp(cfg["filler_after"]),
+        clause_gap=comp(cfg["clause_gap"]),
+        conjunction_end=comp(cfg["conjunction_end"]),
+        share_before=comp(cfg["share_before"]),
+        enumeration=comp(cfg["enumeration_markers"]),
+        respectively=comp(cfg["respectively_marker"]),
+        respectively_split=comp(cfg["respectively_item_split"]),
+        strip_prefix=comp("(?:" + cfg["strip_prefix"].replace("\n", "").replace(" ", "") + ")"),
+        strip_suffix=comp(cfg["strip_suffix"]),
+        phrase_tail=comp(f"(?:{p}|[“”])+$"),
+        verbs=comp(cfg["verbs"]),
+        verbs_only=comp(f"(?:{cfg['verbs']}|了|共|累计)+"),
+        reject=comp(cfg["reject_phrase"]),
+        reject_end=comp(cfg["reject_end"]),
+        noun_stop=comp(cfg["noun_stop"]),
+        noun_end=comp(cfg["noun_end"]),
+        noun=comp(f"[A-Za-z]*{p}+"),
+        after_number=comp(cfg["after_number"]),
+        scopes=scopes,
+        scope_any=re.compile("|".join(f"(?:{s['pattern']})" for s in cfg["scopes"])),
+        families={name: re.compile(kw) for name, kw in cfg["family_keywords"].items()},
+        unit_class=unit_class,
+        classifiers=frozenset(cfg["classifier_units"]),
+        share_units=frozenset(cfg["share_units"]),
+        id_units=id_units,
+    )
+
+
+def _first_chars(pattern: str) -> set[str] | None:
+    """The characters a match of ``pattern`` can start with, or None when that is not a small known set."""
+    try:
+        from re import _constants as C  # Python 3.11+
+        from re import _parser as P
+    except ImportError:  # pragma: no cover - older Pythons keep the plain pattern
+        return None
+
+    def seq(items) -> tuple[set[str] | None, bool]:
+        chars: set[str] = set()
+        for op, av in items:
+            first, nullable = one(op, av)
+            if first is None:
+                return None, False
+            chars |= first
+            if not nullable:
+                return chars, False
+        return chars, True
+
+    def one(op, av) -> tuple[set[str] | None, bool]:
+        if op is C.LITERAL:
+            return {chr(av)}, False
+        if op is C.IN:
+            chars = set()
+            for o, a in av:
+                if o is C.LITERAL:
+                    chars.add(chr(a))
+                elif o is C.RANGE and a[1] - a[0] < 256:
+                    chars |= {chr(x) for x in range(a[0], a[1] + 1)}
+                else:
+                    return None, False
+            return chars, False
+        if op is C.BRANCH:
+            chars, nullable = set(), False
+            for branch in av[1]:
+                first, null = seq(branch)
+                if first is None:
+                    return None, False
+                chars |= first
+                nullable |= null
+            return chars, nullable
+        if op is C.SUBPATTERN:
+            return seq(av[3])
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            first, null = seq(av[2])
+            return (None, False) if first is None else (first, null or av[0] == 0)
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            return set(), True
+        return None, False
+
+    chars, nullable = seq(P.parse(pattern))
+    return None if chars is None or nullable else chars
+
+
+# --------------------------------------------------------------------------------------------------------
+# compact view
+
+
+@dataclass
+class View:
+    """The text without layout blanks, with maps both ways (view offset ↔ text offset)."""
+
+    text: str
+    to_text: OffsetMap
+    to_view: OffsetMap
+
+    def text_start(self, v: int) -> int:
+        return map_offset(self.to_text, v)
+
+    def text_end(self, v: int) -> int:
+        return map_offset(self.to_text, v - 1) + 1 if v > 0 else 0
+
+    def view_start(self, t: int) -> int:
+        return map_offset(self.to_view, t)
+
+    def view_end(self, t: int) -> int:
+        return map_offset(self.to_view, t - 1) + 1 if t > 0 else 0
+
+
+def _is_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+@lru_cache(maxsize=4)
+def compact_view(text: str) -> View:
+    """Blanks removed (one kept between ASCII letters/digits), soft line wraps joined, page numbers dropped."""
+    rules = load_rules()
+    min_line = rules.cfg["view"]["soft_break_min_line"]
+
+    def repl(m: re.Match[str]) -> str:
+        s, a, b = m.string, m.start(), m.end()
+        before, after = s[a - 1:a], s[b:b + 1]
+        glue = " " if _is_alnum(before) and _is_alnum(after) else ""
+        if m.lastgroup == "h":
+            return glue if glue != m.group(0) else m.group(0)
+        if m.lastgroup == "nl" and m.group(0).count("\n") > 1:
+            return "\n"
+        line = s[s.rfind("\n", 0, a) + 1:a]
+        soft = (len(line) >= min_line and not rules.sentence_final.search(line) and after != ""
+                and not rules.item_start.match(s, b))
+        return glue if soft else "\n"
+
+    view, to_text = substitute(text, rules.view_runs, repl)
+    to_view = sorted((t, v) for v, t in to_text)
+    return View(view, to_text, to_view)
+
+
+# --------------------------------------------------------------------------------------------------------
+# indicator phrases
+
+
+@dataclass
+class _Cand:
+    """An indicator phrase in view offsets."""
+
+    start: int
+    end: int
+    entry: _Entry | None
+    kb_id: str | None = None
+    span: Span | None = None
+
+
+def _lexicon_candidates(view: str) -> list[_Cand]:
+    """Every lexicon phrase of the view, leftmost-first and non-overlapping."""
+    rules = load_rules()
+    out = []
+    for m in rules.lexicon.finditer(view):
+        if m.end() > m.start():
+            entry = rules.entries[int(m.lastgroup[1:])]
+            out.append(_Cand(m.start(), m.end(), entry))
+    return out
+
+
+def _entry_of(phrase: str) -> _Entry | None:
+    """The lexicon entry of a phrase that is exactly one lexicon phrase, else None."""
+    rules = load_rules()
+    m = rules.lexicon.fullmatch(phrase)
+    return rules.entries[int(m.lastgroup[1:])] if m else None
+
+
+def _family_by_keyword(view: str, pos: int, families: tuple[str, ...], window: int) -> str:
+    """The family whose keyword occurs last before ``pos`` (within ``window`` characters), else the first."""
+    rules = load_rules()
+    lo = max(0, pos - window)
+    best, best_pos = families[0], -1
+    for fam in families:
+        for m in rules.families[fam].finditer(view, lo, pos):
+            if m.start() > best_pos:
+                best, best_pos = fam, m.start()
+    return best
+
+
+def _static_id(entry: _Entry | None, view: str, pos: int) -> str | None:
+    """The id of an entry without figure context (family from the nearest keyword, default unit)."""
+    if entry is None or entry.id is None:
+        return None
+    if entry.families:
+        window = load_rules().cfg["windows"]["enumeration"]
+        return entry.id.format(family=_family_by_keyword(view, pos, entry.families, window))
+    return entry.id
+
+
+def find_indicator_spans(text: str) -> list[Span]:
+    """INDICATOR spans of the lexicon in ``text``, each with its canonical id (kb_id) when it has one."""
+    view = compact_view(text)
+    label = load_rules().cfg["labels"]["indicator"]
+    spans = []
+    for c in _lexicon_candidates(view.text):
+        start, end = view.text_start(c.start), view.text_end(c.end)
+        spans.append(Span(label, start, end, text[start:end], kb_id=_static_id(c.entry, view.text, c.start)))
+    return spans
+
+
+# --------------------------------------------------------------------------------------------------------
+# linking
+
+
+@dataclass
+class _Fig:
+    """A figure in view offsets with the link found for it."""
+
+    span: Span
+    start: int
+    end: int
+    link: Link | None = None
+    cand: _Cand | None = None  # the indicator phrase of the link, in view offsets
+    entry: _Entry | None = None
+    parent: _Fig | None = None  # the figure an enumeration marker before this one refers back to
+
+
+class _Boundaries:
+    """Clause, sentence and paragraph boundary positions of the view."""
+
+    def __init__(self, view: str, rules: _Rules):
+        self.clause = [m.start() for m in rules.clause.finditer(view)]
+        self.sentence = [m.start() for m in rules.sentence.finditer(view)]
+        self.para = [m.start() for m in rules.paragraph.finditer(view)]
+
+    @staticmethod
+    def before(points: list[int], pos: int) -> int:
+        """Start of the unit containing ``pos`` (just after the last boundary before it)."""
+        i = bisect_left(points, pos) - 1
+        return points[i] + 1 if i >= 0 else 0
+
+    @staticmethod
+    def after(points: list[int], pos: int, default: int) -> int:
+        """Position of the first boundary at or after ``pos``."""
+        i = bisect_left(points, pos)
+        return points[i] if i < len(points) else default
+
+
+def _unit_class(unit: str | None) -> str | None:
+    return load_rules().unit_class.get(unit) if unit else None
+
+
+def _resolve_id(entry: _Entry | None, kb_id: str | None, fig: _Fig, parent: _Fig | None, view: str,
+                heading_id=None) -> str | None:
+    """Canonical id of an indicator phrase for this figure: family, unit and enumeration parent applied.
+
+    ``heading_id(pattern)`` gives the id of the last phrase before the figure in its paragraph whose id
+    matches ``pattern`` (for generic phrases that restate a heading).
+    """
+    rules = load_rules()
+    if entry is None:
+        return kb_id
+    if entry.id is None:
+        return None
+    uclass = _unit_class(fig.span.unit)
+    if uclass in entry.ids_by_unit:
+        return entry.ids_by_unit[uclass]
+    parent_id = parent.link.canonical_id if parent and parent.link else None
+    if entry.families:
+        fam = None
+        if parent_id and parent_id.split(".")[0] in entry.families:
+            fam = parent_id.split(".")[0]
+        if fam is None:
+            fam = _family_by_keyword(view, fig.start, entry.families, rules.cfg["windows"]["enumeration"])
+        return entry.id.format(family=fam)
+    if parent_id:
+        if entry.refine_to is not None and entry.refine_to.search(parent_id):
+            return parent_id
+        if entry.generic and entry.refine_to is None and parent_id.split(".")[0] == entry.id.split(".")[0]:
+            return parent_id
+    if entry.generic and entry.refine_to is not None and heading_id is not None:
+        return heading_id(entry.refine_to) or entry.id
+    return entry.id
+
+
+def _fits_unit(canonical_id: str | None, unit: str | None) -> bool:
+    """Whether a figure's unit is of the same class as the canonical indicator's unit."""
+    if canonical_id is None or unit is None:
+        return True
+    rules = load_rules()
+    fig_class = rules.unit_class.get(unit)
+    ind_class = rules.unit_class.get(rules.id_units.get(canonical_id) or "")
+    if fig_class == "share":
+        return True  # a share measures the same indicator
+    return fig_class is None or ind_class is None or fig_class == ind_class
+
+
+def _scope_name(found: str) -> str:
+    """A matched scope qualifier normalised by configs/link.yml (各县(市、区) → 县市区)."""
+    for pattern, template in load_rules().scopes:
+        if pattern.fullmatch(found):
+            return template.replace("{m}", found).replace("{first}", found[0])
+    return found
+
+
+def _subject_scope(view: str, lo: int, hi: int, org_at: dict[int, str]) -> str | None:
+    """The scope in subject position of the clause view[lo:hi]: a scope qualifier or an ORG span."""
+    rules = load_rules()
+    m = rules.strip_prefix.match(view, lo, hi)
+    pos = m.end() if m else lo
+    m = rules.scope_any.match(view, pos, hi)
+    if m and m.end() > pos:
+        return _scope_name(m.group(0))
+    return org_at.get(pos)
+
+
+def _scope(view: str, bounds: _Boundaries, ss: int, cs: int, fs: int, org_at: dict[int, str]) -> str | None:
+    """The figure's scope: subject of its own clause, else of the nearest earlier clause of its sentence."""
+    scope = _subject_scope(view, cs, fs, org_at)
+    if scope is not None:
+        return scope
+    k = bisect_left(bounds.clause, cs) - 1
+    end = cs
+    while k >= 0 and bounds.clause[k] >= ss:
+        scope = _subject_scope(view, bounds.clause[k] + 1, end, org_at)
+        if scope is not None:
+            return scope
+        end = bounds.clause[k]
+        k -= 1
+    return _subject_scope(view, ss, end, org_at) if ss < end else None
+
+
+def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
+    """The phrase naming what is counted, read from the clause before a figure (view offsets), or None."""
+    rules = load_rules()
+    win = rules.cfg["windows"]
+    lo = max(cs, fs - win["left"])
+    seg = view[lo:fs]
+    if rules.conjunction_end.search(seg):
+        return None
+    end = len(seg)
+    m = rules.strip_suffix.search(seg)
+    if m:
+        end = m.start()
+    if end and seg[end - 1] == "》":
+        # a title counted by issues or copies: 编印《咸宁市人民政府公报》5期
+        opening = seg.rfind("《", 0, end)
+        if opening >= 0 and end - opening <= 2 * win["max_phrase"]:
+            return lo + opening, lo + end
+    tail = rules.phrase_tail.search(seg, 0, end)
+    if not tail:
+        return None
+    pos = tail.start()
+    if pos and seg[pos - 1].isdigit():
+        m = rules.after_number.match(seg, pos, end)
+        pos = m.end() if m else pos
+    for _ in range(6):  # prefix words and scope words alternate: 2016年,全市各级行政机关共...
+        before = pos
+        m = rules.strip_prefix.match(seg, pos, end)
+        if m and m.end() > pos:
+            pos = m.end()
+        m = rules.scope_any.match(seg, pos, end)
+        if m and m.end() > pos:
+            pos = m.end()
+        if pos == before:
+            break
+    if end - pos > win["max_phrase"]:
+        # too long for a phrase: from its last verb, else its last characters (the head noun is at the end)
+        last = None
+        for last in rules.verbs.finditer(seg, pos, end):
+            pass
+        if last is not None and 2 <= end - last.start() <= win["max_phrase"] + win["verb_phrase_extra"]:
+            pos = last.start()
+        else:
+            pos = end - win["max_phrase"]
+    phrase = seg[pos:end]
+    if len(phrase) < 2 or rules.reject.match(phrase) or rules.reject_end.search(phrase):
+        return None
+    return lo + pos, lo + end
+
+
+def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False) -> tuple[int, int] | None:
+    """The counted noun right after a figure with a classifier unit ("1486件申请中" → 申请), or None.
+
+    ``any_unit`` also reads it after verbal units (召开3次…新闻发布会, 组织开展6期《问政平潭》).
+    """
+    rules = load_rules()
+    if not any_unit and fig.span.unit not in rules.classifiers:
+        return None
+    hi = min(ce, fig.end + rules.cfg["windows"]["right"])
+    if view.startswith("《", fig.end):
+        closing = view.find("》", fig.end, fig.end + 2 * rules.cfg["windows"]["max_phrase"])
+        return (fig.end, closing + 1) if closing > 0 else None
+    m = rules.noun.match(view, fig.end, hi)
+    if not m:
+        return None
+    end = m.end()
+    stop = rules.noun_stop.search(view, fig.end, end)
+    if stop:
+        end = stop.start()
+    tail = rules.noun_end.search(view, fig.end, end)
+    if tail:
+        end = tail.start()
+    if end - fig.end < 1 or end - fig.end > rules.cfg["windows"]["max_noun"]:
+        return None
+    return fig.end, end
+
+
+def _enumeration_parent(figs: list[_Fig], i: int, view: str, bounds: _Boundaries) -> tuple[_Fig | None, re.Match | None]:
+    """The figure an enumeration marker before figure ``i`` refers back to, and the marker."""
+    rules = load_rules()
+    fig = figs[i]
+    ps = _Boundaries.before(bounds.para, fig.start)
+    lo = max(ps, fig.start - rules.cfg["windows"]["enumeration"])
+    # the marker must sit in this sentence or open it: no sentence end (。) between marker and figure
+    period = max(view.rfind("。", lo, fig.start), view.rfind("！", lo, fig.start), view.rfind("？", lo, fig.start))
+    marker = None
+    for marker in rules.enumeration.finditer(view, lo, fig.start):
+        pass
+    if marker is None or marker.start() < period:
+        return None, None
+    for j in range(i - 1, -1, -1):
+        prev = figs[j]
+        if prev.start < lo:
+            break
+        if prev.start < marker.start() and prev.link and prev.link.indicator and prev.link.rule != "share":
+            # a part of an earlier enumeration (县市区受理申请1113件) stands for the whole it belongs to, and
+            # a new enumeration after a finished one (。从申请的内容看) breaks down the same whole again
+            new_view = marker.group(0)[0] in "从按" or rules.sentence.search(view, prev.end, marker.start())
+            while (prev.parent is not None and prev.parent.link is not None
+                   and (new_view or (prev.link.canonical_id
+                                     and prev.parent.link.canonical_id == prev.link.canonical_id))):
+                prev = prev.parent
+            return prev, marker
+    return None, marker
+
+
+def _respectively(view: str, figs: list[_Fig], i: int, marker: re.Match, bounds: _Boundaries) -> tuple[int, int] | None:
+    """For "A、B分别为N1、N2": the item before 分别 that pairs with figure ``i`` (view offsets), or None."""
+    rules = load_rules()
+    m = rules.respectively.match(view, marker.start())
+    if not m:
+        return None
+    after = [f for f in figs if f.start >= m.end() and f.start < _Boundaries.after(bounds.sentence, m.end(), len(view))]
+    if figs[i] not in after:
+        return None
+    lo = max(_Boundaries.before(bounds.sentence, marker.start()), marker.start() - rules.cfg["windows"]["left"])
+    cut = max(view.rfind("，", lo, marker.start()), view.rfind(",", lo, marker.start()))
+    lo = max(lo, cut + 1)
+    items, pos = [], lo
+    for sep in rules.respectively_split.finditer(view, lo, marker.start()):
+        items.append((pos, sep.start()))
+        pos = sep.end()
+    items.append((pos, marker.start()))
+    if len(items) != len(after):
+        return None
+    start, end = items[after.index(figs[i])]
+    # drop the subject words before the first item's phrase (scope, time, 共)
+    phrase = _left_phrase(view, start, end) if start < end else None
+    return phrase or ((start, end) if end - start >= 2 else None)
+
+
+def _make_indicator(view: View, text: str, vstart: int, vend: int, kb_id: str | None) -> Span:
+    start, end = view.text_start(vstart), view.text_end(vend)
+    label = load_rules().cfg["labels"]["indicator"]
+    return Span(label, start, end, text[start:end], kb_id=kb_id)
+
+
+def _share_link(figs: list[_Fig], i: int, view: str, cs: int, ss: int, own_scope: str | None) -> Link | None:
+    """A percentage opening its clause with 占 takes the link of the figure before it in the sentence."""
+    rules = load_rules()
+    fig = figs[i]
+    m = rules.share_before.search(view, cs, fig.start)
+    if not m:
+        return None
+    head = rules.strip_prefix.match(view, cs, m.start())
+    if m.start() > cs and (head is None or head.end() < m.start()):
+        return None  # something else stands before 占: the share of another whole
+    for j in range(i - 1, -1, -1):
+        prev = figs[j]
+        if prev.start < ss:
+            break
+        if prev.link and prev.link.rule != "share" and prev.span.unit not in rules.share_units:
+            fig.cand, fig.entry = prev.cand, prev.entry
+            return Link(fig.span, prev.link.indicator, prev.link.canonical_id, own_scope or prev.link.scope,
+                        rules.cfg["labels"]["relation"], "share",
+                        round(rules.cfg["confidence"]["share"] * (prev.link.confidence or 1), 3))
+    return None
+
+
+def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[int], cand_ends: list[int],
+                   cs: int, ce: int) -> tuple[str, _Cand | None, tuple[int, int] | None]:
+    """The figure's own indicator in its clause: (rule, lexicon phrase or None, context phrase or None)."""
+    rules = load_rules()
+    k = bisect_right(cand_ends, fig.start) - 1
+    if k >= 0 and cands[k].start < cs:
+        k = -1
+    if k >= 0 and rules.filler_between.match(view, cands[k].end, fig.start):
+        if rules.respectively.search(view, cands[k].end, fig.start):
+            return "none", None, None  # "A和B分别为3件、2件": the items pair with the figures in order
+        return "lexicon_before", cands[k], None
+    k_after = bisect_left(cand_starts, fig.end)
+    if (k_after < len(cands) and cands[k_after].start < ce
+            and rules.filler_after.match(view, fig.end, cands[k_after].start)):
+        return "lexicon_after", cands[k_after], None
+    noun = _noun_after(view, fig, ce)
+    if noun:
+        return "noun_after", None, noun
+    if (k >= 0 and fig.start - cands[k].end <= rules.cfg["windows"]["max_phrase"] // 2
+            and rules.clause_gap.match(view, cands[k].end, fig.start)
+            and rules.phrase_tail.fullmatch(view, cands[k].end + 1, fig.start)):
+        return "lexicon_clause", cands[k], None
+    phrase = _left_phrase(view, cs, fig.start)
+    if phrase and rules.verbs_only.fullmatch(view, phrase[0], phrase[1]):
+        # a bare verb before the figure (召开3次…, 组织开展6期…): what follows is what it counts
+        noun = _noun_after(view, fig, ce, any_unit=True)
+        if noun:
+            return "noun_after", None, noun
+        if k_after < len(cands) and cands[k_after].start < ce:
+            return "lexicon_after", cands[k_after], None  # 召开3次云南省第十五届运动会新闻发布会
+    return ("left_context", None, phrase) if phrase else ("none", None, None)
+
+
+def _only_prefix(view: str, start: int, end: int) -> bool:
+    """Whether view[start:end] is empty or only prefix words (punctuation, 共, 累计, ...)."""
+    if start > end:
+        return False
+    if start == end:
+        return True
+    m = load_rules().strip_prefix.match(view, start, end)
+    return m is not None and m.end() == end
+
+
+def _head_entry(view: str, start: int, end: int) -> _Entry | None:
+    """The lexicon entry of the phrase that ends view[start:end] (its head), if any."""
+    rules = load_rules()
+    pos = start
+    while pos < end:
+        m = rules.lexicon.search(view, pos, end)
+        if m is None:
+            return None
+        if m.end() == end:
+            return rules.entries[int(m.lastgroup[1:])]
+        pos = m.start() + 1
+    return None
+
+
+def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: list[Span] | None = None,
+                               form: str | None = None) -> list[Link]:
+    """One Link per COUNT/MEASURE span of ``spans``: the indicator it measures (or None), its id and scope.
+
+    ``indicator_spans`` defaults to find_indicator_spans(text); ``form`` (pre2019, v2019, v2021) maps ids of
+    one form's concept to the form the report uses (受理申请 → requests.new.total in a v2019 report).
+    """
+    rules = load_rules()
+    cfg = rules.cfg
+    view = compact_view(text)
+    v = view.text
+    bounds = _Boundaries(v, rules)
+    if indicator_spans is None:
+        cands = _lexicon_candidates(v)
+    else:
+        cands = []
+        for s in indicator_spans:
+            vs, ve = view.view_start(s.start), view.view_end(s.end)
+            cands.append(_Cand(vs, ve, _entry_of(v[vs:ve]), s.kb_id, s))
+        cands.sort(key=lambda c: (c.start, c.end))
+    cand_starts = [c.start for c in cands]
+    cand_ends = [c.end for c in cands]
+    org_at = {view.view_start(s.start): s.text for s in spans if s.label == "ORG"}
+    figs = sorted((_Fig(s, view.view_start(s.start), view.view_end(s.end)) for s in spans
+                   if s.label in cfg["labels"]["figures"]), key=lambda f: (f.start, f.end))
+    conf = cfg["confidence"]
+    form_ids = (cfg.get("form_ids") or {}).get(form or "", {}) or {}
+    text_spans: dict[tuple[int, int], Span] = {}
+
+    def indicator_span(c_start: int, c_end: int, kb_id: str | None, span: Span | None) -> Span:
+        if span is not None and span.kb_id == kb_id:
+            return span
+        key = (c_start, c_end)
+        made = text_spans.get(key)
+        if made is None or made.kb_id != kb_id:
+            made = _make_indicator(view, text, c_start, c_end, kb_id)
+            text_spans[key] = made
+        return made
+
+    def heading_id(pattern: re.Pattern[str], pos: int) -> str | None:
+        """Id of the last phrase before ``pos`` in its paragraph (and window) whose id matches ``pattern``."""
+        lo = max(_Boundaries.before(bounds.para, pos), pos - cfg["windows"]["enumeration"])
+        k = bisect_right(cand_ends, pos) - 1
+        while k >= 0 and cands[k].start >= lo:
+            kb = cands[k].kb_id if cands[k].entry is None else _static_id(cands[k].entry, v, cands[k].start)
+            if kb and pattern.search(kb):
+                return kb
+            k -= 1
+        return None
+
+    for i, fig in enumerate(figs):
+        ss = _Boundaries.before(bounds.sentence, fig.start)
+        cs = _Boundaries.before(bounds.clause, fig.start)
+        prev = figs[i - 1] if i else None
+        if prev and cs <= prev.end <= fig.start:
+            # the figure before it in the clause (and the noun it counted) ends this figure's context
+            cs = prev.end
+            if prev.link and prev.link.rule == "noun_after" and prev.cand and prev.cand.end <= fig.start:
+                cs = prev.cand.end
+        nxt = figs[i + 1].start if i + 1 < len(figs) else len(v)
+        ce = min(_Boundaries.after(bounds.clause, fig.end, len(v)), nxt)
+        own_scope = _subject_scope(v, cs, fig.start, org_at)
+        parent, marker = _enumeration_parent(figs, i, v, bounds)
+        fig.parent = parent
+
+        if fig.span.unit in rules.share_units:
+            fig.link = _share_link(figs, i, v, cs, ss, own_scope)
+            if fig.link:
+                continue
+
+        rule, cand, phrase = _own_indicator(v, fig, cands, cand_starts, cand_ends, cs, ce)
+        if (rule == "none" and prev and prev.link and prev.link.rule == "noun_after"
+                and _only_prefix(v, prev.cand.end, fig.start)):
+            # "45个部门职权事项3013项", "35个部门项目预算资金,累计25578.66万元": the noun after the figure
+            # before names what this one counts too
+            rule, phrase = "left_context", (prev.cand.start, prev.cand.end)
+        if rule == "none" and marker is not None:
+            item = _respectively(v, figs, i, marker, bounds)
+            if item:
+                rule, phrase = "respectively", item
+            elif parent is not None:
+                plink = parent.link
+                fig.link = Link(fig.span, plink.indicator, plink.canonical_id, own_scope or plink.scope,
+                                cfg["labels"]["relation"], "enumeration", conf["enumeration"])
+                fig.cand, fig.entry = parent.cand, parent.entry
+                continue
+        scope = own_scope or _scope(v, bounds, ss, cs, fig.start, org_at)
+        if scope is None and parent is not None and parent.link:
+            scope = parent.link.scope
+        if rule == "none":
+            fig.link = Link(fig.span, None, None, scope, cfg["labels"]["relation"], rule, 0.0)
+            continue
+        if phrase is not None:
+            cand = _Cand(phrase[0], phrase[1], _head_entry(v, phrase[0], phrase[1]))
+        canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos))
+        confidence = conf[rule]
+        if not _fits_unit(canonical, fig.span.unit):
+            canonical, confidence = None, confidence - conf["unit_mismatch_penalty"]
+        canonical = form_ids.get(canonical, canonical)
+        fig.cand, fig.entry = cand, cand.entry
+        fig.link = Link(fig.span, indicator_span(cand.start, cand.end, canonical, cand.span), canonical, scope,
+                        cfg["labels"]["relation"], rule, round(confidence, 3))
+    return [f.link for f in figs]

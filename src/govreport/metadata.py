@@ -1,0 +1,329 @@
+"""Document metadata: the reporting organ, the year the statistics cover, the publication date, a form hint.
+
+The organ is the government body the report speaks for: an office that compiles the report for its
+government (咸宁市人民政府办公室, 桃源县政务公开办) stands for that government, a bare place in the title
+(咸宁市2016年…报告) for its people's government, a zone (平潭综合实验区) for its management committee.
+Patterns live in configs/metadata.yml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .config import load_config
+
+CONFIG = "metadata.yml"
+_BLANKS = re.compile(r"[ \t\u00a0\u3000]+")
+_ALL_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class _Patterns:
+    """configs/metadata.yml compiled once."""
+
+    cfg: dict[str, Any]
+    title_label: re.Pattern[str]
+    title: re.Pattern[str]
+    title_noise: re.Pattern[str]
+    period: re.Pattern[str]
+    period_range: re.Pattern[str]
+    year_of_report: re.Pattern[str]
+    year_any: re.Pattern[str]
+    date_label: re.Pattern[str]
+    date_line: re.Pattern[str]
+    compiler: re.Pattern[str]
+    compiler_before: re.Pattern[str]
+    source_label: re.Pattern[str]
+    place: re.Pattern[str]
+    organ_suffix: re.Pattern[str]
+    office_suffix: re.Pattern[str]
+    government_of: list[tuple[re.Pattern[str], str]]
+    short_government: tuple[re.Pattern[str], str]
+    abbreviations: re.Pattern[str]
+    forms: dict[str, re.Pattern[str]]
+    request_table: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def load_patterns() -> _Patterns:
+    """Compile configs/metadata.yml (cached)."""
+    cfg = load_config(CONFIG)
+    abbreviations = sorted(cfg["abbreviations"], key=len, reverse=True)
+    forms = cfg["forms"]
+    return _Patterns(
+        cfg=cfg,
+        title_label=re.compile(cfg["title_label"]),
+        title=re.compile(cfg["title"]),
+        title_noise=re.compile(cfg["title_noise"]),
+        period=re.compile(cfg["period"]),
+        period_range=re.compile(cfg["period_range"]),
+        year_of_report=re.compile(cfg["year_of_report"]),
+        year_any=re.compile(cfg["year_any"]),
+        date_label=re.compile(cfg["date_label"]),
+        date_line=re.compile(cfg["date_line"]),
+        compiler=re.compile(cfg["compiler"]),
+        compiler_before=re.compile(cfg["compiler_before"]),
+        source_label=re.compile(cfg["source_label"]),
+        place=re.compile(cfg["place"]),
+        organ_suffix=re.compile(cfg["organ_suffix"]),
+        office_suffix=re.compile(cfg["office_suffix"]),
+        government_of=[(re.compile(p), body) for p, body in cfg["government_of"]],
+        short_government=(re.compile(cfg["short_government"][0]), cfg["short_government"][1]),
+        abbreviations=re.compile("|".join(map(re.escape, abbreviations))),
+        forms={name: re.compile(forms[name]) for name in ("v2021", "v2019", "pre2019")},
+        request_table=re.compile(forms["request_table"]),
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# title and year
+
+
+def find_title(text: str) -> str | None:
+    """The report title: a labelled title line, else the title pattern at the start of the text."""
+    pat = load_patterns()
+    head = text[: pat.cfg["head_chars"] * 2]
+    m = pat.title_label.search(head)
+    if m:
+        return _ALL_SPACE.sub("", m.group("title"))
+    m = pat.title.search(_ALL_SPACE.sub("", head)[: pat.cfg["head_chars"]])
+    return m.group(0) if m else None
+
+
+def _valid_year(year: int) -> bool:
+    low, high = load_patterns().cfg["year_range"]
+    return low <= year <= high
+
+
+def report_year(text: str, title: str | None = None, published: str | None = None) -> int | None:
+    """The year the statistics cover: title year, the statistical period, 'XXXX年度', else the year before publication."""
+    pat = load_patterns()
+    compact = _ALL_SPACE.sub("", text)
+    pub_year = int(published[:4]) if published else None
+    lag = pat.cfg["max_publication_lag"]
+
+    def plausible(year: int) -> bool:
+        return _valid_year(year) and (pub_year is None or pub_year - lag <= year <= pub_year)
+
+    title = title or find_title(text)
+    if title:
+        m = pat.title.search(title)
+        if m and plausible(int(m.group("year"))):
+            return int(m.group("year"))
+    for pattern in (pat.period_range, pat.period, pat.year_of_report):
+        for m in pattern.finditer(compact):
+            if plausible(int(m.group("year"))):
+                return int(m.group("year"))
+    if pub_year is not None:
+        return pub_year - 1
+    years = Counter(int(m.group("year")) for m in pat.year_any.finditer(compact) if _valid_year(int(m.group("year"))))
+    return years.most_common(1)[0][0] if years else None
+
+
+def _title_of(candidate: str | None) -> str | None:
+    """A title kept outside the text, when it reads like a report title."""
+    if not candidate:
+        return None
+    m = load_patterns().title.search(_ALL_SPACE.sub("", candidate))
+    return m.group(0) if m else None
+
+
+# --------------------------------------------------------------------------------------------------------
+# publication date
+
+
+def _iso_date(written: str) -> str | None:
+    """2017-03-10, 2017年3月10日, 二〇一九年二月十一日 → ISO date, or None."""
+    pat = load_patterns()
+    digits = pat.cfg["chinese_digits"]
+    if written[0] in digits:
+        parts = re.split("[年月日]", written)[:3]
+        try:
+            year = int("".join(str(digits[c]) for c in parts[0]))
+            month, day = (_small_chinese_number(p, digits) for p in parts[1:3])
+        except (KeyError, ValueError):
+            return None
+    else:
+        numbers = re.findall(r"[0-9]+", written)
+        if len(numbers) < 3:
+            return None
+        year, month, day = (int(n) for n in numbers[:3])
+    if not (_valid_year(year) and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _small_chinese_number(written: str, digits: dict[str, int]) -> int:
+    """一 … 三十一 as an integer."""
+    if "十" not in written:
+        return int("".join(str(digits[c]) for c in written))
+    tens, _, ones = written.partition("十")
+    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
+
+
+def publication_date(text: str) -> str | None:
+    """The publication date: a labelled date, else a date line near the top, else one near the end."""
+    pat = load_patterns()
+    head = _BLANKS.sub("", text[: pat.cfg["head_chars"] * 2])
+    m = pat.date_label.search(head)
+    if m:
+        date = _iso_date(m.group("date"))
+        if date:
+            return date
+    lines = [_BLANKS.sub("", line) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    top = lines[: pat.cfg["date_line_top_lines"]]
+    bottom = lines[-pat.cfg["date_line_bottom_lines"]:][::-1]
+    for line in top + bottom:
+        m = pat.date_line.match(line)
+        if m:
+            date = _iso_date(m.group("date"))
+            if date:
+                return date
+    return None
+
+
+# --------------------------------------------------------------------------------------------------------
+# organ
+
+
+def _government_of_place(place: str) -> str:
+    """The government body of a place: 咸宁市 → 咸宁市人民政府, 平潭综合实验区 → 平潭综合实验区管委会."""
+    for pattern, body in load_patterns().government_of:
+        if pattern.search(place):
+            return place + body
+    return place
+
+
+def organ_name(candidate: str) -> str | None:
+    """The government body named by an organ or place string, or None when it names neither."""
+    pat = load_patterns()
+    name = pat.title_noise.sub("", _ALL_SPACE.sub("", candidate)).strip("“”\"'·:：")
+    if len(name) < 2:
+        return None
+    name = pat.abbreviations.sub(lambda m: pat.cfg["abbreviations"][m.group(0)], name)
+    office = pat.office_suffix.search(name)
+    if office and office.start() > 0:
+        rest = name[: office.start()]
+        if pat.place.fullmatch(rest):
+            return _government_of_place(rest)
+        if re.search(r"(?:人民政府|政府|管委会|管理委员会)$", rest):
+            return _full_government(rest)
+    if pat.place.fullmatch(name):
+        return _government_of_place(name)
+    if pat.organ_suffix.search(name):
+        return _full_government(name)
+    return None
+
+
+def _full_government(name: str) -> str:
+    """X市政府 → X市人民政府 (other organ names unchanged)."""
+    pattern, replacement = load_patterns().short_government
+    return pattern.sub(replacement, name)
+
+
+def _is_relative(name: str) -> bool:
+    """Whether an organ name lacks its place (市政府办公室, 县政务公开办)."""
+    m = load_patterns().place.match(name)
+    return m is None or m.end() <= 1
+
+
+def _with_parent_place(organ: str, compact: str) -> str:
+    """洪泽区人民政府 → 淮安市洪泽区人民政府 when the text names the district under its city."""
+    pat = load_patterns()
+    m = pat.place.match(organ)
+    if not m or not re.search(r"(?:区|县|旗)$", m.group(0)) or re.search(r"[省市州盟]", m.group(0)[:-1]):
+        return organ
+    place = m.group(0)
+    counts: Counter[str] = Counter()
+    for hit in re.finditer(re.escape(place), compact):
+        before = compact[max(0, hit.start() - 5):hit.start()]
+        for size in range(3, len(before) + 1):
+            parent = before[-size:]
+            if re.fullmatch(r"[\u4e00-\u9fff]{2,4}(?:市|州|盟|地区)", parent):
+                counts[parent] += 1
+    if not counts:
+        return organ
+    best = max(counts.items(), key=lambda kv: (kv[1], -len(kv[0])))[0]
+    return best + organ
+
+
+def _organ_candidates(text: str, title: str | None) -> list[str]:
+    """Organ strings in order of trust: title, 由…编制, labelled source, first line, signature."""
+    pat = load_patterns()
+    compact = _ALL_SPACE.sub("", text)
+    found: list[str] = []
+    if title:
+        m = pat.title.search(title)
+        if m:
+            found += [m.group("pre"), m.group("mid")]
+    head = compact[: pat.cfg["head_chars"] * 2]
+    found += [m.group("org") for m in pat.compiler.finditer(compact[: pat.cfg["head_chars"] * 3])]
+    found += [m.group("org") for m in pat.source_label.finditer(head)]
+    lines = [_ALL_SPACE.sub("", line) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    found += lines[:1]
+    # the signature: the last organ-like line of the end of the text
+    found += [line for line in lines[-pat.cfg["date_line_bottom_lines"]:][::-1] if pat.organ_suffix.search(line)]
+    found += [m.group("org") for m in pat.compiler_before.finditer(compact[: pat.cfg["head_chars"] * 3])]
+    return [f for f in found if f]
+
+
+def reporting_organ(text: str, title: str | None = None) -> str | None:
+    """The government body the report speaks for (with its parent city when the text names it)."""
+    compact = _ALL_SPACE.sub("", text)
+    title = title or find_title(text)
+    relative = None
+    for candidate in _organ_candidates(text, title):
+        organ = organ_name(candidate)
+        if organ is None:
+            continue
+        if _is_relative(organ):
+            relative = relative or organ
+            continue
+        return _with_parent_place(organ, compact)
+    return relative
+
+
+# --------------------------------------------------------------------------------------------------------
+# form
+
+
+def form_hint(text: str, year: int | None) -> str:
+    """pre2019, v2019, v2021 or none, from the row labels of a statistical table found in the text."""
+    pat = load_patterns()
+    compact = _ALL_SPACE.sub("", text)
+    need = pat.cfg["forms"]["min_hits"]
+    hits = {name: len({m.group(0) for m in p.finditer(compact)}) for name, p in pat.forms.items()}
+    if hits["v2021"] >= need:
+        return "v2021"
+    if hits["v2019"] >= need:
+        return "v2019"
+    if pat.request_table.search(compact):
+        return "v2021" if year is not None and year >= pat.cfg["forms"]["v2021_from_year"] else "v2019"
+    if hits["pre2019"] >= need:
+        return "pre2019"
+    return "none"
+
+
+def document_metadata(doc_text: str, path: str | Path | None = None, tables_form: str | None = None,
+                      source_meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """organ, year, form, published (and title) of a report; ``tables_form`` from the table parser wins.
+
+    ``source_meta`` (Document.meta from ingestion) supplies the title and publication date a web page
+    keeps outside its text (HTML <title>, <meta> dates) when the text itself has none.
+    """
+    source_meta = source_meta or {}
+    title = find_title(doc_text) or _title_of(source_meta.get("title"))
+    published = publication_date(doc_text) or source_meta.get("published")
+    year = report_year(doc_text, title, published)
+    if published and year and not (year <= int(published[:4]) <= year + load_patterns().cfg["max_publication_lag"]):
+        published = None  # a date of something else
+    form = tables_form if tables_form else form_hint(doc_text, year)
+    return {"organ": reporting_organ(doc_text, title), "year": year, "form": form, "published": published,
+            "title": title}

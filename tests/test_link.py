@@ -1,0 +1,314 @@
+"""Figure → indicator rules on real report sentences (seeds quoted, ../shared/corpus read at run time)."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+
+import pytest
+
+from govreport.config import CORPUS_DIR, SHARED_CORPUS_DIR, load_config
+from govreport.link import Link, compact_view, find_indicator_spans, link_figures_to_indicators
+from govreport.normalize import normalize_text
+from govreport.spans.rules import find_spans
+from govreport.types import Span
+
+SEED_000 = "000_cb4fdcd10949854b.txt"
+SEED_001 = "001_9aef50f578a0bdd8.txt"
+SEED_003 = "003_78b9ceb0a6821668.txt"
+
+
+def fig(text: str, figure: str, nth: int = 0, unit: str | None = None) -> Span:
+    """A hand-made COUNT/MEASURE span for ``figure`` (its nth occurrence, not inside a longer number)."""
+    start = [m.start() for m in re.finditer(r"(?<![0-9.])" + re.escape(figure), text)][nth]
+    unit = unit if unit is not None else figure.lstrip("0123456789.多余")
+    label = "MEASURE" if unit in ("%", "元", "万元", "亿元") else "COUNT"
+    return Span(label, start, start + len(figure), figure, unit=unit)
+
+
+def link_of(links: list[Link], text: str, figure: str, nth: int = 0) -> Link:
+    """The link of the nth figure whose text is ``figure``."""
+    found = [lk for lk in links if text[lk.figure.start:lk.figure.end] == figure]
+    return found[nth]
+
+
+@cache
+def seed_text(name: str) -> str:
+    return normalize_text((CORPUS_DIR / name).read_text(encoding="utf-8"))[0]
+
+
+def sentence_of(text: str, start_words: str, end_words: str) -> str:
+    """The stretch of a seed text from ``start_words`` to the end of ``end_words``."""
+    a = text.index(start_words)
+    return text[a:text.index(end_words, a) + len(end_words)]
+
+
+# --------------------------------------------------------------------------------------------------------
+# patterns, each on a real sentence of the seeds
+
+
+def test_indicator_before_figure_with_scope():
+    s = "2016年,我市申请渠道畅通,全市共受理政府信息公开申请1486件,其中市政府及其相关部门共受理申请373件,县市区政府及其相关部门和乡镇受理申请1113件。"
+    links = link_figures_to_indicators(s, [fig(s, "1486件"), fig(s, "373件"), fig(s, "1113件")])
+    total, city, counties = links
+    assert (total.canonical_id, total.scope, total.rule) == ("requests.received", "全市", "lexicon_before")
+    assert total.indicator.text == "受理政府信息公开申请"
+    assert (city.canonical_id, city.scope) == ("requests.received", "市本级")
+    assert (counties.canonical_id, counties.scope) == ("requests.received", "县市区")
+    assert all(lk.relation == "measures" for lk in links)
+
+
+def test_trainees_after_verb_of_being():
+    s = "2016年,全市共举办政务公开工作培训班22场(次),培训人数达1000多人次,取得了良好成效。"
+    sessions, trainees = link_figures_to_indicators(s, [fig(s, "22场(次)", unit="场"), fig(s, "1000多人次", unit="人次")])
+    assert (sessions.canonical_id, sessions.scope) == ("training.sessions", "全市")
+    assert (trainees.canonical_id, trainees.indicator.text, trainees.scope) == ("training.trainees", "培训人数", "全市")
+
+
+def test_training_phrase_takes_its_id_from_the_unit():
+    # seed 003 (traditional script, normalised): the same word 培训 counts sessions and people
+    text = seed_text(SEED_003)
+    s = sentence_of(text, "全年共举办各类培训班", "500人")
+    sessions, people = link_figures_to_indicators(s, [fig(s, "5期"), fig(s, "500人")])
+    assert sessions.canonical_id == "training.sessions"
+    assert (people.canonical_id, people.indicator.text) == ("training.trainees", "培训")
+
+
+def test_indicator_after_figure():
+    s = "办结的14件行政复议中,其中维持原具体行政行为1件,被依法纠错的3件,其他情形10件。"
+    links = link_figures_to_indicators(s, [fig(s, "14件"), fig(s, "1件"), fig(s, "3件"), fig(s, "10件")])
+    assert (links[0].rule, links[0].indicator.text, links[0].canonical_id) == ("lexicon_after", "行政复议", "review.total")
+    # 维持/纠错/其他情形 belong to review here, by the enumeration's parent
+    assert [lk.canonical_id for lk in links[1:]] == ["review.upheld", "review.corrected", "review.other"]
+
+
+def test_counted_noun_after_classifier():
+    s = "截至目前,已录入3000余家投标企业的相关信息。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "3000余家", unit="家")])
+    assert (lk.rule, lk.indicator.text, lk.canonical_id) == ("noun_after", "投标企业", None)
+
+
+def test_enumeration_inherits_parent_across_semicolon():
+    s = "2016年,全市共受理关于政府信息公开的行政复议申请16件,其中县市区14件,已办结;市直部门2件,未办结。"
+    total, counties, city = link_figures_to_indicators(s, [fig(s, "16件"), fig(s, "14件"), fig(s, "2件")])
+    assert (total.canonical_id, total.scope) == ("review.total", "全市")
+    assert (counties.rule, counties.canonical_id, counties.scope) == ("enumeration", "review.total", "县市区")
+    assert (city.rule, city.canonical_id, city.scope) == ("enumeration", "review.total", "市直单位")
+    assert counties.indicator is total.indicator
+
+
+def test_list_of_channels_after_qizhong():
+    s = "桃源县2017年度共受理政府信息公开申请210件。其中当面申请168件,传真申请2件,电子邮件申请10件,网上申请14件,信函申请16件。"
+    figures = ["210件", "168件", "2件", "10件", "14件", "16件"]
+    links = link_figures_to_indicators(s, [fig(s, f) for f in figures])
+    assert [lk.canonical_id for lk in links] == [
+        "requests.received", "requests.received.in_person", "requests.received.fax",
+        "requests.received.email", "requests.received.online", "requests.received.mail"]
+
+
+def test_cong_kan_enumeration_and_shares():
+    text = seed_text(SEED_000)
+    s = sentence_of(text, "2016年,我市申请渠道畅通", "传真申请6件,占0.4%。")
+    figures = ["1486件", "373件", "1113件", "1231件", "82.84%", "192件", "12.92%", "6件", "0.4%"]
+    links = link_figures_to_indicators(s, [fig(s, f) for f in figures])
+    in_person, share = link_of(links, s, "1231件"), link_of(links, s, "82.84%")
+    assert in_person.canonical_id == "requests.received.in_person"
+    # 从申请形式看 breaks down the whole (全市 1486), not the part before it (县市区 1113)
+    assert in_person.scope == "全市"
+    assert (share.rule, share.canonical_id, share.indicator) == ("share", "requests.received.in_person", in_person.indicator)
+    assert link_of(links, s, "0.4%").canonical_id == "requests.received.fax"
+
+
+def test_percentages_of_a_breakdown_inherit_the_whole():
+    text = seed_text(SEED_001)
+    s = sentence_of(text, "桃源县2017年度共受理", "其余是涉及政策法规类、工作动态类信息。")
+    links = link_figures_to_indicators(s, [fig(s, f) for f in ["210件", "168件", "16件", "40%", "30%"]])
+    for share in ("40%", "30%"):
+        lk = link_of(links, s, share)
+        assert (lk.rule, lk.canonical_id) == ("enumeration", "requests.received")
+
+
+def test_share_of_something_else_is_not_a_share_of_the_figure_before():
+    s = "初步确定考核对象为6个县市区政府及市政府29个部门,所占分值权重占总比分的4%,认真研究制定并印发了通知。"
+    links = link_figures_to_indicators(s, [fig(s, "6个"), fig(s, "29个"), fig(s, "4%")])
+    assert link_of(links, s, "4%").rule != "share"
+
+
+def test_generic_phrase_takes_the_parent_or_heading_id():
+    text = seed_text(SEED_000)
+    weibo = sentence_of(text, "2016年,全市各级行政机关通过政务微博", "市直单位公开政府信息6258条。")
+    total, part = link_figures_to_indicators(weibo, [fig(weibo, "9968条"), fig(weibo, "6258条")])
+    assert (total.canonical_id, part.canonical_id, part.scope) == ("active.via.weibo", "active.via.weibo", "市直单位")
+    gazette = sentence_of(text, "2.通过政府公报主动公开政府信息情况", "公开政府信息87条")
+    (lk,) = link_figures_to_indicators(gazette, [fig(gazette, "87条")])
+    assert lk.canonical_id == "active.via.gazette"
+    other = sentence_of(text, "5.通过报刊、广播、电视等其他方式", "主动公开政府信息45770条。")
+    links = link_figures_to_indicators(other, [fig(other, f) for f in ["92645条", "46875条", "45770条"]])
+    assert [(lk.canonical_id, lk.scope) for lk in links] == [
+        ("active.via.other", "全市"), ("active.via.other", "市本级"), ("active.via.other", "县市区")]
+
+
+def test_fenbie_after_the_figures_is_no_enumeration():
+    # 分别 after the figures ("…9家,评标专家11名,并分别给予…") distributes nothing
+    s = "公开曝光存在不良行为的投标企业、供应商9家,评标专家11名,并分别给予全市通报、剔除专家库、期限内禁止参加评标等处罚。"
+    firms, experts = link_figures_to_indicators(s, [fig(s, "9家"), fig(s, "11名")])
+    assert (firms.indicator.text, experts.indicator.text) == ("供应商", "评标专家")
+
+
+def test_fenbie_pairs_items_with_figures():
+    # a small fixture of the usual wording (no seed sentence has 分别 before figures)
+    s = "全年收到行政复议申请和行政诉讼分别为3件、2件。"
+    review, litigation = link_figures_to_indicators(s, [fig(s, "3件"), fig(s, "2件")])
+    assert (review.rule, review.canonical_id) == ("respectively", "review.total")
+    assert (litigation.rule, litigation.canonical_id) == ("respectively", "litigation.total")
+
+
+def test_no_link_across_a_sentence_end():
+    s = "主动公开政府信息100条。50条已归档。"
+    first, second = link_figures_to_indicators(s, [fig(s, "100条"), fig(s, "50条")])
+    assert first.canonical_id == "active.total"
+    assert (second.indicator, second.canonical_id, second.rule) == (None, None, "none")
+
+
+def test_form_maps_the_id_to_the_reports_form():
+    s = "2024年,全市共受理政府信息公开申请3119件。"
+    (pre,) = link_figures_to_indicators(s, [fig(s, "3119件")])
+    (new,) = link_figures_to_indicators(s, [fig(s, "3119件")], form="v2021")
+    assert (pre.canonical_id, new.canonical_id) == ("requests.received", "requests.new.total")
+
+
+def test_unit_mismatch_drops_the_id():
+    s = "全年主动公开政府信息5万元。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "5万元", unit="万元")])
+    assert lk.indicator is not None and lk.canonical_id is None
+
+
+# --------------------------------------------------------------------------------------------------------
+# the compact view and indicator spans
+
+
+def test_compact_view_joins_wrapped_lines_and_maps_back():
+    # a PDF text line wraps at the page width, in the middle of a phrase
+    text = "加强平台建设，及时发布信息。2023 年，我区在政\n府网站平台主动公开政府信息 1136 条。\n一、总体情况\n正文"
+    view = compact_view(text)
+    assert "我区在政府网站平台主动公开政府信息1136条。" in view.text
+    assert "\n一、总体情况\n" in view.text  # a short heading line stays a line of its own
+    for v, ch in enumerate(view.text):
+        if ch != "\n":
+            assert text[view.text_start(v)] == ch
+    spans = find_indicator_spans(text)
+    (web,) = [s for s in spans if s.kb_id == "active.via.website"]
+    assert web.text == text[web.start:web.end] and "\n" in web.text
+
+
+def test_indicator_spans_have_known_ids_and_exact_text():
+    ids = {ind["id"] for ind in load_config("indicators.yml")["indicators"]}
+    for name in (SEED_000, SEED_001):
+        text = seed_text(name)
+        spans = find_indicator_spans(text)
+        assert len(spans) > 20
+        for s in spans:
+            assert s.label == "INDICATOR" and s.text == text[s.start:s.end]
+            assert s.kb_id is None or s.kb_id in ids, s
+
+
+# --------------------------------------------------------------------------------------------------------
+# whole documents: seed 000 sections 三 to 六 by reading the report, and the shared corpus at run time
+
+# (figure text, canonical id, scope) in order of appearance in sections 三–六 of seed 000
+SEED_000_SECTIONS_3_TO_6 = [
+    ("223765条", "active.total", "全市"), ("157693条", "active.total", "市本级"),
+    ("166件", "active.normative_docs_issued", "市本级"), ("162件", "active.normative_docs", "市本级"),
+    ("66072条", "active.total", "县市区"), ("180件", "active.normative_docs_issued", "县市区"),
+    ("170件", "active.normative_docs", "县市区"),
+    ("168136条", "active.via.website", "全市"), ("113667条", "active.via.website", "市本级"),
+    ("55069条", "active.via.website", "县市区"),
+    ("87条", "active.via.gazette", None),
+    ("9968条", "active.via.weibo", "全市"), ("6258条", "active.via.weibo", "市直单位"),
+    ("11387条", "active.via.wechat", "全市"), ("6446条", "active.via.wechat", "市直单位"),
+    ("92645条", "active.via.other", "全市"), ("46875条", "active.via.other", "市本级"),
+    ("45770条", "active.via.other", "县市区"),
+    ("1486件", "requests.received", "全市"), ("373件", "requests.received", "市本级"),
+    ("1113件", "requests.received", "县市区"), ("1231件", "requests.received.in_person", "全市"),
+    ("82.84%", "requests.received.in_person", "全市"), ("192件", "requests.received.online", "全市"),
+    ("12.92%", "requests.received.online", "全市"), ("57件", "requests.received.mail", "全市"),
+    ("3.84%", "requests.received.mail", "全市"), ("6件", "requests.received.fax", "全市"),
+    ("0.4%", "requests.received.fax", "全市"),
+    ("1486件", "requests.received", "全市"), ("1486件", "requests.answered", None),
+    ("1197件", "requests.answered.already_public", None), ("80.55%", "requests.answered.already_public", None),
+    ("245件", "requests.answered.granted", None), ("16.49%", "requests.answered.granted", None),
+    ("17件", "requests.answered.partial", None), ("1.14%", "requests.answered.partial", None),
+    ("3件", "requests.answered.denied", None), ("0.2%", "requests.answered.denied", None),
+    ("20件", "requests.answered.not_this_agency", None), ("1.42%", "requests.answered.not_this_agency", None),
+    ("4件", "requests.answered.nonexistent", None), ("0.2%", "requests.answered.nonexistent", None),
+    ("16件", "review.total", "全市"), ("14件", "review.total", "县市区"), ("2件", "review.total", "市直单位"),
+    ("14件", "review.total", None), ("1件", "review.upheld", None), ("3件", "review.corrected", None),
+    ("10件", "review.other", None), ("2件", "litigation.total", "全市"),
+]
+
+
+def test_seed_000_sections_3_to_6_with_rule_spans():
+    text = seed_text(SEED_000)
+    start, end = text.index("三、主动公开政府信息情况"), text.index("七、政府信息公开工作中存在的问题")
+    spans = [s for s in find_spans(text, 2016) if start <= s.start and s.end <= end]
+    links = [lk for lk in link_figures_to_indicators(text, spans) if lk.figure.label in ("COUNT", "MEASURE")]
+    got = [(text[lk.figure.start:lk.figure.end], lk.canonical_id) for lk in links]
+    expected = [(f, i) for f, i, _ in SEED_000_SECTIONS_3_TO_6]
+    # the gazette's 5期 and its 10200份 copies are figures without a canonical indicator
+    assert [g for g in got if g[1] is not None] == expected
+    scopes = [lk.scope for lk in links if lk.canonical_id is not None]
+    for (f, _, scope), got_scope in zip(SEED_000_SECTIONS_3_TO_6, scopes):
+        if scope is not None:
+            assert got_scope == scope, f
+
+
+def _manifest() -> list[dict]:
+    with open(SHARED_CORPUS_DIR / "manifest.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+@cache
+def shared_links(name: str, form: str | None = None) -> tuple[str, tuple[Link, ...]]:
+    from govreport.ingest import read_document
+
+    doc = read_document(SHARED_CORPUS_DIR / name)
+    year = next(m["report_year"] for m in _manifest() if m["file"] == name)
+    areas = [(t.start, t.end) for t in doc.tables]
+    spans = [s for s in find_spans(doc.text, year) if not any(a <= s.start and s.end <= b for a, b in areas)]
+    return doc.text, tuple(link_figures_to_indicators(doc.text, spans, form=form))
+
+
+def _values(links, prefix: str) -> dict[str, float]:
+    return {lk.canonical_id: lk.figure.value for lk in links
+            if lk.canonical_id and lk.canonical_id.startswith(prefix) and lk.rule != "share"}
+
+
+def test_review_and_litigation_families_add_up_in_a_pdf_report():
+    # the narrative of the city report breaks both totals down: the parts must add up to the totals
+    _, links = shared_links("jiangsu_huaian_city_2024.pdf")
+    for family in ("review", "litigation"):
+        values = _values(links, family + ".")
+        parts = [values[f"{family}.{part}"] for part in ("upheld", "corrected", "other", "pending")]
+        assert sum(parts) == values[f"{family}.total"], values
+
+
+def test_wrapped_pdf_line_still_links_and_form_maps_ids():
+    text, links = shared_links("jiangsu_huaian_hongze_2023.pdf", "v2021")
+    ids = {lk.canonical_id for lk in links}
+    assert {"active.via.website", "requests.new.total", "fees.collected"} <= ids
+    web = next(lk for lk in links if lk.canonical_id == "active.via.website")
+    assert "\n" in web.indicator.text and web.indicator.text == text[web.indicator.start:web.indicator.end]
+
+
+@pytest.mark.parametrize("name", [m["file"] for m in _manifest()])
+def test_shared_reports_link_most_narrative_figures(name):
+    text, links = shared_links(name)
+    assert links, name
+    linked = sum(1 for lk in links if lk.indicator is not None)
+    # a floor well below what we measure (0.6 to 1.0 per document): a guard against regressions
+    assert linked / len(links) >= 0.5, name
+    for lk in links:
+        if lk.indicator is not None:
+            assert lk.indicator.text == text[lk.indicator.start:lk.indicator.end]
+            assert 0 < lk.confidence <= 1
