@@ -68,6 +68,17 @@ def train(
     print_summary(train_model(out, segmenter=segmenter, source=source))
 
 
+@app.command("train-linker")
+def train_linker(
+    out: Path = typer.Option(Path("models"), help="Folder for the trained linker (OUT/linker)."),
+    source: str = typer.Option(None, help="gold, silver or auto (default: configs/train.yml)."),
+) -> None:
+    """Train the learned figure → indicator linker and phrase mapper (configs/learned_link.yml)."""
+    from .learned_link import print_training, train_from_project
+
+    print_training(train_from_project(out, source))
+
+
 def _print_problems(problems, limit: int | None = None) -> None:
     """Problems on stderr, one a line (file:line: level: message)."""
     for problem in problems[:limit]:
@@ -183,6 +194,7 @@ def annotate_convert(
 def annotate_markup(
     files: list[Path] = typer.Argument(..., help="Annotation files or folders (stand-off records are joined)."),
     out: Path = typer.Option(None, help="Markup file to write (default: stdout)."),
+    blank: bool = typer.Option(False, "--blank", help="Text only, without the spans and relations."),
 ) -> None:
     """Tasks as editable text lines: ⟦text|LABEL⟧, ⟦text|INDICATOR#1⟧, ⟦text|COUNT>1@全市⟧."""
     from .annotate import load_tasks
@@ -190,7 +202,7 @@ def annotate_markup(
 
     tasks, problems = load_tasks(files, join=True)
     _print_problems(problems)
-    text = HELP + "".join(line + "\n" for line in render_all(tasks))
+    text = HELP + "".join(line + "\n" for line in render_all(tasks, blank))
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
@@ -218,6 +230,22 @@ def annotate_apply(
     typer.echo(f"{n} tasks written to {out}, {len(markup_problems)} markup lines with problems", err=True)
     if markup_problems:
         raise typer.Exit(code=1)
+
+
+@app.command("compare-baselines")
+def compare_baselines_command(
+    paths: list[Path] = typer.Argument(..., help="Files or folders of reports."),
+    out: Path = typer.Option(None, help="Also write the full comparison as JSON here."),
+) -> None:
+    """The rules beside a plain regex baseline and jionlp (extract_money, extract_time): counts, speed, examples."""
+    import srsly
+
+    from .compare_baselines import compare_baselines, format_summary
+
+    result = compare_baselines(paths)
+    typer.echo(format_summary(result))
+    if out is not None:
+        srsly.write_json(out, result)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,468 @@
+"""Rule-based spans: COUNT, MEASURE, DATE and ORG from the patterns in configs/patterns/, no model needed.
+
+How a text is read:
+1. Exclusions (configs/patterns/exclusions.yml) are masked: titles in 《》, document numbers (〔2016〕8号 with the
+   issuer code before the bracket), phone numbers, postcodes, URLs, e-mail addresses, list markers (一、 （二） 1.),
+   ordinals and article references (第十三条, 第二十条第（一）项), times of day, page furniture and idioms (一条龙).
+   Nothing inside a masked stretch becomes a span.
+2. One scanner whose alternatives are tried in this order at each position: DATE (intervals, month and year
+   ranges, points, relative words), figure ranges, Arabic figures, Chinese-numeral figures, ORG (lexicon, then
+   level + body + suffix), bare table numbers. Matches never overlap. For speed the scanner is only tried where
+   one of its alternatives can start (see Alternation); tests check that this changes no result.
+3. Each match gets its value: figures through values.parse_figure, dates through values.parse_date, organs are
+   extended leftwards over a place name from configs/patterns/places.tsv (咸宁 + 市人民政府办公室).
+
+Decisions:
+- A figure needs a unit (条, 人次, 亿元, %) or a multiplier (40万); a Chinese numeral always needs a unit.
+  COUNT or MEASURE follows the unit (figures.yml). A multiplier without a unit (40万, 点击量达130万) is a MEASURE
+  (money) when a money word (资金, 经费, 金额 ...) is near, else a COUNT with unit 万.
+- Table cells: a bare number (no unit, no multiplier) is a figure only when it fills a whole cell, that is when it
+  is delimited on both sides by a line break, a space, a tab, a pipe or the text's ends (one-cell-per-line tables,
+  pipe tables, flattened "条 739 4359" rows). It is a COUNT with unit None: the tables module gives cells their
+  meaning and unit from the row and column labels.
+- A range (2至3个) has value None and range (2, 3).
+
+The spaCy component ``govreport_rules`` runs the same rules inside a pipeline (see make_rules_component).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Span as SpacySpan
+from spacy.util import filter_spans
+
+from ..config import CONFIG_DIR, load_config
+from ..types import Span
+from ..values import (
+    alternation,
+    date_pattern,
+    figure_config,
+    figure_label,
+    figure_patterns,
+    number_value,
+    parse_date,
+    parse_figure,
+    plain,
+)
+
+try:  # the parser of `re`, used to find the characters a pattern can start with
+    from re import _parser as _re_parser
+except ImportError:  # Python 3.10
+    import sre_parse as _re_parser  # type: ignore[no-redef]
+
+MASK = "\x00"  # replaces excluded characters: it belongs to no pattern and delimits table cells
+LABELS = ("COUNT", "MEASURE", "DATE", "ORG")
+
+
+# ---------------------------------------------------------------- anchored scanning
+# `re` searches fast only for patterns that start with a literal or a character class; an alternation of patterns
+# with lookbehinds is tried at every position. So the first characters a pattern can start with are computed from
+# its parse tree, found with one fast class search, and the pattern is matched only there.
+
+
+def _first_items(items, out: list[str]) -> bool:
+    """Add to ``out`` the class items that can start ``items``; True when ``items`` can match the empty string."""
+    c = _re_parser
+    for op, av in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # zero-width
+        if op is c.LITERAL:
+            out.append(re.escape(chr(av)))
+            return False
+        if op is c.IN:
+            for kind, value in av:
+                if kind is c.LITERAL:
+                    out.append(re.escape(chr(value)))
+                elif kind is c.RANGE:
+                    out.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
+                elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
+                    out.append("\\d")
+                elif kind is c.CATEGORY and value is c.CATEGORY_SPACE:
+                    out.append("\\s")
+                else:
+                    raise ValueError("unbounded start")
+            return False
+        if op is c.BRANCH:
+            nullable = False
+            for branch in av[1]:
+                nullable |= _first_items(branch, out)
+            if not nullable:
+                return False
+            continue
+        if op is c.SUBPATTERN:
+            if not _first_items(av[-1], out):
+                return False
+            continue
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            lo, _, sub = av
+            if not _first_items(sub, out) and lo > 0:
+                return False
+            continue
+        raise ValueError(f"unbounded start: {op}")
+    return True
+
+
+def anchor_regex(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A class of the characters ``pattern`` can start with, or None when any character could start it."""
+    out: list[str] = []
+    try:
+        if _first_items(_re_parser.parse(pattern.pattern, pattern.flags), out):
+            return None  # the pattern matches the empty string
+    except ValueError:
+        return None
+    return re.compile(f"[{''.join(dict.fromkeys(out))}]")
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+class Alternation:
+    """Named patterns tried in order at each position, like one regex ``(?P<a>...)|(?P<b>...)``, but each pattern
+    only where its first character can start it: at a position the regex of just the patterns that can start
+    there is matched. Digit runs are skipped whole after a failed match: every pattern looks behind for a digit
+    before one it starts with (tests check that anchored and plain scanning agree on the corpus)."""
+
+    def __init__(self, parts: list[tuple[str, str]], flags: int = 0, anchored: bool = True):
+        self.parts = parts
+        self.flags = flags
+        self.regex = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in parts), flags)
+        self.part_anchors = [anchor_regex(re.compile(pattern, flags)) for _, pattern in parts]
+        union = anchor_regex(self.regex) if anchored else None
+        self.anchors = union if union is not None and None not in self.part_anchors else None
+        self._by_char: dict[str, re.Pattern[str] | None] = {}
+        self._by_subset: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    def _regex_for(self, char: str) -> re.Pattern[str] | None:
+        """The alternation of the parts that can start with ``char``."""
+        regex = self._by_char.get(char, False)
+        if regex is False:
+            subset = tuple(i for i, a in enumerate(self.part_anchors) if a is not None and a.match(char))
+            if not subset:
+                regex = None
+            elif subset not in self._by_subset:
+                pattern = "|".join(f"(?P<{self.parts[i][0]}>{self.parts[i][1]})" for i in subset)
+                regex = self._by_subset[subset] = re.compile(pattern, self.flags)
+            else:
+                regex = self._by_subset[subset]
+            self._by_char[char] = regex
+        return regex
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """Non-empty, non-overlapping matches, leftmost first; ``match.lastgroup`` names the part."""
+        if self.anchors is None:
+            yield from (m for m in self.regex.finditer(text) if m.end() > m.start())
+            return
+        regex_for, digits = self._regex_for, _DIGITS.match
+        pos = 0
+        for a in self.anchors.finditer(text):
+            start = a.start()
+            if start < pos:
+                continue
+            regex = regex_for(a.group())
+            m = regex.match(text, start) if regex is not None else None
+            if m is not None and m.end() > start:
+                yield m
+                pos = m.end()
+            else:
+                run = digits(text, start)
+                if run is not None:
+                    pos = run.end()
+
+
+# ---------------------------------------------------------------- exclusions
+
+
+@lru_cache(maxsize=1)
+def exclusion_config() -> dict[str, Any]:
+    """configs/patterns/exclusions.yml."""
+    return load_config("patterns/exclusions.yml")
+
+
+@lru_cache(maxsize=2)
+def exclusion_scanner(anchored: bool = True) -> Alternation:
+    """Every exclusion as a named part (title, doc_number, phone_area, ..., idiom)."""
+    cfg = exclusion_config()
+    parts = list(cfg["patterns"].items()) + [("idiom", alternation(cfg["idioms"]))]
+    return Alternation(parts, re.MULTILINE, anchored)
+
+
+def _issuer_start(text: str, start: int) -> int:
+    """Start of the issuer code (桃政办函, 鄂办发) written before a document number's bracket at ``start``."""
+    cfg = exclusion_config()["doc_number_issuer"]
+    stops = cfg["stop_chars"]
+    i = start
+    while i > 0 and start - i < cfg["max_chars"] and "\u4e00" <= text[i - 1] <= "\u9fff" and text[i - 1] not in stops:
+        i -= 1
+    return i
+
+
+def exclusions(text: str, anchored: bool = True) -> list[tuple[int, int, str]]:
+    """The excluded stretches of ``text`` as (start, end, kind), sorted and not overlapping."""
+    found: list[tuple[int, int, str]] = []
+    for m in exclusion_scanner(anchored).finditer(text):
+        start, end = m.span()
+        if start == end:
+            continue
+        kind = m.lastgroup or "exclusion"
+        if kind == "doc_number":
+            start = _issuer_start(text, start)
+            if found and found[-1][1] > start:
+                start = found[-1][1]
+        found.append((start, end, kind))
+    return found
+
+
+def mask(text: str, stretches: Iterable[tuple[int, int, str]]) -> str:
+    """``text`` with every character of the stretches replaced by MASK (same length, offsets unchanged)."""
+    out, pos = [], 0
+    for start, end, _ in stretches:
+        out.append(text[pos:start])
+        out.append(MASK * (end - start))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- organs
+
+
+@lru_cache(maxsize=1)
+def org_config() -> dict[str, Any]:
+    """configs/patterns/orgs.yml."""
+    return load_config("patterns/orgs.yml")
+
+
+@lru_cache(maxsize=1)
+def places() -> tuple[frozenset[str], frozenset[str]]:
+    """Full names (咸宁市) and short names (咸宁) of administrative divisions, from places.tsv."""
+    full, short = set(), set()
+    with open(CONFIG_DIR / "patterns" / "places.tsv", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            name, _, abbrev = line.rstrip("\n").partition("\t")
+            full.add(name)
+            if abbrev:
+                short.add(abbrev)
+    return frozenset(full), frozenset(short)
+
+
+def _suffix_alternation(words: list[str], not_before: dict[str, str], not_after: dict[str, list[str]]) -> str:
+    """Suffixes longest first, each with its negative lookbehinds and lookahead."""
+    alts = []
+    for word in sorted(words, key=len, reverse=True):
+        behind = "".join(f"(?<!{re.escape(w)})" for w in not_after.get(word, []))
+        nb = not_before.get(word)
+        alts.append(behind + re.escape(word) + (f"(?!{nb})" if nb else ""))
+    return "|".join(alts)
+
+
+def org_pattern() -> str:
+    """The scanner's regex of an organ: lexicon entry or level, then units of body + suffix."""
+    c = org_config()
+    nb, na = c["suffix_not_before"], c["suffix_not_after"]
+    body = c["body"]
+    char = f"(?!{alternation(body['not_words'])})(?![{re.escape(body['not_chars'])}])[\u4e00-\u9fff]"
+    body_unit = f"(?:{alternation(body['words'])}|{char})"
+    suffix = _suffix_alternation(c["suffixes"], nb, na)
+    chain_suffix = _suffix_alternation(c["chain_suffixes"], nb, na)
+    first = f"{body_unit}{{0,{body['max_chars']}}}?(?:{suffix})"
+    chain = f"(?:{chain_suffix}|{body_unit}{{1,{body['chain_max_chars']}}}?(?:{suffix}))"
+    level = f"(?:{alternation(c['levels'])})(?!{c['level_not_before']})"
+    lexicon = f"(?:{alternation(c['lexicon'])})(?!{c['lexicon_not_before']})"
+    return f"{lexicon}(?:{chain})*|{level}{first}(?:{chain})*"
+
+
+def extend_over_place(text: str, start: int, floor: int) -> int:
+    """Start of the place names written right before ``start`` (湖北省咸宁 + 市...), not before ``floor``."""
+    full, short = places()
+    cfg = org_config()
+    longest = cfg["place_max_chars"]
+    level_end = _level_end(text, start)
+    short_ok = text[start:level_end] in cfg["short_name_levels"]
+    # the first name ends with the organ's own level: 咸宁 + 市 is the full name 咸宁市, 平潭 + 综合实验区 a short one
+    for k in range(min(longest, start - floor), 1, -1):
+        if text[start - k:level_end] in full or (short_ok and text[start - k:start] in short):
+            start -= k
+            break
+    else:
+        return start
+    # then whole names before it: 湖北省 + 咸宁市
+    while True:
+        for k in range(min(longest, start - floor), 1, -1):
+            if text[start - k:start] in full:
+                start -= k
+                break
+        else:
+            return start
+
+
+def _level_end(text: str, start: int) -> int:
+    """End of the administrative level word at ``start`` (市, 自治县, 综合实验区)."""
+    m = _level_regex().match(text, start)
+    return m.end() if m else start
+
+
+def org_start(text: str, start: int, floor: int) -> int | None:
+    """Start of an organ whose level word is at ``start``, or None when the level is no organ's (全市, 社区)."""
+    extended = extend_over_place(text, start, floor)
+    if extended < start:
+        return extended
+    if start > 0 and text[start - 1] in org_config()["level_not_after"]:
+        return None
+    return start
+
+
+# ---------------------------------------------------------------- scanner
+
+
+@lru_cache(maxsize=2)
+def scanner(anchored: bool = True) -> Alternation:
+    """The patterns of all labels in priority order; the part that matched says which (DATE, FIG*, ORG, BARE)."""
+    figs = figure_patterns()
+    cell = figure_config()["table_cell"]
+    delim = f"{cell['delimiters']}{MASK}"
+    parts = [
+        ("DATE", date_pattern()),
+        ("FIG_RANGE", figs["range"]),
+        ("FIG", figs["arabic"]),
+        ("FIG_CN", figs["chinese"]),
+        ("ORG", org_pattern()),
+        ("BARE", f"(?<![^{delim}]){cell['number']}(?![^{delim}])"),
+    ]
+    return Alternation(parts, 0, anchored)
+
+
+@lru_cache(maxsize=1)
+def _money_words() -> re.Pattern[str]:
+    return re.compile(alternation(figure_config()["bare_multiplier"]["measure_words"]))
+
+
+def _bare_multiplier_label(text: str, start: int, end: int) -> str:
+    """MEASURE when a money word is near a figure written with a multiplier only (40万建设经费), else COUNT."""
+    cfg = figure_config()["bare_multiplier"]
+    window = text[max(0, start - cfg["window_before"]):end + cfg["window_after"]]
+    return "MEASURE" if _money_words().search(window) else "COUNT"
+
+
+def figure_span(text: str, start: int, end: int) -> Span:
+    """A COUNT or MEASURE span with its parsed value."""
+    surface = text[start:end]
+    parsed = parse_figure(surface)
+    unit = parsed["unit"]
+    multipliers = figure_config()["multipliers"]
+    if unit in multipliers:
+        label = _bare_multiplier_label(text, start, end)
+    else:
+        label = figure_label(unit)
+    return Span(label, start, end, surface, **parsed)
+
+
+def bare_span(text: str, start: int, end: int) -> Span:
+    """A table cell's bare number: COUNT without unit."""
+    surface = text[start:end]
+    return Span("COUNT", start, end, surface, value=plain(number_value(surface)))
+
+
+def date_span(text: str, start: int, end: int, report_year: int | None) -> Span:
+    """A DATE span with its ISO value."""
+    surface = text[start:end]
+    return Span("DATE", start, end, surface, iso=parse_date(surface, report_year))
+
+
+def find_spans(text: str, report_year: int | None = None, anchored: bool = True) -> list[Span]:
+    """Non-overlapping COUNT, MEASURE, DATE and ORG spans of ``text``, sorted by start (method "rules").
+
+    ``anchored=False`` scans with the plain alternation: slower, same result (kept to test that).
+    """
+    masked = mask(text, exclusions(text, anchored))
+    spans: list[Span] = []
+    last_end = 0
+    for m in scanner(anchored).finditer(masked):
+        kind = m.lastgroup
+        start, end = m.span()
+        if kind == "DATE":
+            spans.append(date_span(text, start, end, report_year))
+        elif kind.startswith("FIG"):
+            spans.append(figure_span(text, start, end))
+        elif kind == "BARE":
+            spans.append(bare_span(text, start, end))
+        elif kind == "ORG":
+            org = org_start(masked, start, last_end) if _starts_with_level(masked, start) else start
+            if org is None:
+                continue
+            spans.append(Span("ORG", org, end, text[org:end]))
+        last_end = end
+    return spans
+
+
+@lru_cache(maxsize=1)
+def _level_regex() -> re.Pattern[str]:
+    return re.compile(alternation(org_config()["levels"]))
+
+
+@lru_cache(maxsize=1)
+def _lexicon_regex() -> re.Pattern[str]:
+    return re.compile(alternation(org_config()["lexicon"]))
+
+
+def _starts_with_level(text: str, start: int) -> bool:
+    """Whether an organ match starts with an administrative level (and not with a lexicon entry)."""
+    return _level_regex().match(text, start) is not None and _lexicon_regex().match(text, start) is None
+
+
+# ---------------------------------------------------------------- spaCy component
+
+VALUE_FIELDS = ("value", "unit", "multiplier", "approx", "range", "iso")
+for _name in VALUE_FIELDS:
+    if not SpacySpan.has_extension(_name):
+        SpacySpan.set_extension(_name, default=None)
+
+
+@dataclass
+class RulesComponent:
+    """spaCy pipe that writes the rule spans into doc.spans[spans_key] and, optionally, doc.ents.
+
+    Span boundaries are character offsets; with a word-level tokenizer (pkuseg) a span that cuts a token is widened
+    to whole tokens (char_span alignment_mode="expand"); when two widened spans then overlap, doc.ents keeps the
+    longer one (spacy.util.filter_spans) while doc.spans keeps both. Values sit on the spans' extensions
+    (span._.value, unit, multiplier, approx, range, iso). The report year comes from doc.user_data["report_year"],
+    else from the component's config. doc.ents is replaced when set_ents is true.
+    """
+
+    spans_key: str = "rules"
+    set_ents: bool = True
+    report_year: int | None = None
+
+    def __call__(self, doc):
+        year = doc.user_data.get("report_year", self.report_year)
+        found = []
+        for s in find_spans(doc.text, year):
+            span = doc.char_span(s.start, s.end, label=s.label, alignment_mode="expand")
+            if span is None:
+                continue
+            underscore = span._
+            for name in VALUE_FIELDS:
+                value = getattr(s, name)
+                if value is not None:  # None is every extension's default: skip the write
+                    setattr(underscore, name, value)
+            found.append(span)
+        doc.spans[self.spans_key] = found
+        if self.set_ents:
+            doc.ents = filter_spans(found)
+        return doc
+
+
+@Language.factory(
+    "govreport_rules",
+    default_config={"spans_key": "rules", "set_ents": True, "report_year": None},
+)
+def make_rules_component(nlp: Language, name: str, spans_key: str, set_ents: bool, report_year: int | None):
+    """Factory of the ``govreport_rules`` component: the rules of find_spans as a pipe."""
+    return RulesComponent(spans_key=spans_key, set_ents=set_ents, report_year=report_year)
