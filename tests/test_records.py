@@ -51,3 +51,20 @@ def test_uncertain_table_cell_keeps_the_flag():
     cand = Candidate("requests.received.online", 7, "件", "table", uncertain=True)
     (rec,) = merge_records("d", None, None, [cand], UNITS)
     assert rec.uncertain
+
+
+def test_organ_scope_is_whole_and_department_scope_is_partial():
+    whole = Candidate("training.trainees", 50, "人次", "text", 0, 3, scope="咸宁市人民政府")
+    dept = Candidate("training.trainees", 20, "人次", "text", 9, 12, scope="市教育局")
+    (rec,) = merge_records("d", "咸宁市人民政府", None, [whole, dept], UNITS)
+    assert (rec.value, rec.conflict, len(rec.evidence)) == (50, False, 1)
+
+
+def test_table_value_confirmed_once_is_no_conflict():
+    cands = [
+        Candidate("requests.received.online", 24, "件", "table", 100, 102),
+        Candidate("requests.received.online", 24, "件", "text", 10, 13),
+        Candidate("requests.received.online", 3, "件", "text", 20, 22),
+    ]
+    (rec,) = merge_records("d", None, None, cands, UNITS)
+    assert not rec.conflict

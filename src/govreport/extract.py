@@ -8,12 +8,11 @@ line by line as results arrive (memory stays flat in the number of documents).
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
-
-import srsly
 
 from .types import Document, Mention, Record
 
@@ -212,17 +211,22 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path) -> dict[str,
                 totals["checks_failed"] += sum(1 for s in doc.get("checks", {}).values() if s == "fail")
                 totals["records"] += len(res.records)
                 totals["conflicts"] += sum(1 for r in res.records if r["conflict"])
-                files["documents.jsonl"].write(srsly.json_dumps(doc) + "\n")
+                files["documents.jsonl"].write(_json_line(doc))
                 for name, rows in (("mentions.jsonl", res.mentions), ("records.jsonl", res.records),
                                    ("tasks.jsonl", res.tasks)):
                     for row in rows:
-                        files[name].write(srsly.json_dumps(row) + "\n")
+                        files[name].write(_json_line(row))
                 for row in res.records:
                     writer.writerow(row)
         finally:
             for f in files.values():
                 f.close()
     return totals
+
+
+def _json_line(row: dict[str, Any]) -> str:
+    # readable Chinese in the output files (srsly's writer escapes every non-ASCII character)
+    return json.dumps(row, ensure_ascii=False) + "\n"
 
 
 def print_summary(totals: dict[str, Any]) -> None:

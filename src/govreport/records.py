@@ -73,9 +73,15 @@ def values_agree(text: Candidate, table_value: float | int | None, unit: str | N
     return abs(value - table_value) < 1e-6
 
 
-def is_partial_scope(scope: str | None) -> bool:
-    """Whether a scope qualifier restricts a figure to part of the reporting body (各乡镇, 市直单位)."""
-    return bool(scope) and any(word in scope for word in load_config("records.yml")["partial_scopes"])
+def is_partial_scope(scope: str | None, organ: str | None = None) -> bool:
+    """Whether a scope restricts a figure to part of the reporting body (各乡镇, 市直单位, 市教育局).
+
+    No scope, a whole-body scope (全市, 全县) or the reporting organ itself cover the whole body.
+    """
+    if not scope or scope == organ:
+        return False
+    cfg = load_config("records.yml")
+    return not any(scope == whole for whole in cfg["whole_scopes"])
 
 
 def merge_records(
@@ -94,12 +100,15 @@ def merge_records(
     for indicator, cands in by_indicator.items():
         unit = units.get(indicator)
         table = [c for c in cands if c.source == "table"]
-        text = [c for c in cands if c.source == "text" and c.confidence >= min_conf and not is_partial_scope(c.scope)]
+        text = [c for c in cands if c.source == "text" and c.confidence >= min_conf and not is_partial_scope(c.scope, organ)]
         evidence = [_evidence(c, unit) for c in text]
         if table:
             best = next((c for c in table if not c.uncertain), table[0])
             value = convert_value(best.value, best.unit, unit) if best.value is not None else None
-            conflict = any(not values_agree(c, value, unit) for c in text)
+            # a table value stated once in the text is confirmed; other text values are then other figures
+            # wrongly linked more often than a second official value, so only all-disagreeing text is a conflict
+            comparable = [c for c in text if convert_value(c.value, c.unit, unit) is not None]
+            conflict = bool(comparable) and not any(values_agree(c, value, unit) for c in comparable)
             records.append(Record(doc, organ, year, indicator, value, unit, "table", best.start, best.end,
                                   conflict, best.uncertain, evidence))
         elif text:
