@@ -44,6 +44,45 @@ def extract(
         raise typer.Exit(code=1)
 
 
+@annotate_app.command("ids-worklist")
+def annotate_ids_worklist(
+    paths: list[Path] = typer.Argument(..., help="Gold annotation files or folders."),
+    out: Path = typer.Option(..., help="TSV worklist (quotes the text: keep it out of the repository)."),
+) -> None:
+    """A worklist of every gold relation, to assign canonical indicator ids by reading."""
+    from .annotate.ids import id_worklist, write_worklist
+
+    rows = id_worklist(paths)
+    write_worklist(rows, out)
+    typer.echo(f"{len(rows)} relations, {sum(1 for r in rows if r['suggested'])} with a suggestion from the rules")
+
+
+@annotate_app.command("ids-apply")
+def annotate_ids_apply(
+    worklist: Path = typer.Argument(..., help="The filled TSV worklist."),
+    paths: list[Path] = typer.Argument(..., help="Gold annotation files or folders to update in place."),
+) -> None:
+    """Write the worklist's ids onto the gold relations."""
+    from .annotate.ids import apply_ids
+
+    typer.echo(apply_ids(worklist, paths))
+
+
+@app.command()
+def evaluate(
+    out: Path = typer.Option(Path("out/eval"), help="Folder for report.json and report.md."),
+    model: Path = typer.Option(Path("models/ner"), help="Span model to compare with the rules (skipped if missing)."),
+) -> None:
+    """Spans, links and records against the gold annotations (dev and test splits)."""
+    from .evaluation import run_evaluation
+
+    report = run_evaluation(out, model)
+    print((out / "report.md").read_text(encoding="utf-8"))
+    if not any(res["documents"] for res in report["splits"].values()):
+        typer.echo("no gold annotations found under annotations/gold", err=True)
+        raise typer.Exit(code=1)
+
+
 @app.command()
 def bench(
     out: Path = typer.Option(Path("out/bench"), help="Folder for bench.json and the benchmark corpora."),
@@ -77,6 +116,18 @@ def train_linker(
     from .learned_link import print_training, train_from_project
 
     print_training(train_from_project(out, source))
+
+
+@app.command()
+def tables(
+    paths: list[Path] = typer.Argument(None, help="Reports (files or folders); none: every report with an expected "
+                                                   "file under tests/expected."),
+    out: Path = typer.Option(None, help="Also write each report's table values and checks to this JSONL file."),
+) -> None:
+    """Statistical tables per report: form, cells, uncertain cells, checks, exact-match rate against tests/expected."""
+    from .tables.expected import print_table_report, table_report
+
+    print_table_report(table_report(paths or None, out))
 
 
 def _print_problems(problems, limit: int | None = None) -> None:

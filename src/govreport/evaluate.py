@@ -34,3 +34,56 @@ def span_scores(gold_spans: Iterable[tuple], pred_spans: Iterable[tuple]) -> dic
     gold, pred = by_label(gold_spans), by_label(pred_spans)
     return {label: prf(gold.get(label, set()), pred.get(label, set()))
             for label in sorted(set(gold) | set(pred), key=str)}
+
+
+def overlap_prf(gold: Iterable[tuple], pred: Iterable[tuple]) -> dict[str, Any]:
+    """Partial-overlap P/R/F1 of (label, doc, start, end) items: a hit shares the label, doc and a character."""
+    gold_index = _index_by_key(gold)
+    pred_index = _index_by_key(pred)
+    pred_hits = sum(1 for item in set(pred) if _overlaps_any(item, gold_index))
+    gold_hits = sum(1 for item in set(gold) if _overlaps_any(item, pred_index))
+    n_pred, n_gold = len(set(pred)), len(set(gold))
+    p = pred_hits / n_pred if n_pred else 0.0
+    r = gold_hits / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": p, "r": r, "f": f, "pred_hits": pred_hits, "gold_hits": gold_hits}
+
+
+def _index_by_key(items: Iterable[tuple]) -> dict[tuple, list[tuple[int, int]]]:
+    index: dict[tuple, list[tuple[int, int]]] = {}
+    for item in items:
+        index.setdefault(tuple(item[:-2]), []).append((item[-2], item[-1]))
+    return index
+
+
+def _overlaps_any(item: tuple, index: dict[tuple, list[tuple[int, int]]]) -> bool:
+    start, end = item[-2], item[-1]
+    return any(s < end and start < e for s, e in index.get(tuple(item[:-2]), ()))
+
+
+def span_error_kinds(gold: Iterable[tuple], pred: Iterable[tuple]) -> list[tuple[str, tuple | None, tuple | None]]:
+    """Each error of (label, doc, start, end) spans as (kind, gold item, predicted item).
+
+    Kinds: ``LABEL missed``, ``LABEL spurious``, ``LABEL boundary`` (same label, overlapping, other
+    offsets) and ``GOLD→PRED label`` (overlapping, other label).
+    """
+    gold, pred = set(gold), set(pred)
+    errors: list[tuple[str, tuple | None, tuple | None]] = []
+    by_doc_pred: dict[Hashable, list[tuple]] = {}
+    for item in pred - gold:
+        by_doc_pred.setdefault(item[1], []).append(item)
+    explained: set[tuple] = set()
+    for g in sorted(gold - pred, key=str):
+        near = [p for p in by_doc_pred.get(g[1], []) if p[2] < g[3] and g[2] < p[3]]
+        same = [p for p in near if p[0] == g[0]]
+        if same:
+            errors.append((f"{g[0]} boundary", g, same[0]))
+            explained.update(same)
+        elif near:
+            errors.append((f"{g[0]}→{near[0][0]} label", g, near[0]))
+            explained.update(near)
+        else:
+            errors.append((f"{g[0]} missed", g, None))
+    for p in sorted((pred - gold) - explained, key=str):
+        errors.append((f"{p[0]} spurious", None, p))
+    return errors

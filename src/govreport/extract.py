@@ -30,6 +30,7 @@ class DocumentResult:
     tasks: list[dict[str, Any]] = field(default_factory=list)
     n_chars: int = 0
     error: str | None = None
+    spans: list[Any] = field(default_factory=list)  # every Span found, kept only when asked (evaluation)
 
 
 class Extractor:
@@ -40,6 +41,7 @@ class Extractor:
 
         self.find_spans = load_span_finder(model if use_model else None)
         self.with_tasks = with_tasks
+        self.keep_spans = False
 
     def __call__(self, path: str | Path) -> DocumentResult:
         from .ingest import IngestError, read_document
@@ -100,7 +102,8 @@ class Extractor:
             extra = [sp for key, sp in linked.items() if key not in {i.key() for i in indicator_spans}]
             tasks = tasks_from_document(doc, narrative + indicator_spans + extra, links)
         return DocumentResult(doc.path, summary, [m.to_dict() for m in mentions],
-                              [r.to_dict() for r in records], tasks, len(doc.text))
+                              [r.to_dict() for r in records], tasks, len(doc.text),
+                              spans=spans if self.keep_spans else [])
 
 
 def _failed(path: str, doc_id: str, warnings: list[str]) -> DocumentResult:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..config import CORPUS_DIR, PROJECT_ROOT, SHARED_CORPUS_DIR
 from ..types import Document
-from .tasks import paragraphs, rebuild_task, settings, text_sha1
+from .tasks import RELATION_EXTRAS, paragraphs, rebuild_task, settings, text_sha1
 
 STANDOFF_KEYS = ("meta", "sha1", "answer", "spans", "relations", "tables")
 
@@ -53,8 +53,9 @@ def _standoff_relation(rel: dict[str, Any]) -> dict[str, Any]:
     out = {"head_span": {"start": rel["head_span"]["start"], "end": rel["head_span"]["end"]},
            "child_span": {"start": rel["child_span"]["start"], "end": rel["child_span"]["end"]},
            "label": rel["label"]}
-    if rel.get("scope"):
-        out["scope"] = rel["scope"]
+    for key in RELATION_EXTRAS:
+        if rel.get(key):
+            out[key] = rel[key]
     return out
 
 

@@ -195,6 +195,10 @@ def make_task(text: str, doc: str, paragraph: int, offset: int, spans: Iterable[
     return task
 
 
+# optional fields of a relation: the figure's scope and the canonical indicator id the figure measures
+RELATION_EXTRAS = ("scope", "indicator")
+
+
 def _relation_dict(rel: dict[str, Any], spans: dict[Offsets, dict[str, Any]]) -> dict[str, Any]:
     head, child = spans.get(tuple(rel["head"])), spans.get(tuple(rel["child"]))
     if head is None or child is None:
@@ -202,8 +206,9 @@ def _relation_dict(rel: dict[str, Any], spans: dict[Offsets, dict[str, Any]]) ->
         raise KeyError(f"relation {rel['label']} points at [{missing[0]}, {missing[1]}), which is no span")
     out = {"head": head["token_end"], "child": child["token_end"], "head_span": dict(head),
            "child_span": dict(child), "label": rel["label"]}
-    if rel.get("scope"):
-        out["scope"] = rel["scope"]
+    for key in RELATION_EXTRAS:
+        if rel.get(key):
+            out[key] = rel[key]
     return out
 
 
@@ -213,8 +218,9 @@ def relation_specs(task: dict[str, Any]) -> list[dict[str, Any]]:
     for r in task.get("relations") or []:
         spec = {"label": r["label"], "head": (r["head_span"]["start"], r["head_span"]["end"]),
                 "child": (r["child_span"]["start"], r["child_span"]["end"])}
-        if r.get("scope"):
-            spec["scope"] = r["scope"]
+        for key in RELATION_EXTRAS:
+            if r.get(key):
+                spec[key] = r[key]
         out.append(spec)
     return out
 

@@ -23,6 +23,12 @@ Issue = tuple[str, str]  # (level, message)
 _SHA1 = re.compile(r"^[0-9a-f]{40}$")
 
 
+def _indicator_ids() -> set[str]:
+    from ..indicators import load_indicators
+
+    return set(load_indicators())
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -122,6 +128,9 @@ def check_relations(task: dict[str, Any], length: int | None) -> list[Issue]:
         if scope is not None and scope not in cfg["scopes"]:
             issues.append(("error", (f"relation {i}: scope {scope!r} is not one of the scopes of the guidelines "
                                      f"({', '.join(cfg['scopes'])})")))
+        indicator = rel.get("indicator")
+        if indicator is not None and indicator not in _indicator_ids():
+            issues.append(("error", f"relation {i}: indicator {indicator!r} is no id of configs/indicators.yml"))
     if cfg["indicator_needs_relation"]:
         for (a, b), s in spans.items():
             if s["label"] in cfg["child_labels"] and (a, b) not in linked_children:

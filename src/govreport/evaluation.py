@@ -1,0 +1,296 @@
+"""make evaluate: spans, links and records of the pipeline against the gold annotations, per split.
+
+Gold comes from annotations/gold (joined with the text at run time) and, for records, also from the
+tables' expected files in tests/expected. Only the paragraphs the annotators accepted are scored, and
+table areas inside them are left out, so a system is never charged for text nobody annotated.
+Items are tuples (label, doc, start, end) with document-level offsets; ``end`` is exclusive.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .config import PROJECT_ROOT, load_config
+from .evaluate import overlap_prf, prf, span_error_kinds, span_scores
+
+EXPECTED_DIR = PROJECT_ROOT / "tests" / "expected"
+
+
+@dataclass
+class GoldDocument:
+    """The gold of one document: scored areas, spans, relations and ids."""
+
+    doc: str
+    areas: list[tuple[int, int]] = field(default_factory=list)  # accepted paragraphs
+    holes: list[tuple[int, int]] = field(default_factory=list)  # flattened tables inside them
+    spans: set[tuple] = field(default_factory=set)  # (label, doc, start, end)
+    links: set[tuple] = field(default_factory=set)  # (doc, fig_start, fig_end, ind_start, ind_end)
+    id_links: set[tuple] = field(default_factory=set)  # (doc, fig_start, fig_end, indicator id)
+    figures: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)  # figure → relation extras
+
+    def scored(self, start: int, end: int) -> bool:
+        """Whether a span at [start, end) lies in an accepted paragraph and outside its tables."""
+        inside = any(a <= start and end <= b for a, b in self.areas)
+        return inside and not any(a < end and start < b for a, b in self.holes)
+
+
+def gold_documents(split: str, annotations: Path | None = None) -> dict[str, GoldDocument]:
+    """Gold of every annotated document of ``split`` (configs/splits.yml)."""
+    from .annotate.convert import gold_files, load_splits
+    from .annotate.standoff import load_tasks
+
+    splits = load_splits()
+    files = [p for p in gold_files(annotations) if splits.get(p.stem) == split]
+    tasks, problems = load_tasks(files, join=True)
+    for problem in problems:
+        print(f"warning: {problem}")
+    docs: dict[str, GoldDocument] = {}
+    for task in tasks:
+        if task.get("answer", "accept") != "accept":
+            continue
+        doc_id, offset = task["meta"]["doc"], task["meta"]["offset"]
+        gold = docs.setdefault(doc_id, GoldDocument(doc_id))
+        gold.areas.append((offset, offset + len(task["text"])))
+        gold.holes += [(offset + t["start"], offset + t["end"]) for t in task.get("tables") or []]
+        for span in task.get("spans") or []:
+            gold.spans.add((span["label"], doc_id, offset + span["start"], offset + span["end"]))
+        for rel in task.get("relations") or []:
+            head, child = rel["head_span"], rel["child_span"]
+            fig = (offset + head["start"], offset + head["end"])
+            gold.links.add((doc_id, *fig, offset + child["start"], offset + child["end"]))
+            gold.figures[fig] = {"scope": rel.get("scope"), "indicator": rel.get("indicator"),
+                                 "text": task["text"][head["start"]:head["end"]]}
+            if rel.get("indicator"):
+                gold.id_links.add((doc_id, *fig, rel["indicator"]))
+    return docs
+
+
+@dataclass
+class Prediction:
+    """What one system predicted for one document, restricted to the gold's scored areas."""
+
+    spans: set[tuple] = field(default_factory=set)
+    links: set[tuple] = field(default_factory=set)
+    id_links: set[tuple] = field(default_factory=set)
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+def predict_document(path: Path, gold: GoldDocument, find_spans: Callable, link_policy: str | None = None,
+                     with_records: bool = False) -> Prediction:
+    """Spans, links (and records) of one system on one document."""
+    from .extract import Extractor
+    from .ingest import read_document
+
+    extractor = Extractor(use_model=False, with_tasks=False)
+    extractor.find_spans = find_spans
+    extractor.keep_spans = True
+    if link_policy is not None:
+        extractor.link_policy = link_policy
+    doc = read_document(path)
+    result = extractor.extract(doc)
+    pred = Prediction(records=result.records if with_records else [])
+    labels = set(load_config("evaluate.yml")["span_labels"])
+    for span in result.spans:
+        if span.label in labels and gold.scored(span.start, span.end):
+            pred.spans.add((span.label, gold.doc, span.start, span.end))
+    for m in result.mentions:
+        if m["source"] != "text" or not gold.scored(m["start"], m["end"]):
+            continue
+        if m["indicator_start"] is not None:
+            pred.links.add((gold.doc, m["start"], m["end"], m["indicator_start"], m["indicator_end"]))
+        if m["indicator"]:
+            pred.id_links.add((gold.doc, m["start"], m["end"], m["indicator"]))
+    return pred
+
+
+def gold_records(split_docs: dict[str, GoldDocument]) -> dict[tuple[str, str], set]:
+    """Acceptable values per (doc, indicator): the expected table value, else the whole-body text values."""
+    from .records import is_partial_scope
+    from .tables.expected import expand
+    from .values import parse_figure
+
+    records: dict[tuple[str, str], set] = defaultdict(set)
+    for doc_id, gold in split_docs.items():
+        for fig in gold.figures.values():
+            if not fig["indicator"] or is_partial_scope(fig["scope"]):
+                continue
+            try:
+                value = parse_figure(fig["text"])["value"]
+            except ValueError:
+                continue
+            if value is not None:
+                records[(doc_id, fig["indicator"])].add(value)
+        expected = EXPECTED_DIR / f"{doc_id}.expected.json"
+        if expected.exists():
+            for (indicator, measure), value in expand(json.loads(expected.read_text(encoding="utf-8")))[
+                    "values"].items():
+                if measure == "value" and value is not None:
+                    records[(doc_id, indicator)] = {value}
+    return records
+
+
+def record_scores(gold: dict[tuple[str, str], set], predicted: list[dict[str, Any]]) -> dict[str, Any]:
+    """Precision over predicted records of documents with gold, recall over gold (doc, indicator) keys.
+
+    A predicted record counts as correct when its value is among the acceptable values (in the
+    indicator's unit; text values are compared after the same unit conversion as the records).
+    """
+    docs = {doc for doc, _ in gold}
+    preds = [r for r in predicted if r["doc"] in docs and r["value"] is not None]
+    correct = {(r["doc"], r["indicator"]) for r in preds
+               if any(_same(r["value"], v) for v in gold.get((r["doc"], r["indicator"]), ()))}
+    p = len(correct) / len(preds) if preds else 0.0
+    r = len(correct) / len(gold) if gold else 0.0
+    return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0, "correct": len(correct),
+            "predicted": len(preds), "gold": len(gold)}
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(1.0, abs(b))
+
+
+def span_systems(model_dir: Path | None) -> dict[str, Callable]:
+    """The span finders to compare: rules always; model and hybrid when a model loads."""
+    from .spans.hybrid import RulesFinder, load_span_finder
+
+    systems: dict[str, Callable] = {"rules": RulesFinder()}
+    if model_dir is not None and Path(model_dir).exists():
+        hybrid = load_span_finder(model_dir)
+        if getattr(hybrid, "uses_model", False):
+            systems["hybrid"] = hybrid
+            systems["model"] = _model_only(hybrid)
+    return systems
+
+
+def _model_only(hybrid) -> Callable:
+    from .spans.hybrid import fill_values
+    from .spans.model import predict_spans
+    from .spans.rules import find_spans
+
+    def find(text: str, report_year: int | None = None, exclude=()) -> list:
+        return fill_values(predict_spans(hybrid.nlp, text, exclude), find_spans(text, report_year), report_year)
+
+    return find
+
+
+def evaluate_split(split: str, systems: dict[str, Callable], link_policies: list[str]) -> dict[str, Any]:
+    """Span, link and record scores of every system on one split."""
+    from .annotate.standoff import find_document
+
+    cfg = load_config("evaluate.yml")
+    golds = gold_documents(split)
+    paths = {doc_id: find_document(doc_id) for doc_id in golds}
+    result: dict[str, Any] = {"documents": sorted(golds), "spans": {}, "links": {}, "records": {}, "errors": {}}
+    all_gold_spans = set().union(*(g.spans for g in golds.values())) if golds else set()
+    gold_spans = {s for s in all_gold_spans if s[0] in cfg["span_labels"]}
+    gold_links = set().union(*(g.links for g in golds.values())) if golds else set()
+    gold_ids = set().union(*(g.id_links for g in golds.values())) if golds else set()
+    gold_recs = gold_records(golds)
+    best = "hybrid" if "hybrid" in systems else "rules"
+    for name, finder in systems.items():
+        for policy in (link_policies if name == best else [None]):
+            preds = [predict_document(paths[d], golds[d], finder, policy, with_records=True)
+                     for d in golds if paths[d] is not None]
+            spans = set().union(*(p.spans for p in preds)) if preds else set()
+            key = name if policy is None else f"{name}+{policy}"
+            if policy is None or policy == link_policies[0]:
+                result["spans"][name] = {"exact": span_scores(gold_spans, spans),
+                                         "exact_all": prf(gold_spans, spans),
+                                         "overlap": overlap_prf(gold_spans, spans)}
+            links = set().union(*(p.links for p in preds)) if preds else set()
+            ids = set().union(*(p.id_links for p in preds)) if preds else set()
+            result["links"][key] = {"indicator_phrase": prf(gold_links, links), "canonical_id": prf(gold_ids, ids)}
+            records = [r for p in preds for r in p.records]
+            result["records"][key] = record_scores(gold_recs, records)
+            if name == best and (policy is None or policy == link_policies[0]):
+                result["errors"] = top_errors(gold_spans, spans, gold_links, links, golds, paths,
+                                              cfg["n_error_kinds"], cfg["n_examples"], cfg["context"])
+    return result
+
+
+def top_errors(gold_spans: set, pred_spans: set, gold_links: set, pred_links: set, golds: dict, paths: dict,
+               n_kinds: int, n_examples: int, context: int) -> list[dict[str, Any]]:
+    """The most frequent span and link error kinds, each with a few examples in context."""
+    from .ingest import read_document
+
+    errors = span_error_kinds(gold_spans, pred_spans)
+    gold_by_fig = {(d, a, b): (c, e) for d, a, b, c, e in gold_links}
+    pred_by_fig = {(d, a, b): (c, e) for d, a, b, c, e in pred_links}
+    for fig, ind in gold_by_fig.items():
+        if fig not in pred_by_fig:
+            errors.append(("link missed", ("LINK", fig[0], fig[1], fig[2]), None))
+        elif pred_by_fig[fig] != ind:
+            errors.append(("link to another phrase", ("LINK", fig[0], *ind), ("LINK", fig[0], *pred_by_fig[fig])))
+    counts = Counter(kind for kind, _, _ in errors)
+    texts: dict[str, str] = {}
+    out = []
+    for kind, n in counts.most_common(n_kinds):
+        examples = []
+        for _, g, p in [e for e in errors if e[0] == kind][:n_examples]:
+            item = g or p
+            doc_id = item[1]
+            if doc_id not in texts and paths.get(doc_id):
+                texts[doc_id] = read_document(paths[doc_id]).text
+            text = texts.get(doc_id, "")
+            examples.append({"doc": doc_id, "gold": _shown(text, g), "pred": _shown(text, p),
+                             "context": text[max(0, item[2] - context):item[3] + context].replace("\n", "⏎")})
+        out.append({"kind": kind, "count": n, "examples": examples})
+    return out
+
+
+def _shown(text: str, item: tuple | None) -> str | None:
+    return None if item is None else text[item[2]:item[3]]
+
+
+def run_evaluation(out_dir: Path, model_dir: Path | None = None) -> dict[str, Any]:
+    """Every split of configs/evaluate.yml; writes report.json and report.md into ``out_dir``."""
+    from .learned_link import load_linker
+
+    cfg = load_config("evaluate.yml")
+    systems = span_systems(model_dir)
+    policies = ["rules"]
+    if model_dir is not None and load_linker(Path(model_dir).parent / "linker") is not None:
+        policies += ["learned", "combined"]
+    report = {"systems": list(systems), "link_policies": policies,
+              "splits": {split: evaluate_split(split, systems, policies) for split in cfg["splits"]}}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out_dir / "report.md").write_text(markdown_report(report), encoding="utf-8")
+    return report
+
+
+def markdown_report(report: dict[str, Any]) -> str:
+    """The evaluation tables as markdown."""
+    lines = ["# Evaluation against gold annotations", ""]
+    for split, res in report["splits"].items():
+        lines += [f"## {split} ({len(res['documents'])} documents)", "", "### Spans (exact; overlap in the last row)",
+                  "", "| system | label | P | R | F1 | tp | fp | fn |", "|---|---|---|---|---|---|---|---|"]
+        for system, scores in res["spans"].items():
+            for label, s in scores["exact"].items():
+                lines.append(f"| {system} | {label} | {s['p']:.3f} | {s['r']:.3f} | {s['f']:.3f} | {s['tp']} | "
+                             f"{s['fp']} | {s['fn']} |")
+            a, o = scores["exact_all"], scores["overlap"]
+            lines.append(f"| {system} | all (exact) | {a['p']:.3f} | {a['r']:.3f} | {a['f']:.3f} | {a['tp']} | "
+                         f"{a['fp']} | {a['fn']} |")
+            lines.append(f"| {system} | all (overlap) | {o['p']:.3f} | {o['r']:.3f} | {o['f']:.3f} | | | |")
+        lines += ["", "### Links (figure → indicator)", "", "| system | target | P | R | F1 | tp | fp | fn |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for system, scores in res["links"].items():
+            for target, s in scores.items():
+                lines.append(f"| {system} | {target} | {s['p']:.3f} | {s['r']:.3f} | {s['f']:.3f} | {s['tp']} | "
+                             f"{s['fp']} | {s['fn']} |")
+        lines += ["", "### Records", "", "| system | P | R | F1 | correct | predicted | gold |",
+                  "|---|---|---|---|---|---|---|"]
+        for system, s in res["records"].items():
+            lines.append(f"| {system} | {s['p']:.3f} | {s['r']:.3f} | {s['f']:.3f} | {s['correct']} | "
+                         f"{s['predicted']} | {s['gold']} |")
+        lines += ["", "### Most frequent errors", "", "| kind | count | examples (gold / predicted) |", "|---|---|---|"]
+        for err in res["errors"]:
+            shown = "; ".join(f"{e['doc'][:12]}: {e['gold']} / {e['pred']}" for e in err["examples"])
+            lines.append(f"| {err['kind']} | {err['count']} | {shown} |")
+        lines.append("")
+    return "\n".join(lines)
