@@ -406,6 +406,25 @@ def _resolve_id(entry: _Entry | None, kb_id: str | None, fig: _Fig, parent: _Fig
     return entry.id
 
 
+def admissible_id(canonical_id: str | None, unit: str | None, form: str | None) -> str | None:
+    """The id a figure may carry: an id of the spec, and not for a share of a count.
+
+    The table form limits what the table parser reads, not what the narrative may report: a v2021 report
+    that says how many items its website published still measures active.via.website (``form_ids`` has
+    already mapped concepts the form names differently). The indicator phrase keeps its id either way;
+    only the figure → id link is withheld, because a record built from it would put a share under the id.
+    """
+    from .indicators import load_indicators
+
+    indicator = load_indicators().get(canonical_id) if canonical_id else None
+    if indicator is None:
+        return None
+    rules = load_rules()
+    if rules.unit_class.get(unit or "") == "share" and rules.unit_class.get(indicator.unit or "") != "share":
+        return None
+    return canonical_id
+
+
 def _fits_unit(canonical_id: str | None, unit: str | None) -> bool:
     """Whether a figure's unit is of the same class as the canonical indicator's unit."""
     if canonical_id is None or unit is None:
@@ -768,6 +787,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             canonical, confidence = None, confidence - conf["unit_mismatch_penalty"]
         canonical = form_ids.get(canonical, canonical)
         fig.cand, fig.entry = cand, cand.entry
-        fig.link = Link(fig.span, indicator_span(cand.start, cand.end, canonical, cand.span), canonical, scope,
-                        cfg["labels"]["relation"], rule, round(confidence, 3))
+        fig.link = Link(fig.span, indicator_span(cand.start, cand.end, canonical, cand.span),
+                        admissible_id(canonical, fig.span.unit, form), scope, cfg["labels"]["relation"], rule,
+                        round(confidence, 3))
     return [f.link for f in figs]
