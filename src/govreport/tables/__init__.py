@@ -1,0 +1,322 @@
+"""Statistical tables of the reports → canonical indicator values (the official statistics).
+
+``parse_tables(doc)`` detects the form (pre2019, v2019, v2021 or none), reads every table shape into
+rows (shapes: Table objects, pipe lines, one cell per line, label-and-numbers lines, digit runs whose
+separators were lost), matches rows and columns by their labels (align), splits digit runs using the
+table's arithmetic and the narrative (split), and runs the spec's checks (checks).
+
+``TableResult``:
+- ``values``: one ``CellValue`` per indicator: value in the indicator's unit (None for a blank or
+  '-', '/', '空', '无' cell), the offsets [start, end) of its digits in ``doc.text``, the row and column
+  label as found, ``method`` (label, fuzzy: similar label, order: placed between recognised rows of the
+  request matrix, split: cut from a digit run), ``uncertain`` and the ``alternatives`` it could be.
+- ``cumulative``: the 历年累计 column of the pre2019 Fujian variant (measure 'cumulative'), kept apart
+  from ``values`` so that it never competes with the year's value (本年度 is the indicator value).
+- ``checks``: every spec check (勾稽关系) that applies, pass / fail / na with the numbers involved.
+- ``areas``: text spans covered by tables (for the narrative extractors to skip).
+- ``splits``: rows whose split stays open, for ``refine_across_years`` (neighbouring years of an organ).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from ..config import load_config
+from ..indicators import load_indicators, normalize_label, split_label
+from ..types import Document
+from .align import Slot, fit, read_slots
+from .checks import CheckResult, Ref, cross_year_checks, run_checks, split_relations
+from .forms import detect_new_form
+from .shapes import Val
+from .split import SplitProblem, propagate, rank, split_row
+
+__all__ = ["CellValue", "CheckResult", "SplitChoice", "TableResult", "cross_year_checks", "parse_tables",
+           "refine_across_years"]
+
+
+@dataclass
+class CellValue:
+    """One table cell read as a canonical indicator value."""
+
+    indicator: str
+    value: int | float | None
+    unit: str | None
+    uncertain: bool = False
+    alternatives: list[int | float | None] = field(default_factory=list)
+    start: int | None = None  # offsets of the cell's number in doc.text, end exclusive
+    end: int | None = None
+    row_label: str = ""
+    column_label: str = ""
+    measure: str = "value"  # value, or cumulative (历年累计)
+    table: str = ""  # pre2019, t2, t3, t4
+    method: str = "label"  # label, fuzzy, order, split
+    raw: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SplitChoice:
+    """The splits still possible for one row: candidate values per cell (indicator units), best first."""
+
+    cells: list[CellValue]
+    candidates: list[list[Any]]
+
+    def narrow(self, keep: list[int]) -> None:
+        """Keep only the given candidates and update the cells' values, alternatives and uncertainty."""
+        self.candidates = [self.candidates[i] for i in keep]
+        for idx, cell in enumerate(self.cells):
+            values: list[Any] = []
+            for cand in self.candidates:
+                if cand[idx] not in values:
+                    values.append(cand[idx])
+            cell.value = values[0]
+            cell.uncertain = len(values) > 1
+            cell.alternatives = values if cell.uncertain else []
+
+
+@dataclass
+class TableResult:
+    """The tables of one document: form, cell values, checks, and the text areas the tables cover."""
+
+    form: str
+    values: list[CellValue] = field(default_factory=list)
+    cumulative: list[CellValue] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
+    areas: list[tuple[int, int]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # rows whose digit runs kept several splits: their cells and the candidate values, best first
+    splits: list[SplitChoice] = field(default_factory=list, repr=False)
+
+    def cell(self, indicator: str, measure: str = "value") -> CellValue | None:
+        """The cell of an indicator, or None."""
+        for cell in self.values if measure == "value" else self.cumulative:
+            if cell.indicator == indicator:
+                return cell
+        return None
+
+    def value_of(self, indicator: str, measure: str = "value") -> int | float | None:
+        """The value of an indicator, or None when absent or null."""
+        cell = self.cell(indicator, measure)
+        return cell.value if cell else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"form": self.form, "values": [c.to_dict() for c in self.values],
+                "cumulative": [c.to_dict() for c in self.cumulative], "checks": [c.to_dict() for c in self.checks],
+                "areas": [list(a) for a in self.areas], "warnings": list(self.warnings)}
+
+
+@lru_cache(maxsize=1)
+def _money() -> tuple[dict[str, float], set[str]]:
+    """Written-unit factors and the units whose cells may hold decimals."""
+    cells = load_config("tables.yml")["cells"]
+    return cells["money_factors"], set(cells["decimal_units"])
+
+
+def to_unit(value: float | None, written: str | None, unit: str | None) -> int | float | None:
+    """A number written with 万/元/亿元 expressed in the indicator's unit."""
+    if value is None:
+        return None
+    factors, _ = _money()
+    if written and unit and written != unit and written in factors and unit in factors:
+        value = round(value * factors[written] / factors[unit], 6)
+    if isinstance(value, float) and value.is_integer() and written and written != unit:
+        return int(value)
+    return value
+
+
+_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])|(?<![\d.])\d+(?![\d])")
+
+
+def narrative_text(text: str, areas: list[tuple[int, int]]) -> str:
+    """The text with the table areas blanked out (offsets unchanged)."""
+    parts, pos = [], 0
+    for a, b in sorted(areas):
+        if b <= pos:
+            continue
+        a = max(a, pos)
+        parts += [text[pos:a], " " * (b - a)]
+        pos = b
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def narrative_numbers(narrative: str) -> set[int]:
+    """Integers written in the narrative."""
+    return {int(m.group(0).replace(",", "")) for m in _NUMBER.finditer(narrative)}
+
+
+def numbers_after(narrative: str, names: set[str], window: int) -> set[int]:
+    """Integers written within ``window`` characters after one of ``names`` in the narrative."""
+    out: set[int] = set()
+    for name in names:
+        if len(name) < 2:
+            continue
+        pos = narrative.find(name)
+        while pos >= 0:
+            end = pos + len(name)
+            out |= narrative_numbers(narrative[end:end + window])
+            pos = narrative.find(name, end)
+    return out
+
+
+def _row_names(slot: Slot) -> set[str]:
+    """Labels of a slot's row as the narrative may write them (spec labels and aliases, row part)."""
+    inds = load_indicators()
+    names = set()
+    for ind_id, _ in slot.refs:
+        for name in inds[ind_id].names:
+            row, _ = split_label(name)
+            names.add(normalize_label(row.split("·")[-1]))
+    return names
+
+
+def _cell(slot: Slot, idx: int, value: Any, start: int | None, end: int | None, raw: str, written: str | None,
+          uncertain: bool, method: str, alternatives: list[Any] | None = None) -> CellValue:
+    ind_id, measure = slot.refs[idx]
+    unit = load_indicators()[ind_id].unit
+    written = written or (slot.units[idx] if idx < len(slot.units) else None)
+    conv = to_unit(value, written, unit)
+    alts = [to_unit(a, written, unit) for a in (alternatives or [])]
+    row_label = slot.row_label or (ind_id.rsplit(".", 1)[0] if slot.table == "t4" else "")
+    return CellValue(ind_id, conv, unit, uncertain, alts, start if end and end > start else None,
+                     end if end and end > start else None, row_label, slot.col_labels[idx], measure, slot.table,
+                     method, raw)
+
+
+def _decimals(slot: Slot) -> list[bool]:
+    """Per cell of a slot: whether it may hold a decimal."""
+    _, decimal_units = _money()
+    inds = load_indicators()
+    return [inds[i].unit in decimal_units for i, _ in slot.refs]
+
+
+def _signed(slot: Slot) -> list[bool]:
+    """Per cell of a slot: whether it may be negative (本年增/减)."""
+    endings = tuple(load_config("tables.yml")["cells"]["signed_indicators"])
+    return [i.endswith(endings) for i, _ in slot.refs]
+
+
+def _decimal_doubt(value: Any) -> list[Any]:
+    """Alternatives of a number with implausibly many decimals (its value, and cut after two decimals)."""
+    if not isinstance(value, float):
+        return []
+    cfg = load_config("tables.yml")
+    decimals = len(repr(value).split(".", 1)[1]) if "." in repr(value) else 0
+    if decimals <= cfg["cells"]["max_decimals"]:
+        return []
+    return [value, float(f"{value:.{cfg['split']['max_fraction_digits']}f}")]
+
+
+def _direct(slot: Slot, vals: list[Val | None], doubt: bool) -> list[CellValue]:
+    """Cells of a row whose values fill its columns as they are."""
+    out = []
+    short = len(vals) < len(slot.refs)
+    for idx, val in enumerate(vals):
+        if val is None:
+            out.append(_cell(slot, idx, None, None, None, "", None, True, slot.method))
+            continue
+        value = None if val.blank else val.value
+        alts = _decimal_doubt(value)
+        out.append(_cell(slot, idx, value, val.start, val.end, val.text, val.unit,
+                         slot.uncertain or doubt or short or bool(alts), slot.method, alts))
+    return out
+
+
+def _from_split(slot: Slot, problem: SplitProblem, narrative: str, numbers: set[int],
+                choices: list[SplitChoice]) -> list[CellValue]:
+    """Cells of a row whose digit runs were split: the best cutting, with alternatives where others remain."""
+    window = load_config("tables.yml")["split"]["narrative_window"]
+    ranked = rank(problem, numbers, numbers_after(narrative, _row_names(slot), window))
+    if not ranked:
+        return []
+    best, support = ranked[0]
+    top = [c for c, s in ranked if s == support] if support > 0 else [c for c, _ in ranked]
+    out = []
+    for idx, part in enumerate(best):
+        values = [c[idx].value for c in top]
+        doubtful = len(set(values)) > 1 or problem.capped or slot.uncertain
+        alts: list[Any] = []
+        if doubtful:
+            for c, _ in ranked:
+                if c[idx].value not in alts:
+                    alts.append(c[idx].value)
+        out.append(_cell(slot, idx, part.value, part.start, part.end, part.text, part.unit, doubtful, "split", alts))
+    if len(top) > 1 and not problem.capped:
+        inds = load_indicators()
+        units = [(inds[i].unit, slot.units[n] if n < len(slot.units) else None) for n, (i, _) in enumerate(slot.refs)]
+        choices.append(SplitChoice(out, [[to_unit(p.value, p.unit or written, unit)
+                                          for p, (unit, written) in zip(c, units)] for c in top]))
+    return out
+
+
+def _resolve(slots: list[Slot], form: str, row_keys: list[str], narrative: str,
+             choices: list[SplitChoice]) -> tuple[list[CellValue], list[str]]:
+    """Read every slot: direct values, or candidate splits narrowed by the relations between rows."""
+    cells: list[CellValue] = []
+    pending: list[tuple[Slot, SplitProblem]] = []
+    for slot in slots:
+        k = len(slot.refs)
+        vals, doubt = fit(slot.vals, k, slot.grid_map, slot.keys, slot.gaps)
+        if len(vals) < k and any(v is not None and v.splittable for v in vals):
+            clean = [v if v is not None else Val("", 0, 0, blank=True) for v in vals]
+            pending.append((slot, split_row(slot.refs, clean, _decimals(slot), _signed(slot), slot.rules, slot.soft_rules)))
+        else:
+            cells.extend(_direct(slot, vals, doubt))
+    broken: list[str] = []
+    if pending:
+        fixed: dict[Ref, Any] = {}
+        for c in cells:
+            fixed.setdefault((c.indicator, c.measure), c.value)
+        present = {c.indicator for c in cells} | {r[0] for _, p in pending for r in p.refs}
+        broken = propagate([p for _, p in pending], fixed, split_relations(form, present, row_keys))
+        numbers = narrative_numbers(narrative)
+        for slot, problem in pending:
+            cells.extend(_from_split(slot, problem, narrative, numbers, choices))
+    return cells, broken
+
+
+def _dedupe(cells: list[CellValue], warnings: list[str]) -> list[CellValue]:
+    """One cell per indicator and measure: the first read wins; a disagreeing repeat is reported."""
+    seen: dict[tuple[str, str], CellValue] = {}
+    for cell in cells:
+        key = (cell.indicator, cell.measure)
+        if key not in seen:
+            seen[key] = cell
+        elif seen[key].value != cell.value and cell.value is not None:
+            warnings.append(f"{cell.indicator}: read {seen[key].value} and {cell.value}; kept the first")
+            if seen[key].value is None:
+                seen[key] = cell
+    return list(seen.values())
+
+
+def parse_tables(doc: Document) -> TableResult:
+    """Form, canonical cell values and checks of the statistical tables of ``doc``."""
+    year = doc.meta.get("year") or doc.meta.get("report_year")
+    form = detect_new_form(doc.text, year if isinstance(year, int) else None)
+    slots, areas, row_keys, warnings = read_slots(doc, form or "pre2019")
+    if form is None:
+        filled = sum(1 for s in slots for v in s.vals if not v.blank)
+        if filled < load_config("tables.yml")["forms"]["min_pre2019_cells"]:
+            return TableResult("none", warnings=warnings)
+        form = "pre2019"
+    choices: list[SplitChoice] = []
+    cells, broken = _resolve(slots, form, row_keys, narrative_text(doc.text, areas), choices)
+    warnings = list(warnings)
+    cells = _dedupe(cells, warnings)
+    values = [c for c in cells if c.measure == "value"]
+    cumulative = [c for c in cells if c.measure != "value"]
+    by_ref = {(c.indicator, c.measure): c.value for c in cells}
+    checks = run_checks(form, by_ref, row_keys)
+    if broken:
+        warnings.append("relations no split satisfies: " + ", ".join(broken))
+    kept = {id(c) for c in cells}
+    choices = [ch for ch in choices if all(id(c) in kept for c in ch.cells)]
+    return TableResult(form, values, cumulative, checks, areas, warnings, choices)
+
+
+from .years import refine_across_years  # last: years imports TableResult from here

@@ -1,0 +1,413 @@
+"""Every input shape turned into rows: label pieces and value slots with their offsets in the text.
+
+Shapes: ``Table`` objects from ingestion (PDF, HTML, DOCX, pipe tables), pipe lines still in the text,
+and tables in running text — one cell per line (blank lines = blank cells), label and numbers on one
+line, or labels and digits run together with the cell separators lost. In running text the rows are
+anchored on known labels (the form's lexicon); numbers between two labels belong to the first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import pairwise
+from typing import NamedTuple
+
+from ..config import load_config
+from ..types import Document, Table
+from .lexicon import Lexicon, Role, t2_section
+
+
+class Piece(NamedTuple):
+    """A stretch of document text."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Val:
+    """A value slot: a number as written, or a blank / null cell."""
+
+    text: str
+    start: int
+    end: int
+    value: int | float | None = None
+    unit: str | None = None  # written multiplier or unit glued to the number (万, 元)
+    blank: bool = False
+    col: int | None = None  # column index in a grid
+
+    @property
+    def splittable(self) -> bool:
+        """Whether the digits could hold more than one cell."""
+        return not self.blank and len(re.sub(r"[^\d]", "", self.text)) > 1
+
+
+@dataclass
+class Row:
+    """One table row as found: label pieces, value slots, and where it came from."""
+
+    labels: list[Piece]
+    values: list[Val] = field(default_factory=list)
+    start: int = 0
+    end: int = 0
+    grid: int | None = None  # id of the grid (table) the row belongs to; None in running text
+    width: int = 0  # number of cells of a grid row
+    cells: list[tuple[int, Piece]] = field(default_factory=list)  # text cells of a grid row with their index
+    roles: list[Role] | None = None  # roles of the anchor label (running text)
+    section: str | None = None  # t2.<n> when the row is a 第二十条 marker
+    units: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _cell_patterns() -> tuple[re.Pattern[str], set[str], set[str], dict[str, float]]:
+    """The number pattern, null markers, units and written-unit factors."""
+    cfg = load_config("tables.yml")["cells"]
+    number = re.compile(
+        r"^\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(" + "|".join(
+            sorted(map(re.escape, cfg["money_factors"]), key=len, reverse=True)) + r")?\s*$")
+    return number, set(cfg["null_markers"]), set(cfg["units"]), cfg["money_factors"]
+
+
+def parse_number(text: str) -> tuple[int | float | None, str | None]:
+    """Value and written multiplier of a number cell: '10693.46万' → (10693.46, '万')."""
+    number, _, _, _ = _cell_patterns()
+    match = number.match(text)
+    if not match:
+        return None, None
+    digits = match.group(1).replace(",", "")
+    value: int | float = float(digits) if "." in digits else int(digits)
+    return value, match.group(2)
+
+
+def classify_cell(text: str) -> str:
+    """'blank', 'null', 'num', 'nums' (several numbers in one cell), 'unit' or 'text'."""
+    number, nulls, units, _ = _cell_patterns()
+    s = text.strip()
+    if not s:
+        return "blank"
+    if s in nulls:
+        return "null"
+    if number.match(s):
+        return "num"
+    if s in units:
+        return "unit"
+    parts = s.split()
+    if len(parts) > 1 and all(number.match(p) or p in nulls for p in parts):
+        return "nums"
+    return "text"
+
+
+def cell_vals(text: str, start: int, col: int | None) -> list[Val]:
+    """Value slots of one grid cell (a cell can hold several numbers when a separator was lost)."""
+    kind = classify_cell(text)
+    if kind in ("blank", "null"):
+        return [Val(text.strip(), start, start + len(text), blank=True, col=col)]
+    out = []
+    for m in re.finditer(r"\S+", text):
+        value, unit = parse_number(m.group(0))
+        out.append(Val(m.group(0), start + m.start(), start + m.end(), value, unit, blank=value is None, col=col))
+    return out
+
+
+def grid_row(cells: list[tuple[str, int, int] | None], grid: int) -> Row:
+    """A row of a grid from its cells (text, start, end); None for an empty or merged cell."""
+    labels: list[Piece] = []
+    texts: list[tuple[int, Piece]] = []
+    values: list[Val] = []
+    units: list[str] = []
+    seen_value = False
+    starts = [c[1] for c in cells if c]
+    ends = [c[2] for c in cells if c]
+    for i, cell in enumerate(cells):
+        text, start, end = cell if cell else ("", starts[0] if starts else 0, starts[0] if starts else 0)
+        kind = classify_cell(text)
+        if kind == "text":
+            texts.append((i, Piece(text, start, end)))
+            if seen_value:  # text where a number belongs: keeps its place as a non-numeric cell
+                values.append(Val(text.strip(), start, end, blank=True, col=i))
+            else:
+                labels.append(Piece(text, start, end))
+                values.clear()  # empty cells before a label are merged label cells, not values
+            continue
+        if kind == "unit":
+            units.append(text.strip())
+            texts.append((i, Piece(text, start, end)))
+            continue
+        if kind in ("num", "nums"):
+            seen_value = True
+        if labels or seen_value or kind in ("num", "nums"):
+            values.extend(cell_vals(text, start, i))
+        elif kind in ("blank", "null"):
+            values.append(Val(text.strip(), start, end, blank=True, col=i))
+    return Row(labels, values, min(starts) if starts else 0, max(ends) if ends else 0, grid, len(cells), texts,
+               units=units)
+
+
+def table_rows(table: Table, grid: int) -> list[Row]:
+    """Rows of an ingested ``Table`` (cell offsets when known)."""
+    rows = []
+    last = table.start
+    for r, cells in enumerate(table.rows):
+        offsets = table.cell_offsets[r] if r < len(table.cell_offsets) else []
+        out: list[tuple[str, int, int] | None] = []
+        for c, text in enumerate(cells):
+            off = offsets[c] if c < len(offsets) else None
+            if text is None or not str(text).strip():
+                out.append(None if off is None else ("", off[0], off[0]))
+            elif off is not None:
+                out.append((str(text), off[0], off[1]))
+            else:
+                out.append((str(text), table.start, table.start))
+        if out:  # an all-blank row is kept: in table 4 it is a row of nulls
+            row = grid_row(out, grid)
+            if not any(c is not None for c in out):  # no offsets: place it after the previous row
+                row.start = row.end = last
+            rows.append(row)
+            last = row.end
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _pipe_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Pipe rows and markdown separator rows."""
+    cfg = load_config("tables.yml")
+    return re.compile(cfg["pipe_row"], re.MULTILINE), re.compile(cfg["pipe_separator"])
+
+
+def pipe_rows(text: str, skip: list[tuple[int, int]], first_grid: int) -> tuple[list[Row], list[tuple[int, int]]]:
+    """Rows of pipe tables left in the running text and the spans of those tables."""
+    row_re, sep_re = _pipe_patterns()
+    rows: list[Row] = []
+    spans: list[tuple[int, int]] = []
+    grid = first_grid - 1
+    last_end = -2
+    for m in row_re.finditer(text):
+        if any(a <= m.start() < b for a, b in skip):
+            continue
+        if m.start() != last_end + 1:  # a new block of consecutive pipe lines
+            grid += 1
+            spans.append((m.start(), m.end()))
+        spans[-1] = (spans[-1][0], m.end())
+        last_end = m.end()
+        if sep_re.match(m.group(0)):
+            continue
+        line = m.group(0)
+        bars = [i for i, ch in enumerate(line) if ch == "|"]
+        cells = []
+        for a, b in pairwise(bars):
+            raw = line[a + 1:b]
+            lead = len(raw) - len(raw.lstrip())
+            content = raw.strip()
+            s = m.start() + a + 1 + lead
+            cells.append((content, s, s + len(content)) if content else None)
+        if any(c for c in cells):
+            rows.append(grid_row(cells, grid))
+    return rows, spans
+
+
+# --- running text -----------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"(?P<nl>\n+)|(?P<ws>[ \t]+)"
+    r"|(?P<note>[（(][^（）()\n]*[\u4e00-\u9fff][^（）()\n]*[)）])"
+    r"|(?P<numbering>[（(]\d{1,2}[)）])"
+    r"|(?P<num>(?:-|(?<![\d.]))(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d年月日号时%％])(?:万元|亿元|万|亿|元)?)"
+    r"|(?P<text>\d+(?=[年月日号时%％])|[^\s\d]+|\S)"
+)
+
+
+class Tok(NamedTuple):
+    """A token of the text between two anchors."""
+
+    kind: str  # nl, num, null, unit, text
+    text: str
+    start: int
+    end: int
+
+
+def tokenize_gap(text: str, offset: int) -> list[Tok]:
+    """Numbers, nulls, units, line breaks and plain text of a stretch of running text."""
+    _, nulls, units, _ = _cell_patterns()
+    out: list[Tok] = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        s = m.group(0)
+        if kind == "ws":
+            continue
+        if kind in ("note", "numbering"):
+            kind = "text"
+        if kind == "text":
+            if s in nulls:
+                kind = "null"
+            elif s in units:
+                kind = "unit"
+            elif out and out[-1].kind == "text" and out[-1].end == offset + m.start():
+                prev = out.pop()  # glue adjacent text
+                out.append(Tok("text", prev.text + s, prev.start, offset + m.end()))
+                continue
+        elif kind == "nl":
+            out.append(Tok("nl", str(len(s)), offset + m.start(), offset + m.end()))
+            continue
+        elif kind == "num" and _ITEM_NUMBER.match(text, m.end()) and re.fullmatch(r"\d+", s):
+            # the last digit before 2.其它形式… numbers the next (unknown) row label
+            if len(s) > 1:
+                out.append(Tok("num", s[:-1], offset + m.start(), offset + m.end() - 1))
+            out.append(Tok("text", s[-1], offset + m.end() - 1, offset + m.end()))
+            continue
+        out.append(Tok(kind, s, offset + m.start(), offset + m.end()))
+    return out
+
+
+_ITEM_NUMBER = re.compile(r"[.、．]\s*[\u4e00-\u9fff]")
+
+
+def _anchor_roles(match: re.Match[str], lex: Lexicon) -> tuple[list[Role], str | None]:
+    """Roles of a phrase found in running text, and the 第二十条 section when it is a marker."""
+    if match.lastgroup == "marker" or match.group("marker"):
+        return [Role("start", "", "marker")], t2_section(match.group(0))
+    if "year" in match.groupdict() and match.group("year"):
+        return [Role("col", "pre2019", "value")], None
+    return lex.lookup(match.group("label")), None
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``pos`` falls in one of ``spans``."""
+    return any(a <= pos < b for a, b in spans)
+
+
+# A note in brackets, possibly over a few lines: row labels and column headers never stand inside one
+# (（区分处理的，只计这一情形，不计其他情形） holds 其他), headings may (行政诉讼（未经复议直接起诉）).
+_BRACKETS = re.compile(r"[（(][^（）()]{2,80}[)）]")
+
+
+def _only_labels(match: re.Match[str], lex: Lexicon) -> bool:
+    """Whether an anchor is a row label or column header only (no heading or group role)."""
+    if not match.group("label"):
+        return False
+    return all(r.kind in ("row", "col") for r in lex.lookup(match.group("label")))
+
+
+def stream_rows(text: str, lex: Lexicon, grid_spans: list[tuple[int, int]]) -> tuple[list[Row], list[tuple[int, int]]]:
+    """Rows of tables in running text, and the text regions they span."""
+    cfg = load_config("tables.yml")["region"]
+    max_text = cfg["max_text_chars"]
+    spans = sorted(grid_spans)
+    notes = [m.span() for m in _BRACKETS.finditer(text)]
+    anchors = [m for m in lex.pattern.finditer(text) if not _inside(m.start(), spans)
+               and not (any(a < m.start() < b for a, b in notes) and _only_labels(m, lex))]
+    pieces: list[tuple[re.Match[str], list[Role], str | None, list[Tok]]] = []
+    active = False
+    regions: list[tuple[int, int]] = []
+    for i, m in enumerate(anchors):
+        roles, section = _anchor_roles(m, lex)
+        if not roles:
+            continue
+        if any(r.kind == "end" for r in roles):
+            if active:
+                regions[-1] = (regions[-1][0], m.start())
+            active = False
+            continue
+        if not active and (section or any(r.kind == "start" for r in roles)):
+            active = True
+            regions.append((m.start(), m.end()))
+        if not active:
+            continue
+        stop = anchors[i + 1].start() if i + 1 < len(anchors) else len(text)
+        for a, _ in spans:
+            if m.end() <= a < stop:
+                stop = a
+                break
+        toks = tokenize_gap(text[m.end():stop], m.end())
+        for n, tok in enumerate(toks):
+            if tok.kind == "text" and len(tok.text) > max_text:
+                toks = toks[:n]
+                active = False
+                break
+        pieces.append((m, roles, section, toks))
+        regions[-1] = (regions[-1][0], toks[-1].end if toks else m.end())
+    blank_gap = _blank_gap(text, pieces, cfg["cell_per_line_share"])
+    rows: list[Row] = []
+    for m, roles, section, toks in pieces:
+        rows.extend(_rows_from_tokens(m, roles, section, toks, blank_gap))
+    return rows, regions
+
+
+def _blank_gap(text: str, pieces: list, share: float) -> int | None:
+    """Line breaks between two cells of a one-cell-per-line table, or None when cells share lines."""
+    alone = total = 0
+    gaps: Counter[int] = Counter()
+    for _, _, _, toks in pieces:
+        for n, tok in enumerate(toks):
+            if tok.kind == "num":
+                total += 1
+                line_start = text.rfind("\n", 0, tok.start) + 1
+                line_end = text.find("\n", tok.end)
+                line_end = len(text) if line_end < 0 else line_end
+                alone += text[line_start:line_end].strip() == tok.text
+            elif tok.kind == "nl":
+                gaps[int(tok.text)] += 1
+    if not total or alone / total < share or not gaps:
+        return None
+    return gaps.most_common(1)[0][0]
+
+
+def _rows_from_tokens(m: re.Match[str], roles: list[Role], section: str | None, toks: list[Tok],
+                      blank_gap: int | None) -> list[Row]:
+    """The anchor's row, plus rows started by unknown text after its values, and rows of numbers on a line
+    of their own after a line that held a whole row (PDF text where a tall label cell sits below its numbers)."""
+    row = Row([Piece(m.group(0), m.start(), m.end())], start=m.start(), end=m.end(), roles=roles, section=section)
+    rows = [row]
+    on_line = 0  # numbers on the current line of the current row
+    new_line = False
+    for tok in toks:
+        if tok.kind == "nl":
+            n = int(tok.text)
+            if blank_gap and n >= 2 * blank_gap:
+                for _ in range(n // blank_gap - 1):
+                    row.values.append(Val("", tok.start, tok.start, blank=True))
+            new_line = True
+            continue
+        if tok.kind == "text":
+            if row.values and any(not v.blank for v in row.values):
+                row = Row([Piece(tok.text, tok.start, tok.end)], start=tok.start, end=tok.end)
+                rows.append(row)
+                on_line = 0
+            continue
+        if tok.kind == "unit":
+            row.units.append(tok.text)
+            continue
+        if new_line and on_line >= 2 and blank_gap is None:
+            row = Row([], start=tok.start, end=tok.end)
+            rows.append(row)
+            on_line = 0
+        if new_line:
+            on_line, new_line = 0, False
+        if tok.kind == "null":
+            row.values.append(Val(tok.text, tok.start, tok.end, blank=True))
+        else:
+            value, unit = parse_number(tok.text)
+            row.values.append(Val(tok.text, tok.start, tok.end, value, unit))
+        on_line += 1
+        row.end = tok.end
+    return rows
+
+
+def document_rows(doc: Document, lex: Lexicon) -> tuple[list[Row], list[tuple[int, int]]]:
+    """All rows of the document in text order, and the text areas covered by tables."""
+    rows: list[Row] = []
+    spans: list[tuple[int, int]] = []
+    for g, table in enumerate(doc.tables):
+        rows.extend(table_rows(table, g))
+        if table.end > table.start:
+            spans.append((table.start, table.end))
+    more, pipe_spans = pipe_rows(doc.text, spans, len(doc.tables))
+    rows.extend(more)
+    spans.extend(pipe_spans)
+    text_rows, regions = stream_rows(doc.text, lex, spans)
+    rows.extend(text_rows)
+    rows.sort(key=lambda r: (r.start, r.grid if r.grid is not None else -1))
+    return rows, sorted(spans + regions)

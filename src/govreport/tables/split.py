@@ -1,0 +1,271 @@
+"""Digit runs whose cell separators were lost: every way to cut them into cells, then the table's
+arithmetic and the narrative pick among the ways.
+
+`主动公开文件数条346085376` under 2016年度 | 历年累计 can be 3|46085376, 34|6085376 or 3460|85376
+(346|085376 has a leading zero, 34608|5376 puts more in one year than in all years). The parent row
+must equal the sum of its children in both columns, and the narrative says 3460: one split is left.
+When more than one split survives, the value is uncertain and the alternatives are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import product
+from statistics import pvariance
+from typing import Any
+
+from ..config import load_config
+from .checks import Ref, Relation
+from .shapes import Val
+
+_PART = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
+_CORE = re.compile(r"^-?[\d,]*\.?\d*")
+
+
+@dataclass
+class Part:
+    """One cell cut from a run: value and its offsets in the text."""
+
+    value: int | float | None
+    start: int
+    end: int
+    text: str
+    unit: str | None = None
+
+
+@dataclass
+class SplitProblem:
+    """The candidate cuttings of one row's runs into its cells."""
+
+    refs: list[Ref]
+    candidates: list[list[Part]] = field(default_factory=list)
+    rules_used: bool = True  # False when no cutting satisfied the row's own rules
+    capped: bool = False
+
+
+@lru_cache(maxsize=1)
+def _cfg() -> dict[str, Any]:
+    """The split settings."""
+    return load_config("tables.yml")["split"]
+
+
+def _valid(text: str, decimal_ok: bool, signed_ok: bool, run_end: bool) -> bool:
+    """Whether a cut piece is a number the cell may hold (no leading zero, decimals and sign where allowed)."""
+    if not _PART.match(text) or (text.startswith("-") and not signed_ok):
+        return False
+    if "." in text:
+        if not decimal_ok:
+            return False
+        if not run_end and len(text.split(".", 1)[1]) > _cfg()["max_fraction_digits"]:
+            return False
+    return True
+
+
+def _number(text: str) -> int | float:
+    """The value of a cut piece."""
+    return float(text) if "." in text else int(text)
+
+
+def rule_holds(rule: dict[str, Any], values: list[Any]) -> bool | None:
+    """A row rule on cell values; None while a cell it needs is not known yet."""
+    if "sum" in rule:
+        idx = [*rule["sum"], rule["equals"]]
+        if max(idx) >= len(values):
+            return None
+        nums = [values[i] for i in idx]
+        if any(v is None for v in nums):
+            return True
+        return abs(sum(nums[:-1]) - nums[-1]) < 1e-6
+    if "le" in rule:
+        a, b = rule["le"]
+        if max(a, b) >= len(values):
+            return None
+        return values[a] is None or values[b] is None or values[a] <= values[b] + 1e-6
+    if "nonneg_sum" in rule:
+        idx = rule["nonneg_sum"]
+        if max(idx) >= len(values):
+            return None
+        nums = [values[i] for i in idx]
+        return any(v is None for v in nums) or sum(nums) >= 0
+    return True
+
+
+def _rule_end(rule: dict[str, Any]) -> int:
+    """Index of the last cell a rule needs."""
+    if "sum" in rule:
+        return max(*rule["sum"], rule["equals"])
+    return max(rule.get("le") or rule.get("nonneg_sum"))
+
+
+def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str, Any]],
+             signed: list[bool] | None = None) -> tuple[list[list[Part]], bool]:
+    """Every cutting of ``vals`` into ``k`` cells that satisfies ``rules`` (and whether the search was capped).
+    ``decimals`` and ``signed`` say per cell whether it may hold a decimal or a negative number."""
+    signed = signed or [False] * k
+    cfg = _cfg()
+    longest = cfg["max_cell_chars"]
+    out: list[list[Part]] = []
+    steps = [0]
+    capped = [False]
+    cores = [_CORE.match(v.text).group(0).replace(",", "") if not v.blank else "" for v in vals]
+    sizes = [1 if v.blank else max(1, len(c.replace("-", "").replace(".", ""))) for v, c in zip(vals, cores)]
+    # how many cells the runs from i on can hold at most
+    capacity = [sum(sizes[i:]) for i in range(len(vals) + 1)]
+    # rules are checked as soon as their last cell is filled
+    due: dict[int, list[dict[str, Any]]] = {}
+    for rule in rules:
+        due.setdefault(_rule_end(rule), []).append(rule)
+
+    def ok(cells: list[Part]) -> bool:
+        todo = due.get(len(cells) - 1)
+        if not todo:
+            return True
+        values = [c.value for c in cells]
+        return all(rule_holds(r, values) is not False for r in todo)
+
+    def go(i: int, cells: list[Part]) -> None:
+        steps[0] += 1
+        if steps[0] > cfg["max_steps"] or len(out) >= cfg["max_candidates"]:
+            capped[0] = True
+            return
+        if i == len(vals):
+            if len(cells) == k:
+                out.append(list(cells))
+            return
+        v = vals[i]
+        left = k - len(cells)
+        if v.blank:
+            cells.append(Part(None, v.start, v.end, v.text))
+            if ok(cells):
+                go(i + 1, cells)
+            cells.pop()
+            return
+        low = max(1, left - capacity[i + 1])
+        high = min(left - (len(vals) - i - 1), sizes[i])
+        for n in range(low, high + 1):
+            cut(i, cores[i], 0, n, cells)
+
+    def cut(i: int, core: str, pos: int, n: int, cells: list[Part]) -> None:
+        """Cut core[pos:] into n parts, appending to cells, then continue with the next run."""
+        steps[0] += 1
+        if steps[0] > cfg["max_steps"] or len(out) >= cfg["max_candidates"]:
+            capped[0] = True
+            return
+        if len(core) - pos > n * longest:  # the rest cannot fit in n cells
+            return
+        v = vals[i]
+        col = len(cells)
+        if n == 1:
+            text = core[pos:]
+            if not _valid(text, decimals[col], signed[col], True):
+                return
+            cells.append(Part(_number(text), v.start + pos, v.start + len(core), text, v.unit))
+            if ok(cells):
+                go(i + 1, cells)
+            cells.pop()
+            return
+        for end in range(pos + 1, min(len(core) - n + 2, pos + longest + 1)):
+            text = core[pos:end]
+            if text.endswith(".") or core[end:end + 1] == ".":
+                continue
+            if not _valid(text, decimals[col], signed[col], False):
+                continue
+            cells.append(Part(_number(text), v.start + pos, v.start + end, text))
+            if ok(cells):
+                cut(i, core, end, n - 1, cells)
+            cells.pop()
+
+    go(0, [])
+    return out, capped[0]
+
+
+def split_row(refs: list[Ref], vals: list[Val], decimals: list[bool], signed: list[bool],
+              rules: list[dict[str, Any]], soft_rules: list[dict[str, Any]]) -> SplitProblem:
+    """The candidate cuttings of one row: its own rules, then its soft rules when they can be satisfied."""
+    k = len(refs)
+    found, capped = cuttings(vals, k, decimals, rules, signed)
+    problem = SplitProblem(refs, found, True, capped)
+    if not found and rules:
+        problem.candidates, problem.capped = cuttings(vals, k, decimals, [], signed)
+        problem.rules_used = False
+    if soft_rules and problem.candidates:
+        kept = [c for c in problem.candidates
+                if all(rule_holds(r, [p.value for p in c]) is not False for r in soft_rules)]
+        if kept:
+            problem.candidates = kept
+    return problem
+
+
+def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[list[Relation]]) -> list[str]:
+    """Drop cuttings that no combination satisfying a group of relations uses; a group nothing satisfies
+    is skipped. Relations of a group with a number missing do not count. Returns the skipped groups' names."""
+    cap = _cfg()["max_combinations"]
+    where: dict[Ref, tuple[int, int]] = {}
+    for p, prob in enumerate(problems):
+        for c, ref in enumerate(prob.refs):
+            where[ref] = (p, c)
+    broken: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            name = group[0].name
+            rels = [r for r in group if all(ref in where or fixed.get(ref) is not None for ref in r.refs)]
+            if name in broken or not rels:
+                continue
+            involved = sorted({where[ref][0] for r in rels for ref in r.refs if ref in where})
+            if not involved or all(len(problems[p].candidates) <= 1 for p in involved):
+                continue
+            sizes = [len(problems[p].candidates) for p in involved]
+            total = 1
+            for s in sizes:
+                total *= s
+            if total > cap or total == 0:
+                continue
+            keep: list[set[int]] = [set() for _ in involved]
+            for combo in product(*(range(s) for s in sizes)):
+                values = dict(fixed)
+                for p, ci in zip(involved, combo):
+                    for ref, part in zip(problems[p].refs, problems[p].candidates[ci]):
+                        values[ref] = part.value
+                if all(r.holds(values) is not False for r in rels):
+                    for n, ci in enumerate(combo):
+                        keep[n].add(ci)
+            if not any(keep):
+                broken.add(name)
+                continue
+            for n, p in enumerate(involved):
+                if len(keep[n]) < sizes[n]:
+                    problems[p].candidates = [c for i, c in enumerate(problems[p].candidates) if i in keep[n]]
+                    changed = True
+    return sorted(broken)
+
+
+def _digits(value: Any) -> int:
+    """Digits of a value (0 for null)."""
+    return len(str(abs(int(value)))) if value is not None else 0
+
+
+def rank(problem: SplitProblem, narrative: set[int], local: set[int] = frozenset()) -> list[tuple[list[Part], int]]:
+    """Candidates best first with their narrative support (digits of the numbers the narrative also states:
+    large ones anywhere, smaller ones right after a label of the row), then balance."""
+    floor, local_floor = _cfg()["narrative_min_value"], _cfg()["narrative_local_min_value"]
+
+    def supported(v: Any) -> bool:
+        if v is None or not float(v).is_integer():
+            return False
+        v = int(v)
+        return (abs(v) >= floor and v in narrative) or (abs(v) >= local_floor and v in local)
+
+    def support(cand: list[Part]) -> int:
+        return sum(_digits(p.value) for p in cand if supported(p.value))
+
+    def balance(cand: list[Part]) -> float:
+        lengths = [len(p.text.lstrip("-")) for p in cand if p.value is not None]
+        return pvariance(lengths) if len(lengths) > 1 else 0.0
+
+    scored = [(c, support(c), balance(c), n) for n, c in enumerate(problem.candidates)]
+    scored.sort(key=lambda t: (-t[1], t[2], t[3]))
+    return [(c, s) for c, s, _, _ in scored]
