@@ -125,3 +125,13 @@ def test_two_workers_give_the_same_records_as_one(tmp_path):
     one = [r.records for r in extract_paths(paths, workers=1, use_model=False, with_tasks=False, progress=False)]
     two = [r.records for r in extract_paths(paths, workers=2, use_model=False, with_tasks=False, progress=False)]
     assert one == two
+
+
+def test_cross_year_check_over_a_batch_of_the_same_organ(tmp_path):
+    # 结转下年度 of 2019 must equal 上年结转 of 2020 for the same organ (both v2019 tables)
+    paths = [SHARED_CORPUS_DIR / "fujian_pingtan_zone_2019.txt", SHARED_CORPUS_DIR / "fujian_pingtan_zone_2020.txt"]
+    write_outputs(extract_paths(paths, use_model=False, with_tasks=False, progress=False), tmp_path)
+    checks = [json.loads(line) for line in (tmp_path / "cross_year.jsonl").read_text(encoding="utf-8").splitlines()]
+    (check,) = checks
+    assert check["name"].endswith("2019-2020") and check["status"] == "pass"
+    assert set(check["numbers"].values()) == {0}

@@ -193,10 +193,13 @@ def _progress(total: int, enabled: bool):
 
 
 def write_outputs(results: Iterable[DocumentResult], out_dir: Path) -> dict[str, Any]:
-    """Write documents, mentions, records (jsonl + csv) and tasks; return totals for the summary."""
+    """Write documents, mentions, records (jsonl + csv), tasks and cross-year checks; return the totals."""
     out_dir.mkdir(parents=True, exist_ok=True)
     totals = {"documents": 0, "failed": 0, "chars": 0, "figures": 0, "linked": 0, "canonical": 0, "records": 0,
               "conflicts": 0, "checks_failed": 0}
+    from .tables.checks import cross_year_checks
+
+    yearly: list[tuple[str | None, int | None, _TableValues]] = []
     files = {name: open(out_dir / name, "w", encoding="utf-8") for name in
              ("documents.jsonl", "mentions.jsonl", "records.jsonl", "tasks.jsonl")}
     with open(out_dir / "records.csv", "w", encoding="utf-8", newline="") as csv_file:
@@ -221,10 +224,30 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path) -> dict[str,
                         files[name].write(_json_line(row))
                 for row in res.records:
                     writer.writerow(row)
+                yearly.append(_TableValues.of(res))
         finally:
             for f in files.values():
                 f.close()
+    cross_year = [c.to_dict() for c in cross_year_checks(yearly)]
+    with open(out_dir / "cross_year.jsonl", "w", encoding="utf-8") as f:
+        f.writelines(_json_line(c) for c in cross_year)
+    totals["checks_failed"] += sum(1 for c in cross_year if c["status"] == "fail")
     return totals
+
+
+class _TableValues:
+    """The table records of one document, as the cross-year check reads them (``value_of``)."""
+
+    def __init__(self, values: dict[str, Any]):
+        self.values = values
+
+    def value_of(self, indicator: str) -> Any:
+        return self.values.get(indicator)
+
+    @classmethod
+    def of(cls, res: DocumentResult) -> tuple[str | None, int | None, _TableValues]:
+        values = {r["indicator"]: r["value"] for r in res.records if r["source"] == "table"}
+        return res.document.get("organ"), res.document.get("year"), cls(values)
 
 
 def _json_line(row: dict[str, Any]) -> str:
