@@ -316,7 +316,25 @@ def parse_tables(doc: Document) -> TableResult:
         warnings.append("relations no split satisfies: " + ", ".join(broken))
     kept = {id(c) for c in cells}
     choices = [ch for ch in choices if all(id(c) in kept for c in ch.cells)]
-    return TableResult(form, values, cumulative, checks, areas, warnings, choices)
+    return TableResult(form, values, cumulative, checks, clip_areas(doc.text, areas, cells), warnings, choices)
+
+
+def clip_areas(text: str, areas: list[tuple[int, int]], cells: list[CellValue]) -> list[tuple[int, int]]:
+    """Each table area cut after the line of its last value read.
+
+    An area found in running text reaches to the next heading, which may sit after narrative paragraphs
+    when a report numbers its sections irregularly; that narrative is not table and must stay visible to
+    the span and link stages.
+    """
+    ends = sorted(c.end for c in cells if c.end is not None)
+    clipped = []
+    for start, end in areas:
+        inside = [e for e in ends if start < e <= end]
+        if inside:
+            line_end = text.find("\n", inside[-1])
+            end = min(end, line_end if line_end != -1 else len(text))
+        clipped.append((start, end))
+    return clipped
 
 
 from .years import refine_across_years  # last: years imports TableResult from here
