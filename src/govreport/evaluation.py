@@ -79,7 +79,7 @@ class Prediction:
     records: list[dict[str, Any]] = field(default_factory=list)
 
 
-def predict_document(path: Path, gold: GoldDocument, find_spans: Callable, link_policy: str | None = None,
+def predict_document(path: Path, gold: GoldDocument, find_spans: Callable, link: Callable | None = None,
                      with_records: bool = False) -> Prediction:
     """Spans, links (and records) of one system on one document."""
     from .extract import Extractor
@@ -88,8 +88,8 @@ def predict_document(path: Path, gold: GoldDocument, find_spans: Callable, link_
     extractor = Extractor(use_model=False, with_tasks=False)
     extractor.find_spans = find_spans
     extractor.keep_spans = True
-    if link_policy is not None:
-        extractor.link_policy = link_policy
+    if link is not None:
+        extractor.link = link
     doc = read_document(path)
     result = extractor.extract(doc)
     pred = Prediction(records=result.records if with_records else [])
@@ -177,7 +177,7 @@ def _model_only(hybrid) -> Callable:
     return find
 
 
-def evaluate_split(split: str, systems: dict[str, Callable], link_policies: list[str]) -> dict[str, Any]:
+def evaluate_split(split: str, systems: dict[str, Callable], linkers: dict[str, Callable]) -> dict[str, Any]:
     """Span, link and record scores of every system on one split."""
     from .annotate.standoff import find_document
 
@@ -192,8 +192,10 @@ def evaluate_split(split: str, systems: dict[str, Callable], link_policies: list
     gold_recs = gold_records(golds)
     best = "hybrid" if "hybrid" in systems else "rules"
     for name, finder in systems.items():
+        link_policies = list(linkers)
         for policy in (link_policies if name == best else [None]):
-            preds = [predict_document(paths[d], golds[d], finder, policy, with_records=True)
+            preds = [predict_document(paths[d], golds[d], finder, linkers[policy or link_policies[0]],
+                                      with_records=True)
                      for d in golds if paths[d] is not None]
             spans = set().union(*(p.spans for p in preds)) if preds else set()
             key = name if policy is None else f"{name}+{policy}"
@@ -248,15 +250,16 @@ def _shown(text: str, item: tuple | None) -> str | None:
 
 def run_evaluation(out_dir: Path, model_dir: Path | None = None) -> dict[str, Any]:
     """Every split of configs/evaluate.yml; writes report.json and report.md into ``out_dir``."""
-    from .learned_link import load_linker
+    from .learned_link import load_linker, policy_linker
 
     cfg = load_config("evaluate.yml")
     systems = span_systems(model_dir)
-    policies = ["rules"]
-    if model_dir is not None and load_linker(Path(model_dir).parent / "linker") is not None:
-        policies += ["learned", "combined"]
-    report = {"systems": list(systems), "link_policies": policies,
-              "splits": {split: evaluate_split(split, systems, policies) for split in cfg["splits"]}}
+    linker = load_linker(Path(model_dir).parent / "linker") if model_dir is not None else None
+    linkers = {"rules": policy_linker(None, "rules")}
+    if linker is not None:
+        linkers.update({policy: policy_linker(linker, policy) for policy in ("learned", "combined")})
+    report = {"systems": list(systems), "link_policies": list(linkers),
+              "splits": {split: evaluate_split(split, systems, linkers) for split in cfg["splits"]}}
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     (out_dir / "report.md").write_text(markdown_report(report), encoding="utf-8")

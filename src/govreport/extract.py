@@ -36,10 +36,16 @@ class DocumentResult:
 class Extractor:
     """Holds the loaded resources (model, lexicons) and extracts one document at a time."""
 
-    def __init__(self, model: str | Path | None = None, use_model: bool = True, with_tasks: bool = True):
+    def __init__(self, model: str | Path | None = None, use_model: bool = True, with_tasks: bool = True,
+                 linker: str | Path | None = None, link_policy: str | None = None):
+        from .learned_link import load_linker, policy_linker
         from .spans.hybrid import load_span_finder
 
         self.find_spans = load_span_finder(model if use_model else None)
+        # the learned linker sits beside the span model (models/linker); the rules link without it
+        if linker is None and use_model and model is not None:
+            linker = Path(model).parent / "linker"
+        self.link = policy_linker(load_linker(linker) if use_model and linker else None, link_policy)
         self.with_tasks = with_tasks
         self.keep_spans = False
 
@@ -60,7 +66,7 @@ class Extractor:
     def extract(self, doc: Document) -> DocumentResult:
         """Run every stage after ingestion on one document."""
         from .indicators import load_indicators
-        from .link import find_indicator_spans, link_figures_to_indicators
+        from .link import find_indicator_spans
         from .metadata import document_metadata
         from .records import merge_records
         from .tables import parse_tables
@@ -71,7 +77,7 @@ class Extractor:
         spans = self.find_spans(doc.text, meta.get("year"), exclude=in_table)
         narrative = [s for s in spans if not _inside(s.start, s.end, in_table)]
         indicator_spans = find_indicator_spans(doc.text)
-        links = link_figures_to_indicators(doc.text, narrative, indicator_spans, form=tables.form)
+        links = self.link(doc.text, narrative, indicator_spans, tables.form)
         mentions = [_text_mention(doc.doc, link) for link in links]
         mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
         units = {ind.id: ind.unit for ind in load_indicators().values()}
@@ -126,7 +132,8 @@ def _text_mention(doc_id: str, link: Any) -> Mention:
         doc=doc_id, text=fig.text, start=fig.start, end=fig.end, label=fig.label, value=fig.value, unit=fig.unit,
         approx=fig.approx, indicator=link.canonical_id,
         indicator_text=ind.text if ind else None, indicator_start=ind.start if ind else None,
-        indicator_end=ind.end if ind else None, scope=link.scope, source="text", method=fig.method,
+        indicator_end=ind.end if ind else None, scope=link.scope, source="text",
+        method="learned" if link.rule == "learned" else fig.method,
         confidence=link.confidence,
     )
 

@@ -787,7 +787,9 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             canonical, confidence = None, confidence - conf["unit_mismatch_penalty"]
         canonical = form_ids.get(canonical, canonical)
         fig.cand, fig.entry = cand, cand.entry
-        fig.link = Link(fig.span, indicator_span(cand.start, cand.end, canonical, cand.span),
-                        admissible_id(canonical, fig.span.unit, form), scope, cfg["labels"]["relation"], rule,
-                        round(confidence, 3))
+        fig.link = Link(fig.span, indicator_span(cand.start, cand.end, canonical, cand.span), canonical, scope,
+                        cfg["labels"]["relation"], rule, round(confidence, 3))
+    # ids are withheld only now: enumerations and shares above inherit their parent's id to find their own
+    for f in figs:
+        f.link.canonical_id = admissible_id(f.link.canonical_id, f.span.unit, form)
     return [f.link for f in figs]

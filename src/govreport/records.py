@@ -112,11 +112,15 @@ def merge_records(
             records.append(Record(doc, organ, year, indicator, value, unit, "table", best.start, best.end,
                                   conflict, best.uncertain, evidence))
         elif text:
-            ranked = sorted(text, key=lambda c: (-c.confidence, c.approx is not None, c.start or 0))
+            comparable = [c for c in text if convert_value(c.value, c.unit, unit) is not None]
+            if not comparable:
+                continue
+            # the body-wide statement: most confident, in the indicator's own unit, scoped 全市/全县 rather
+            # than unscoped, exact rather than approximate, earliest
+            ranked = sorted(comparable, key=lambda c: (-c.confidence, c.unit != unit, c.scope is None,
+                                                       c.approx is not None, c.start or 0))
             best = ranked[0]
             value = convert_value(best.value, best.unit, unit)
-            if value is None:
-                continue
             conflict = any(not values_agree(c, value, unit) for c in ranked[1:])
             records.append(Record(doc, organ, year, indicator, value, unit, "text", best.start, best.end,
                                   conflict, best.approx is not None, evidence))
