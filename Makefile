@@ -33,6 +33,7 @@ ingest: install
 # train: reads annotations/ configs/; writes models/
 train: install
 	$(GR) train --out models
+	$(GR) train-linker --out models
 
 # evaluate: reads annotations/ models/ tests/expected/; writes out/eval/report.json out/eval/report.md
 evaluate: install
