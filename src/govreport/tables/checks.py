@@ -51,7 +51,7 @@ class CheckResult:
     relation: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**self.__dict__, "numbers": dict(self.numbers)}
 
 
 def _refs(ids: Iterable[str], measure: str = "value") -> tuple[Ref, ...]:
