@@ -22,15 +22,20 @@ $(VENV)/.installed: pyproject.toml
 test: install
 	$(BIN)/python -m pytest tests
 
-# extract: reads corpus/ models/ configs/; writes out/documents.jsonl out/mentions.jsonl out/records.jsonl out/records.csv out/tasks.jsonl
-extract: install
+# extract: reads corpus/ models/ configs/; writes out/documents.jsonl out/mentions.jsonl out/records.jsonl out/records.csv out/tasks.jsonl out/cross_year.jsonl
+# (a fresh machine first builds models/ from annotations/gold, about two minutes: see `models`)
+extract: install models/ner/meta.json
 	$(GR) extract $(CORPUS) --out $(OUT)
+
+# models: reads annotations/gold configs/ ../shared/corpus; writes models/ner models/linker (rebuilt when gold or configs change)
+models/ner/meta.json: $(wildcard annotations/gold/*.jsonl) configs/ner_pkuseg.cfg configs/train.yml configs/model.yml configs/learned_link.yml
+	$(MAKE) train
 
 # ingest: reads corpus/ ../shared/corpus; writes out/ingest/documents.jsonl
 ingest: install
 	$(GR) ingest $(CORPUS) $(SHARED) --out $(OUT)/ingest
 
-# train: reads annotations/ configs/; writes models/
+# train: reads annotations/gold configs/ ../shared/corpus; writes models/ner models/linker
 train: install
 	$(GR) train --out models
 	$(GR) train-linker --out models
