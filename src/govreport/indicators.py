@@ -92,6 +92,7 @@ def normalize_label(text: str) -> str:
     return drop.sub("", s)
 
 
+@lru_cache(maxsize=1 << 16)  # the same form labels meet in every report: compare each pair once
 def label_similarity(a: str, b: str) -> float:
     """Similarity in [0, 1] of two normalised labels; short labels only match exactly."""
     if a == b:

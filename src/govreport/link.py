@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from .anchored import Alternation, guarded, reads_before_start
 from .config import load_config
 from .normalize import OffsetMap, map_offset, substitute
 from .types import Span
@@ -58,6 +59,7 @@ class _Rules:
     cfg: dict[str, Any]
     entries: list[_Entry]
     lexicon: re.Pattern[str]
+    lexicon_scan: Alternation  # the same phrases, matched only where one can start (see govreport.anchored)
     view_runs: re.Pattern[str]
     sentence_final: re.Pattern[str]
     item_start: re.Pattern[str]
@@ -101,21 +103,23 @@ def load_rules() -> _Rules:
     def comp(pattern: str) -> re.Pattern[str]:
         return re.compile(pattern.replace("{P}", p))
 
-    entries, groups = [], []
+    entries, parts = [], []
     for i, item in enumerate(cfg["lexicon"]):
         refine = re.compile(item["refine_to"]) if item.get("refine_to") else None
         entries.append(_Entry(item.get("id"), bool(item.get("generic")), tuple(item.get("families", ())),
                               dict(item.get("ids_by_unit", {}) or {}), refine))
-        groups.append(f"(?P<e{i}>{'|'.join('(?:' + x + ')' for x in item['phrases'])})")
-    lexicon = comp("|".join(groups))
+        parts.append((f"e{i}", "|".join("(?:" + x + ")" for x in item["phrases"]).replace("{P}", p)))
+    lexicon_source = "|".join(f"(?P<{name}>{pattern})" for name, pattern in parts)
+    lexicon = guarded(lexicon_source)  # a hundred alternatives: about 5x faster behind the look
     if lexicon.groups != len(entries):
         raise ValueError(f"{CONFIG}: lexicon phrases must not contain capturing groups")
-    starts = _first_chars(lexicon.pattern)
-    if starts:
-        # a cheap look at the next character before trying a hundred alternatives: about 5x faster
-        lexicon = re.compile(f"(?=[{''.join(re.escape(c) for c in sorted(starts))}])(?:{lexicon.pattern})")
+    if reads_before_start(lexicon_source):
+        # phrases are looked up on their own (_entry_of, _head_entry), so what precedes them must not matter
+        raise ValueError(f"{CONFIG}: lexicon phrases must not look behind them (lookbehind, ^, \\b)")
+    # no digit-run skip: that shortcut rests on the span rules' lookbehinds, which lexicon phrases lack
+    lexicon_scan = Alternation(parts, skip_digit_runs=False)
     view = cfg["view"]
-    runs = re.compile(f"(?P<page>{view['page_number_line']})|(?P<nl>[ \\t\\u00a0\\u3000]*\\n\\s*)|(?P<h>[ \\t\\u00a0\\u3000]+)")
+    runs = guarded(f"(?P<page>{view['page_number_line']})|(?P<nl>[ \\t\\u00a0\\u3000]*\\n\\s*)|(?P<h>[ \\t\\u00a0\\u3000]+)")
     scopes = [(re.compile(s["pattern"]), s["scope"]) for s in cfg["scopes"]]
     unit_class = {u: name for name, units in cfg["unit_classes"].items() for u in units}
     id_units = {ind["id"]: ind.get("unit") for ind in load_config("indicators.yml")["indicators"]}
@@ -123,6 +127,7 @@ def load_rules() -> _Rules:
         cfg=cfg,
         entries=entries,
         lexicon=lexicon,
+        lexicon_scan=lexicon_scan,
         view_runs=runs,
         sentence_final=re.compile(view["sentence_final"] + "$"),
         item_start=re.compile(view["item_start"]),
@@ -158,60 +163,6 @@ def load_rules() -> _Rules:
     )
 
 
-def _first_chars(pattern: str) -> set[str] | None:
-    """The characters a match of ``pattern`` can start with, or None when that is not a small known set."""
-    try:
-        from re import _constants as C  # Python 3.11+
-        from re import _parser as P
-    except ImportError:  # pragma: no cover - older Pythons keep the plain pattern
-        return None
-
-    def seq(items) -> tuple[set[str] | None, bool]:
-        chars: set[str] = set()
-        for op, av in items:
-            first, nullable = one(op, av)
-            if first is None:
-                return None, False
-            chars |= first
-            if not nullable:
-                return chars, False
-        return chars, True
-
-    def one(op, av) -> tuple[set[str] | None, bool]:
-        if op is C.LITERAL:
-            return {chr(av)}, False
-        if op is C.IN:
-            chars = set()
-            for o, a in av:
-                if o is C.LITERAL:
-                    chars.add(chr(a))
-                elif o is C.RANGE and a[1] - a[0] < 256:
-                    chars |= {chr(x) for x in range(a[0], a[1] + 1)}
-                else:
-                    return None, False
-            return chars, False
-        if op is C.BRANCH:
-            chars, nullable = set(), False
-            for branch in av[1]:
-                first, null = seq(branch)
-                if first is None:
-                    return None, False
-                chars |= first
-                nullable |= null
-            return chars, nullable
-        if op is C.SUBPATTERN:
-            return seq(av[3])
-        if op in (C.MAX_REPEAT, C.MIN_REPEAT):
-            first, null = seq(av[2])
-            return (None, False) if first is None else (first, null or av[0] == 0)
-        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
-            return set(), True
-        return None, False
-
-    chars, nullable = seq(P.parse(pattern))
-    return None if chars is None or nullable else chars
-
-
 # --------------------------------------------------------------------------------------------------------
 # compact view
 
@@ -237,8 +188,8 @@ class View:
         return map_offset(self.to_view, t - 1) + 1 if t > 0 else 0
 
 
-def _is_alnum(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
+# ASCII letters and digits: a blank between two of them is kept (a set: looked up for every blank of a text)
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
 
 @lru_cache(maxsize=4)
@@ -248,12 +199,12 @@ def compact_view(text: str) -> View:
     min_line = rules.cfg["view"]["soft_break_min_line"]
 
     def repl(m: re.Match[str]) -> str:
-        s, a, b = m.string, m.start(), m.end()
-        before, after = s[a - 1:a], s[b:b + 1]
-        glue = " " if _is_alnum(before) and _is_alnum(after) else ""
-        if m.lastgroup == "h":
-            return glue if glue != m.group(0) else m.group(0)
-        if m.lastgroup == "nl" and m.group(0).count("\n") > 1:
+        s, (a, b), kind = m.string, m.span(), m.lastgroup
+        after = s[b:b + 1]
+        glue = " " if after in _ALNUM and s[a - 1:a] in _ALNUM else ""
+        if kind == "h":
+            return glue  # substitute() keeps a match replaced by itself as it is
+        if kind == "nl" and m.group(0).count("\n") > 1:
             return "\n"
         line = s[s.rfind("\n", 0, a) + 1:a]
         soft = (len(line) >= min_line and not rules.sentence_final.search(line) and after != ""
@@ -283,14 +234,11 @@ class _Cand:
 def _lexicon_candidates(view: str) -> list[_Cand]:
     """Every lexicon phrase of the view, leftmost-first and non-overlapping."""
     rules = load_rules()
-    out = []
-    for m in rules.lexicon.finditer(view):
-        if m.end() > m.start():
-            entry = rules.entries[int(m.lastgroup[1:])]
-            out.append(_Cand(m.start(), m.end(), entry))
-    return out
+    entries = rules.entries
+    return [_Cand(m.start(), m.end(), entries[int(m.lastgroup[1:])]) for m in rules.lexicon_scan.finditer(view)]
 
 
+@lru_cache(maxsize=1 << 14)  # the same phrases come back in every report
 def _entry_of(phrase: str) -> _Entry | None:
     """The lexicon entry of a phrase that is exactly one lexicon phrase, else None."""
     rules = load_rules()
@@ -673,12 +621,16 @@ def _only_prefix(view: str, start: int, end: int) -> bool:
     return m is not None and m.end() == end
 
 
-def _head_entry(view: str, start: int, end: int) -> _Entry | None:
-    """The lexicon entry of the phrase that ends view[start:end] (its head), if any."""
+@lru_cache(maxsize=1 << 14)  # the same phrases come back in every report
+def _head_entry(phrase: str) -> _Entry | None:
+    """The lexicon entry of the lexicon phrase that ends ``phrase`` (its head), if any.
+
+    Only the phrase itself is read: lexicon phrases look behind nothing, so the text before it cannot matter.
+    """
     rules = load_rules()
-    pos = start
+    pos, end = 0, len(phrase)
     while pos < end:
-        m = rules.lexicon.search(view, pos, end)
+        m = rules.lexicon.search(phrase, pos, end)
         if m is None:
             return None
         if m.end() == end:
@@ -780,7 +732,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             fig.link = Link(fig.span, None, None, scope, cfg["labels"]["relation"], rule, 0.0)
             continue
         if phrase is not None:
-            cand = _Cand(phrase[0], phrase[1], _head_entry(v, phrase[0], phrase[1]))
+            cand = _Cand(phrase[0], phrase[1], _head_entry(v[phrase[0]:phrase[1]]))
         canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos))
         confidence = conf[rule]
         if not _fits_unit(canonical, fig.span.unit):

@@ -9,21 +9,26 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import lru_cache
+from operator import ne
 
+from .anchored import guarded
 from .config import load_config
 
 OffsetMap = list[tuple[int, int]]
 
 # Horizontal layout whitespace: ASCII blanks, NBSP, ideographic space, other Unicode spaces.
 _HSPACE = "[ \t\u00a0\u2000-\u200b\u3000\ufeff]"
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUNS = re.compile(r"[\u4e00-\u9fff]+")  # counted by runs: one match per run, not per character
+
+
+_INF = float("inf")
 
 
 def map_offset(offset_map: OffsetMap, offset: int) -> int:
     """Source offset of a text offset under a breakpoint map."""
     if not offset_map:
         return offset
-    i = bisect_right(offset_map, (offset, float("inf"))) - 1
+    i = bisect_right(offset_map, (offset, _INF)) - 1
     if i < 0:
         return offset
     t, s = offset_map[i]
@@ -108,17 +113,28 @@ def _width_table() -> dict[int, str]:
 
 
 @lru_cache(maxsize=1)
+def _fullwidth() -> re.Pattern[str]:
+    """Any character _width_table() converts."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_width_table())) + "]")
+
+
+@lru_cache(maxsize=1)
 def _phrase_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     phrases = load_config("normalize.yml")["traditional_phrases"]
     keys = sorted(phrases, key=len, reverse=True)
     return re.compile("|".join(map(re.escape, keys))), phrases
 
 
+def _count_changed(before: str, after: str) -> int:
+    """Positions where two strings differ (compared up to the shorter one's end); C loops, not a Python one."""
+    return 0 if before == after else sum(map(ne, before, after))
+
+
 def to_simplified(text: str) -> tuple[str, OffsetMap, bool]:
     """OpenCC t2s; returns the text, its map to the input and whether the input looked traditional."""
     converted = _converter().convert(text)
     if len(converted) == len(text):
-        changed = sum(1 for a, b in zip(text, converted) if a != b)
+        changed = _count_changed(text, converted)
         offset_map: OffsetMap = []
     else:
         # phrase conversions changed lengths: convert line by line, linear inside a changed line
@@ -127,18 +143,19 @@ def to_simplified(text: str) -> tuple[str, OffsetMap, bool]:
             new = _converter().convert(line)
             if len(new) != len(line):
                 offset_map += [(out_len, pos), (out_len + len(new), pos + len(line))]
-            changed += sum(1 for a, b in zip(line, new) if a != b)
+            changed += _count_changed(line, new)
             parts.append(new)
             out_len += len(new)
             pos += len(line)
         converted = "".join(parts)
         offset_map = _simplify(offset_map)
-    cjk = len(_CJK.findall(text)) or 1
-    traditional = changed / cjk >= load_config("normalize.yml")["traditional_share"]
+    share = changed / (sum(map(len, _CJK_RUNS.findall(text))) or 1) if changed else 0.0  # no count when unchanged
+    traditional = share >= load_config("normalize.yml")["traditional_share"]
     return converted, offset_map, traditional
 
 
-_LAYOUT = re.compile(rf"\r\n?|{_HSPACE}+(?=\r?\n)|{_HSPACE}{{2,}}|[\t\u00a0\u2000-\u200b\u3000\ufeff]|^{_HSPACE}+", re.M)
+_LAYOUT_SOURCE = rf"\r\n?|{_HSPACE}+(?=\r?\n)|{_HSPACE}{{2,}}|[\t\u00a0\u2000-\u200b\u3000\ufeff]|^{_HSPACE}+"
+_LAYOUT = guarded(_LAYOUT_SOURCE, re.MULTILINE)
 
 
 def _layout_repl(match: re.Match[str]) -> str:
@@ -159,7 +176,8 @@ def collapse_layout(text: str) -> tuple[str, OffsetMap]:
 def normalize_text(raw: str) -> tuple[str, OffsetMap, bool]:
     """Normalised text, its map to ``raw`` and whether ``raw`` was in traditional script."""
     text, offset_map, traditional = to_simplified(raw)
-    text = text.translate(_width_table())  # one character for one: the map is unchanged
+    if _fullwidth().search(text):  # translate() reads every character through a dict: only when needed
+        text = text.translate(_width_table())  # one character for one: the map is unchanged
     if traditional:
         pattern, phrases = _phrase_pattern()
         text, phrase_map = substitute(text, pattern, lambda m: phrases[m.group(0)])

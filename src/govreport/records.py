@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 from .config import load_config
@@ -31,6 +32,7 @@ class Candidate:
     text: str | None = None
 
 
+@lru_cache(maxsize=1024)  # a few dozen units, converted for every candidate value
 def split_unit(unit: str | None) -> tuple[str | None, float]:
     """Base unit and factor of a written unit: 万元 → (元, 1e4)."""
     if not unit:
@@ -80,8 +82,12 @@ def is_partial_scope(scope: str | None, organ: str | None = None) -> bool:
     """
     if not scope or scope == organ:
         return False
-    cfg = load_config("records.yml")
-    return not any(scope == whole for whole in cfg["whole_scopes"])
+    return scope not in _whole_scopes()
+
+
+@lru_cache(maxsize=1)
+def _whole_scopes() -> frozenset[str]:
+    return frozenset(load_config("records.yml")["whole_scopes"])
 
 
 def merge_records(

@@ -185,7 +185,11 @@ def _money_units() -> frozenset[str]:
 
 def parse_figure(text: str) -> dict[str, Any]:
     """Value, unit, multiplier, approx and range of a figure's text (24.8万条 → 248000, 条, 10000)."""
-    text = text.strip()
+    return dict(_parse_figure(text.strip()))  # a copy: the cached dict stays as parsed
+
+
+@lru_cache(maxsize=1 << 14)  # the same figures (1件, 100%) come back in every report
+def _parse_figure(text: str) -> dict[str, Any]:
     g = figure_grammar()
     for pattern in _figure_parsers():
         m = pattern.fullmatch(text)

@@ -54,7 +54,7 @@ def _drop_overlaps(spans: list[tuple[str, int, int]]) -> tuple[list[tuple[str, i
         if not taken.intersection(range(s, e)):
             kept.append((label, s, e))
             taken.update(range(s, e))
-    return sorted(kept, key=lambda x: x[1]), len(spans) - len(kept)
+    return sorted(kept, key=lambda x: (x[1], x[2], x[0])), len(spans) - len(kept)
 
 
 def tasks_from_document(doc: Document, spans: Iterable[Span], links: Iterable[Any] = (),
@@ -71,7 +71,7 @@ def tasks_from_document(doc: Document, spans: Iterable[Span], links: Iterable[An
              if getattr(link, "indicator", None) is not None]
     # a linker may name an indicator phrase found from context, outside the indicator spans it was given
     spans = sorted({(s.label, s.start, s.end) for s in spans} | {(i.label, i.start, i.end) for _, i, _ in pairs},
-                   key=lambda x: x[1])
+                   key=lambda x: (x[1], x[2], x[0]))  # a stable order whatever the hash seed
     tasks = []
     j = 0
     for index, start, end in paragraphs(doc.text):

@@ -8,7 +8,7 @@ How a text is read:
 2. One scanner whose alternatives are tried in this order at each position: DATE (intervals, month and year
    ranges, points, relative words), figure ranges, Arabic figures, Chinese-numeral figures, ORG (lexicon, then
    level + body + suffix), bare table numbers. Matches never overlap. For speed the scanner is only tried where
-   one of its alternatives can start (see Alternation); tests check that this changes no result.
+   one of its alternatives can start (see govreport.anchored); tests check that this changes no result.
 3. Each match gets its value: figures through values.parse_figure, dates through values.parse_date, organs are
    extended leftwards over a place name from configs/patterns/places.tsv (咸宁 + 市人民政府办公室).
 
@@ -28,7 +28,7 @@ The spaCy component ``govreport_rules`` runs the same rules inside a pipeline (s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -37,6 +37,7 @@ from spacy.language import Language
 from spacy.tokens import Span as SpacySpan
 from spacy.util import filter_spans
 
+from ..anchored import Alternation
 from ..config import CONFIG_DIR, load_config
 from ..types import Span
 from ..values import (
@@ -51,128 +52,8 @@ from ..values import (
     plain,
 )
 
-try:  # the parser of `re`, used to find the characters a pattern can start with
-    from re import _parser as _re_parser
-except ImportError:  # Python 3.10
-    import sre_parse as _re_parser  # type: ignore[no-redef]
-
 MASK = "\x00"  # replaces excluded characters: it belongs to no pattern and delimits table cells
 LABELS = ("COUNT", "MEASURE", "DATE", "ORG")
-
-
-# ---------------------------------------------------------------- anchored scanning
-# `re` searches fast only for patterns that start with a literal or a character class; an alternation of patterns
-# with lookbehinds is tried at every position. So the first characters a pattern can start with are computed from
-# its parse tree, found with one fast class search, and the pattern is matched only there.
-
-
-def _first_items(items, out: list[str]) -> bool:
-    """Add to ``out`` the class items that can start ``items``; True when ``items`` can match the empty string."""
-    c = _re_parser
-    for op, av in items:
-        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-            continue  # zero-width
-        if op is c.LITERAL:
-            out.append(re.escape(chr(av)))
-            return False
-        if op is c.IN:
-            for kind, value in av:
-                if kind is c.LITERAL:
-                    out.append(re.escape(chr(value)))
-                elif kind is c.RANGE:
-                    out.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
-                elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
-                    out.append("\\d")
-                elif kind is c.CATEGORY and value is c.CATEGORY_SPACE:
-                    out.append("\\s")
-                else:
-                    raise ValueError("unbounded start")
-            return False
-        if op is c.BRANCH:
-            nullable = False
-            for branch in av[1]:
-                nullable |= _first_items(branch, out)
-            if not nullable:
-                return False
-            continue
-        if op is c.SUBPATTERN:
-            if not _first_items(av[-1], out):
-                return False
-            continue
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
-            lo, _, sub = av
-            if not _first_items(sub, out) and lo > 0:
-                return False
-            continue
-        raise ValueError(f"unbounded start: {op}")
-    return True
-
-
-def anchor_regex(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """A class of the characters ``pattern`` can start with, or None when any character could start it."""
-    out: list[str] = []
-    try:
-        if _first_items(_re_parser.parse(pattern.pattern, pattern.flags), out):
-            return None  # the pattern matches the empty string
-    except ValueError:
-        return None
-    return re.compile(f"[{''.join(dict.fromkeys(out))}]")
-
-
-_DIGITS = re.compile(r"\d+")
-
-
-class Alternation:
-    """Named patterns tried in order at each position, like one regex ``(?P<a>...)|(?P<b>...)``, but each pattern
-    only where its first character can start it: at a position the regex of just the patterns that can start
-    there is matched. Digit runs are skipped whole after a failed match: every pattern looks behind for a digit
-    before one it starts with (tests check that anchored and plain scanning agree on the corpus)."""
-
-    def __init__(self, parts: list[tuple[str, str]], flags: int = 0, anchored: bool = True):
-        self.parts = parts
-        self.flags = flags
-        self.regex = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in parts), flags)
-        self.part_anchors = [anchor_regex(re.compile(pattern, flags)) for _, pattern in parts]
-        union = anchor_regex(self.regex) if anchored else None
-        self.anchors = union if union is not None and None not in self.part_anchors else None
-        self._by_char: dict[str, re.Pattern[str] | None] = {}
-        self._by_subset: dict[tuple[int, ...], re.Pattern[str]] = {}
-
-    def _regex_for(self, char: str) -> re.Pattern[str] | None:
-        """The alternation of the parts that can start with ``char``."""
-        regex = self._by_char.get(char, False)
-        if regex is False:
-            subset = tuple(i for i, a in enumerate(self.part_anchors) if a is not None and a.match(char))
-            if not subset:
-                regex = None
-            elif subset not in self._by_subset:
-                pattern = "|".join(f"(?P<{self.parts[i][0]}>{self.parts[i][1]})" for i in subset)
-                regex = self._by_subset[subset] = re.compile(pattern, self.flags)
-            else:
-                regex = self._by_subset[subset]
-            self._by_char[char] = regex
-        return regex
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        """Non-empty, non-overlapping matches, leftmost first; ``match.lastgroup`` names the part."""
-        if self.anchors is None:
-            yield from (m for m in self.regex.finditer(text) if m.end() > m.start())
-            return
-        regex_for, digits = self._regex_for, _DIGITS.match
-        pos = 0
-        for a in self.anchors.finditer(text):
-            start = a.start()
-            if start < pos:
-                continue
-            regex = regex_for(a.group())
-            m = regex.match(text, start) if regex is not None else None
-            if m is not None and m.end() > start:
-                yield m
-                pos = m.end()
-            else:
-                run = digits(text, start)
-                if run is not None:
-                    pos = run.end()
 
 
 # ---------------------------------------------------------------- exclusions

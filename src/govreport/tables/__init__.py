@@ -147,7 +147,7 @@ def narrative_text(text: str, areas: list[tuple[int, int]]) -> str:
 
 def narrative_numbers(narrative: str) -> set[int]:
     """Integers written in the narrative."""
-    return {int(m.group(0).replace(",", "")) for m in _NUMBER.finditer(narrative)}
+    return {int(n.replace(",", "")) for n in _NUMBER.findall(narrative)}  # strings: no match objects
 
 
 def numbers_after(narrative: str, names: set[str], window: int) -> set[int]:

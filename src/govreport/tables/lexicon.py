@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..anchored import guarded
 from ..config import load_config
-from ..indicators import load_indicators, normalize_label, split_label
+from ..indicators import FORMS, load_indicators, normalize_label, split_label
 
 _NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
@@ -79,6 +80,12 @@ def get_lexicon(form: str) -> Lexicon:
         lex.add(phrase, Role("end", "", phrase))
     lex.pattern = _compile(lex, cfg)
     return lex
+
+
+def load_lexicons() -> None:
+    """Build the lexicon of every form now (a few compiled patterns), so that no document pays for it."""
+    for form in FORMS:
+        get_lexicon(form)
 
 
 def _add_pre2019(lex: Lexicon, cfg: dict) -> None:
@@ -209,4 +216,5 @@ def _compile(lex: Lexicon, cfg: dict) -> re.Pattern[str]:
         parts.append(f"(?P<year>{cfg['pre2019']['year_column']})")
     # an item number glued to the label belongs to the label (…0000002.其他法律行政法规禁止公开)
     parts.append(r"(?:\d\s*[.、．]\s*)?(?P<label>" + _trie_pattern(sorted(lex.roles)) + ")")
-    return re.compile("|".join(parts))
+    # positions no phrase starts at are passed over without trying the trie's alternatives one by one
+    return guarded("|".join(parts))

@@ -9,6 +9,7 @@ anchored on known labels (the form's lexicon); numbers between two labels belong
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -284,6 +285,12 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 _BRACKETS = re.compile(r"[（(][^（）()]{2,80}[)）]")
 
 
+def _in_note(pos: int, notes: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether ``pos`` falls strictly inside one of ``notes`` (sorted, not overlapping; ``starts`` their starts)."""
+    i = bisect_left(starts, pos) - 1  # the last note opening before pos is the only one that can hold it
+    return i >= 0 and pos < notes[i][1]
+
+
 def _only_labels(match: re.Match[str], lex: Lexicon) -> bool:
     """Whether an anchor is a row label or column header only (no heading or group role)."""
     if not match.group("label"):
@@ -297,8 +304,9 @@ def stream_rows(text: str, lex: Lexicon, grid_spans: list[tuple[int, int]]) -> t
     max_text = cfg["max_text_chars"]
     spans = sorted(grid_spans)
     notes = [m.span() for m in _BRACKETS.finditer(text)]
+    note_starts = [a for a, _ in notes]
     anchors = [m for m in lex.pattern.finditer(text) if not _inside(m.start(), spans)
-               and not (any(a < m.start() < b for a, b in notes) and _only_labels(m, lex))]
+               and not (_in_note(m.start(), notes, note_starts) and _only_labels(m, lex))]
     pieces: list[tuple[re.Match[str], list[Role], str | None, list[Tok]]] = []
     active = False
     regions: list[tuple[int, int]] = []

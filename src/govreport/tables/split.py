@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
-from statistics import pvariance
 from typing import Any
 
 from ..config import load_config
@@ -248,6 +247,13 @@ def _digits(value: Any) -> int:
     return len(str(abs(int(value)))) if value is not None else 0
 
 
+def _pvariance(xs: list[int]) -> float:
+    """Population variance of integers, as statistics.pvariance gives it (exact, rounded once) but without
+    its Fraction arithmetic, which cost more than the whole split search."""
+    n, total = len(xs), sum(xs)
+    return (n * sum(x * x for x in xs) - total * total) / (n * n)
+
+
 def rank(problem: SplitProblem, narrative: set[int], local: set[int] = frozenset()) -> list[tuple[list[Part], int]]:
     """Candidates best first with their narrative support (digits of the numbers the narrative also states:
     large ones anywhere, smaller ones right after a label of the row), then balance."""
@@ -264,7 +270,7 @@ def rank(problem: SplitProblem, narrative: set[int], local: set[int] = frozenset
 
     def balance(cand: list[Part]) -> float:
         lengths = [len(p.text.lstrip("-")) for p in cand if p.value is not None]
-        return pvariance(lengths) if len(lengths) > 1 else 0.0
+        return _pvariance(lengths) if len(lengths) > 1 else 0.0
 
     scored = [(c, support(c), balance(c), n) for n, c in enumerate(problem.candidates)]
     scored.sort(key=lambda t: (-t[1], t[2], t[3]))

@@ -1,0 +1,189 @@
+"""Faster regex scanning that finds exactly what the plain patterns find, read from the patterns' parse trees.
+
+`re` searches fast only for patterns that start with a literal or a character class; an alternation of patterns
+(with lookbehinds, or a hundred lexicon phrases) is tried at every position, and at each position every
+alternative is tried in turn. So the first characters each pattern can start with are computed from its parse
+tree, and:
+- ``Alternation`` searches the text with one fast class search and, at a position, matches only the patterns
+  that can start with its character (span rules in spans/rules.py, indicator lexicon in link.py);
+- ``guarded`` puts a look at that class before one pattern, which rejects most positions at once;
+- ``reads_before_start`` says whether a substring can be matched on its own (and its matches cached).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+try:  # the parser of `re`, used to find the characters a pattern can start with
+    from re import _parser as _re_parser
+except ImportError:  # Python 3.10
+    import sre_parse as _re_parser  # type: ignore[no-redef]
+
+
+def _first_items(items, out: list[str]) -> bool:
+    """Add to ``out`` the class items that can start ``items``; True when ``items`` can match the empty string."""
+    c = _re_parser
+    for op, av in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # zero-width
+        if op is c.LITERAL:
+            out.append(re.escape(chr(av)))
+            return False
+        if op is c.IN:
+            for kind, value in av:
+                if kind is c.LITERAL:
+                    out.append(re.escape(chr(value)))
+                elif kind is c.RANGE:
+                    out.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
+                elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
+                    out.append("\\d")
+                elif kind is c.CATEGORY and value is c.CATEGORY_SPACE:
+                    out.append("\\s")
+                else:
+                    raise ValueError("unbounded start")
+            return False
+        if op is c.BRANCH:
+            nullable = False
+            for branch in av[1]:
+                nullable |= _first_items(branch, out)
+            if not nullable:
+                return False
+            continue
+        if op is c.SUBPATTERN:
+            if not _first_items(av[-1], out):
+                return False
+            continue
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            lo, _, sub = av
+            if not _first_items(sub, out) and lo > 0:
+                return False
+            continue
+        raise ValueError(f"unbounded start: {op}")
+    return True
+
+
+def reads_before_start(pattern: str, flags: int = 0) -> bool:
+    """Whether a match of ``pattern`` can depend on the text before it (lookbehind, ^, \\A, \\b, \\B): when it
+    cannot, matching a substring on its own gives what matching it in place gives."""
+    c = _re_parser
+    ends = {c.AT_END, c.AT_END_LINE, c.AT_END_STRING}
+
+    def walk(items) -> bool:
+        for op, av in items:
+            if op is c.AT and av not in ends:
+                return True
+            if op in (c.ASSERT, c.ASSERT_NOT) and av[0] < 0:
+                return True
+            if any(walk(sub) for sub in _nested(av)):
+                return True
+        return False
+
+    return walk(_re_parser.parse(pattern, flags))
+
+
+def _nested(av) -> list:
+    """The sub-patterns held by the argument of a parsed op (groups, branches, repeats, assertions)."""
+    if isinstance(av, _re_parser.SubPattern):
+        return [av]
+    if isinstance(av, (tuple, list)):
+        return [sub for item in av for sub in _nested(item)]
+    return []
+
+
+def first_char_class(pattern: str, flags: int = 0) -> str | None:
+    """The source of a class of the characters ``pattern`` can start with, or None when any could start it."""
+    out: list[str] = []
+    try:
+        parsed = _re_parser.parse(pattern, flags)
+        if parsed.state.flags & re.IGNORECASE:
+            return None  # the class would need every case of every character
+        if _first_items(parsed, out):
+            return None  # the pattern matches the empty string
+    except ValueError:
+        return None
+    return f"[{''.join(dict.fromkeys(out))}]"
+
+
+def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``pattern`` compiled behind a look at the next character: `re` tries an alternation of groups at every
+    position, branch by branch; the look rejects most positions at once (same matches, same groups)."""
+    starts = first_char_class(pattern, flags)
+    if starts is None or _INLINE_FLAGS.match(pattern):  # (?m) must stay first: no look in front of it
+        return re.compile(pattern, flags)
+    return re.compile(f"(?={starts})(?:{pattern})", flags)
+
+
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def anchor_regex(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A class of the characters ``pattern`` can start with, or None when any character could start it."""
+    char_class = first_char_class(pattern.pattern, pattern.flags)
+    return re.compile(char_class) if char_class is not None else None
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+class Alternation:
+    """Named patterns tried in order at each position, like one regex ``(?P<a>...)|(?P<b>...)``, but each pattern
+    only where its first character can start it: at a position the regex of just the patterns that can start
+    there is matched. With ``skip_digit_runs``, digit runs are skipped whole after a failed match: only right
+    when every pattern looks behind for a digit before one it starts with, as the span rules do (tests check that
+    anchored and plain scanning agree on the corpus)."""
+
+    def __init__(self, parts: list[tuple[str, str]], flags: int = 0, anchored: bool = True,
+                 skip_digit_runs: bool = True):
+        self.parts = parts
+        self.flags = flags
+        self.skip_digit_runs = skip_digit_runs
+        self.regex = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in parts), flags)
+        self.part_anchors = [anchor_regex(re.compile(pattern, flags)) for _, pattern in parts]
+        union = anchor_regex(self.regex) if anchored else None
+        self.anchors = union if union is not None and None not in self.part_anchors else None
+        self._by_char: dict[str, re.Pattern[str] | None] = {}
+        self._by_subset: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    def _regex_for(self, char: str) -> re.Pattern[str] | None:
+        """The alternation of the parts that can start with ``char``."""
+        regex = self._by_char.get(char, False)
+        if regex is False:
+            subset = tuple(i for i, a in enumerate(self.part_anchors) if a is not None and a.match(char))
+            if not subset:
+                regex = None
+            elif subset not in self._by_subset:
+                pattern = "|".join(f"(?P<{self.parts[i][0]}>{self.parts[i][1]})" for i in subset)
+                regex = self._by_subset[subset] = re.compile(pattern, self.flags)
+            else:
+                regex = self._by_subset[subset]
+            self._by_char[char] = regex
+        return regex
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """Non-empty, non-overlapping matches, leftmost first; ``match.lastgroup`` names the part."""
+        if self.anchors is None:
+            yield from (m for m in self.regex.finditer(text) if m.end() > m.start())
+            return
+        # the loop runs once per anchor (a fifth of the characters): lookups are hoisted out of it
+        by_char, regex_for = self._by_char, self._regex_for
+        digits = _DIGITS.match if self.skip_digit_runs else None
+        pos = 0
+        for a in self.anchors.finditer(text):
+            start = a.start()
+            if start < pos:
+                continue
+            char = text[start]
+            regex = by_char.get(char, False)
+            if regex is False:
+                regex = regex_for(char)
+            if regex is not None:
+                m = regex.match(text, start)
+                if m is not None and m.end() > start:
+                    yield m
+                    pos = m.end()
+                    continue
+            if digits is not None:
+                run = digits(text, start)
+                if run is not None:
+                    pos = run.end()
