@@ -135,3 +135,10 @@ def test_cross_year_check_over_a_batch_of_the_same_organ(tmp_path):
     (check,) = checks
     assert check["name"].endswith("2019-2020") and check["status"] == "pass"
     assert set(check["numbers"].values()) == {0}
+
+
+def test_text_money_in_wan_yuan_agrees_with_the_table(extractor):
+    # seed 001: the text says 经费约20万元, the table says 专项经费 20 (万元): no conflict
+    record = records_of(extractor(seed("001")))["capacity.budget"]
+    assert (record["value"], record["unit"], record["conflict"]) == (20, "万元", False)
+    assert [e["value"] for e in record["evidence"]] == [20]

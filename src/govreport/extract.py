@@ -151,11 +151,14 @@ def _table_mention(doc_id: str, text: str, cell: Any) -> Mention:
 
 
 def _candidates(mentions: Iterable[Mention]) -> Iterator[Any]:
-    from .records import Candidate
+    from .records import Candidate, split_unit
 
     for m in mentions:
         if m.indicator and m.label in ("COUNT", "MEASURE"):
-            yield Candidate(m.indicator, m.value, m.unit, m.source, m.start, m.end, m.approx, m.scope,
+            # a text figure's value already holds its 万/亿 (约20万元 → 200000) while its unit is as written:
+            # the candidate carries the base unit (元) so the value converts to the indicator's unit
+            unit = split_unit(m.unit)[0] if m.source == "text" else m.unit
+            yield Candidate(m.indicator, m.value, unit, m.source, m.start, m.end, m.approx, m.scope,
                             m.confidence, m.uncertain, m.text)
 
 
