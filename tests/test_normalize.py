@@ -26,13 +26,13 @@ def test_compose_maps_is_map_of_map():
     outer = [(0, 0), (5, 8)]  # text 5 → mid 8
     inner = [(0, 2), (10, 20)]  # mid 10 → source 20
     composed = compose_maps(outer, inner)
-    for t in range(0, 12):
+    for t in range(12):
         assert map_offset(composed, t) == map_offset(inner, map_offset(outer, t))
 
 
 def test_seed_003_figures_unchanged():
     raw = next(Path(CORPUS_DIR).glob("003_*.txt")).read_text(encoding="utf-8")
-    text, offset_map, traditional = normalize_text(raw)
+    text, _, traditional = normalize_text(raw)
     assert traditional
     assert "政府信息公開" not in text and "政府信息公开" in text
     import re

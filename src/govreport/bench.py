@@ -92,7 +92,6 @@ def _child(stage: str, corpus: str, workers: int, model: str) -> dict[str, Any]:
         n_docs = len(list(Path(corpus).glob("*.txt")))
     else:
         from .extract import Extractor
-
         from .ingest import read_document
 
         # load the model and compile every pattern on one document first: the timing is the steady state

@@ -102,7 +102,8 @@ def train(
     source: str = typer.Option(None, help="gold, silver or auto (default: configs/train.yml)."),
 ) -> None:
     """Train the span model from the annotations (or silver rules output) with configs/ner_*.cfg."""
-    from .train import print_summary, train as train_model
+    from .train import print_summary
+    from .train import train as train_model
 
     print_summary(train_model(out, segmenter=segmenter, source=source))
 

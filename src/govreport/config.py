@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ CORPUS_DIR = PROJECT_ROOT / "corpus"
 SHARED_CORPUS_DIR = Path(os.environ.get("GOVREPORT_SHARED_CORPUS", PROJECT_ROOT.parent / "shared" / "corpus"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_config(name: str) -> Any:
     """Parsed YAML file ``configs/<name>``."""
     with open(CONFIG_DIR / name, encoding="utf-8") as f:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .config import PROJECT_ROOT, load_config
 from .evaluate import overlap_prf, prf, span_error_kinds, span_scores

@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from .types import Document, Mention, Record
+from .types import Document, Mention
 
 RECORD_COLUMNS = ["doc", "organ", "year", "indicator", "value", "unit", "source", "start", "end", "conflict", "uncertain"]
 
@@ -224,33 +226,30 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path) -> dict[str,
     from .tables.checks import cross_year_checks
 
     yearly: list[tuple[str | None, int | None, _TableValues]] = []
-    files = {name: open(out_dir / name, "w", encoding="utf-8") for name in
-             ("documents.jsonl", "mentions.jsonl", "records.jsonl", "tasks.jsonl")}
-    with open(out_dir / "records.csv", "w", encoding="utf-8", newline="") as csv_file:
+    with ExitStack() as stack:
+        files = {name: stack.enter_context(open(out_dir / name, "w", encoding="utf-8")) for name in
+                 ("documents.jsonl", "mentions.jsonl", "records.jsonl", "tasks.jsonl")}
+        csv_file = stack.enter_context(open(out_dir / "records.csv", "w", encoding="utf-8", newline=""))
         # rows as lists: DictWriter's per-row checks and generator cost more than writing them
         writer = csv.writer(csv_file)
         writer.writerow(RECORD_COLUMNS)
-        try:
-            for res in results:
-                totals["documents"] += 1
-                totals["failed"] += res.error is not None
-                totals["chars"] += res.n_chars
-                doc = res.document
-                totals["figures"] += doc.get("n_figures", 0)
-                totals["linked"] += doc.get("n_linked", 0)
-                totals["canonical"] += doc.get("n_canonical", 0)
-                totals["checks_failed"] += sum(1 for s in doc.get("checks", {}).values() if s == "fail")
-                totals["records"] += len(res.records)
-                totals["conflicts"] += sum(1 for r in res.records if r["conflict"])
-                files["documents.jsonl"].write(_json_line(doc))
-                for name, rows in (("mentions.jsonl", res.mentions), ("records.jsonl", res.records),
-                                   ("tasks.jsonl", res.tasks)):
-                    files[name].write("".join(map(_json_line, rows)))  # one write per document and file
-                writer.writerows([row.get(col, "") for col in RECORD_COLUMNS] for row in res.records)
-                yearly.append(_TableValues.of(res))
-        finally:
-            for f in files.values():
-                f.close()
+        for res in results:
+            totals["documents"] += 1
+            totals["failed"] += res.error is not None
+            totals["chars"] += res.n_chars
+            doc = res.document
+            totals["figures"] += doc.get("n_figures", 0)
+            totals["linked"] += doc.get("n_linked", 0)
+            totals["canonical"] += doc.get("n_canonical", 0)
+            totals["checks_failed"] += sum(1 for s in doc.get("checks", {}).values() if s == "fail")
+            totals["records"] += len(res.records)
+            totals["conflicts"] += sum(1 for r in res.records if r["conflict"])
+            files["documents.jsonl"].write(_json_line(doc))
+            for name, rows in (("mentions.jsonl", res.mentions), ("records.jsonl", res.records),
+                               ("tasks.jsonl", res.tasks)):
+                files[name].write("".join(map(_json_line, rows)))  # one write per document and file
+            writer.writerows([row.get(col, "") for col in RECORD_COLUMNS] for row in res.records)
+            yearly.append(_TableValues.of(res))
     cross_year = [c.to_dict() for c in cross_year_checks(yearly)]
     with open(out_dir / "cross_year.jsonl", "w", encoding="utf-8") as f:
         f.writelines(_json_line(c) for c in cross_year)

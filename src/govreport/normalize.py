@@ -99,7 +99,7 @@ def _converter():
     import opencc
 
     config = load_config("normalize.yml")["opencc_config"]
-    return opencc.OpenCC(config if config.endswith(".json") else config)
+    return opencc.OpenCC(config)
 
 
 @lru_cache(maxsize=1)

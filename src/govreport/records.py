@@ -7,9 +7,9 @@ flags the record ``conflict``. Without a table value, the most confident text va
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
 from .config import load_config
 from .types import Record
@@ -62,7 +62,7 @@ def tidy_number(value: float) -> float | int:
     return int(rounded) if float(rounded).is_integer() else rounded
 
 
-def values_agree(text: Candidate, table_value: float | int | None, unit: str | None) -> bool:
+def values_agree(text: Candidate, table_value: float | None, unit: str | None) -> bool:
     """Whether a text figure is consistent with a table value of the indicator's unit."""
     if table_value is None:
         return True

@@ -9,8 +9,9 @@ configs/indicators.yml, or empty when the figure measures nothing the spec names
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .files import annotation_files, read_lines, write_jsonl
 

@@ -8,7 +8,7 @@ digit run whose cell separators were lost can be split.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import load_config
