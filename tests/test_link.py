@@ -175,9 +175,9 @@ def test_no_link_across_a_sentence_end():
 
 
 def test_form_maps_the_id_to_the_reports_form():
-    s = "2024年,全市共受理政府信息公开申请3119件。"
-    (pre,) = link_figures_to_indicators(s, [fig(s, "3119件")])
-    (new,) = link_figures_to_indicators(s, [fig(s, "3119件")], form="v2021")
+    s = "2016年,全市共受理政府信息公开申请1486件。"  # seed 000
+    (pre,) = link_figures_to_indicators(s, [fig(s, "1486件")])
+    (new,) = link_figures_to_indicators(s, [fig(s, "1486件")], form="v2021")
     assert (pre.canonical_id, new.canonical_id) == ("requests.received", "requests.new.total")
 
 

@@ -113,5 +113,5 @@ def test_date_lines_at_the_end_and_in_chinese_numerals():
 
 
 def test_statistical_period_gives_the_year():
-    text = "本报告所列数据的统计期限自2016年1月1日起至2016年12月31日止。2017年工作安排如下。"
+    text = "本报告中所列数据的统计期限自2016年1月1日起至2016年12月31日止。2017年工作安排如下。"  # seed 000
     assert report_year(text) == 2016
