@@ -274,40 +274,42 @@ def test_one_cell_per_line_blank_lines_are_blank_cells_and_negatives_stay():
     assert not any(c.uncertain for c in result.values)
 
 
-RUN_ON_V2019 = ("二、主动公开政府信息情况第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可3960181"
+# synthetic numbers in the layout of a v2019 report flattened into one line
+RUN_ON_V2019 = ("二、主动公开政府信息情况第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可5270292"
                 "三、收到和处理政府信息公开申请情况申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
-                "一、本年新收政府信息公开申请数量230 000023二、上年结转政府信息公开申请数量0000000"
+                "一、本年新收政府信息公开申请数量170 000017二、上年结转政府信息公开申请数量0000000"
                 "四、结转下年度继续办理 0 0 00 00 0 五、存在的主要问题及改进情况")
 
 
 def test_digit_runs_are_split_and_ambiguous_splits_keep_alternatives():
     result = parse_tables(doc_of(RUN_ON_V2019))
     assert result.form == "v2019"
-    # the row total pins the split of 230 000023: 23|0|0|0|0|0|23
+    # the row total pins the split of 170 000017: 17|0|0|0|0|0|17
     assert [value(result, f"requests.new.{c}") for c in
             ("natural_person", "business", "research", "nonprofit", "legal", "other_org", "total")] == [
-        23, 0, 0, 0, 0, 0, 23]
+        17, 0, 0, 0, 0, 0, 17]
     assert not result.cell("requests.new.total").uncertain
     assert value(result, "requests.carried_forward.total") == 0
-    # 3960181 under 上一年项目数量 | 本年增/减 | 处理决定数量 has no arithmetic: uncertain, alternatives kept
+    # 5270292 under 上一年项目数量 | 本年增/减 | 处理决定数量 has no arithmetic: uncertain, alternatives kept
     cell = result.cell("active.licensing.prev_items")
     assert cell.uncertain and cell.method == "split"
-    assert 396 in cell.alternatives and len(cell.alternatives) > 1
-    assert 181 in result.cell("active.licensing.decisions").alternatives
+    assert 527 in cell.alternatives and len(cell.alternatives) > 1
+    assert 292 in result.cell("active.licensing.decisions").alternatives
 
 
+# synthetic numbers in the layout of a Fujian table whose separators were lost (346085376 is the example)
 FUJIAN = ("七、政府信息公开情况统计表 指标名称计量单位2016年度历年累计主动公开文件数条346085376其中：1、政府网站公开数条"
-          "3460853762、政府公报公开数条00受理依申请公开信息总数条728其中：1、当面申请数条0182、网上申请数条443、"
-          "信函、传真申请数条36")
+          "3460853762、政府公报公开数条00受理依申请公开信息总数条933其中：1、当面申请数条0212、网上申请数条553、"
+          "信函、传真申请数条47")
 
 
 def test_fujian_runs_split_by_parent_sums_and_narrative():
     result = parse_tables(doc_of(FUJIAN))
     assert result.form == "pre2019"
-    # 728 = 7 | 28 (72 | 8 would put more in one year than in all years); 018 = 0 | 18; 3. is an item number
-    assert (value(result, "requests.received"), value(result, "requests.received", "cumulative")) == (7, 28)
-    assert value(result, "requests.received.in_person", "cumulative") == 18
-    assert value(result, "requests.received.mail_fax") == 3
+    # 933 = 9 | 33 (93 | 3 would put more in one year than in all years); 021 = 0 | 21; 3. is an item number
+    assert (value(result, "requests.received"), value(result, "requests.received", "cumulative")) == (9, 33)
+    assert value(result, "requests.received.in_person", "cumulative") == 21
+    assert value(result, "requests.received.mail_fax") == 4
     # 346085376 has three splits that satisfy every sum: uncertain, the true one among the alternatives
     cell = result.cell("active.total")
     assert cell.uncertain and 3460 in cell.alternatives
