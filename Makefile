@@ -41,11 +41,11 @@ train: install
 	$(GR) train-linker --out models
 
 # evaluate: reads annotations/ models/ tests/expected/; writes out/eval/report.json out/eval/report.md
-evaluate: install
+evaluate: install models/ner/meta.json
 	$(GR) evaluate --out $(OUT)/eval
 
 # bench: reads corpus/ ../shared/corpus models/; writes out/bench/bench.json
-bench: install
+bench: install models/ner/meta.json
 	$(GR) bench --out $(OUT)/bench
 
 # lint: reads src/ tests/; writes nothing
