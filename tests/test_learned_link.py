@@ -235,12 +235,17 @@ def test_combined_policy_per_figure():
     learned = [Link(fig_a, ind_2, "b", None, rule="learned", confidence=0.6),  # below override: rules stay
                Link(fig_b, ind_2, "b", None, rule="learned", confidence=0.95),  # confident: learned wins
                Link(fig_c, ind_3, "c", None, rule="learned", confidence=0.55)]  # rules had nothing
-    combined = combined_linker(rules, learned, "combined", override_threshold=0.8)
+    combined = combined_linker(rules, learned, "combined", override_threshold=0.8, ids_from="learned")
     assert [lk.indicator for lk in combined] == [ind_1, ind_2, ind_3]
+    assert [lk.canonical_id for lk in combined] == ["a", "b", "c"]
+    # ids from the rules: the same phrases, each figure keeping the id the rules gave it
+    by_rules = combined_linker(rules, learned, "combined", override_threshold=0.8, ids_from="rules")
+    assert [lk.indicator for lk in by_rules] == [ind_1, ind_2, ind_3]
+    assert [lk.canonical_id for lk in by_rules] == ["a", "a", None]
     # the same phrase as the rules: the rules' link, with the learned id only where the rules have none
     same = [Link(fig_a, ind_1, None, "全市", rule="left_context", confidence=0.6)]
     mapped = [Link(fig_a, ind_1, "a", None, rule="learned", confidence=0.9)]
-    kept = combined_linker(same, mapped, "combined", override_threshold=0.8)[0]
+    kept = combined_linker(same, mapped, "combined", override_threshold=0.8, ids_from="learned")[0]
     assert (kept.rule, kept.canonical_id, kept.scope) == ("left_context", "a", "全市")
     assert combined_linker(rules, learned, "rules") == rules
     assert [lk.rule for lk in combined_linker(rules, learned, "learned")] == ["learned"] * 3

@@ -789,12 +789,13 @@ def load_linker(model_dir: str | Path | None) -> LearnedLinker | None:
 
 
 def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], policy: str,
-                    override_threshold: float | None = None) -> list[Any]:
+                    override_threshold: float | None = None, ids_from: str | None = None) -> list[Any]:
     """Per figure, the rules' link, the learned link, or (``combined``) the learned link where it is confident.
 
     combined: the learned link replaces a rules link to another indicator only when its probability reaches
     ``override_threshold``; a figure the rules leave unlinked takes the learned link (already above the link
-    threshold); otherwise the rules' link stays (taking the learned link's id when it has none).
+    threshold); otherwise the rules' link stays (taking the learned link's id when it has none). With
+    ``ids_from="rules"`` (configs/learned_link.yml) every combined link keeps the id the rules gave its figure.
     """
     if policy not in POLICIES:
         raise ValueError(f"unknown linking policy {policy!r}: use one of {POLICIES}")
@@ -807,9 +808,13 @@ def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], po
     if override_threshold is None:
         override_threshold = linker_config()["combined"]["override_threshold"]
     out = []
+    ids_from_rules = (ids_from or linker_config()["combined"].get("ids_from", "learned")) == "rules"
     for rule in rules_links:
         lk = learned.get((rule.figure.start, rule.figure.end))
-        out.append(_choose(rule, lk, override_threshold))
+        chosen = _choose(rule, lk, override_threshold)
+        if ids_from_rules and chosen.canonical_id != rule.canonical_id:
+            chosen = replace(chosen, canonical_id=rule.canonical_id)
+        out.append(chosen)
     return out + _unmatched(learned, rules_links)
 
 

@@ -85,7 +85,7 @@ def figure_grammar() -> FigureGrammar:
         chinese_left=f"(?<![{re.escape(nums['chinese_not_after'])}{cn_chars}\\d])",
         percent_words=alternation(nums["percent_words"]),
         multiplier=alternation(cfg["multipliers"]),
-        inside=alternation(approx["inside"]),
+        inside=f"[ ]?(?:{alternation(approx['inside'])})",  # PDF text spaces out 5500 余条
         before=alternation(approx["before"]),
         after=alternation(approx["after"]),
         separator=alternation(cfg["range_separators"]),
@@ -204,6 +204,7 @@ def _parse_figure(text: str) -> dict[str, Any]:
     mult_word = parts.get("am") or parts.get("bm")
     multiplier = g.multipliers[mult_word] if mult_word else None
     approx = parts.get("pre") or parts.get("ai") or parts.get("ai2") or parts.get("bi") or parts.get("post")
+    approx = approx.strip() if approx else None
     if mult_word and unit in _money_units() and not unit.startswith(mult_word):
         unit = mult_word + unit  # 2.5亿元: the written unit is 亿元
     elif mult_word and not unit:
