@@ -87,7 +87,7 @@ def figure_grammar() -> FigureGrammar:
         multiplier=alternation(cfg["multipliers"]),
         inside=f"[ ]?(?:{alternation(approx['inside'])})",  # PDF text spaces out 5500 余条
         before=alternation(approx["before"]),
-        after=alternation(approx["after"]),
+        after="|".join([alternation(approx["after"]), *approx.get("after_patterns", [])]),
         separator=alternation(cfg["range_separators"]),
         unit=unit,
         gap_unit=gap_unit,
