@@ -80,20 +80,21 @@ class Prediction:
     records: list[dict[str, Any]] = field(default_factory=list)
 
 
-def predict_document(path: Path, gold: GoldDocument, find_spans: Callable, link: Callable | None = None,
-                     with_records: bool = False) -> Prediction:
-    """Spans, links (and records) of one system on one document."""
+def system_extractor(find_spans: Callable, link: Callable) -> Any:
+    """An Extractor that finds spans and links as one system does, keeping its spans for scoring."""
     from .extract import Extractor
-    from .ingest import read_document
 
     extractor = Extractor(use_model=False, with_tasks=False)
     extractor.find_spans = find_spans
+    extractor.link = link
     extractor.keep_spans = True
-    if link is not None:
-        extractor.link = link
-    doc = read_document(path)
+    return extractor
+
+
+def predict_document(doc: Any, gold: GoldDocument, extractor: Any) -> Prediction:
+    """Spans, links and records of one system (its extractor) on one document."""
     result = extractor.extract(doc)
-    pred = Prediction(records=result.records if with_records else [])
+    pred = Prediction(records=result.records)
     labels = set(load_config("evaluate.yml")["span_labels"])
     for span in result.spans:
         if span.label in labels and gold.scored(span.start, span.end):
@@ -181,10 +182,13 @@ def _model_only(hybrid) -> Callable:
 def evaluate_split(split: str, systems: dict[str, Callable], linkers: dict[str, Callable]) -> dict[str, Any]:
     """Span, link and record scores of every system on one split."""
     from .annotate.standoff import find_document
+    from .ingest import read_document
 
     cfg = load_config("evaluate.yml")
     golds = gold_documents(split)
     paths = {doc_id: find_document(doc_id) for doc_id in golds}
+    # each document is read once and scored by every system and policy
+    docs = {doc_id: read_document(path) for doc_id, path in paths.items() if path is not None}
     result: dict[str, Any] = {"documents": sorted(golds), "spans": {}, "links": {}, "records": {}, "errors": {}}
     all_gold_spans = set().union(*(g.spans for g in golds.values())) if golds else set()
     gold_spans = {s for s in all_gold_spans if s[0] in cfg["span_labels"]}
@@ -195,9 +199,8 @@ def evaluate_split(split: str, systems: dict[str, Callable], linkers: dict[str, 
     for name, finder in systems.items():
         link_policies = list(linkers)
         for policy in (link_policies if name == best else [None]):
-            preds = [predict_document(paths[d], golds[d], finder, linkers[policy or link_policies[0]],
-                                      with_records=True)
-                     for d in golds if paths[d] is not None]
+            extractor = system_extractor(finder, linkers[policy or link_policies[0]])
+            preds = [predict_document(docs[d], golds[d], extractor) for d in golds if d in docs]
             spans = set().union(*(p.spans for p in preds)) if preds else set()
             key = name if policy is None else f"{name}+{policy}"
             if policy is None or policy == link_policies[0]:
@@ -210,34 +213,30 @@ def evaluate_split(split: str, systems: dict[str, Callable], linkers: dict[str, 
             records = [r for p in preds for r in p.records]
             result["records"][key] = record_scores(gold_recs, records)
             if name == best and (policy is None or policy == link_policies[0]):
-                result["errors"] = top_errors(gold_spans, spans, gold_links, links, golds, paths,
+                result["errors"] = top_errors(gold_spans, spans, gold_links, links,
+                                              {d: doc.text for d, doc in docs.items()},
                                               cfg["n_error_kinds"], cfg["n_examples"], cfg["context"])
     return result
 
 
-def top_errors(gold_spans: set, pred_spans: set, gold_links: set, pred_links: set, golds: dict, paths: dict,
+def top_errors(gold_spans: set, pred_spans: set, gold_links: set, pred_links: set, texts: dict[str, str],
                n_kinds: int, n_examples: int, context: int) -> list[dict[str, Any]]:
-    """The most frequent span and link error kinds, each with a few examples in context."""
-    from .ingest import read_document
-
+    """The most frequent span and link error kinds, each with a few examples in the documents' ``texts``."""
     errors = span_error_kinds(gold_spans, pred_spans)
     gold_by_fig = {(d, a, b): (c, e) for d, a, b, c, e in gold_links}
     pred_by_fig = {(d, a, b): (c, e) for d, a, b, c, e in pred_links}
-    for fig, ind in gold_by_fig.items():
+    for fig, ind in sorted(gold_by_fig.items()):  # examples in document order, whatever the hash seed
         if fig not in pred_by_fig:
             errors.append(("link missed", ("LINK", fig[0], fig[1], fig[2]), None))
         elif pred_by_fig[fig] != ind:
             errors.append(("link to another phrase", ("LINK", fig[0], *ind), ("LINK", fig[0], *pred_by_fig[fig])))
     counts = Counter(kind for kind, _, _ in errors)
-    texts: dict[str, str] = {}
     out = []
     for kind, n in counts.most_common(n_kinds):
         examples = []
         for _, g, p in [e for e in errors if e[0] == kind][:n_examples]:
             item = g or p
             doc_id = item[1]
-            if doc_id not in texts and paths.get(doc_id):
-                texts[doc_id] = read_document(paths[doc_id]).text
             text = texts.get(doc_id, "")
             examples.append({"doc": doc_id, "gold": _shown(text, g), "pred": _shown(text, p),
                              "context": text[max(0, item[2] - context):item[3] + context].replace("\n", "⏎")})

@@ -107,10 +107,8 @@ class Extractor:
         if self.with_tasks:
             from .annotate import tasks_from_document
 
-            # phrases the links found from context are not among indicator_spans: add them to the task
-            linked = {lk.indicator.key(): lk.indicator for lk in links if lk.indicator is not None}
-            extra = [sp for key, sp in linked.items() if key not in {i.key() for i in indicator_spans}]
-            tasks = tasks_from_document(doc, narrative + indicator_spans + extra, links)
+            # tasks_from_document adds the phrases the links found from context itself
+            tasks = tasks_from_document(doc, narrative + indicator_spans, links)
         return DocumentResult(doc.path, summary, [m.to_dict() for m in mentions],
                               [r.to_dict() for r in records], tasks, len(doc.text),
                               spans=spans if self.keep_spans else [])
