@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from govreport.config import CORPUS_DIR, SHARED_CORPUS_DIR
+from conftest import shared_files
+from govreport.config import CORPUS_DIR
 from govreport.extract import Extractor, extract_paths, write_outputs
 from govreport.ingest import read_document
 
@@ -85,8 +86,7 @@ def _digits(s: str) -> str:
     return re.sub(r"\D", "", s)
 
 
-@pytest.mark.parametrize("path", sorted(CORPUS_DIR.glob("*.txt")) + sorted(
-    p for p in SHARED_CORPUS_DIR.iterdir() if p.suffix in (".txt", ".md", ".html", ".pdf")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(CORPUS_DIR.glob("*.txt")) + shared_files(".txt", ".md", ".html", ".pdf"), ids=lambda p: p.name)
 def test_every_mention_cites_text_that_says_the_figure(extractor, path):
     doc = read_document(path)
     result = extractor.extract(doc)
@@ -127,9 +127,9 @@ def test_two_workers_give_the_same_records_as_one(tmp_path):
     assert one == two
 
 
-def test_cross_year_check_over_a_batch_of_the_same_organ(tmp_path):
+def test_cross_year_check_over_a_batch_of_the_same_organ(tmp_path, shared_corpus_dir):
     # 结转下年度 of 2019 must equal 上年结转 of 2020 for the same organ (both v2019 tables)
-    paths = [SHARED_CORPUS_DIR / "fujian_pingtan_zone_2019.txt", SHARED_CORPUS_DIR / "fujian_pingtan_zone_2020.txt"]
+    paths = [shared_corpus_dir / "fujian_pingtan_zone_2019.txt", shared_corpus_dir / "fujian_pingtan_zone_2020.txt"]
     write_outputs(extract_paths(paths, use_model=False, with_tasks=False, progress=False), tmp_path)
     checks = [json.loads(line) for line in (tmp_path / "cross_year.jsonl").read_text(encoding="utf-8").splitlines()]
     (check,) = checks

@@ -37,7 +37,7 @@ def value(result: TableResult, indicator: str, measure: str = "value"):
 # --- the corpus ---------------------------------------------------------------------------------------------
 
 
-def test_every_table_bearing_document_has_an_expected_file():
+def test_every_table_bearing_document_has_an_expected_file(shared_corpus_dir):
     names = {p.name.removesuffix(".expected.json") for p in EXPECTED}
     docs = table_bearing_documents()
     assert len(docs) >= 20

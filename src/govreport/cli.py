@@ -6,9 +6,37 @@ from pathlib import Path
 
 import typer
 
+from .config import MODELS_DIR
+
+DEFAULT_MODEL = MODELS_DIR / "ner"  # GOVREPORT_MODELS/ner, else ./models/ner
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Statistics from government information-disclosure annual reports.")
 annotate_app = typer.Typer(no_args_is_help=True, help="Annotation tasks: export, validate, stats, agreement, convert.")
 app.add_typer(annotate_app, name="annotate")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"govreport {version('govreport')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+    config_dir: Path = typer.Option(None, "--config-dir", envvar="GOVREPORT_CONFIG_DIR",
+                                    help="Use the configs of this folder instead of the packaged ones."),
+) -> None:
+    """Statistics from government information-disclosure annual reports."""
+    if config_dir is not None:
+        from . import config
+
+        if not (config_dir / "indicators.yml").is_file():
+            typer.echo(f"error: --config-dir {config_dir}: no indicators.yml there", err=True)
+            raise typer.Exit(code=2)
+        config.use_config_dir(config_dir)
 
 
 @app.command()
@@ -30,7 +58,7 @@ def extract(
     paths: list[Path] = typer.Argument(..., help="Files or folders of reports."),
     out: Path = typer.Option(Path("out"), help="Folder for documents, mentions, records and tasks."),
     workers: int = typer.Option(1, help="Worker processes."),
-    model: Path = typer.Option(Path("models/ner"), help="Trained span model; rules fill in when it is missing."),
+    model: Path = typer.Option(DEFAULT_MODEL, help="Trained span model; rules fill in when it is missing."),
     no_model: bool = typer.Option(False, "--no-model", help="Rules only."),
     tasks: bool = typer.Option(True, help="Also write Prodigy tasks (tasks.jsonl)."),
 ) -> None:
@@ -71,7 +99,7 @@ def annotate_ids_apply(
 @app.command()
 def evaluate(
     out: Path = typer.Option(Path("out/eval"), help="Folder for report.json and report.md."),
-    model: Path = typer.Option(Path("models/ner"), help="Span model to compare with the rules (skipped if missing)."),
+    model: Path = typer.Option(DEFAULT_MODEL, help="Span model to compare with the rules (skipped if missing)."),
 ) -> None:
     """Spans, links and records against the gold annotations (dev and test splits)."""
     from .evaluation import run_evaluation
@@ -86,7 +114,7 @@ def evaluate(
 @app.command()
 def bench(
     out: Path = typer.Option(Path("out/bench"), help="Folder for bench.json and the benchmark corpora."),
-    model: Path = typer.Option(Path("models/ner"), help="Span model for the hybrid runs."),
+    model: Path = typer.Option(DEFAULT_MODEL, help="Span model for the hybrid runs."),
     size: list[str] = typer.Option(None, help="Only these sizes of configs/bench.yml (e.g. 1MB)."),
 ) -> None:
     """Throughput, memory and scaling of ingest and extract, beside a regex baseline."""
