@@ -61,12 +61,20 @@ def extract(
     model: Path = typer.Option(DEFAULT_MODEL, help="Trained span model; rules fill in when it is missing."),
     no_model: bool = typer.Option(False, "--no-model", help="Rules only."),
     tasks: bool = typer.Option(True, help="Also write Prodigy tasks (tasks.jsonl)."),
+    engine: str = typer.Option("local", help="local (processes on this machine) or dask (dask.distributed)."),
+    scheduler: str = typer.Option(None, help="With --engine dask: address of a running scheduler (default: a "
+                                  "LocalCluster of --workers processes)."),
+    parquet: bool = typer.Option(False, help="Also write mentions.parquet and records.parquet."),
 ) -> None:
     """Extract figures, indicators and records from reports (the main job)."""
     from .extract import extract_paths, print_summary, write_outputs
 
-    results = extract_paths(paths, workers=workers, model=model, use_model=not no_model, with_tasks=tasks)
-    totals = write_outputs(results, out)
+    if engine not in ("local", "dask"):
+        typer.echo(f"error: --engine {engine}: use local or dask", err=True)
+        raise typer.Exit(code=2)
+    results = extract_paths(paths, workers=workers, model=model, use_model=not no_model, with_tasks=tasks,
+                            engine=engine, scheduler=scheduler, parts_dir=out / ".parts")
+    totals = write_outputs(results, out, parquet=parquet)
     print_summary(totals)
     if totals["documents"] == totals["failed"]:
         raise typer.Exit(code=1)

@@ -187,13 +187,26 @@ def _run_worker(path: str) -> DocumentResult:
 
 
 def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Path | None = None,
-                  use_model: bool = True, with_tasks: bool = True, progress: bool = True) -> Iterator[DocumentResult]:
-    """Extract every report under ``paths``, in ``workers`` processes, yielding results in input order."""
+                  use_model: bool = True, with_tasks: bool = True, progress: bool = True, engine: str = "local",
+                  scheduler: str | None = None, parts_dir: Path | None = None) -> Iterator[DocumentResult]:
+    """Extract every report under ``paths``, in ``workers`` processes, yielding results in input order.
+
+    ``engine="dask"`` runs on dask.distributed (a LocalCluster of ``workers``, or the scheduler at ``scheduler``),
+    with partition results written under ``parts_dir`` (shared storage on a real cluster).
+    """
     from .ingest import iter_report_files
 
     files = [str(p) for p in iter_report_files(paths)]
     bar = _progress(len(files), progress)
-    if workers <= 1:
+    if engine == "dask":
+        from .dask_engine import DaskRun, WorkerSettings
+
+        settings = WorkerSettings(str(model) if model else None, use_model, with_tasks)
+        with DaskRun(parts_dir or Path("out") / ".parts", settings, workers, scheduler) as run:
+            for result in run.results(files):
+                yield result
+                bar.update(1)
+    elif workers <= 1:
         extractor = Extractor(model, use_model, with_tasks)
         _freeze_loaded()
         for path in files:
@@ -216,8 +229,9 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, unit="doc", file=sys.stderr, disable=not enabled or total < 2, leave=False)
 
 
-def write_outputs(results: Iterable[DocumentResult], out_dir: Path) -> dict[str, Any]:
-    """Write documents, mentions, records (jsonl + csv), tasks and cross-year checks; return the totals."""
+def write_outputs(results: Iterable[DocumentResult], out_dir: Path, parquet: bool = False) -> dict[str, Any]:
+    """Write documents, mentions, records (jsonl + csv, and parquet when asked), tasks and cross-year checks;
+    return the totals."""
     out_dir.mkdir(parents=True, exist_ok=True)
     totals = {"documents": 0, "failed": 0, "chars": 0, "figures": 0, "linked": 0, "canonical": 0, "records": 0,
               "conflicts": 0, "checks_failed": 0}
@@ -231,6 +245,13 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path) -> dict[str,
         # rows as lists: DictWriter's per-row checks and generator cost more than writing them
         writer = csv.writer(csv_file)
         writer.writerow(RECORD_COLUMNS)
+        sinks = {}
+        if parquet:
+            from .columnar import ParquetSink
+
+            sinks = {kind: ParquetSink(out_dir / f"{kind}.parquet", kind) for kind in ("mentions", "records")}
+            for sink in sinks.values():
+                stack.callback(sink.close)
         for res in results:
             totals["documents"] += 1
             totals["failed"] += res.error is not None
@@ -247,6 +268,8 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path) -> dict[str,
                                ("tasks.jsonl", res.tasks)):
                 files[name].write("".join(map(_json_line, rows)))  # one write per document and file
             writer.writerows([row.get(col, "") for col in RECORD_COLUMNS] for row in res.records)
+            for kind, sink in sinks.items():
+                sink.add(res.mentions if kind == "mentions" else res.records)
             yearly.append(_TableValues.of(res))
     cross_year = [c.to_dict() for c in cross_year_checks(yearly)]
     with open(out_dir / "cross_year.jsonl", "w", encoding="utf-8") as f:

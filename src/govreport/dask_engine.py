@@ -1,0 +1,155 @@
+"""extract on dask.distributed: the same per-document work, spread over processes or machines.
+
+Files are cut into partitions of about ``partition_bytes``. A worker loads the extractor once, runs a partition
+and writes its results to ``part-NNNNNN.jsonl`` in the parts folder (atomically: a temporary file renamed into
+place), then returns only the partition's index. The client reads the parts back in input order and yields the
+results to the usual writer, so the outputs are those of a single-process run. A worker that dies has its
+partition rerun elsewhere by the scheduler; a rerun rewrites the same part file, and every part is read exactly
+once, so no document is lost or written twice. At most ``window`` partitions are in flight or unread at a time,
+which keeps the client's memory flat in the batch size.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import uuid
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .extract import DocumentResult, Extractor
+
+RESULT_FIELDS = ("path", "document", "mentions", "records", "tasks", "n_chars", "error")
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """What a worker needs to build its extractor (hashable: one extractor per worker and settings)."""
+
+    model: str | None
+    use_model: bool
+    with_tasks: bool
+
+
+def partitions(files: list[str], partition_bytes: int, max_files: int) -> list[list[str]]:
+    """Consecutive runs of files of about ``partition_bytes`` each (at most ``max_files``), in input order."""
+    parts: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for path in files:
+        try:
+            n = os.path.getsize(path)
+        except OSError:
+            n = 0  # unreadable: the extractor reports it
+        if current and (size + n > partition_bytes or len(current) >= max_files):
+            parts.append(current)
+            current, size = [], 0
+        current.append(path)
+        size += n
+    if current:
+        parts.append(current)
+    return parts
+
+
+_EXTRACTORS: dict[WorkerSettings, Extractor] = {}
+
+
+def _worker_extractor(settings: WorkerSettings) -> Extractor:
+    """The worker process's extractor, loaded on its first partition and kept for the next ones."""
+    if settings not in _EXTRACTORS:
+        _EXTRACTORS[settings] = Extractor(settings.model, settings.use_model, settings.with_tasks)
+    return _EXTRACTORS[settings]
+
+
+def part_path(parts_dir: Path, index: int) -> Path:
+    return Path(parts_dir) / f"part-{index:06d}.jsonl"
+
+
+def run_partition(index: int, files: list[str], parts_dir: str, settings: WorkerSettings) -> int:
+    """Extract one partition on a worker and write its results to its part file; return the index."""
+    extractor = _worker_extractor(settings)
+    final = part_path(Path(parts_dir), index)
+    tmp = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")  # a rerun never writes into a live file
+    with open(tmp, "w", encoding="utf-8") as f:
+        for path in files:
+            result = extractor(path)
+            f.write(json.dumps({k: getattr(result, k) for k in RESULT_FIELDS}, ensure_ascii=False) + "\n")
+    os.replace(tmp, final)
+    return index
+
+
+def read_part(path: Path) -> Iterator[DocumentResult]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            yield DocumentResult(**json.loads(line))
+
+
+class DaskRun:
+    """One extract batch on a cluster: ``with DaskRun(...) as run: for result in run.results(files): ...``."""
+
+    def __init__(self, parts_dir: Path, settings: WorkerSettings, workers: int = 2, scheduler: str | None = None,
+                 partition_bytes: int = 4_000_000, max_files: int = 200, window: int | None = None,
+                 retries: int = 2):
+        self.parts_dir = Path(parts_dir)
+        self.settings = settings
+        self.workers = workers
+        self.scheduler = scheduler
+        self.partition_bytes = partition_bytes
+        self.max_files = max_files
+        self.window = window
+        self.retries = retries
+        self.cluster: Any = None
+        self.client: Any = None
+
+    def __enter__(self) -> DaskRun:
+        from distributed import Client, LocalCluster
+
+        self.parts_dir.mkdir(parents=True, exist_ok=True)
+        if self.scheduler:
+            self.client = Client(self.scheduler)
+        else:
+            # one thread per process: the work is pure Python and holds the GIL
+            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=logging.CRITICAL)
+            self.client = Client(self.cluster)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+        try:
+            self.parts_dir.rmdir()  # empty after a complete run; kept (with its parts) after a failed one
+        except OSError:
+            pass
+
+    def results(self, files: list[str]) -> Iterator[DocumentResult]:
+        """Every file's result, in input order, while at most ``window`` partitions are pending."""
+        parts = partitions(files, self.partition_bytes, self.max_files)
+        window = self.window or 2 * max(self.workers, len(self.client.scheduler_info().get("workers", {})))
+        pending: deque[tuple[int, Any]] = deque()
+        queue = iter(enumerate(parts))
+
+        def submit_next() -> None:
+            item = next(queue, None)
+            if item is not None:
+                index, files_of_part = item
+                future = self.client.submit(run_partition, index, files_of_part, str(self.parts_dir), self.settings,
+                                            key=f"govreport-part-{index}-{uuid.uuid4().hex[:8]}", pure=False,
+                                            retries=self.retries)
+                pending.append((index, future))
+
+        for _ in range(window):
+            submit_next()
+        while pending:
+            index, future = pending.popleft()
+            future.result()
+            path = part_path(self.parts_dir, index)
+            yield from read_part(path)
+            path.unlink()
+            submit_next()

@@ -1,0 +1,90 @@
+"""The dask engine: a LocalCluster of 2 workers gives the records of one process, and a worker killed mid-run
+still gives every document exactly once. Parquet copies hold the rows of the JSONL outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from govreport.config import CORPUS_DIR
+from govreport.extract import extract_paths, write_outputs
+
+pytest.importorskip("distributed", reason="dask engine: pip install 'govreport[scale]'")
+
+
+def _lines(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_two_dask_workers_give_the_records_of_one_process(tmp_path):
+    kwargs = dict(use_model=False, with_tasks=False, progress=False)
+    write_outputs(extract_paths([CORPUS_DIR], **kwargs), tmp_path / "local")
+    write_outputs(extract_paths([CORPUS_DIR], workers=2, engine="dask", parts_dir=tmp_path / "dask" / ".parts",
+                                **kwargs), tmp_path / "dask")
+    for name in ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv", "cross_year.jsonl"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    assert _lines(tmp_path / "local" / "records.jsonl")
+    assert not (tmp_path / "dask" / ".parts").exists()
+
+
+def test_a_worker_killed_mid_run_loses_no_document_and_repeats_none(tmp_path):
+    from govreport.dask_engine import DaskRun, WorkerSettings
+
+    # 12 files of about 200k characters, one partition each, so that work is in flight when a worker dies
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS_DIR.glob("*.txt"))) * 4
+    files = []
+    for i in range(12):
+        path = tmp_path / "in" / f"report{i:02d}.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        files.append(str(path))
+    seen = []
+    with DaskRun(tmp_path / "parts", WorkerSettings(None, False, False), workers=2, max_files=1) as run:
+        results = run.results(files)
+        seen.append(next(results).path)
+        busy = []
+        for _ in range(100):  # a worker that is running a partition now
+            busy = sorted(addr for addr, keys in run.client.processing().items() if keys)
+            if busy:
+                break
+            time.sleep(0.05)
+        assert busy, "no partition in flight: the files are too small for this test"
+        pids = run.client.run(os.getpid)
+        os.kill(pids[busy[0]], signal.SIGKILL)
+        seen += [r.path for r in results]
+    assert sorted(seen) == sorted(files)  # every document, exactly once
+    assert seen == files  # and in input order
+
+
+def test_parquet_copies_hold_the_jsonl_rows(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    write_outputs(extract_paths([CORPUS_DIR], use_model=False, with_tasks=False, progress=False), tmp_path,
+                  parquet=True)
+    for kind in ("mentions", "records"):
+        rows = _lines(tmp_path / f"{kind}.jsonl")
+        table = pq.read_table(tmp_path / f"{kind}.parquet").to_pylist()
+        assert len(table) == len(rows) > 0
+        for got, want in zip(table, rows):
+            if "evidence" in want:
+                got["evidence"] = json.loads(got["evidence"])
+            assert got.keys() == want.keys()
+            for key, value in want.items():
+                assert got[key] == value or (isinstance(value, int) and got[key] == float(value)), (kind, key)
+
+
+def test_partitions_keep_input_order_and_bound_their_size(tmp_path):
+    from govreport.dask_engine import partitions
+
+    files = []
+    for i, size in enumerate([10, 10, 30, 5, 5, 5, 50]):
+        path = tmp_path / f"f{i}.txt"
+        path.write_bytes(b"x" * size)
+        files.append(str(path))
+    parts = partitions(files, partition_bytes=25, max_files=2)
+    assert [f for part in parts for f in part] == files
+    assert all(len(p) <= 2 for p in parts)
+    assert parts[0] == files[:2] and parts[1] == [files[2]]
