@@ -21,7 +21,7 @@ def _lines(path):
 
 
 def test_two_dask_workers_give_the_records_of_one_process(tmp_path):
-    kwargs = dict(use_model=False, with_tasks=False, progress=False)
+    kwargs = {"use_model": False, "with_tasks": False, "progress": False}
     write_outputs(extract_paths([CORPUS_DIR], **kwargs), tmp_path / "local")
     write_outputs(extract_paths([CORPUS_DIR], workers=2, engine="dask", parts_dir=tmp_path / "dask" / ".parts",
                                 **kwargs), tmp_path / "dask")

@@ -105,7 +105,7 @@ class DaskRun:
         self.cluster: Any = None
         self.client: Any = None
 
-    def __enter__(self) -> DaskRun:
+    def __enter__(self) -> DaskRun:  # noqa: PYI034 (a final class)
         from distributed import Client, LocalCluster
 
         self.parts_dir.mkdir(parents=True, exist_ok=True)
@@ -118,7 +118,7 @@ class DaskRun:
             self.client = Client(self.cluster)
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:
