@@ -1,8 +1,14 @@
 """make bench: throughput, memory and scaling of ingest and extract, with a regex baseline in the same run.
 
-The benchmark corpus repeats the text of the bundled and shared reports (txt/md/html, no PDFs) into
-plain-text files until it reaches each configured size. Every measurement runs in a fresh child process
-that loads its resources, then times only the work; the parent samples the RSS of the child's process tree.
+The benchmark corpus is text the project has not seen as such: reports assembled from shuffled paragraphs of the
+bundled and shared reports (txt/md/html, no PDFs), every figure redrawn at random (years kept), each document
+given one statistical table rendered in one of the shapes reports take when the table renderer is there
+(``tables.render``). Two kinds of measurement:
+- steady state: a fresh child process loads its resources and warms up, then only the work is timed, per stage of
+  the pipeline and per document shape;
+- end to end: the default command (`govreport extract CORPUS --out DIR`, start-up and every default output
+  included), on one process, on a LocalCluster of Dask workers (--engine dask), rules only and hybrid.
+The parent samples the RSS of each process of the child's tree (peak of the tree and of the largest process).
 """
 
 from __future__ import annotations
@@ -21,21 +27,76 @@ from .config import CORPUS_DIR, SHARED_CORPUS_DIR, load_config
 BASELINE_PATTERN = re.compile(r"\d+(?:\.\d+)?[万亿]?[条件人次个篇场项元%]?")
 
 
-def build_corpus(out_dir: Path, size: int) -> tuple[int, int]:
-    """Write text files repeating the source reports up to ``size`` characters; return (files, chars)."""
-    from .ingest import iter_report_files, read_document
+YEAR_LIKE = re.compile(r"(?:19[89]\d|20[0-4]\d)(?=年|\D|$)")
+DIGIT_RUN = re.compile(r"\d+")
 
+
+def _source_paragraphs() -> list[str]:
+    """Non-empty paragraphs of every readable bundled and shared report (no PDFs: too slow to read here)."""
+    from .ingest import IngestError, iter_report_files, read_document
+
+    paragraphs = []
+    for path in iter_report_files([CORPUS_DIR, SHARED_CORPUS_DIR]):
+        if path.suffix == ".pdf" or path.parent.name == "expected":
+            continue
+        try:
+            text = read_document(path).text
+        except IngestError:
+            continue
+        paragraphs += [p for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+    return paragraphs
+
+
+def _redraw_figures(paragraph: str, rng: Any) -> str:
+    """Every digit run replaced by a random one of the same length; years stay years."""
+    def redraw(m: re.Match) -> str:
+        run = m.group()
+        if YEAR_LIKE.fullmatch(run):
+            return run
+        first = str(rng.randint(1, 9)) if len(run) > 1 else str(rng.randint(0, 9))
+        return first + "".join(str(rng.randint(0, 9)) for _ in range(len(run) - 1))
+
+    return DIGIT_RUN.sub(redraw, paragraph)
+
+
+def _table_renderings(rng: Any) -> list[tuple[str, str]]:
+    """(shape, text) renderings of random consistent table values, when the table renderer is installed."""
+    try:
+        from .tables import render
+    except ImportError:
+        return []
+    return list(render.bench_renderings(rng))
+
+
+def build_corpus(out_dir: Path, size: int, seed: int = 0, doc_chars: tuple[int, int] = (6000, 40000)) -> dict:
+    """Write assembled reports up to ``size`` characters; return files, chars and the shape of each file."""
+    import random
+
+    rng = random.Random(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
-    sources = [p for p in iter_report_files([CORPUS_DIR, SHARED_CORPUS_DIR]) if p.suffix != ".pdf"]
-    texts = [read_document(p).text for p in sources]
-    texts = [t for t in texts if t.strip()]
+    paragraphs = _source_paragraphs()
+    renderings = _table_renderings(rng)
+    shapes: dict[str, str] = {}
     n_files = n_chars = 0
     while n_chars < size:
-        text = texts[n_files % len(texts)]
-        (out_dir / f"doc{n_files:05d}.txt").write_text(text, encoding="utf-8")
+        target = rng.randint(*doc_chars)
+        parts, length = [], 0
+        while length < target:
+            paragraph = _redraw_figures(rng.choice(paragraphs), rng)
+            parts.append(paragraph)
+            length += len(paragraph) + 1
+        shape = "narrative"
+        if renderings:
+            shape, table = renderings[n_files % len(renderings)]
+            parts.insert(rng.randint(0, len(parts)), table)
+        name = f"doc{n_files:05d}.txt"
+        text = "\n".join(parts) + "\n"
+        (out_dir / name).write_text(text, encoding="utf-8")
+        shapes[name] = shape
         n_files += 1
         n_chars += len(text)
-    return n_files, n_chars
+    (out_dir / "shapes.json").write_text(json.dumps(shapes, ensure_ascii=False), encoding="utf-8")
+    return {"files": n_files, "chars": n_chars}
 
 
 def regex_baseline(corpus: Path) -> dict[str, float]:
@@ -51,68 +112,113 @@ def regex_baseline(corpus: Path) -> dict[str, float]:
     return {"chars": chars, "seconds": elapsed, "chars_per_s": chars / elapsed, "figures": found}
 
 
-def run_stage(stage: str, corpus: Path, workers: int, model: Path) -> dict[str, Any]:
-    """Run one stage in a child process; return its timing and the peak RSS of its process tree."""
+def _measure(cmd: list[str]) -> dict[str, Any]:
+    """Run a command; its wall time and the peak RSS of its process tree and of its largest process."""
     import psutil
 
-    cmd = [sys.executable, "-m", "govreport.bench", stage, str(corpus), str(workers), str(model)]
+    interval = load_config("bench.yml")["rss_interval"]
+    start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     parent = psutil.Process(proc.pid)
-    interval = load_config("bench.yml")["rss_interval"]
-    peak = 0
+    peak_tree = peak_process = 0
     while proc.poll() is None:
         try:
-            rss = parent.memory_info().rss + sum(c.memory_info().rss for c in parent.children(recursive=True))
-            peak = max(peak, rss)
+            sizes = [parent.memory_info().rss] + [c.memory_info().rss for c in parent.children(recursive=True)]
+            peak_tree, peak_process = max(peak_tree, sum(sizes)), max(peak_process, max(sizes))
         except psutil.Error:
             pass
         time.sleep(interval)
     out, err = proc.communicate()
     if proc.returncode != 0:
-        raise RuntimeError(f"bench stage {stage} failed: {err[-2000:]}")
-    result = json.loads(out.strip().splitlines()[-1])
-    result["peak_rss_mb"] = peak / 2**20
+        raise RuntimeError(f"bench command {' '.join(cmd)} failed: {err[-2000:]}")
+    return {"wall_seconds": time.perf_counter() - start, "stdout": out, "peak_rss_mb": peak_tree / 2**20,
+            "peak_rss_process_mb": peak_process / 2**20}
+
+
+def run_stage(stage: str, corpus: Path, workers: int, model: Path) -> dict[str, Any]:
+    """Run one stage in a child process; return its timing and the peak RSS of its process tree."""
+    measured = _measure([sys.executable, "-m", "govreport.bench", stage, str(corpus), str(workers), str(model)])
+    result = json.loads(measured["stdout"].strip().splitlines()[-1])
+    result["peak_rss_mb"] = measured["peak_rss_mb"]
+    result["peak_rss_process_mb"] = measured["peak_rss_process_mb"]
     return result
 
 
+def run_command(name: str, args: list[str], corpus: Path, chars: int, model: Path, out_dir: Path) -> dict[str, Any]:
+    """The extract command end to end (start-up and default outputs included) on the benchmark corpus."""
+    out = out_dir / f"out_{name}"
+    model_args = [] if "--no-model" in args else ["--model", str(model)]
+    measured = _measure([sys.executable, "-m", "govreport.cli", "extract", str(corpus), "--out", str(out),
+                         *model_args, *args])
+    return {"command": name, "args": args, "chars": chars, "seconds": measured["wall_seconds"],
+            "chars_per_s": chars / measured["wall_seconds"], "peak_rss_mb": measured["peak_rss_mb"],
+            "peak_rss_process_mb": measured["peak_rss_process_mb"], "out": str(out)}
+
+
 def _child(stage: str, corpus: str, workers: int, model: str) -> dict[str, Any]:
-    """Body of the child process: load, then time the work alone."""
+    """Body of the child process: load, then time the work alone (per document shape at one worker)."""
     import os
 
     from .extract import extract_paths, write_outputs
     from .ingest import ingest_to_dir
 
     out = Path(os.environ.get("TMPDIR", "/tmp")) / f"govreport_bench_{os.getpid()}"
+    files = sorted(Path(corpus).glob("*.txt"))
+    per_shape: dict[str, dict[str, float]] = {}
     start_load = time.perf_counter()
     if stage == "ingest":
         load = time.perf_counter() - start_load
         start = time.perf_counter()
         ingest_to_dir([Path(corpus)], out)
-        chars = sum(len(p.read_text(encoding="utf-8")) for p in Path(corpus).glob("*.txt"))
-        n_docs = len(list(Path(corpus).glob("*.txt")))
+        chars = sum(len(p.read_text(encoding="utf-8")) for p in files)
+        n_docs = len(files)
     else:
         from .extract import Extractor
         from .ingest import read_document
 
         # load the model and compile every pattern on one document first: the timing is the steady state
         warm = Extractor(model if stage == "hybrid" else None, use_model=stage == "hybrid", with_tasks=False)
-        warm.extract(read_document(next(iter(sorted(Path(corpus).glob("*.txt"))))))
+        warm.extract(read_document(files[0]))
         load = time.perf_counter() - start_load
         start = time.perf_counter()
-        results = extract_paths([corpus], workers=workers, model=model, use_model=stage == "hybrid",
-                                with_tasks=False, progress=False)
+        if workers == 1:
+            shapes = _shapes(Path(corpus))
+            results = _timed_per_shape(warm, files, shapes, per_shape)
+        else:
+            results = extract_paths([corpus], workers=workers, model=model, use_model=stage == "hybrid",
+                                    with_tasks=False, progress=False)
         totals = write_outputs(results, out)
         chars, n_docs = totals["chars"], totals["documents"]
     elapsed = time.perf_counter() - start
     return {"stage": stage, "workers": workers, "chars": chars, "docs": n_docs, "seconds": elapsed,
-            "load_seconds": load, "chars_per_s": chars / elapsed, "docs_per_s": n_docs / elapsed}
+            "load_seconds": load, "chars_per_s": chars / elapsed, "docs_per_s": n_docs / elapsed,
+            "per_shape": {shape: {**v, "chars_per_s": v["chars"] / v["seconds"]} for shape, v in per_shape.items()
+                          if v["seconds"] > 0}}
+
+
+def _shapes(corpus: Path) -> dict[str, str]:
+    path = corpus / "shapes.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _timed_per_shape(extractor: Any, files: list[Path], shapes: dict[str, str],
+                     per_shape: dict[str, dict[str, float]]) -> Any:
+    """Extract each file, adding its seconds and characters to its shape's totals."""
+    for path in files:
+        start = time.perf_counter()
+        result = extractor(path)
+        totals = per_shape.setdefault(shapes.get(path.name, "unknown"), {"docs": 0, "chars": 0, "seconds": 0.0})
+        totals["docs"] += 1
+        totals["chars"] += result.n_chars
+        totals["seconds"] += time.perf_counter() - start
+        yield result
 
 
 def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None) -> dict[str, Any]:
     """All configured measurements; writes bench.json and returns it."""
     config = load_config("bench.yml")
     out_dir.mkdir(parents=True, exist_ok=True)
-    report: dict[str, Any] = {"runs": [], "baseline": {}, "corpus": {}}
+    report: dict[str, Any] = {"runs": [], "commands": [], "baseline": {}, "corpus": {}}
     for name, size in config["sizes"].items():
         if sizes and name not in sizes:
             continue
@@ -120,8 +226,8 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None) -> dic
         if corpus.exists():
             for old in corpus.glob("*.txt"):
                 old.unlink()
-        n_files, n_chars = build_corpus(corpus, size)
-        report["corpus"][name] = {"files": n_files, "chars": n_chars}
+        report["corpus"][name] = build_corpus(corpus, size, config["corpus"]["seed"],
+                                              tuple(config["corpus"]["doc_chars"]))
         report["baseline"][name] = regex_baseline(corpus)
         for stage in config["stages"]:
             for workers in config["workers"]:
@@ -132,9 +238,31 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None) -> dic
                 run["ratio_to_regex"] = run["chars_per_s"] / report["baseline"][name]["chars_per_s"]
                 report["runs"].append(run)
                 print(_format_run(run), file=sys.stderr)
+        if name == config["end_to_end"]["size"]:
+            for command in config["end_to_end"]["commands"]:
+                run = run_command(command["name"], command["args"], corpus, report["corpus"][name]["chars"], model,
+                                  out_dir)
+                run["size"] = name
+                report["commands"].append(run)
+                print(f"{name:>5} {run['command']:>14} {run['chars_per_s']:>12,.0f} chars/s end to end, peak "
+                      f"{run['peak_rss_mb']:.0f} MB (largest process {run['peak_rss_process_mb']:.0f} MB)",
+                      file=sys.stderr)
+            report["identical_records"] = _identical_records(report["commands"])
     report["targets"] = check_targets(report, config["targets"])
     (out_dir / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     return report
+
+
+def _identical_records(commands: list[dict[str, Any]]) -> dict[str, bool]:
+    """Whether each command wrote the same records.jsonl as the first command of the same model setting."""
+    firsts: dict[bool, bytes] = {}
+    same = {}
+    for run in commands:
+        rules = "--no-model" in run["args"]
+        records = (Path(run["out"]) / "records.jsonl").read_bytes()
+        firsts.setdefault(rules, records)
+        same[run["command"]] = records == firsts[rules]
+    return same
 
 
 def check_targets(report: dict[str, Any], targets: dict[str, float]) -> dict[str, Any]:
@@ -152,6 +280,21 @@ def check_targets(report: dict[str, Any], targets: dict[str, float]) -> dict[str
     peak = max(peaks) if peaks else None
     result["peak_rss_mb_2_workers"] = {"target": targets["peak_rss_mb_2_workers"], "measured": peak,
                                        "met": peak is not None and peak <= targets["peak_rss_mb_2_workers"]}
+    commands = {r["command"]: r for r in report.get("commands", [])}
+    for name, key in (("rules", "rules_end_to_end_chars_per_s"), ("hybrid", "hybrid_end_to_end_chars_per_s")):
+        value = commands[name]["chars_per_s"] if name in commands else None
+        result[key] = {"target": targets[key], "measured": value, "met": value is not None and value >= targets[key]}
+    one, two = commands.get("rules-dask-1"), commands.get("rules-dask-2")
+    speedup = two["chars_per_s"] / one["chars_per_s"] if one and two else None
+    result["dask_speedup_2_workers"] = {"target": targets["dask_speedup_2_workers"], "measured": speedup,
+                                        "met": speedup is not None and speedup >= targets["dask_speedup_2_workers"]}
+    worker_peaks = [r["peak_rss_process_mb"] for r in commands.values() if "--engine" in r["args"]]
+    peak = max(worker_peaks) if worker_peaks else None
+    result["peak_rss_per_worker_mb"] = {"target": targets["peak_rss_per_worker_mb"], "measured": peak,
+                                        "met": peak is not None and peak <= targets["peak_rss_per_worker_mb"]}
+    if report.get("identical_records"):
+        same = all(report["identical_records"].values())
+        result["identical_records_across_engines"] = {"target": True, "measured": same, "met": same}
     sizes = list(report["corpus"])
     if len(sizes) >= 2:
         for stage in ("rules", "hybrid"):
@@ -182,6 +325,22 @@ def print_report(report: dict[str, Any]) -> None:
                       f"{r['peak_rss_mb']:.0f}", f"{r['load_seconds']:.1f}", f"{r['ratio_to_regex']:.3f}")
     console = Console(stderr=True)
     console.print(table)
+    if report.get("commands"):
+        commands = Table(title="end to end: govreport extract CORPUS --out DIR (start-up and default outputs)")
+        for col in ("size", "command", "arguments", "chars/s", "seconds", "peak RSS MB", "largest process MB"):
+            commands.add_column(col, justify="right")
+        for r in report["commands"]:
+            commands.add_row(r["size"], r["command"], " ".join(r["args"]), f"{r['chars_per_s']:,.0f}",
+                             f"{r['seconds']:.1f}", f"{r['peak_rss_mb']:.0f}", f"{r['peak_rss_process_mb']:.0f}")
+        console.print(commands)
+    shapes = Table(title="steady state per document shape (one worker)")
+    for col in ("size", "stage", "shape", "docs", "chars/s"):
+        shapes.add_column(col, justify="right")
+    for r in report["runs"]:
+        for shape, v in sorted(r.get("per_shape", {}).items()):
+            shapes.add_row(r["size"], r["stage"], shape, str(v["docs"]), f"{v['chars_per_s']:,.0f}")
+    if shapes.row_count:
+        console.print(shapes)
     for name, t in report["targets"].items():
         console.print(f"{name}: measured {t['measured']}, target {t['target']}, {'met' if t['met'] else 'NOT met'}")
 
