@@ -127,7 +127,7 @@ def data_dictionary() -> str:
              "Offsets are into the normalised text; `start` is inclusive, `end` exclusive.", ""]
     for name, fields in OUTPUT_FIELDS.items():
         lines += [f"## `{name}`", "", "| field | type | meaning |", "|---|---|---|"]
-        lines += [f"| `{f}` | {t} | {_cell(d)} |" for f, t, d in fields]
+        lines += [f"| `{f}` | {_cell(t)} | {_cell(d)} |" for f, t, d in fields]
         lines.append("")
         if name == "records.jsonl":
             lines += [CSV_NOTE, ""]
