@@ -176,5 +176,5 @@ def _number(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.4g}"
+        return str(int(value)) if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
     return str(value)
