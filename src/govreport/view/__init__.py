@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..dataset import load_rows
-from ..output_schema import text_digest
+from ..output_schema import file_fields, text_digest
 
 ASSETS = Path(__file__).parent / "assets"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -48,6 +48,8 @@ def build_view(out_dir: str | Path, to: str | Path, source_root: str | Path | No
 
     out_dir, to = Path(out_dir), Path(to)
     rows = load_rows(out_dir)
+    # every field present (a failed report has only doc, path and warnings): the templates need no guards
+    rows = {name: [_complete(row, name) for row in data] for name, data in rows.items()}
     documents, mentions, records = rows["documents.jsonl"], rows["mentions.jsonl"], rows["records.jsonl"]
     (to / "reports").mkdir(parents=True, exist_ok=True)
     (to / "panels").mkdir(parents=True, exist_ok=True)
@@ -153,6 +155,11 @@ def _index_row(doc: dict[str, Any], records: list[dict[str, Any]], mentions: lis
 def _index_order(doc: dict[str, Any]) -> tuple:
     """By organ then year; reports without an organ last."""
     return (doc.get("organ") is None, doc.get("organ") or "", doc.get("year") or 0, doc["doc"])
+
+
+def _complete(row: dict[str, Any], name: str) -> dict[str, Any]:
+    empty: dict[str, Any] = {"checks": {}, "check_details": [], "warnings": [], "evidence": [], "numbers": {}}
+    return {**{f: empty.get(f) for f in file_fields(name)}, **row}
 
 
 def _group(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
