@@ -44,4 +44,7 @@
       if (target) { target.scrollIntoView({block: "center"}); show(target); }
     });
   });
+  // page.html#f12 opens on figure f12 with its details shown (links to a figure; the browser test uses it)
+  var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+  if (target && target.classList.contains("fig")) { target.scrollIntoView({block: "center"}); show(target); }
 })();
