@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("matplotlib", reason="the view's panels need matplotlib: pip install 'govreport[data]'")
 
-from govreport.view import build_view  # noqa: E402
+from govreport.view import build_view
 
 BROWSER = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 pytestmark = pytest.mark.skipif(BROWSER is None, reason="no Chromium: install it with `apt-get update && "
@@ -55,7 +55,7 @@ def test_report_page_renders_figures_and_table_cells(extract_out, pages, tmp_pat
     mentions = [json.loads(line) for line in (extract_out / "mentions.jsonl").read_text(encoding="utf-8").splitlines()]
     narrative = [m for m in mentions if m["doc"] == doc and m["source"] == "text"]
     cells = {m["indicator"] for m in mentions if m["doc"] == doc and m["source"] == "table" and m["indicator"]}
-    first = sorted(narrative, key=lambda m: m["start"])[0]
+    first = min(narrative, key=lambda m: m["start"])
     dom = Dom(chromium(tmp_path, "--dump-dom", (pages / "reports" / f"{doc}.html").as_uri()).stdout)
     figures = [a for t, a in dom.tags if t == "mark" and "data-label" in a and "data-indicator" in a]
     assert {int(a["data-start"]) for a in figures if "text" in a["class"].split()} == {m["start"] for m in narrative}

@@ -7,9 +7,9 @@ import pytest
 
 pd = pytest.importorskip("pandas", reason="pandas is an optional extra: pip install 'govreport[data]'")
 
-from govreport import load_results  # noqa: E402
-from govreport.dataset import ResultsError, export_table, wide_table  # noqa: E402
-from govreport.indicators import load_indicators  # noqa: E402
+from govreport import load_results
+from govreport.dataset import ResultsError, export_table, wide_table
+from govreport.indicators import load_indicators
 
 
 def records_of(out):

@@ -9,8 +9,8 @@ import pytest
 
 pytest.importorskip("matplotlib", reason="panel charts need matplotlib: pip install 'govreport[data]'")
 
-from govreport.view import build_view, panel_page, report_pages  # noqa: E402
-from govreport.view.text import mark_text  # noqa: E402
+from govreport.view import build_view, panel_page, report_pages
+from govreport.view.text import mark_text
 
 
 class Elements(HTMLParser):
