@@ -68,3 +68,13 @@ def test_text_digest_is_that_of_the_reingested_text(extract_out):
     doc = next(d for d in rows(extract_out, "documents.jsonl") if d["doc"] == "fujian_pingtan_zone_2020")
     text = read_document(Path(doc["path"])).text
     assert doc["text_sha256"] == text_digest(text) and doc["n_chars"] == len(text)
+
+
+def test_docs_command_writes_the_data_dictionary(tmp_path):
+    from typer.testing import CliRunner
+
+    from govreport.cli import app
+
+    result = CliRunner().invoke(app, ["docs", "--to", str(tmp_path / "outputs.md")])
+    assert result.exit_code == 0
+    assert (tmp_path / "outputs.md").read_text(encoding="utf-8") == data_dictionary()

@@ -158,3 +158,15 @@ def test_view_reads_a_report_moved_under_source_root(extract_out, tmp_path):
     summary = build_view(out, tmp_path / "view", source_root=moved)
     assert not any("fujian_pingtan_zone_2019" in p for p in summary.texts_missing)
     assert any("fujian_pingtan_zone_2020" in p for p in summary.texts_missing)
+
+
+def test_view_command(extract_out, tmp_path):
+    from typer.testing import CliRunner
+
+    from govreport.cli import app
+
+    result = CliRunner().invoke(app, ["view", str(extract_out), "--to", str(tmp_path / "v")])
+    assert result.exit_code == 0 and (tmp_path / "v" / "index.html").is_file()
+    assert "warning: " in result.output and "empty.txt" in result.output  # the report shown without text
+    bad = CliRunner().invoke(app, ["view", str(tmp_path / "nothing"), "--to", str(tmp_path / "w")])
+    assert bad.exit_code == 1 and "documents.jsonl" in bad.output and "Traceback" not in bad.output
