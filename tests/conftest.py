@@ -50,3 +50,28 @@ def pytest_runtest_setup(item):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     _skip_when_shared_is_missing((yield))
+
+
+# reports the outputs tests extract once: an organ over two years with a passing cross-year check and a web
+# twin (Pingtan zone 2019, 2020), an organ over two pre2019 years (Pingtan county), a report without a table
+# (004), an uncertain table cell (Pingtan zone 2013), a text/table conflict (seed 001); most are test-split
+OUTPUTS_REPORTS = ["fujian_pingtan_zone_2019.txt", "fujian_pingtan_zone_2020.txt", "fujian_pingtan_zone_2020_web.html",
+                   "fujian_pingtan_county_2011.txt", "fujian_pingtan_county_2013.txt", "fujian_pingtan_zone_2013.txt"]
+
+
+@pytest.fixture(scope="session")
+def extract_out(tmp_path_factory, corpus_dir, shared_corpus_dir) -> Path:
+    """An output folder of `extract` (rules only) over seeds and shared reports, plus one empty file."""
+    from govreport.extract import extract_paths, write_outputs
+
+    missing = [name for name in OUTPUTS_REPORTS if not (shared_corpus_dir / name).is_file()]
+    if missing:
+        pytest.skip(f"../shared/corpus lacks {missing}")
+    tmp = tmp_path_factory.mktemp("extract_out")
+    empty = tmp / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    paths = [next(corpus_dir.glob("001_*.txt")), next(corpus_dir.glob("004_*.txt")), empty]
+    paths += [shared_corpus_dir / name for name in OUTPUTS_REPORTS]
+    out = tmp / "out"
+    write_outputs(extract_paths(paths, use_model=False, progress=False), out)
+    return out

@@ -114,7 +114,7 @@ def test_batch_writes_every_output_and_survives_a_bad_file(tmp_path):
     assert [d["doc"] for d in docs] == [seed("001").stem, "empty", seed("002").stem]
     assert any("empty.txt" in w for w in docs[1]["warnings"])
     assert docs[0]["checks"] and all(v in ("pass", "fail", "na") for v in docs[0]["checks"].values())
-    header = (out / "records.csv").read_text(encoding="utf-8").splitlines()[0]
+    header = (out / "records.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("doc,organ,year,indicator,value,unit,source")
     tasks = [json.loads(line) for line in (out / "tasks.jsonl").read_text(encoding="utf-8").splitlines()]
     assert tasks and all({"text", "tokens", "spans", "relations", "meta"} <= set(t) for t in tasks)

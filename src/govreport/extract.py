@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .output_schema import enrich_outputs
 from .types import Document, Mention
 
-RECORD_COLUMNS = ["doc", "organ", "year", "indicator", "value", "unit", "source", "start", "end", "conflict", "uncertain"]
+RECORD_COLUMNS = ["doc", "organ", "year", "indicator", "value", "unit", "source", "start", "end", "conflict", "uncertain",
+                  "indicator_label", "path", "form", "published"]
 
 
 @dataclass
@@ -109,8 +111,9 @@ class Extractor:
 
             # tasks_from_document adds the phrases the links found from context itself
             tasks = tasks_from_document(doc, narrative + indicator_spans, links)
-        return DocumentResult(doc.path, summary, [m.to_dict() for m in mentions],
-                              [r.to_dict() for r in records], tasks, len(doc.text),
+        mention_rows, record_rows = [m.to_dict() for m in mentions], [r.to_dict() for r in records]
+        enrich_outputs(doc.text, summary, mention_rows, record_rows)
+        return DocumentResult(doc.path, summary, mention_rows, record_rows, tasks, len(doc.text),
                               spans=spans if self.keep_spans else [])
 
 
@@ -241,7 +244,8 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path, parquet: boo
     with ExitStack() as stack:
         files = {name: stack.enter_context(open(out_dir / name, "w", encoding="utf-8")) for name in
                  ("documents.jsonl", "mentions.jsonl", "records.jsonl", "tasks.jsonl")}
-        csv_file = stack.enter_context(open(out_dir / "records.csv", "w", encoding="utf-8", newline=""))
+        csv_file = stack.enter_context(open(out_dir / "records.csv", "w", encoding="utf-8-sig", newline=""))
+        # utf-8-sig: the BOM tells Excel the file is UTF-8 (without it a Chinese Windows reads GBK);
         # rows as lists: DictWriter's per-row checks and generator cost more than writing them
         writer = csv.writer(csv_file)
         writer.writerow(RECORD_COLUMNS)
