@@ -31,4 +31,5 @@ def use_config_dir(path: Path) -> None:
 def load_config(name: str) -> Any:
     """Parsed YAML file ``configs/<name>``."""
     with open(CONFIG_DIR / name, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        # libyaml's safe loader when PyYAML has it: the pure-Python one took a second of every start-up
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
