@@ -103,8 +103,7 @@ class ParquetSink:
     def _infer_schema(self, rows: list[dict[str, Any]]):
         import pyarrow as pa
 
-        names = list(self.declared)
-        names += [k for row in rows for k in row if k not in self.declared and k not in names]
+        names = list(dict.fromkeys([*self.declared, *(k for row in rows for k in row)]))
         fields = []
         for name in names:
             kind = self.declared.get(name) if name in self.declared else _value_type([r.get(name) for r in rows])
