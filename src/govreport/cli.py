@@ -148,18 +148,67 @@ def _print_rich(renderable) -> None:
 
 @annotate_app.command("export")
 def annotate_export(
-    paths: list[Path] = typer.Argument(..., help="Report files or folders."),
-    out: Path = typer.Option(..., help="A .jsonl file, or a folder for one <doc>.jsonl per document."),
+    paths: list[Path] = typer.Argument(None, help="Report files or folders."),
+    out: Path = typer.Option(..., help="prodigy: a .jsonl file, or a folder for one <doc>.jsonl per document; "
+                             "label-studio: FILE.json (the labeling config goes to FILE.xml)."),
+    fmt: str = typer.Option("prodigy", "--format", help="prodigy or label-studio."),
+    gold: Path = typer.Option(None, help="label-studio: export these annotation files or folders (e.g. "
+                              "annotations/gold) instead of pre-annotating PATHS."),
     standoff: bool = typer.Option(False, "--standoff", help="Write stand-off records (no text): required for "
                                   "../shared/corpus documents inside annotations/."),
     model: Path = typer.Option(None, help="Span model folder: pre-annotate with model + rules instead of rules."),
 ) -> None:
-    """Pre-annotated tasks (one per narrative paragraph) from the rules or a model."""
+    """Pre-annotated tasks (one per narrative paragraph) from the rules or a model; or gold, for Label Studio."""
+    from collections import Counter
+
     from .annotate import export_documents
 
-    report = export_documents(paths, out, standoff=standoff, model=model)
+    if fmt not in ("prodigy", "label-studio") or (fmt == "prodigy" and gold) or bool(gold) == bool(paths):
+        typer.echo("give PATHS (reports to pre-annotate) or, with --format label-studio, --gold DIR; --format is "
+                   "prodigy or label-studio", err=True)
+        raise typer.Exit(code=2)
+    if fmt == "prodigy":
+        report = export_documents(paths, out, standoff=standoff, model=model)
+    else:
+        from .annotate import load_tasks
+        from .annotate.export import pre_annotate
+        from .annotate.labelstudio import export_labelstudio, ls_settings
+
+        report = Counter()
+        if gold:
+            tasks, problems = load_tasks([gold], join=True)
+            _print_problems(problems)
+            version = ls_settings()["gold_version"]
+        else:
+            tasks = [t for doc_tasks in pre_annotate(paths, model, report).values() for t in doc_tasks]
+            version = ls_settings()["rules_version"] if model is None else f"model:{model}"
+        report["tasks"], xml = export_labelstudio(tasks, out, version)
+        report["documents"] = len({t["meta"]["doc"] for t in tasks})
+        typer.echo(f"labeling config: {xml}", err=True)
     typer.echo(", ".join(f"{k}: {v}" for k, v in sorted(report.items())), err=True)
     if report["documents"] == 0:
+        raise typer.Exit(code=1)
+
+
+@annotate_app.command("import")
+def annotate_import(
+    file: Path = typer.Argument(..., help="A Label Studio JSON export or a Prodigy db-out JSONL file."),
+    fmt: str = typer.Option(..., "--format", help="label-studio or prodigy."),
+    out: Path = typer.Option(..., help="Folder of stand-off <doc>.jsonl gold files (records of the same "
+                             "paragraphs are replaced, the others kept)."),
+) -> None:
+    """Annotations back into stand-off gold, each task checked first; exit 1 when any task had an error."""
+    from .annotate.importing import FORMATS, import_annotations
+
+    if fmt not in FORMATS:
+        typer.echo(f"--format is one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(code=2)
+    result = import_annotations(file, fmt, out)
+    _print_problems(result.problems)
+    typer.echo(", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items())) or "nothing imported", err=True)
+    typer.echo(f"{sum(map(len, result.records.values()))} records in {len(result.records)} document(s) written "
+               f"under {out}", err=True)
+    if any(p.level == "error" for p in result.problems):
         raise typer.Exit(code=1)
 
 
