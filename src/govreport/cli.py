@@ -333,6 +333,52 @@ def annotate_apply(
         raise typer.Exit(code=1)
 
 
+@annotate_app.command("next")
+def annotate_next(
+    n: int = typer.Argument(..., help="How many paragraphs."),
+    paths: list[Path] = typer.Argument(None, help="Reports (default: corpus/ and ../shared/corpus)."),
+    by: str = typer.Option(None, help="disagreement (rules vs span model) or linker (least sure); default "
+                           "configs/annotate.yml."),
+    model: Path = typer.Option(Path("models/ner"), help="Span model (the linker sits beside it)."),
+    out: Path = typer.Option(None, help="Write the paragraphs as tasks: F.jsonl (Prodigy) or F.json (Label "
+                             "Studio, config F.xml); default: a table."),
+) -> None:
+    """The unannotated paragraphs where annotation pays most, best first."""
+    from collections import Counter
+
+    from rich.table import Table
+
+    from .annotate.next import rank_paragraphs
+
+    report: Counter = Counter()
+    try:
+        ranked = rank_paragraphs(paths or None, n, by, model, report=report)
+    except ValueError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(", ".join(f"{k}: {v}" for k, v in sorted(report.items())), err=True)
+    if not report["documents"]:
+        raise typer.Exit(code=1)
+    if out is None:
+        from .annotate.tasks import settings
+
+        width = settings()["next"]["excerpt_chars"]
+        table = Table("doc", "paragraph", "score", "why", "text")
+        for c in ranked:
+            table.add_row(c.doc, str(c.paragraph), f"{c.score:g}", c.reason, c.task["text"][:width].replace("\n", "⏎"))
+        _print_rich(table)
+    elif out.suffix == ".json":
+        from .annotate.labelstudio import export_labelstudio
+
+        count, xml = export_labelstudio([c.task for c in ranked], out, f"next:{by or 'default'}")
+        typer.echo(f"{count} tasks written to {out} (labeling config {xml})", err=True)
+    else:
+        from .annotate import write_jsonl
+
+        count = write_jsonl(out, (c.task for c in ranked))
+        typer.echo(f"{count} tasks written to {out}", err=True)
+
+
 @app.command("compare-baselines")
 def compare_baselines_command(
     paths: list[Path] = typer.Argument(..., help="Files or folders of reports."),
