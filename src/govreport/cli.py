@@ -72,15 +72,28 @@ def annotate_ids_apply(
 def evaluate(
     out: Path = typer.Option(Path("out/eval"), help="Folder for report.json and report.md."),
     model: Path = typer.Option(Path("models/ner"), help="Span model to compare with the rules (skipped if missing)."),
+    learning_curve: Path = typer.Option(Path("out/learning_curve/curve.json"), help="The cached learning curve "
+                                        "to report (`govreport learning-curve`; a note when missing)."),
 ) -> None:
     """Spans, links and records against the gold annotations (dev and test splits)."""
     from .evaluation import run_evaluation
 
-    report = run_evaluation(out, model)
+    report = run_evaluation(out, model, learning_curve)
     print((out / "report.md").read_text(encoding="utf-8"))
     if not any(res["documents"] for res in report["splits"].values()):
         typer.echo("no gold annotations found under annotations/gold", err=True)
         raise typer.Exit(code=1)
+
+
+@app.command("learning-curve")
+def learning_curve_command(
+    out: Path = typer.Option(Path("out/learning_curve"), help="Folder for curve.json and the runs (work/)."),
+) -> None:
+    """Retrain the span model and the linker on 25/50/75/100% of the gold training documents and score each."""
+    from .learning_curve import curve_markdown, learning_curve
+
+    curve = learning_curve(out)
+    typer.echo("\n".join(curve_markdown(curve, out / "curve.json")))
 
 
 @app.command()
