@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import srsly
@@ -16,7 +17,7 @@ def test_subsets_are_nested_deterministic_and_sized_by_fraction():
     runs = subsets(DOCS, [0.25, 0.5, 0.75, 1.0], seed=0)
     sizes = [len(docs) for _, docs in runs]
     assert sizes == [3, 6, 10, 13]
-    for (_, small), (_, large) in zip(runs, runs[1:]):
+    for (_, small), (_, large) in pairwise(runs):
         assert large[:len(small)] == small  # each subset holds the one before it
     assert sorted(runs[-1][1]) == DOCS
     assert subsets(list(reversed(DOCS)), [0.25], seed=0) == runs[:1]  # the input order does not matter

@@ -168,13 +168,13 @@ def curve_markdown(curve: dict[str, Any] | None, path: Path) -> list[str]:
     lines = ["## Learning curve (training documents → scores)", ""]
     if curve is None:
         return lines + [f"Not computed: run `make learning-curve` (writes {path}).", ""]
-    lines += [f"Span model and learned linker retrained on part of the {curve['train_documents']} gold training "
-              f"documents, scored on {curve['split']} (exact F1; links: hybrid spans and the linking policy chosen "
-              f"on dev). {curve['seconds']:.0f} s to compute."]
+    lines.append(f"Span model and learned linker retrained on part of the {curve['train_documents']} gold training "
+                 f"documents, scored on {curve['split']} (exact F1; links: hybrid spans and the linking policy "
+                 f"chosen on dev). {curve['seconds']:.0f} s to compute.")
     if curve.get("stale"):
         lines.append("**Stale**: the gold or the training configs changed since; rerun `make learning-curve`.")
-    lines += ["", "| train docs | paragraphs | links | model spans F1 | hybrid spans F1 | links F1 | ids F1 | "
-              "records F1 |", "|---|---|---|---|---|---|---|---|"]
+    header = "| train docs | paragraphs | links | model spans F1 | hybrid spans F1 | links F1 | ids F1 | records F1 |"
+    lines += ["", header, "|---|---|---|---|---|---|---|---|"]
     for p in curve["points"]:
         s = p["scores"]
         lines.append(f"| {p['documents']} ({p['fraction']:.0%}) | {p['paragraphs']} | {p['links']} | "
