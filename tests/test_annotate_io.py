@@ -196,3 +196,11 @@ def test_all_gold_survives_label_studio_and_back(tmp_path, shared_corpus_dir):
 def _write(path: Path, data) -> Path:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+def test_a_task_whose_document_is_missing_imports_with_a_warning(tmp_path):
+    ls = _submitted([to_labelstudio(t, "gold") for t in _tasks()])
+    result, out = _import(tmp_path, ls, DocumentStore(dirs=[]))
+    assert [p.level for p in result.problems] == ["warning", "warning"]
+    assert "without checking the text" in result.problems[0].message
+    assert len(list(srsly.read_jsonl(out / "d.jsonl"))) == 2

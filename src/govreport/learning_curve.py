@@ -84,6 +84,7 @@ def train_fraction(run_dir: Path, examples: dict[str, list], train_tasks: list, 
 
     segmenter = train_settings()["segmenter"]
     started = time.perf_counter()
+    run_dir.mkdir(parents=True, exist_ok=True)
     stats = prepare_data(run_dir, examples)
     overrides = {**tokenizer_overrides(segmenter, segmenter_dir), **(settings()["ner_overrides"] or {})}
     best = train_ner(spacy_config_path(segmenter), run_dir / "train.spacy", run_dir / "dev.spacy",
@@ -118,7 +119,6 @@ def score_fraction(run_dir: Path, split: str) -> dict[str, Any]:
 def learning_curve(out_dir: str | Path) -> dict[str, Any]:
     """Train and score every fraction; writes ``out_dir``/curve.json and returns it."""
     from .learned_link import gold_tasks
-    from .train import train_segmenter_for
 
     cfg = settings()
     out_dir = Path(out_dir)
@@ -135,7 +135,7 @@ def learning_curve(out_dir: str | Path) -> dict[str, Any]:
     if train_settings()["segmenter"] == "pkuseg":
         if not cfg["shared_segmenter"]:
             raise ValueError("shared_segmenter: false is not supported; the segmenter is trained once")
-        segmenter_dir = train_segmenter_for(work, [e for doc in train_docs for e in by_doc["train"][doc]])
+        segmenter_dir = _segmenter(work, [e for doc in train_docs for e in by_doc["train"][doc]])
     points = []
     for fraction, docs in subsets(train_docs, cfg["fractions"], cfg["seed"]):
         run = work / f"{round(fraction * 100)}"
@@ -151,6 +151,19 @@ def learning_curve(out_dir: str | Path) -> dict[str, Any]:
              "points": points, "seconds": round(time.perf_counter() - started, 1)}
     srsly.write_json(out_dir / CURVE_FILE, curve)
     return curve
+
+
+def _segmenter(work: Path, examples: list) -> Path:
+    """The pkuseg segmenter of all training text, reused from an earlier run of the same gold and configs."""
+    from .train import train_segmenter_for
+
+    stamp = work / "pkuseg" / "fingerprint.txt"
+    current = fingerprint()
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == current:
+        return stamp.parent
+    seg_dir = train_segmenter_for(work, examples)
+    stamp.write_text(current, encoding="utf-8")
+    return seg_dir
 
 
 def load_curve(path: str | Path) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import Problem, read_annotations, read_lines, write_jsonl
-from .standoff import DocumentStore, to_standoff
+from .standoff import DocumentStore, DocumentUnavailable, to_standoff
 from .tasks import AlignmentError, rebuild_task, task_id
 from .validate import check_structure, validate_record
 
@@ -48,6 +48,15 @@ def check_task(task: dict[str, Any], store: DocumentStore) -> list[str]:
     return [message for level, message in validate_record(task, store) if level == "error"]
 
 
+def unchecked_source(task: dict[str, Any], store: DocumentStore) -> str | None:
+    """Why the task's text could not be compared with its document (None when it could)."""
+    try:
+        store.get(task_id(task)[0])
+    except DocumentUnavailable as err:
+        return f"imported without checking the text against its document: {err}"
+    return None
+
+
 def import_labelstudio(path: Path, store: DocumentStore) -> ImportResult:
     """A Label Studio JSON export (a list of tasks with ``annotations``)."""
     from .labelstudio import read_export
@@ -67,8 +76,17 @@ def import_labelstudio(path: Path, store: DocumentStore) -> ImportResult:
             result.counts["tasks with errors (not imported)"] += 1
             result.problems += [Problem(path, 0, f"{name}: {e}") for e in errors]
         else:
+            _note_unchecked(result, path, 0, name, task, store)
             result.add(task)
     return result
+
+
+def _note_unchecked(result: ImportResult, path: Path, line: int, name: str, task: dict[str, Any],
+                    store: DocumentStore) -> None:
+    note = unchecked_source(task, store)
+    if note:
+        result.problems.append(Problem(path, line, f"{name}: {note}", "warning"))
+        result.counts["imported without their document (text not checked)"] += 1
 
 
 def import_prodigy(path: Path, store: DocumentStore) -> ImportResult:
@@ -99,6 +117,7 @@ def import_prodigy(path: Path, store: DocumentStore) -> ImportResult:
             result.counts["tasks with errors (not imported)"] += 1
             result.problems += [Problem(path, item.line, f"{name}: {e}") for e in errors]
             continue
+        _note_unchecked(result, path, item.line, name, task, store)
         result.add(task)
     return result
 
