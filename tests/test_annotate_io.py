@@ -204,3 +204,26 @@ def test_a_task_whose_document_is_missing_imports_with_a_warning(tmp_path):
     assert [p.level for p in result.problems] == ["warning", "warning"]
     assert "without checking the text" in result.problems[0].message
     assert len(list(srsly.read_jsonl(out / "d.jsonl"))) == 2
+
+
+def test_all_gold_survives_a_prodigy_db_out_and_back(tmp_path, shared_corpus_dir):
+    """Gold as Prodigy would hand it back (re-hashed, session keys added): accepted tasks return identical."""
+    if not shared_corpus_dir.is_dir():
+        pytest.skip(f"{shared_corpus_dir} is missing: the gold of its reports cannot be joined")
+    store = DocumentStore()
+    tasks, _ = load_tasks([GOLD], join=True, store=store)
+    db_out = [{**t, "_input_hash": k, "_task_hash": -k, "_session_id": "govreport-a", "_view_id": "relations"}
+              for k, t in enumerate(tasks)]
+    path = tmp_path / "db-out.jsonl"
+    srsly.write_jsonl(path, db_out)
+    result = import_annotations(path, "prodigy", tmp_path / "back", store)
+    assert result.problems == []
+    accepted = [to_standoff(t) for t in tasks if t["answer"] == "accept"]
+    assert result.counts["imported (accept)"] == len(accepted)
+    assert result.counts["reject answers (not imported)"] == sum(t["answer"] == "reject" for t in tasks)
+    back = [r for p in sorted((tmp_path / "back").iterdir()) for r in srsly.read_jsonl(p)]
+    assert sorted(back, key=_key) == sorted(accepted, key=_key)
+
+
+def _key(record: dict) -> tuple:
+    return record["meta"]["doc"], record["meta"]["paragraph"]
