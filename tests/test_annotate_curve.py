@@ -25,7 +25,7 @@ def test_subsets_are_nested_deterministic_and_sized_by_fraction():
 
 
 def _curve() -> dict:
-    point = {"fraction": 0.25, "documents": 3, "paragraphs": 40, "links": 31,
+    point = {"fraction": 0.25, "documents": 3, "paragraphs": 40, "links": 31, "training": {"link_policy": "rules"},
              "scores": {"spans": {"model": {"f": 0.5}, "hybrid": {"f": 0.75}},
                         "links": {"indicator_phrase": {"f": 0.25}, "canonical_id": {"f": 0.125}},
                         "records": {"f": 0.0625}}}
@@ -43,7 +43,7 @@ def test_cached_curve_is_stale_when_the_gold_or_configs_changed(tmp_path):
 
 def test_curve_section_shows_each_point_and_says_how_to_compute_a_missing_one():
     lines = "\n".join(curve_markdown({**_curve(), "stale": False}, Path("out/learning_curve/curve.json")))
-    assert "| 3 (25%) | 40 | 31 | 0.500 | 0.750 | 0.250 | 0.125 | 0.062 |" in lines
+    assert "| 3 (25%) | 40 | 31 | 0.500 | 0.750 | rules | 0.250 | 0.125 | 0.062 |" in lines
     assert "Stale" not in lines
     assert "make learning-curve" in "\n".join(curve_markdown(None, Path("x/curve.json")))
 

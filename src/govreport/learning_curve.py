@@ -186,12 +186,15 @@ def curve_markdown(curve: dict[str, Any] | None, path: Path) -> list[str]:
                  f"chosen on dev). {curve['seconds']:.0f} s to compute.")
     if curve.get("stale"):
         lines.append("**Stale**: the gold or the training configs changed since; rerun `make learning-curve`.")
-    header = "| train docs | paragraphs | links | model spans F1 | hybrid spans F1 | links F1 | ids F1 | records F1 |"
-    lines += ["", header, "|---|---|---|---|---|---|---|---|"]
+    lines.append("The linking policy is the one chosen on dev for that run (rules: the learned linker did not beat "
+                 "the rules there).")
+    header = ("| train docs | paragraphs | links | model spans F1 | hybrid spans F1 | link policy | links F1 | ids F1 "
+              "| records F1 |")
+    lines += ["", header, "|---|---|---|---|---|---|---|---|---|"]
     for p in curve["points"]:
         s = p["scores"]
         lines.append(f"| {p['documents']} ({p['fraction']:.0%}) | {p['paragraphs']} | {p['links']} | "
                      f"{s['spans']['model']['f']:.3f} | {s['spans']['hybrid']['f']:.3f} | "
-                     f"{s['links']['indicator_phrase']['f']:.3f} | {s['links']['canonical_id']['f']:.3f} | "
+                     f"{p.get('training', {}).get('link_policy') or '?'} | {s['links']['indicator_phrase']['f']:.3f} | {s['links']['canonical_id']['f']:.3f} | "
                      f"{s['records']['f']:.3f} |")
     return lines + [""]
