@@ -7,7 +7,7 @@ CORPUS ?= corpus
 SHARED ?= ../shared/corpus
 OUT ?= out
 
-.PHONY: install test extract train evaluate bench lint ingest clean
+.PHONY: install test extract train evaluate learning-curve bench lint ingest clean
 
 # install: reads pyproject.toml; writes .venv/
 install: $(VENV)/.installed
@@ -40,9 +40,17 @@ train: install
 	$(GR) train --out models
 	$(GR) train-linker --out models
 
-# evaluate: reads annotations/ models/ tests/expected/; writes out/eval/report.json out/eval/report.md
-evaluate: install models/ner/meta.json
-	$(GR) evaluate --out $(OUT)/eval
+# evaluate: reads annotations/ models/ tests/expected/ out/learning_curve/curve.json; writes out/eval/report.json out/eval/report.md
+evaluate: install models/ner/meta.json $(OUT)/learning_curve/curve.json
+	$(GR) evaluate --out $(OUT)/eval --learning-curve $(OUT)/learning_curve/curve.json
+
+# learning-curve: reads annotations/gold configs/ ../shared/corpus; writes out/learning_curve/ (span model and
+# linker retrained on 25/50/75/100% of the training documents, a few minutes; rebuilt when gold or configs change)
+learning-curve: install
+	$(GR) learning-curve --out $(OUT)/learning_curve
+
+$(OUT)/learning_curve/curve.json: $(wildcard annotations/gold/*.jsonl) configs/ner_pkuseg.cfg configs/train.yml configs/model.yml configs/learned_link.yml configs/learning_curve.yml configs/splits.yml configs/evaluate.yml
+	$(MAKE) learning-curve
 
 # bench: reads corpus/ ../shared/corpus models/; writes out/bench/bench.json
 bench: install models/ner/meta.json

@@ -108,15 +108,28 @@ def annotate_ids_apply(
 def evaluate(
     out: Path = typer.Option(Path("out/eval"), help="Folder for report.json and report.md."),
     model: Path = typer.Option(DEFAULT_MODEL, help="Span model to compare with the rules (skipped if missing)."),
+    learning_curve: Path = typer.Option(Path("out/learning_curve/curve.json"), help="The cached learning curve "
+                                        "to report (`govreport learning-curve`; a note when missing)."),
 ) -> None:
     """Spans, links and records against the gold annotations (dev and test splits)."""
     from .evaluation import run_evaluation
 
-    report = run_evaluation(out, model)
+    report = run_evaluation(out, model, learning_curve)
     print((out / "report.md").read_text(encoding="utf-8"))
     if not any(res["documents"] for res in report["splits"].values()):
         typer.echo("no gold annotations found under annotations/gold", err=True)
         raise typer.Exit(code=1)
+
+
+@app.command("learning-curve")
+def learning_curve_command(
+    out: Path = typer.Option(Path("out/learning_curve"), help="Folder for curve.json and the runs (work/)."),
+) -> None:
+    """Retrain the span model and the linker on 25/50/75/100% of the gold training documents and score each."""
+    from .learning_curve import curve_markdown, learning_curve
+
+    curve = learning_curve(out)
+    typer.echo("\n".join(curve_markdown(curve, out / "curve.json")))
 
 
 @app.command()
@@ -184,18 +197,67 @@ def _print_rich(renderable) -> None:
 
 @annotate_app.command("export")
 def annotate_export(
-    paths: list[Path] = typer.Argument(..., help="Report files or folders."),
-    out: Path = typer.Option(..., help="A .jsonl file, or a folder for one <doc>.jsonl per document."),
+    paths: list[Path] = typer.Argument(None, help="Report files or folders."),
+    out: Path = typer.Option(..., help="prodigy: a .jsonl file, or a folder for one <doc>.jsonl per document; "
+                             "label-studio: FILE.json (the labeling config goes to FILE.xml)."),
+    fmt: str = typer.Option("prodigy", "--format", help="prodigy or label-studio."),
+    gold: Path = typer.Option(None, help="label-studio: export these annotation files or folders (e.g. "
+                              "annotations/gold) instead of pre-annotating PATHS."),
     standoff: bool = typer.Option(False, "--standoff", help="Write stand-off records (no text): required for "
                                   "../shared/corpus documents inside annotations/."),
     model: Path = typer.Option(None, help="Span model folder: pre-annotate with model + rules instead of rules."),
 ) -> None:
-    """Pre-annotated tasks (one per narrative paragraph) from the rules or a model."""
+    """Pre-annotated tasks (one per narrative paragraph) from the rules or a model; or gold, for Label Studio."""
+    from collections import Counter
+
     from .annotate import export_documents
 
-    report = export_documents(paths, out, standoff=standoff, model=model)
+    if fmt not in ("prodigy", "label-studio") or (fmt == "prodigy" and gold) or bool(gold) == bool(paths):
+        typer.echo("give PATHS (reports to pre-annotate) or, with --format label-studio, --gold DIR; --format is "
+                   "prodigy or label-studio", err=True)
+        raise typer.Exit(code=2)
+    if fmt == "prodigy":
+        report = export_documents(paths, out, standoff=standoff, model=model)
+    else:
+        from .annotate import load_tasks
+        from .annotate.export import pre_annotate
+        from .annotate.labelstudio import export_labelstudio, ls_settings
+
+        report = Counter()
+        if gold:
+            tasks, problems = load_tasks([gold], join=True)
+            _print_problems(problems)
+            version = ls_settings()["gold_version"]
+        else:
+            tasks = [t for doc_tasks in pre_annotate(paths, model, report).values() for t in doc_tasks]
+            version = ls_settings()["rules_version"] if model is None else f"model:{model}"
+        report["tasks"], xml = export_labelstudio(tasks, out, version)
+        report["documents"] = len({t["meta"]["doc"] for t in tasks})
+        typer.echo(f"labeling config: {xml}", err=True)
     typer.echo(", ".join(f"{k}: {v}" for k, v in sorted(report.items())), err=True)
     if report["documents"] == 0:
+        raise typer.Exit(code=1)
+
+
+@annotate_app.command("import")
+def annotate_import(
+    file: Path = typer.Argument(..., help="A Label Studio JSON export or a Prodigy db-out JSONL file."),
+    fmt: str = typer.Option(..., "--format", help="label-studio or prodigy."),
+    out: Path = typer.Option(..., help="Folder of stand-off <doc>.jsonl gold files (records of the same "
+                             "paragraphs are replaced, the others kept)."),
+) -> None:
+    """Annotations back into stand-off gold, each task checked first; exit 1 when any task had an error."""
+    from .annotate.importing import FORMATS, import_annotations
+
+    if fmt not in FORMATS:
+        typer.echo(f"--format is one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(code=2)
+    result = import_annotations(file, fmt, out)
+    _print_problems(result.problems)
+    typer.echo(", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items())) or "nothing imported", err=True)
+    typer.echo(f"{sum(map(len, result.records.values()))} records in {len(result.records)} document(s) written "
+               f"under {out}", err=True)
+    if any(p.level == "error" for p in result.problems):
         raise typer.Exit(code=1)
 
 
@@ -318,6 +380,52 @@ def annotate_apply(
     typer.echo(f"{n} tasks written to {out}, {len(markup_problems)} markup lines with problems", err=True)
     if markup_problems:
         raise typer.Exit(code=1)
+
+
+@annotate_app.command("next")
+def annotate_next(
+    n: int = typer.Argument(..., help="How many paragraphs."),
+    paths: list[Path] = typer.Argument(None, help="Reports (default: corpus/ and ../shared/corpus)."),
+    by: str = typer.Option(None, help="disagreement (rules vs span model) or linker (least sure); default "
+                           "configs/annotate.yml."),
+    model: Path = typer.Option(Path("models/ner"), help="Span model (the linker sits beside it)."),
+    out: Path = typer.Option(None, help="Write the paragraphs as tasks: F.jsonl (Prodigy) or F.json (Label "
+                             "Studio, config F.xml); default: a table."),
+) -> None:
+    """The unannotated paragraphs where annotation pays most, best first."""
+    from collections import Counter
+
+    from rich.table import Table
+
+    from .annotate.next import rank_paragraphs
+
+    report: Counter = Counter()
+    try:
+        ranked = rank_paragraphs(paths or None, n, by, model, report=report)
+    except ValueError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(", ".join(f"{k}: {v}" for k, v in sorted(report.items())), err=True)
+    if not report["documents"]:
+        raise typer.Exit(code=1)
+    if out is None:
+        from .annotate.tasks import settings
+
+        width = settings()["next"]["excerpt_chars"]
+        table = Table("doc", "paragraph", "score", "why", "text")
+        for c in ranked:
+            table.add_row(c.doc, str(c.paragraph), f"{c.score:g}", c.reason, c.task["text"][:width].replace("\n", "⏎"))
+        _print_rich(table)
+    elif out.suffix == ".json":
+        from .annotate.labelstudio import export_labelstudio
+
+        count, xml = export_labelstudio([c.task for c in ranked], out, f"next:{by or 'default'}")
+        typer.echo(f"{count} tasks written to {out} (labeling config {xml})", err=True)
+    else:
+        from .annotate import write_jsonl
+
+        count = write_jsonl(out, (c.task for c in ranked))
+        typer.echo(f"{count} tasks written to {out}", err=True)
 
 
 @app.command("compare-baselines")

@@ -248,8 +248,11 @@ def _shown(text: str, item: tuple | None) -> str | None:
     return None if item is None else text[item[2]:item[3]]
 
 
-def run_evaluation(out_dir: Path, model_dir: Path | None = None) -> dict[str, Any]:
-    """Every split of configs/evaluate.yml; writes report.json and report.md into ``out_dir``."""
+def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Path | None = None) -> dict[str, Any]:
+    """Every split of configs/evaluate.yml; writes report.json and report.md into ``out_dir``.
+
+    ``curve_path``: the cached learning curve (`make learning-curve`), reported when given and present.
+    """
     from .learned_link import load_linker, policy_linker
 
     cfg = load_config("evaluate.yml")
@@ -260,6 +263,11 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None) -> dict[str, An
         linkers.update({policy: policy_linker(linker, policy) for policy in ("learned", "combined")})
     report = {"systems": list(systems), "link_policies": list(linkers),
               "splits": {split: evaluate_split(split, systems, linkers) for split in cfg["splits"]}}
+    if curve_path is not None:
+        from .learning_curve import load_curve
+
+        report["learning_curve"] = load_curve(curve_path)
+        report["learning_curve_path"] = str(curve_path)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     (out_dir / "report.md").write_text(markdown_report(report), encoding="utf-8")
@@ -296,4 +304,8 @@ def markdown_report(report: dict[str, Any]) -> str:
             shown = "; ".join(f"{e['doc'][:12]}: {e['gold']} / {e['pred']}" for e in err["examples"])
             lines.append(f"| {err['kind']} | {err['count']} | {shown} |")
         lines.append("")
+    if "learning_curve" in report:
+        from .learning_curve import curve_markdown
+
+        lines += curve_markdown(report["learning_curve"], Path(report["learning_curve_path"]))
     return "\n".join(lines)

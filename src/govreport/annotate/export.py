@@ -130,7 +130,11 @@ def _paragraph_task(doc_id: str, index: int, offset: int, para: str, spans: list
     report["unlinked indicator spans dropped"] += len(aligned) - len(final)
     report["spans"] += len(final)
     report["relations"] += len(relations)
-    return make_task(para, doc_id, index, offset, final, relations, tables)
+    task = make_task(para, doc_id, index, offset, final, relations, tables)
+    # no preset answer: the machine's output is not reviewed, and Prodigy's db-in would take a preset
+    # "accept" for an annotator's decision (the annotator's answer is added by the annotation tool)
+    del task["answer"]
+    return task
 
 
 def report_year(doc: Document) -> int | None:
@@ -205,8 +209,25 @@ def export_documents(paths: Iterable[str | Path], out: str | Path, standoff: boo
     of annotations/). Unreadable files are reported on stderr and skipped.
     """
     out = Path(out)
-    annotator = PreAnnotator(model)
     report: Counter = Counter()
+    per_doc = {doc_id: [to_standoff(t) for t in tasks] if standoff else tasks
+               for doc_id, tasks in pre_annotate(paths, model, report).items()}
+    if out.suffix == ".jsonl":
+        write_jsonl(out, (t for tasks in per_doc.values() for t in tasks))
+    else:
+        for doc_id, tasks in per_doc.items():
+            write_jsonl(out / f"{doc_id}.jsonl", tasks)
+    return report
+
+
+def pre_annotate(paths: Iterable[str | Path], model: str | Path | None = None,
+                 report: Counter | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Full pre-annotated tasks per document id of the report files under ``paths``.
+
+    Unreadable files and failing stages are reported on stderr, counted in ``report`` and skipped.
+    """
+    report = report if report is not None else Counter()
+    annotator = PreAnnotator(model)
     per_doc: dict[str, list[dict[str, Any]]] = {}
     for path in report_files(paths):
         try:
@@ -221,15 +242,10 @@ def export_documents(paths: Iterable[str | Path], out: str | Path, standoff: boo
             print(f"warning: {path}: pre-annotation failed: {type(err).__name__}: {err}", file=sys.stderr)
             report["documents failed"] += 1
             continue
-        per_doc[doc.doc] = [to_standoff(t) for t in tasks] if standoff else tasks
+        per_doc[doc.doc] = tasks
         report["documents"] += 1
         report["tasks"] += len(tasks)
-    if out.suffix == ".jsonl":
-        write_jsonl(out, (t for tasks in per_doc.values() for t in tasks))
-    else:
-        for doc_id, tasks in per_doc.items():
-            write_jsonl(out / f"{doc_id}.jsonl", tasks)
-    return report
+    return per_doc
 
 
 def report_files(paths: Iterable[str | Path]) -> Iterator[Path]:
