@@ -388,7 +388,7 @@ def annotate_next(
     paths: list[Path] = typer.Argument(None, help="Reports (default: corpus/ and ../shared/corpus)."),
     by: str = typer.Option(None, help="disagreement (rules vs span model) or linker (least sure); default "
                            "configs/annotate.yml."),
-    model: Path = typer.Option(Path("models/ner"), help="Span model (the linker sits beside it)."),
+    model: Path = typer.Option(DEFAULT_MODEL, help="Span model (the linker sits beside it)."),
     out: Path = typer.Option(None, help="Write the paragraphs as tasks: F.jsonl (Prodigy) or F.json (Label "
                              "Studio, config F.xml); default: a table."),
 ) -> None:
