@@ -7,7 +7,7 @@ CORPUS ?= corpus
 SHARED ?= ../shared/corpus
 OUT ?= out
 
-.PHONY: install test extract train evaluate learning-curve bench lint ingest clean
+.PHONY: install test extract train cv evaluate learning-curve bench lint ingest clean
 
 # install: reads pyproject.toml; writes .venv/
 install: $(VENV)/.installed
@@ -39,6 +39,11 @@ ingest: install
 train: install
 	$(GR) train --out models
 	$(GR) train-linker --out models
+
+# cv: reads annotations/gold configs/ ../shared/corpus models/; writes build/cv/cv.json and the policies chosen by
+# k-fold cross-validation over train+dev into models/ner/hybrid.json and models/linker/meta.json (trains k models)
+cv: install models/ner/meta.json
+	$(GR) cv --out build/cv --apply models
 
 # evaluate: reads annotations/ models/ tests/expected/ out/learning_curve/curve.json; writes out/eval/report.json out/eval/report.md
 evaluate: install models/ner/meta.json $(OUT)/learning_curve/curve.json

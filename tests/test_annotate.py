@@ -163,6 +163,8 @@ BROKEN = {
     "meta.paragraph": lambda t: t["meta"].pop("paragraph"),
     "answer 'maybe'": lambda t: t.update(answer="maybe"),
     "scope '半个市'": lambda t: t["relations"][0].update(scope="半个市"),
+    "carries the whole-body id 'active.total'": lambda t: t["relations"][0].update(scope="各乡镇",
+                                                                                   indicator="active.total"),
     "starts or ends with whitespace": lambda t: (t.update(text=t["text"].replace(",县", "\n县"),
                                                           tokens=tokenize(t["text"].replace(",县", "\n县"))),
                                                  _span(t, "ORG").update(start=5)),
@@ -183,6 +185,28 @@ def test_each_kind_of_invalid_task_is_reported_with_its_line(tmp_path, message):
     assert {p.line for p in errors} == {2}  # the good lines around it are untouched
     assert any(message in p.message for p in errors), [p.message for p in errors]
     assert str(errors[0]).startswith(f"{tmp_path / 'tasks.jsonl'}:2: error:")
+
+
+def test_whole_body_ids_go_with_whole_or_no_scope_only(tmp_path):
+    from govreport.annotate.validate import check_scope_ids
+
+    task = seed_task()
+    task["relations"][0]["indicator"] = "active.total"
+    for scope, errors in ((None, 0), ("全县", 0), ("县本级", 1), ("县直单位", 1), ("各乡镇", 1)):
+        task["relations"][0]["scope"] = scope
+        assert len(check_scope_ids(task)) == errors, scope
+    task["relations"][0].pop("indicator")
+    assert check_scope_ids(task) == []  # a part of the body without an id is what the guidelines ask
+
+
+def test_committed_gold_gives_no_part_of_a_body_a_whole_body_id():
+    from govreport.annotate.files import read_annotations
+    from govreport.annotate.validate import check_scope_ids
+
+    lines, _ = read_annotations([PROJECT_ROOT / "annotations" / "gold"])
+    assert lines
+    found = [(line.path.name, line.line, message) for line in lines for _, message in check_scope_ids(line.data)]
+    assert found == []
 
 
 def test_invalid_json_is_reported_and_the_rest_is_still_checked(tmp_path):

@@ -39,3 +39,10 @@ def test_span_error_kinds():
     pred = [("COUNT", "a", 0, 4), ("MEASURE", "a", 10, 14), ("COUNT", "a", 30, 33)]
     kinds = sorted(kind for kind, _, _ in span_error_kinds(gold, pred))
     assert kinds == ["COUNT boundary", "COUNT spurious", "DATE missed", "ORG→MEASURE label"]
+
+
+def test_span_systems_score_the_rules_alone_without_a_model(tmp_path):
+    from govreport.evaluation import span_systems
+
+    assert list(span_systems(None)) == ["rules"]
+    assert list(span_systems(tmp_path / "no_model_here")) == ["rules"]

@@ -54,8 +54,9 @@ def test_indicator_before_figure_with_scope():
     total, city, counties = links
     assert (total.canonical_id, total.scope, total.rule) == ("requests.received", "全市", "lexicon_before")
     assert total.indicator.text == "受理政府信息公开申请"
-    assert (city.canonical_id, city.scope) == ("requests.received", "市本级")
-    assert (counties.canonical_id, counties.scope) == ("requests.received", "县市区")
+    # parts of the body keep their phrase (and its id) but the figure gets no whole-body id (guidelines 2.4)
+    assert (city.canonical_id, city.scope, city.indicator.kb_id) == (None, "市本级", "requests.received")
+    assert (counties.canonical_id, counties.scope, counties.indicator.kb_id) == (None, "县市区", "requests.received")
     assert all(lk.relation == "measures" for lk in links)
 
 
@@ -93,9 +94,10 @@ def test_enumeration_inherits_parent_across_semicolon():
     s = "2016年,全市共受理关于政府信息公开的行政复议申请16件,其中县市区14件,已办结;市直部门2件,未办结。"
     total, counties, city = link_figures_to_indicators(s, [fig(s, "16件"), fig(s, "14件"), fig(s, "2件")])
     assert (total.canonical_id, total.scope) == ("review.total", "全市")
-    assert (counties.rule, counties.canonical_id, counties.scope) == ("enumeration", "review.total", "县市区")
-    assert (city.rule, city.canonical_id, city.scope) == ("enumeration", "review.total", "市直单位")
-    assert counties.indicator is total.indicator
+    # the items inherit the parent's phrase; as parts of the body they carry no whole-body id
+    assert (counties.rule, counties.canonical_id, counties.scope) == ("enumeration", None, "县市区")
+    assert (city.rule, city.canonical_id, city.scope) == ("enumeration", None, "市直单位")
+    assert counties.indicator is total.indicator and total.indicator.kb_id == "review.total"
 
 
 def test_list_of_channels_after_qizhong():
@@ -142,14 +144,16 @@ def test_generic_phrase_takes_the_parent_or_heading_id():
     text = seed_text(SEED_000)
     weibo = sentence_of(text, "2016年,全市各级行政机关通过政务微博", "市直单位公开政府信息6258条。")
     total, part = link_figures_to_indicators(weibo, [fig(weibo, "9968条"), fig(weibo, "6258条")])
-    assert (total.canonical_id, part.canonical_id, part.scope) == ("active.via.weibo", "active.via.weibo", "市直单位")
+    assert (total.canonical_id, part.indicator.kb_id, part.scope) == ("active.via.weibo", "active.via.weibo", "市直单位")
+    assert part.canonical_id is None  # a part of the body (guidelines 2.4)
     gazette = sentence_of(text, "2.通过政府公报主动公开政府信息情况", "公开政府信息87条")
     (lk,) = link_figures_to_indicators(gazette, [fig(gazette, "87条")])
     assert lk.canonical_id == "active.via.gazette"
     other = sentence_of(text, "5.通过报刊、广播、电视等其他方式", "主动公开政府信息45770条。")
     links = link_figures_to_indicators(other, [fig(other, f) for f in ["92645条", "46875条", "45770条"]])
-    assert [(lk.canonical_id, lk.scope) for lk in links] == [
-        ("active.via.other", "全市"), ("active.via.other", "市本级"), ("active.via.other", "县市区")]
+    assert [(lk.indicator.kb_id, lk.canonical_id, lk.scope) for lk in links] == [
+        ("active.via.other", "active.via.other", "全市"), ("active.via.other", None, "市本级"),
+        ("active.via.other", None, "县市区")]
 
 
 def test_fenbie_after_the_figures_is_no_enumeration():
@@ -256,15 +260,19 @@ def test_seed_000_sections_3_to_6_with_rule_spans():
     start, end = text.index("三、主动公开政府信息情况"), text.index("七、政府信息公开工作中存在的问题")
     spans = [s for s in find_spans(text, 2016) if start <= s.start and s.end <= end]
     links = [lk for lk in link_figures_to_indicators(text, spans) if lk.figure.label in ("COUNT", "MEASURE")]
-    got = [(text[lk.figure.start:lk.figure.end], lk.canonical_id) for lk in links]
-    # shares (占82.84%) keep their phrase but carry no id (guidelines 2.4)
-    expected = [(f, i) for f, i, _ in SEED_000_SECTIONS_3_TO_6 if not f.endswith("%")]
+    got = [(text[lk.figure.start:lk.figure.end], lk.indicator.kb_id if lk.indicator else None, lk.scope)
+           for lk in links]
     # the gazette's 5期 and its 10200份 copies are figures without a canonical indicator
-    assert [g for g in got if g[1] is not None] == expected
-    scopes = [lk.scope for lk in links if lk.canonical_id is not None]
-    for (f, _, scope), got_scope in zip([e for e in SEED_000_SECTIONS_3_TO_6 if not e[0].endswith("%")], scopes):
+    phrases = [g for g in got if g[1] is not None]
+    assert [(f, i) for f, i, _ in phrases] == [(f, i) for f, i, _ in SEED_000_SECTIONS_3_TO_6]
+    for (f, _, scope), (_, _, got_scope) in zip(SEED_000_SECTIONS_3_TO_6, phrases):
         if scope is not None:
             assert got_scope == scope, f
+    # shares (占82.84%) and parts of the body (市本级, 县市区, 市直单位) keep their phrase but carry no id
+    # (guidelines 2.4)
+    ids = [(text[lk.figure.start:lk.figure.end], lk.canonical_id) for lk in links if lk.canonical_id]
+    assert ids == [(f, i) for f, i, scope in SEED_000_SECTIONS_3_TO_6
+                   if not f.endswith("%") and scope in (None, "全市")]
 
 
 def _manifest() -> list[dict]:
@@ -323,3 +331,26 @@ def test_shared_reports_link_most_narrative_figures(name):
         if lk.indicator is not None:
             assert lk.indicator.text == text[lk.indicator.start:lk.indicator.end]
             assert 0 < lk.confidence <= 1
+
+
+def test_parts_of_the_body_get_no_whole_body_id():
+    s = "2018年全区主动公开政府信息2069条。其中，区管委会及区直各部门主动公开政府信息1592条，各乡镇主动公开政府信息477条；区直、县直各单位主动公开政府信息303条。"
+    links = link_figures_to_indicators(s, [fig(s, f) for f in ["2069条", "1592条", "477条", "303条"]])
+    assert [(lk.canonical_id, lk.scope) for lk in links] == [
+        ("active.total", "全区"), (None, "区本级"), (None, "各乡镇"), (None, "区直单位")]
+
+
+def test_form_rows_for_rules_and_other_answers_and_no_id_for_joined_outcomes():
+    s = "全年主动公开规章13件，现行有效规章40件。予以公开及部分公开258件，其他处理0件，顺延到下年度答复72件。"
+    figures = ["13件", "40件", "258件", "0件", "72件"]
+    v2021 = [lk.canonical_id for lk in link_figures_to_indicators(s, [fig(s, f) for f in figures], form="v2021")]
+    assert v2021 == ["active.rules.issued", "active.rules.in_force", None, "requests.other.total",
+                     "requests.carried_forward.total"]
+    v2019 = link_figures_to_indicators(s, [fig(s, f) for f in figures], form="v2019")
+    assert (v2019[0].canonical_id, v2019[3].canonical_id) == ("active.rules.new_published", "requests.other.total")
+
+
+def test_a_bare_waived_amount_is_no_fee_waiver():
+    s = "全年办理减免金额3026万元，政府信息公开收费减免金额0元。"
+    tax, fee = link_figures_to_indicators(s, [fig(s, "3026万元"), fig(s, "0元")])
+    assert (tax.canonical_id, fee.canonical_id) == (None, "fees.waived")

@@ -182,6 +182,10 @@ def test_seed_orgs(doc, sentence, surface):
         ("001", "逐一分解到县直各单位、乡镇人民政府", None),  # 县直, 乡镇: no organ named
         ("004", "临沧市政务服务网上大厅办件总量", None),  # a website's hall is no organ
         ("000", "加强与智慧社区平台", None),  # 社区 is no district
+        # an organ name that only modifies a noun: a website, its departments as a class (guidelines)
+        ("000", "通过市发改委门户网站公开", "市发改委"),
+        ("000", "在市环保局网站设立了", "市环保局"),
+        ("000", "各县市区、市政府各部门也成立了相应的工作机构", "市政府各部门"),
     ],
 )
 def test_seed_not_orgs(doc, sentence, part):
@@ -407,3 +411,14 @@ def test_spacy_component_expands_to_word_tokens():
     doc = rules(doc)
     assert [(e.text, e.label_, e._.value) for e in doc.ents] == [("培训班22场(次)", "COUNT", 22),
                                                                 ("1000多人次", "COUNT", 1000)]
+
+
+def test_org_rules_on_constructed_sentences():
+    text = ("区环境与国土资源局、教育局、公安局等部门公开信息较多；根据《中华人民共和国政府信息公开条例》（国务院令第711号），"
+            "县政府大院门口设立公开栏，请与区政府办公室联系（地址：某某区人民政府办公室，邮编：350400）。"
+            "依据《上海市政府\n信息公开规定》，市政府与市委联合部署。")
+    orgs = [s.text for s in find_spans(text) if s.label == "ORG"]
+    # 与 inside a first unit's body; departments named without a level in a list; 国务院令 is a decree's
+    # number, 县政府大院 a place, an organ in an address is none; nothing inside a title wrapped over a line
+    # break; 市政府与市委 stays two organs
+    assert orgs == ["区环境与国土资源局", "教育局", "公安局", "区政府办公室", "市政府", "市委"]

@@ -168,6 +168,32 @@ def train_linker(
     print_training(train_from_project(out, source))
 
 
+@app.command("cv")
+def cross_validate(
+    out: Path = typer.Option(Path("build/cv"), help="Folder for cv.json and the fold models."),
+    folds: int = typer.Option(None, help="Number of folds (default: configs/train.yml cv.folds)."),
+    spans: bool = typer.Option(True, help="Cross-validate the span policies (trains a model per fold)."),
+    links: bool = typer.Option(True, help="Cross-validate the linking policies."),
+    apply: Path = typer.Option(None, help="Write the chosen policies into this trained model folder (e.g. models)."),
+) -> None:
+    """Choose span and linking policies by k-fold cross-validation over train+dev (never test)."""
+    from .crossval import apply_choices, run_cv
+
+    report = run_cv(out, folds, spans, links)
+    typer.echo(f"{report['documents']} documents in {len(report['folds'])} folds")
+    for name, part in (("links", report.get("links")), ("spans", report.get("spans"))):
+        if not part:
+            continue
+        for key, scores in part["summary"].items():
+            for sub, s in scores.items():
+                typer.echo(f"{name:5} {key:22} {sub:12} F1 mean {s['mean']:.3f} std {s['std']:.3f} "
+                           f"[{s['min']:.3f}, {s['max']:.3f}]")
+        typer.echo(f"{name} chosen: {part['chosen']}")
+    if apply is not None:
+        for path in apply_choices(report, apply):
+            typer.echo(f"wrote {path}")
+
+
 @app.command()
 def tables(
     paths: list[Path] = typer.Argument(None, help="Reports (files or folders); none: every report with an expected "

@@ -156,25 +156,33 @@ def _same(a: float, b: float) -> bool:
 
 
 def span_systems(model_dir: Path | None) -> dict[str, Callable]:
-    """The span finders to compare: rules always; model and hybrid when a model loads."""
+    """The span finders to compare: rules always; the model alone whenever a model loads (even when its
+    measured policy keeps the rules for every label, so the report shows what it would do), and the hybrid
+    when its policy uses the model."""
     from .spans.hybrid import RulesFinder, load_span_finder
+    from .spans.model import ModelLoadError, load_model
 
     systems: dict[str, Callable] = {"rules": RulesFinder()}
     if model_dir is not None and Path(model_dir).exists():
         hybrid = load_span_finder(model_dir)
         if getattr(hybrid, "uses_model", False):
             systems["hybrid"] = hybrid
-            systems["model"] = _model_only(hybrid)
+            systems["model"] = _model_only(hybrid.nlp)
+        else:
+            try:
+                systems["model"] = _model_only(load_model(model_dir))
+            except (ModelLoadError, OSError, ValueError) as err:
+                print(f"warning: {err}; the model alone is not scored")
     return systems
 
 
-def _model_only(hybrid) -> Callable:
+def _model_only(nlp) -> Callable:
     from .spans.hybrid import fill_values
     from .spans.model import predict_spans
     from .spans.rules import find_spans
 
     def find(text: str, report_year: int | None = None, exclude=()) -> list:
-        return fill_values(predict_spans(hybrid.nlp, text, exclude), find_spans(text, report_year), report_year)
+        return fill_values(predict_spans(nlp, text, exclude), find_spans(text, report_year), report_year)
 
     return find
 

@@ -557,8 +557,9 @@ class LearnedLinker:
         return self.link_example(example)
 
     def _link(self, fig: Span, best: tuple[Candidate, float] | None, rules_link: Any, form: str | None = None) -> Any:
-        """A ``Link`` for a figure from its best candidate (scope and, for the same span, id from the rules)."""
-        from .link import Link
+        """A ``Link`` for a figure from its best candidate (scope and, for the same span, id from the rules;
+        no id for a part of the body, as the rules)."""
+        from .link import Link, body_id
 
         relation = self.cfg["relation_label"]
         scope = getattr(rules_link, "scope", None)
@@ -569,7 +570,7 @@ class LearnedLinker:
         canonical = rules_link.canonical_id if _span_key(rules_ind) == _span_key(cand.indicator) else None
         if canonical is None:
             canonical = self.canonical_id(cand.indicator, fig, form)
-        return Link(fig, cand.indicator, canonical, scope, relation, "learned", round(prob, 4))
+        return Link(fig, cand.indicator, body_id(canonical, scope), scope, relation, "learned", round(prob, 4))
 
     def canonical_id(self, indicator: Span, fig: Span, form: str | None = None) -> str | None:
         """The id of an indicator phrase: its lexicon id, else the phrase mapper's; dropped when the unit

@@ -373,6 +373,21 @@ def admissible_id(canonical_id: str | None, unit: str | None, form: str | None) 
     return canonical_id
 
 
+def body_id(canonical_id: str | None, scope: str | None) -> str | None:
+    """The id a figure of ``scope`` may carry: none when the scope is a part of the reporting body.
+
+    Every id of configs/indicators.yml is a statistic of the whole body (guidelines 2.4): 其中市本级…157693条
+    is not the city's active.total. Only scopes the qualifiers of configs/link.yml name are judged (市本级,
+    各乡镇, 市直单位; whole ones are configs/records.yml ``whole_scopes``); an ORG in subject position is often
+    the reporting organ itself, so it keeps the id.
+    """
+    from .records import is_partial_scope
+
+    if canonical_id is None or not scope or not is_partial_scope(scope):
+        return canonical_id
+    return None if load_rules().scope_any.fullmatch(scope) else canonical_id
+
+
 def _fits_unit(canonical_id: str | None, unit: str | None) -> bool:
     """Whether a figure's unit is of the same class as the canonical indicator's unit."""
     if canonical_id is None or unit is None:
@@ -741,7 +756,8 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         fig.cand, fig.entry = cand, cand.entry
         fig.link = Link(fig.span, indicator_span(cand.start, cand.end, canonical, cand.span), canonical, scope,
                         cfg["labels"]["relation"], rule, round(confidence, 3))
-    # ids are withheld only now: enumerations and shares above inherit their parent's id to find their own
+    # ids are withheld only now (shares, parts of the body): enumerations and shares above inherit their
+    # parent's id to find their own
     for f in figs:
-        f.link.canonical_id = admissible_id(f.link.canonical_id, f.span.unit, form)
+        f.link.canonical_id = body_id(admissible_id(f.link.canonical_id, f.span.unit, form), f.link.scope)
     return [f.link for f in figs]

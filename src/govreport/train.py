@@ -53,6 +53,11 @@ def choose_source(source: str | None = None) -> str:
 def gold_examples(work_dir: Path) -> dict[str, list[Example]]:
     """Annotated paragraphs per split, through govreport.annotate's DocBin conversion, with their table
     areas (not annotated: the model neither learns nor is scored there)."""
+    return {split: [ex for _, ex in pairs] for split, pairs in gold_document_examples(work_dir).items()}
+
+
+def gold_document_examples(work_dir: Path) -> dict[str, list[tuple[str, Example]]]:
+    """(doc id, annotated paragraph) per split, as ``gold_examples`` (cross-validation folds by document)."""
     import spacy
     from spacy.tokens import DocBin
 
@@ -63,13 +68,14 @@ def gold_examples(work_dir: Path) -> dict[str, list[Example]]:
     tables = gold_table_areas(annotations)
     paths = convert_annotations(annotations, work_dir / "gold")
     nlp = spacy.blank("zh")
-    out: dict[str, list[Example]] = {}
+    out: dict[str, list[tuple[str, Example]]] = {}
     for split, path in paths.items():
         out[split] = []
         for doc in DocBin(store_user_data=True).from_disk(path).get_docs(nlp.vocab):
             meta = doc.user_data.get(meta_key) or {}
             areas = tables.get((meta.get("doc"), meta.get("paragraph")), [])
-            out[split].append((doc.text, [(e.start_char, e.end_char, e.label_) for e in doc.ents], areas))
+            out[split].append((meta.get("doc"), (doc.text, [(e.start_char, e.end_char, e.label_) for e in doc.ents],
+                                                 areas)))
     return out
 
 

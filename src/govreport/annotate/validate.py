@@ -141,6 +141,25 @@ def check_relations(task: dict[str, Any], length: int | None) -> list[Issue]:
     return issues
 
 
+def check_scope_ids(task: dict[str, Any]) -> list[Issue]:
+    """Relations whose scope covers only part of the reporting body yet carry an id (guidelines 2.4).
+
+    Every id of configs/indicators.yml is a statistic of the whole reporting body, so a figure of a part
+    (市本级, 各乡镇, 市直单位; whole scopes are configs/records.yml ``whole_scopes``) must not carry one.
+    """
+    from ..records import is_partial_scope
+
+    issues: list[Issue] = []
+    for i, rel in enumerate(task.get("relations") or []):
+        scope, indicator = rel.get("scope"), rel.get("indicator")
+        if indicator and is_partial_scope(scope):
+            head = rel["head_span"]
+            issues.append(("error", (f"relation {i} (figure [{head['start']}, {head['end']})): scope {scope!r} covers "
+                                     f"part of the reporting body but carries the whole-body id {indicator!r} "
+                                     "(guidelines 2.4: no id)")))
+    return issues
+
+
 def check_tokens(text: str, tokens: list[Any]) -> list[Issue]:
     """Tokens are in order, match the text, and only whitespace lies between them."""
     issues: list[Issue] = []
@@ -226,7 +245,7 @@ def validate_record(data: dict[str, Any], store: DocumentStore, committed: bool 
         return [("error", e) for e in errors]
     standoff = is_standoff(data)
     length = None if standoff else len(data["text"])
-    issues = check_spans(data, length) + check_relations(data, length)
+    issues = check_spans(data, length) + check_relations(data, length) + check_scope_ids(data)
     if standoff:
         try:
             task, notes = store.join(data)

@@ -153,7 +153,11 @@ def org_pattern() -> str:
     body_unit = f"(?:{alternation(body['words'])}|{char})"
     suffix = _suffix_alternation(c["suffixes"], nb, na)
     chain_suffix = _suffix_alternation(c["chain_suffixes"], nb, na)
-    first = f"{body_unit}{{0,{body['max_chars']}}}?(?:{suffix})"
+    # a joiner (与) may sit inside the first unit's body only (区环境与国土资源局; 市政府与市委 stays two organs,
+    # the first unit being shortest)
+    joiner = f"[{re.escape(body.get('first_joiners', ''))}](?=[\u4e00-\u9fff])" if body.get("first_joiners") else None
+    first_unit = f"(?:{body_unit}|{joiner})" if joiner else body_unit
+    first = f"{first_unit}{{0,{body['max_chars']}}}?(?:{suffix})"
     chain = f"(?:{chain_suffix}|{body_unit}{{1,{body['chain_max_chars']}}}?(?:{suffix}))"
     level = f"(?:{alternation(c['levels'])})(?!{c['level_not_before']})"
     lexicon = f"(?:{alternation(c['lexicon'])})(?!{c['lexicon_not_before']})"
@@ -198,6 +202,20 @@ def org_start(text: str, start: int, floor: int) -> int | None:
     if start > 0 and text[start - 1] in org_config()["level_not_after"]:
         return None
     return start
+
+
+def not_an_organ_here(text: str, start: int, end: int) -> bool:
+    """Whether the organ name at [start, end) only modifies the noun after it (市政府门户网站, 国务院令) or sits
+    in an address (地址：…管委会办公室): configs/patterns/orgs.yml ``modifies_before`` and ``not_after``."""
+    before, after = _org_context()
+    window = org_config()["not_after_chars"]
+    return bool(before.match(text, end) or after.search(text[max(0, start - window):start]))
+
+
+@lru_cache(maxsize=1)
+def _org_context() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    cfg = org_config()
+    return re.compile(cfg["modifies_before"]), re.compile(cfg["not_after"] + "$")
 
 
 # ---------------------------------------------------------------- scanner
@@ -276,7 +294,7 @@ def find_spans(text: str, report_year: int | None = None, anchored: bool = True)
             spans.append(bare_span(text, start, end))
         elif kind == "ORG":
             org = org_start(masked, start, last_end) if _starts_with_level(masked, start) else start
-            if org is None:
+            if org is None or not_an_organ_here(masked, org, end):
                 continue
             spans.append(Span("ORG", org, end, text[org:end]))
         last_end = end

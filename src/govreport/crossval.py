@@ -1,0 +1,207 @@
+"""Policies chosen by cross-validation over train+dev: k folds by document, mean and spread over folds.
+
+One small dev split (five documents) decides badly between close policies, so `govreport cv` trains a span
+model and a linker on k-1 folds of train+dev documents, scores every span policy per label
+(spans/hybrid.py) and every linking policy (learned_link.py) on the held-out fold, and chooses each policy on
+the mean over folds, by the same rules as training (configs/model.yml policy_order and policy_min_gain;
+configs/learned_link.yml selection). A report and its twin (configs/splits.yml ``twins``) share a fold. The
+test split is never read. The choices can be written into a trained model folder (``apply_choices``).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import srsly
+
+from .config import load_config
+
+CV_FILE = "cv.json"
+
+
+def cv_settings() -> dict[str, Any]:
+    """configs/train.yml ``cv``."""
+    return load_config("train.yml")["cv"]
+
+
+def document_folds(doc_ids: Iterable[str], k: int, seed: int, twins: dict[str, str] | None = None) -> list[list[str]]:
+    """``k`` folds of document ids, twins together, groups dealt round-robin in a seeded random order."""
+    twins = twins if twins is not None else (load_config("splits.yml").get("twins") or {})
+    groups: dict[str, list[str]] = {}
+    for doc_id in sorted(set(doc_ids)):
+        groups.setdefault(twins.get(doc_id, doc_id), []).append(doc_id)
+    keys = sorted(groups)
+    random.Random(seed).shuffle(keys)
+    folds: list[list[str]] = [[] for _ in range(min(k, len(keys)))]
+    for i, key in enumerate(keys):
+        folds[i % len(folds)] += groups[key]
+    return [sorted(f) for f in folds]
+
+
+def spread(values: Sequence[float]) -> dict[str, float]:
+    """Mean, standard deviation (0 for one value), min and max of per-fold scores."""
+    values = list(values)
+    return {"mean": round(statistics.fmean(values), 4), "std": round(statistics.stdev(values), 4) if len(values) > 1
+            else 0.0, "min": round(min(values), 4), "max": round(max(values), 4), "folds": [round(v, 4) for v in values]}
+
+
+def choose_in_order(means: dict[str, float], order: Sequence[str], min_gain: float) -> str:
+    """The first option of ``order``, replaced by a later one only when its mean beats the kept one by min_gain."""
+    best = order[0]
+    for option in order[1:]:
+        if option in means and means[option] >= means[best] + min_gain:
+            best = option
+    return best
+
+
+# ---------------------------------------------------------------- links
+
+
+def _scores(tasks: Sequence[dict[str, Any]], links: Sequence[list[Any]]) -> dict[str, Any]:
+    """Phrase and canonical-id P/R/F1 of learned_link's evaluation, plus ``ids``: canonical ids over every
+    figure, as `make evaluate` scores them (an id on a figure the gold leaves without one is an error)."""
+    from .evaluate import prf
+    from .learned_link import _score_links, link_tuples, linker_config
+
+    scores = _score_links(tasks, links)
+    label = linker_config()["relation_label"]
+    gold, pred = set(), set()
+    for n, (task, predicted) in enumerate(zip(tasks, links)):
+        gold |= {(n, *t) for t in link_tuples(r for r in task.get("relations", []) if r.get("label") == label)[1]}
+        pred |= {(n, *t) for t in link_tuples(predicted)[1]}
+    return {**scores, "ids": prf(gold, pred)}
+
+
+def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]]) -> dict[str, Any]:
+    """Per fold: a linker trained on the other folds; rules, learned and combined (ids from the rules or from
+    the phrase mapper) scored on the held-out fold with the lexicon's candidates, as extract links."""
+    from .learned_link import build_linker, combined_linker, example_from_task, linker_config
+    from .phrase_map import annotation_phrase_pairs
+
+    cfg = linker_config()
+    threshold = cfg["combined"]["override_threshold"]
+    per_fold: list[dict[str, Any]] = []
+    for held in folds:
+        train = [t for d, ts in tasks_by_doc.items() if d not in held for t in ts]
+        test = [t for d in held for t in tasks_by_doc.get(d, [])]
+        linker = build_linker([example_from_task(t, gold_indicators=cfg["train_candidates"] == "gold") for t in train],
+                              annotation_phrase_pairs(train))
+        examples = [example_from_task(t, gold_indicators=False) for t in test]
+        rules = [list(ex.rules.values()) for ex in examples]
+        learned = [linker.link_example(ex) for ex in examples]
+        per_fold.append({
+            "documents": held,
+            "rules": _scores(test, rules),
+            "learned": _scores(test, learned),
+            "combined": _scores(test, [combined_linker(r, lk, "combined", threshold, "rules")
+                                            for r, lk in zip(rules, learned)]),
+            "combined_learned_ids": _scores(test, [combined_linker(r, lk, "combined", threshold, "learned")
+                                                        for r, lk in zip(rules, learned)]),
+        })
+    summary = {policy: {metric: spread([f[policy][metric]["f"] for f in per_fold])
+                        for metric in ("phrase", "canonical", "ids")}
+               for policy in ("rules", "learned", "combined", "combined_learned_ids")}
+    metric, min_gain = cfg["selection"]["metric"], cfg["selection"]["min_gain"]
+    chosen = choose_in_order({p: summary[p][metric]["mean"] for p in ("rules", "combined", "learned")},
+                             ["rules", "combined", "learned"], min_gain)
+    ids_from = "learned" if summary["combined_learned_ids"]["ids"]["mean"] >= \
+        summary["combined"]["ids"]["mean"] + min_gain else "rules"
+    return {"per_fold": per_fold, "summary": summary, "metric": metric,
+            "chosen": {"policy": chosen, "override_threshold": threshold, "ids_from": ids_from}}
+
+
+# ---------------------------------------------------------------- spans
+
+
+def span_cv(examples_by_doc: dict[str, list[tuple]], folds: list[list[str]], work_dir: Path) -> dict[str, Any]:
+    """Per fold: a span model trained on the other folds (configs/train.yml ``cv``); every hybrid policy
+    per label scored on the held-out fold."""
+    from .spans.hybrid import measure_policies
+    from .spans.model import load_model
+    from .train import settings as train_settings
+    from .train import train
+
+    cfg, model_cfg = cv_settings(), load_config("model.yml")
+    per_fold = []
+    for i, held in enumerate(folds):
+        train_docs = sorted(d for d in examples_by_doc if d not in held)
+        train_ex = [ex for d in train_docs for ex in examples_by_doc[d]]
+        spacy_dev = [ex for d in train_docs[::cfg["spacy_dev_every"]] for ex in examples_by_doc[d]]
+        fold_dir = work_dir / f"fold{i}"
+        train(fold_dir, examples={"train": train_ex, "dev": spacy_dev},
+              overrides={"training.max_epochs": cfg["max_epochs"]}, work_dir=fold_dir / "work")
+        nlp = load_model(fold_dir / train_settings()["model_name"])
+        held_ex = [ex for d in held for ex in examples_by_doc.get(d, [])]
+        per_fold.append({"documents": held, **measure_policies(nlp, held_ex)})
+    labels = sorted({label for f in per_fold for label in f["scores"]})
+    summary = {label: {policy: spread([f["scores"][label][policy]["f"] for f in per_fold if label in f["scores"]])
+                       for policy in model_cfg["policy_order"]} for label in labels}
+    chosen = {label: choose_in_order({p: s["mean"] for p, s in summary[label].items()}, model_cfg["policy_order"],
+                                     model_cfg["policy_min_gain"]) for label in labels}
+    return {"per_fold": [{k: v for k, v in f.items() if k != "policy"} for f in per_fold], "summary": summary,
+            "chosen": chosen}
+
+
+# ---------------------------------------------------------------- the run
+
+
+def run_cv(out_dir: str | Path, folds: int | None = None, spans: bool = True, links: bool = True) -> dict[str, Any]:
+    """Cross-validate over the gold train+dev documents; writes ``out_dir/cv.json`` and returns it."""
+    from .learned_link import gold_tasks
+    from .train import gold_document_examples
+
+    cfg = cv_settings()
+    out_dir = Path(out_dir)
+    work = out_dir / "cv_work"
+    tasks = gold_tasks()
+    tasks_by_doc: dict[str, list[dict[str, Any]]] = {}
+    for split in ("train", "dev"):
+        for task in tasks.get(split, []):
+            tasks_by_doc.setdefault(task["meta"]["doc"], []).append(task)
+    fold_ids = document_folds(tasks_by_doc, folds or cfg["folds"], cfg["seed"])
+    report: dict[str, Any] = {"folds": fold_ids, "documents": sum(map(len, fold_ids))}
+    if links:
+        report["links"] = link_cv(tasks_by_doc, fold_ids)
+    if spans:
+        examples = gold_document_examples(work)
+        by_doc: dict[str, list[tuple]] = {}
+        for split in ("train", "dev"):
+            for doc_id, ex in examples.get(split, []):
+                by_doc.setdefault(doc_id, []).append(ex)
+        report["spans"] = span_cv(by_doc, fold_ids, work)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    srsly.write_json(out_dir / CV_FILE, report)
+    return report
+
+
+def apply_choices(report: dict[str, Any], model_dir: str | Path) -> list[str]:
+    """Write the cross-validated choices into a trained model folder (``DIR/ner/hybrid.json``,
+    ``DIR/linker/meta.json``); returns what was written."""
+    import json
+
+    from .learned_link import linker_config
+    from .spans.hybrid import POLICY_FILE
+    from .train import settings as train_settings
+
+    model_dir = Path(model_dir)
+    written = []
+    hybrid = model_dir / train_settings()["model_name"] / POLICY_FILE
+    if "spans" in report and hybrid.exists():
+        data = srsly.read_json(hybrid)
+        data.update({"policy": report["spans"]["chosen"], "chosen_by": "cv", "cv": report["spans"]["summary"]})
+        srsly.write_json(hybrid, data)
+        written.append(str(hybrid))
+    meta_path = model_dir / linker_config()["model_name"] / "meta.json"
+    if "links" in report and meta_path.exists():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        chosen = report["links"]["chosen"]
+        meta["policy"] = {"policy": chosen["policy"], "override_threshold": chosen["override_threshold"],
+                          "metric": report["links"]["metric"], "chosen_by": "cv",
+                          "f": {p: s[report["links"]["metric"]]["mean"] for p, s in report["links"]["summary"].items()}}
+        meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        written.append(str(meta_path))
+    return written
