@@ -1,4 +1,5 @@
-"""Normalised text with a map back to source offsets: OpenCC t2s, full-width to ASCII, layout whitespace.
+"""Normalised text with a map back to source offsets: invisible characters out, OpenCC t2s, full-width to ASCII
+(thousands separators and signs included), layout whitespace.
 
 An offset map is a sorted list of breakpoints ``(text_offset, source_offset)``; between two breakpoints
 the map is linear with slope 1. An empty map is the identity.
@@ -7,6 +8,7 @@ the map is linear with slope 1. An empty map is the identity.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 from operator import ne
@@ -107,8 +109,11 @@ def _width_table() -> dict[int, str]:
     table = {c: c - 0xFEE0 for c in range(ord("０"), ord("９") + 1)}
     table.update({c: c - 0xFEE0 for c in range(ord("Ａ"), ord("Ｚ") + 1)})
     table.update({c: c - 0xFEE0 for c in range(ord("ａ"), ord("ｚ") + 1)})
-    for ch in load_config("normalize.yml")["fullwidth_extra"]:
+    config = load_config("normalize.yml")
+    for ch in config["fullwidth_extra"]:
         table[ord(ch)] = chr(ord(ch) - 0xFEE0)
+    for ch, ascii_form in config["ascii_forms"].items():
+        table[ord(ch)] = ascii_form
     return {k: (chr(v) if isinstance(v, int) else v) for k, v in table.items()}
 
 
@@ -116,6 +121,52 @@ def _width_table() -> dict[int, str]:
 def _fullwidth() -> re.Pattern[str]:
     """Any character _width_table() converts."""
     return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_width_table())) + "]")
+
+
+@lru_cache(maxsize=1)
+def _thousands() -> re.Pattern[str]:
+    return re.compile(load_config("normalize.yml")["fullwidth_thousands"])
+
+
+# Planes holding every format character and combining mark in use (BMP, SMP, SSP): scanned once for the classes.
+_SCANNED_PLANES = (range(0x20000), range(0xE0000, 0xE1000))
+
+
+def _category_class(categories: list[str]) -> str:
+    """A regex character class of the code points in the given Unicode general categories."""
+    wanted = set(categories)
+    ranges: list[list[int]] = []
+    for plane in _SCANNED_PLANES:
+        for code in plane:
+            if unicodedata.category(chr(code)) in wanted:
+                if ranges and ranges[-1][1] == code - 1:
+                    ranges[-1][1] = code
+                else:
+                    ranges.append([code, code])
+    return "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges) + "]"
+
+
+@lru_cache(maxsize=1)
+def _invisible() -> re.Pattern[str]:
+    """Format characters anywhere, and combining marks (with format characters) right after a digit.
+
+    Linear: each alternative starts with one class test, and a run after a digit is taken whole.
+    """
+    config = load_config("normalize.yml")
+    formats, marks = _category_class(config["strip_categories"]), _category_class(config["digit_mark_categories"])
+    either = formats[:-1] + marks[1:]
+    return re.compile(rf"(?<=\d){either}+|{formats}+")
+
+
+def strip_invisible(text: str) -> tuple[str, OffsetMap]:
+    """Text without zero-width, bidi and other format characters, nor combining marks on digits.
+
+    They split figures (1<ZWSP>234, 5<U+0301>件) and hide them from the patterns. Deleted characters leave
+    breakpoints, so every kept character maps back to itself.
+    """
+    if text.isascii():
+        return text, []
+    return substitute(text, _invisible(), lambda m: "")
 
 
 @lru_cache(maxsize=1)
@@ -175,9 +226,13 @@ def collapse_layout(text: str) -> tuple[str, OffsetMap]:
 
 def normalize_text(raw: str) -> tuple[str, OffsetMap, bool]:
     """Normalised text, its map to ``raw`` and whether ``raw`` was in traditional script."""
-    text, offset_map, traditional = to_simplified(raw)
+    text, offset_map = strip_invisible(raw)
+    text, t2s_map, traditional = to_simplified(text)
+    offset_map = compose_maps(t2s_map, offset_map)
     if _fullwidth().search(text):  # translate() reads every character through a dict: only when needed
-        text = text.translate(_width_table())  # one character for one: the map is unchanged
+        # one character for one in both steps: the map is unchanged
+        text = _thousands().sub(lambda m: m.group(0).replace("，", ","), text)
+        text = text.translate(_width_table())
     if traditional:
         pattern, phrases = _phrase_pattern()
         text, phrase_map = substitute(text, pattern, lambda m: phrases[m.group(0)])
