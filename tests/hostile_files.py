@@ -32,8 +32,8 @@ def spanned_html(rows: int = 400, cols: int = 10, span: int = 50) -> str:
 
 
 def unclosed_comment_html(size: int = 100_000) -> str:
-    """A page whose comment is never closed, followed by ``size`` characters of ASCII letters and text."""
-    filler = ("abcdefghij" * 10 + "受理申请3件。") * (size // 107 + 1)
+    """A page whose comment is never closed, followed by ``size`` characters: runs of 2,000 ASCII letters."""
+    filler = ("abcdefghij" * 200 + " 受理申请3件。") * (size // 2008 + 1)
     return f"<html><body><p>{PARAGRAPH}</p><!-- {filler[:size]}</body></html>"
 
 
@@ -80,10 +80,10 @@ def grid_span_docx(span: int, rows: int = 3) -> bytes:
     return _rewrite_part(data, "word/document.xml", rewrite)
 
 
-def xxe_docx(secret_path: Path) -> bytes:
-    """A DOCX whose document declares an external entity on ``secret_path`` and an internal one, and uses both.
+def xxe_docx(secret_path: Path, url: str = "http://127.0.0.1:9/xxe") -> bytes:
+    """A DOCX whose document declares external entities (a file, a URL) and an internal one, and uses them.
 
-    The paragraph reads 受理申请&ext;共45件&int;。 (an external file entity and an internal text entity).
+    The paragraph reads 受理申请&ext;共45件&int;&net;。
     """
     word = docx.Document()
     word.add_paragraph("某市2023年政府信息公开工作年度报告")
@@ -91,10 +91,10 @@ def xxe_docx(secret_path: Path) -> bytes:
     word.add_paragraph("办结7件。")
     data = _docx_bytes(word)
     doctype = (f'<!DOCTYPE w:document [<!ENTITY ext SYSTEM "{secret_path.as_uri()}">'
-               '<!ENTITY int "内部实体文字">]>')
+               f'<!ENTITY net SYSTEM "{url}"><!ENTITY int "内部实体文字">]>')
 
     def rewrite(xml: str) -> str:
         xml = re.sub(r"(<\?xml[^>]*\?>\s*)", lambda m: m.group(1) + doctype, xml, count=1)
-        return xml.replace("ENTITY_HERE", "&ext;共45件&int;。")
+        return xml.replace("ENTITY_HERE", "&ext;共45件&int;&net;。")
 
     return _rewrite_part(data, "word/document.xml", rewrite)

@@ -876,8 +876,6 @@ def extract_docx(path: Path, fmt: str = "docx") -> Extracted:
         return _read_docx(path, fmt)
     except IngestError:
         raise
-    except (MemoryError, RecursionError):
-        raise
     except Exception as e:  # python-docx raises zip, XML and package errors, also while reading the body
         raise IngestError(path, f"cannot read DOCX ({type(e).__name__}: {e})") from e
 
