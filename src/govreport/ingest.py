@@ -5,26 +5,33 @@ back to that source, the tables placed in the text, and hints such as an HTML ti
 normalises the text (``normalize_text``) and composes the maps, so ``Document.offset_map`` maps offsets of
 the normalised text to offsets in the source string, which is
 
-- txt / md: the decoded file. HTML comments and stray tags left by copy-paste are removed; pipe tables
+- txt / md: the decoded file (UTF-8, else what charset-normalizer finds: GBK/GB18030, Big5, UTF-16, ...).
+  HTML comments and stray tags left by copy-paste are removed; pipe tables
   (``| a | b |`` lines, markdown separator rows skipped) stay as they are written and become Tables.
 - html: the decoded HTML string. Text comes from ``html.parser`` events with their positions; character
   and entity references are separate events, so every text character maps exactly to its source
   (a reference maps to its ``&``). Synthesised line breaks and `` | `` cell separators map to the tag
   that caused them. Only the article container is read: the element whose paragraphs hold the most CJK
   text (site navigation around it is dropped); the title comes from ``<title>`` (site name cut off) or h1.
+  Every walk of the element tree is iterative (pages nest thousands of levels deep); an unclosed comment
+  runs to the end of the page, as in browsers.
 - pdf / docx: the raw text this module extracts, ``extract(path).source`` (there is no character link
   into the binary file). PDF: pdfplumber, page by page; tables are taken from ``find_tables`` and the
   page text is read outside their boxes, so no table text is duplicated; bands of text and tables are
   interleaved top to bottom; page-number lines are dropped. A table broken by a page break becomes two
   Tables (the second one usually starts with a continuation row). Rows spanning the whole table at its
   top or bottom (a box drawn around paragraphs, a caption such as 第二十条第（一）项) are read as text.
-  DOCX: python-docx paragraphs and tables in body order.
+  DOCX: python-docx paragraphs and tables in body order; table grids are read from the XML. XML entities
+  are never resolved (no file or network access): a reference is dropped, with a warning, and the rest of
+  its paragraph kept.
 
 Tables: every table is also rendered into the text, one line per row, cells joined by `` | ``, so later
 stages can cite cells by offset. ``Table.rows`` holds the normalised cell strings, ``Table.cell_offsets``
 their [start, end) in the text (None for an empty cell). Merged cells (HTML rowspan/colspan, PDF merged
 cells, DOCX gridSpan/vMerge) keep their value in the top-left grid position and '' elsewhere, so each
-figure is said exactly once. A line break inside a cell is joined without a space, except between two
+figure is said exactly once. A span counts within [1, max_span], and a table's grid holds at most
+max_table_cells positions (past that, spans are ignored, then rows dropped), with a warning naming the file
+and the table, so no markup can make a table cost more than that. A line break inside a cell is joined without a space, except between two
 ASCII letters or digits (where a space keeps two numbers apart).
 
 Bad input never stops a batch: ``read_document`` raises ``IngestError`` (naming the file) for input it
