@@ -132,30 +132,57 @@ def _thousands() -> re.Pattern[str]:
 _SCANNED_PLANES = (range(0x20000), range(0xE0000, 0xE1000))
 
 
-def _category_class(categories: list[str]) -> str:
-    """A regex character class of the code points in the given Unicode general categories."""
-    wanted = set(categories)
-    ranges: list[list[int]] = []
+@lru_cache(maxsize=1)
+def _category_ranges() -> dict[str, list[list[int]]]:
+    """Code point ranges [first, last] of the categories named in normalize.yml (one scan of the planes)."""
+    config = load_config("normalize.yml")
+    wanted = set(config["strip_categories"]) | set(config["digit_mark_categories"])
+    ranges: dict[str, list[list[int]]] = {}
     for plane in _SCANNED_PLANES:
         for code in plane:
-            if unicodedata.category(chr(code)) in wanted:
-                if ranges and ranges[-1][1] == code - 1:
-                    ranges[-1][1] = code
+            category = unicodedata.category(chr(code))
+            if category in wanted:
+                found = ranges.setdefault(category, [])
+                if found and found[-1][1] == code - 1:
+                    found[-1][1] = code
                 else:
-                    ranges.append([code, code])
-    return "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges) + "]"
+                    found.append([code, code])
+    return ranges
+
+
+def _category_class(categories: list[str], basic: bool | None = None) -> str:
+    """A regex matching one code point of the given Unicode general categories (only basic-plane or only
+    astral ones when ``basic`` says so).
+
+    Basic-plane code points form one class, which `re` compiles to a bitmap; a class that also held the
+    astral ones would be a list of hundreds of ranges, scanned for every character of the text. The astral
+    ones are tested only after a one-range look at the character.
+    """
+    ranges = sorted(r for category in categories for r in _category_ranges().get(category, []))
+
+    def char_class(selected: list[list[int]]) -> str:
+        return "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in selected) + "]"
+
+    basic_class = char_class([r for r in ranges if r[1] <= 0xFFFF])
+    astral_class = "(?=[\U00010000-\U0010ffff])" + char_class([r for r in ranges if r[0] > 0xFFFF])
+    if basic is not None:
+        return basic_class if basic else astral_class
+    return f"(?:{basic_class}|{astral_class})"
 
 
 @lru_cache(maxsize=1)
-def _invisible() -> re.Pattern[str]:
-    """Format characters anywhere, and combining marks (with format characters) right after a digit.
+def _invisible() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Format characters anywhere, and combining marks (with format characters) right after a digit; and, to
+    skip at once the texts that have none, a class of the basic-plane ones and a pattern of the astral ones.
 
-    Linear: each alternative starts with one class test, and a run after a digit is taken whole.
+    Linear: each alternative starts with one class test, and a run after a digit is taken whole. A search for
+    one plain class is five times faster than one for the alternation, hence the separate look first.
     """
     config = load_config("normalize.yml")
-    formats, marks = _category_class(config["strip_categories"]), _category_class(config["digit_mark_categories"])
-    either = formats[:-1] + marks[1:]
-    return re.compile(rf"(?<=\d){either}+|{formats}+")
+    categories = config["strip_categories"] + config["digit_mark_categories"]
+    formats, either = _category_class(config["strip_categories"]), _category_class(categories)
+    basic, astral = _category_class(categories, basic=True), _category_class(categories, basic=False)
+    return re.compile(rf"(?<=\d){either}+|{formats}+"), re.compile(basic), re.compile(astral)
 
 
 def strip_invisible(text: str) -> tuple[str, OffsetMap]:
@@ -164,9 +191,10 @@ def strip_invisible(text: str) -> tuple[str, OffsetMap]:
     They split figures (1<ZWSP>234, 5<U+0301>件) and hide them from the patterns. Deleted characters leave
     breakpoints, so every kept character maps back to itself.
     """
-    if text.isascii():
+    pattern, basic, astral = _invisible()
+    if text.isascii() or not (basic.search(text) or (max(text) > "\uffff" and astral.search(text))):
         return text, []
-    return substitute(text, _invisible(), lambda m: "")
+    return substitute(text, pattern, lambda m: "")
 
 
 @lru_cache(maxsize=1)
