@@ -296,3 +296,19 @@ def test_format_characters_leave_no_trace_in_a_docx(tmp_path):
     document = read_document(path)
     assert "受理申请123件，办结45件。" in document.text
     assert not re.search("[\u200b-\u200f\u0301]", document.text)
+
+
+def test_docx_zip_bomb_is_refused_before_unpacking(tmp_path, monkeypatch):
+    import io
+    import zipfile
+
+    from govreport.ingest import IngestError
+
+    monkeypatch.setitem(_config(), "max_docx_unpacked_mb", 4)  # a small limit keeps the test small
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<" * (4 * 2**20 + 1))
+    path = write(tmp_path, "bomb.docx", buffer.getvalue())
+    assert path.stat().st_size < 2**16
+    with pytest.raises(IngestError, match="bomb.docx.*max_docx_unpacked_mb"):
+        read_document(path)

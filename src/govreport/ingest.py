@@ -861,6 +861,18 @@ def _docx_grid(table: Any, where: str, warnings: list[str]) -> Grid:
     return _layout_grid(rows, where, warnings)[0]
 
 
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a DOCX whose parts unpack to more than max_docx_unpacked_mb (a zip bomb would fill the memory)."""
+    import zipfile
+
+    limit = _config()["max_docx_unpacked_mb"]
+    with zipfile.ZipFile(path) as archive:
+        size = sum(info.file_size for info in archive.infolist())
+    if size > limit * 2**20:
+        raise IngestError(path, f"cannot read DOCX (its parts unpack to {size / 2**20:.0f} MB, over "
+                                f"max_docx_unpacked_mb = {limit})")
+
+
 def _drop_entity_references(path: Path, element: Any) -> list[str]:
     """Remove unexpanded XML entity references (their text stays unread), with a warning naming them.
 
@@ -891,6 +903,7 @@ def _read_docx(path: Path, fmt: str) -> Extracted:
     import docx
     from docx.table import Table as DocxTable
 
+    _check_unpacked_size(path)
     document = docx.Document(str(path))
     warnings = _drop_entity_references(path, document.element)
     items = list(document.iter_inner_content())
