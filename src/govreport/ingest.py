@@ -225,7 +225,7 @@ def _span(value: Any) -> int:
         return 1
 
 
-def _clamp_spans(rows: list[list[_GridCell]]) -> list[str]:
+def _clamp_spans(rows: list[list[_GridCell]], names: tuple[str, str]) -> list[str]:
     """Bring every span into [1, max_span] (rowspan also to the table's last row); the spans changed, as text.
 
     rowspan 0 runs to the last row (HTML) and is not a change; a span below 1 (gridSpan -3 would drop the
@@ -236,15 +236,15 @@ def _clamp_spans(rows: list[list[_GridCell]]) -> list[str]:
     for r, row in enumerate(rows):
         for cell in row:
             rowspan = min(cell.rowspan if cell.rowspan else len(rows) - r, len(rows) - r)
-            for name, value in (("rowspan", rowspan), ("colspan", cell.colspan)):
+            for name, value in zip(names, (rowspan, cell.colspan), strict=True):
                 if not 1 <= value <= max_span:
                     changed.append(f"{name} {value} in row {r + 1}")
             cell.rowspan, cell.colspan = min(max(rowspan, 1), max_span), min(max(cell.colspan, 1), max_span)
     return changed
 
 
-def _layout_grid(rows: list[list[_GridCell]], where: str,
-                 warnings: list[str]) -> tuple[Grid, list[list[int | None]]]:
+def _layout_grid(rows: list[list[_GridCell]], where: str, warnings: list[str],
+                 span_names: tuple[str, str] = ("rowspan", "colspan")) -> tuple[Grid, list[list[int | None]]]:
     """Cells placed on the table's grid, spanned positions '' (the value stays top-left).
 
     The grid holds at most ``max_table_cells`` positions (rows × columns, spans included), so memory and time
@@ -252,7 +252,7 @@ def _layout_grid(rows: list[list[_GridCell]], where: str,
     big, its rows cut at the cap, with a warning naming ``where`` (file and table).
     """
     cap = _config()["max_table_cells"]
-    changed = _clamp_spans(rows)
+    changed = _clamp_spans(rows, span_names)
     if changed:
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
         warnings.append(f"{where}: spans out of range [1, {_config()['max_span']}] (max_span) read as the nearest bound: "
@@ -858,7 +858,7 @@ def _docx_grid(table: Any, where: str, warnings: list[str]) -> Grid:
         if after:
             cells.append(_GridCell([], colspan=after))
         rows.append(cells)
-    return _layout_grid(rows, where, warnings)[0]
+    return _layout_grid(rows, where, warnings, ("rows", "gridSpan"))[0]
 
 
 def _check_unpacked_size(path: Path) -> None:
