@@ -112,8 +112,6 @@ def _width_table() -> dict[int, str]:
     config = load_config("normalize.yml")
     for ch in config["fullwidth_extra"]:
         table[ord(ch)] = chr(ord(ch) - 0xFEE0)
-    for ch, ascii_form in config["ascii_forms"].items():
-        table[ord(ch)] = ascii_form
     return {k: (chr(v) if isinstance(v, int) else v) for k, v in table.items()}
 
 
@@ -126,6 +124,35 @@ def _fullwidth() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def _thousands() -> re.Pattern[str]:
     return re.compile(load_config("normalize.yml")["fullwidth_thousands"])
+
+
+@lru_cache(maxsize=1)
+def _signs() -> tuple[re.Pattern[str], dict[str, str]]:
+    config = load_config("normalize.yml")
+    before, after = config["sign_context"]
+    return re.compile(before + "[" + "".join(map(re.escape, config["signs"])) + "]" + after), config["signs"]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """Lone surrogates (a broken PDF text layer can give them) as U+FFFD, one for one: OpenCC and every
+    writer of UTF-8 refuse them."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def ascii_forms(text: str) -> str:
+    """Full-width digits, letters and signs in ASCII, one character for one (the offset map is unchanged).
+
+    Also: full-width thousands groups take ASCII commas (１，２３４ → 1,234).
+    """
+    signs, sign_forms = _signs()
+    text = signs.sub(lambda m: sign_forms[m.group(0)], text)
+    if _fullwidth().search(text):  # translate() reads every character through a dict: only when needed
+        text = _thousands().sub(lambda m: m.group(0).replace("，", ","), text)
+        text = text.translate(_width_table())
+    return text
 
 
 # Planes holding every format character and combining mark in use (BMP, SMP, SSP): scanned once for the classes.
@@ -254,13 +281,10 @@ def collapse_layout(text: str) -> tuple[str, OffsetMap]:
 
 def normalize_text(raw: str) -> tuple[str, OffsetMap, bool]:
     """Normalised text, its map to ``raw`` and whether ``raw`` was in traditional script."""
-    text, offset_map = strip_invisible(raw)
+    text, offset_map = strip_invisible(replace_surrogates(raw))
     text, t2s_map, traditional = to_simplified(text)
     offset_map = compose_maps(t2s_map, offset_map)
-    if _fullwidth().search(text):  # translate() reads every character through a dict: only when needed
-        # one character for one in both steps: the map is unchanged
-        text = _thousands().sub(lambda m: m.group(0).replace("，", ","), text)
-        text = text.translate(_width_table())
+    text = ascii_forms(text)
     if traditional:
         pattern, phrases = _phrase_pattern()
         text, phrase_map = substitute(text, pattern, lambda m: phrases[m.group(0)])
