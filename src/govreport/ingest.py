@@ -5,26 +5,33 @@ back to that source, the tables placed in the text, and hints such as an HTML ti
 normalises the text (``normalize_text``) and composes the maps, so ``Document.offset_map`` maps offsets of
 the normalised text to offsets in the source string, which is
 
-- txt / md: the decoded file. HTML comments and stray tags left by copy-paste are removed; pipe tables
+- txt / md: the decoded file (UTF-8, else what charset-normalizer finds: GBK/GB18030, Big5, UTF-16, ...).
+  HTML comments and stray tags left by copy-paste are removed; pipe tables
   (``| a | b |`` lines, markdown separator rows skipped) stay as they are written and become Tables.
 - html: the decoded HTML string. Text comes from ``html.parser`` events with their positions; character
   and entity references are separate events, so every text character maps exactly to its source
   (a reference maps to its ``&``). Synthesised line breaks and `` | `` cell separators map to the tag
   that caused them. Only the article container is read: the element whose paragraphs hold the most CJK
   text (site navigation around it is dropped); the title comes from ``<title>`` (site name cut off) or h1.
+  Every walk of the element tree is iterative (pages nest thousands of levels deep); an unclosed comment
+  runs to the end of the page, as in browsers.
 - pdf / docx: the raw text this module extracts, ``extract(path).source`` (there is no character link
   into the binary file). PDF: pdfplumber, page by page; tables are taken from ``find_tables`` and the
   page text is read outside their boxes, so no table text is duplicated; bands of text and tables are
   interleaved top to bottom; page-number lines are dropped. A table broken by a page break becomes two
   Tables (the second one usually starts with a continuation row). Rows spanning the whole table at its
   top or bottom (a box drawn around paragraphs, a caption such as 第二十条第（一）项) are read as text.
-  DOCX: python-docx paragraphs and tables in body order.
+  DOCX: python-docx paragraphs and tables in body order; table grids are read from the XML. XML entities
+  are never resolved (no file or network access): a reference is dropped, with a warning, and the rest of
+  its paragraph kept.
 
 Tables: every table is also rendered into the text, one line per row, cells joined by `` | ``, so later
 stages can cite cells by offset. ``Table.rows`` holds the normalised cell strings, ``Table.cell_offsets``
 their [start, end) in the text (None for an empty cell). Merged cells (HTML rowspan/colspan, PDF merged
 cells, DOCX gridSpan/vMerge) keep their value in the top-left grid position and '' elsewhere, so each
-figure is said exactly once. A line break inside a cell is joined without a space, except between two
+figure is said exactly once. A span counts within [1, max_span], and a table's grid holds at most
+max_table_cells positions (past that, spans are ignored, then rows dropped), with a warning naming the file
+and the table, so no markup can make a table cost more than that. A line break inside a cell is joined without a space, except between two
 ASCII letters or digits (where a space keeps two numbers apart).
 
 Bad input never stops a batch: ``read_document`` raises ``IngestError`` (naming the file) for input it
@@ -197,6 +204,99 @@ def _is_table(grid: list[list[list[Piece]]]) -> bool:
     return max(sum(1 for cell in row if cell) for row in grid) >= cfg["min_table_columns"]
 
 
+@dataclass
+class _GridCell:
+    """A table cell as written: its pieces, its spans and where its separators map (HTML: the cell's tag)."""
+
+    pieces: list[Piece]
+    rowspan: int = 1
+    colspan: int = 1
+    start: int | None = None
+
+
+Grid = list[list[list[Piece]]]
+
+
+def _span(value: Any) -> int:
+    """A rowspan/colspan/gridSpan attribute as written (1 when missing or not a number); see ``_clamp_spans``."""
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return 1
+
+
+def _clamp_spans(rows: list[list[_GridCell]], names: tuple[str, str]) -> list[str]:
+    """Bring every span into [1, max_span] (rowspan also to the table's last row); the spans changed, as text.
+
+    rowspan 0 runs to the last row (HTML) and is not a change; a span below 1 (gridSpan -3 would drop the
+    cell and shift the row) counts as 1.
+    """
+    max_span = _config()["max_span"]
+    changed: list[str] = []
+    for r, row in enumerate(rows):
+        for cell in row:
+            rowspan = min(cell.rowspan if cell.rowspan else len(rows) - r, len(rows) - r)
+            for name, value in zip(names, (rowspan, cell.colspan), strict=True):
+                if not 1 <= value <= max_span:
+                    changed.append(f"{name} {value} in row {r + 1}")
+            cell.rowspan, cell.colspan = min(max(rowspan, 1), max_span), min(max(cell.colspan, 1), max_span)
+    return changed
+
+
+def _layout_grid(rows: list[list[_GridCell]], where: str, warnings: list[str],
+                 span_names: tuple[str, str] = ("rowspan", "colspan")) -> tuple[Grid, list[list[int | None]]]:
+    """Cells placed on the table's grid, spanned positions '' (the value stays top-left).
+
+    The grid holds at most ``max_table_cells`` positions (rows × columns, spans included), so memory and time
+    stay bounded whatever the spans say. A table past the cap is read with its spans ignored and, if still too
+    big, its rows cut at the cap, with a warning naming ``where`` (file and table).
+    """
+    cap = _config()["max_table_cells"]
+    changed = _clamp_spans(rows, span_names)
+    if changed:
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        warnings.append(f"{where}: spans out of range [1, {_config()['max_span']}] (max_span) read as the nearest bound: "
+                        f"{', '.join(changed[:3])}{more}")
+    placed, n_placed = _place_cells(rows, cap, use_spans=True)
+    if placed is not None:
+        return placed
+    note = f"{where}: more than {cap} grid cells after its spans (max_table_cells); spans ignored"
+    placed, n_placed = _place_cells([row[:cap] for row in rows], cap, use_spans=False)
+    if placed is None:
+        placed, _ = _place_cells([row[:cap] for row in rows[:n_placed]], cap, use_spans=False)
+        note += f", rows {n_placed + 1}-{len(rows)} of {len(rows)} dropped"
+    warnings.append(note)
+    assert placed is not None
+    return placed
+
+
+def _place_cells(rows: list[list[_GridCell]], cap: int, use_spans: bool
+                 ) -> tuple[tuple[Grid, list[list[int | None]]] | None, int]:
+    """The dense grid and separator offsets of ``rows``, or None and the number of rows placed before the
+    grid outgrew ``cap`` positions."""
+    grid: dict[tuple[int, int], list[Piece]] = {}
+    starts: dict[tuple[int, int], int | None] = {}
+    n_rows = n_cols = 0
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in grid:
+                c += 1
+            rowspan, colspan = (cell.rowspan, cell.colspan) if use_spans else (1, 1)
+            n_rows, n_cols = max(n_rows, r + rowspan), max(n_cols, c + colspan)
+            if n_rows * n_cols > cap:
+                return None, r
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    grid.setdefault((r + dr, c + dc), [])
+                    starts.setdefault((r + dr, c + dc), cell.start)
+            grid[(r, c)] = cell.pieces
+            c += colspan
+    cells = [[grid.get((r, c), []) for c in range(n_cols)] for r in range(n_rows)]
+    separators = [[starts.get((r, c)) for c in range(n_cols)] for r in range(n_rows)]
+    return (cells, separators), len(rows)
+
+
 def _render_table(builder: _TextBuilder, grid: list[list[list[Piece]]], source: str,
                   separators: list[list[int | None]] | None = None) -> RawTable:
     """Write a grid of cells as `` | ``-joined lines and return the table placed in the text."""
@@ -225,26 +325,49 @@ def _render_table(builder: _TextBuilder, grid: list[list[list[Piece]]], source: 
 
 
 def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str, list[str]]:
-    """Decoded text, the encoding used and warnings (UTF-8 with or without BOM, GBK/GB18030)."""
+    """Decoded text, the encoding used and warnings.
+
+    A byte-order mark decides; then clean UTF-8 (or UTF-8 with a few stray bytes) is read as UTF-8; anything
+    else is identified by charset-normalizer (Big5, UTF-16 without a BOM, ...), with GB2312/GBK read as their
+    superset GB18030. Big5 text also decodes as (wrong) GB18030 without an error, so GB18030 is never assumed
+    without asking. A guess of low confidence, and replaced bytes, are warned about, naming the file.
+    """
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             text = data.decode(encoding, "replace")
             return text, encoding, _replacement_warning(text, path, encoding)
-    encodings = _config()["encodings"]
-    best: tuple[int, str, str] | None = None
-    for encoding in encodings:
-        try:
-            return data.decode(encoding), encoding, []
-        except UnicodeDecodeError:
-            pass
-        text = data.decode(encoding, "replace")
-        n_bad = text.count("\ufffd")
-        if n_bad <= _config()["max_undecodable_share"] * len(data):
-            return text, encoding, _replacement_warning(text, path, encoding)
-        if best is None or n_bad < best[0]:
-            best = (n_bad, encoding, text)
-    assert best is not None
-    return best[2], best[1], _replacement_warning(best[2], path, best[1])
+    cfg = _config()["decoding"]
+    text = data.decode("utf-8", "replace")
+    n_bad = text.count("\ufffd")
+    if "\x00" not in text and n_bad <= cfg["max_undecodable_share"] * len(data):
+        return text, "utf-8", _replacement_warning(text, path, "utf-8")
+    detected, warnings = _detect_encoding(data, path)
+    # the decoding with the fewest bad bytes among the detected one and the usual ones (detected wins ties)
+    candidates = [detected] if detected else []
+    candidates += [e for e in cfg["fallback_encodings"] if e != detected]
+    decoded = [(data.decode(e, "replace"), e) for e in candidates]
+    text, encoding = min(decoded, key=lambda d: d[0].count("\ufffd"))
+    if not detected and not text.count("\ufffd"):
+        warnings = [f"{path}: encoding not recognised, read as {encoding}"]
+    return text, encoding, warnings if text.count("\ufffd") == 0 else _replacement_warning(text, path, encoding)
+
+
+def _detect_encoding(data: bytes, path: str | Path) -> tuple[str | None, list[str]]:
+    """The encoding charset-normalizer finds (GB family as GB18030), with a warning when it is unsure."""
+    from charset_normalizer import from_bytes
+
+    cfg = _config()["decoding"]
+    matches = list(from_bytes(data))
+    if not matches:
+        return None, []
+    best = matches[0]
+    gb_family = set(cfg["read_as_gb18030"])
+    chosen = next((m for m in matches if m.encoding in gb_family and m.chaos <= best.chaos), best)
+    encoding = "gb18030" if chosen.encoding in gb_family else chosen.encoding
+    if chosen.chaos > cfg["max_chaos"]:
+        note = f"{path}: encoding uncertain, read as {encoding} ({chosen.chaos:.0%} of the text looks garbled)"
+        return encoding, [note]
+    return encoding, []
 
 
 def _replacement_warning(text: str, path: str | Path, encoding: str) -> list[str]:
@@ -256,11 +379,33 @@ def _strip_markup(source: str) -> tuple[str, OffsetMap]:
     """Source text without HTML comments and tags pasted into a plain-text file."""
     builder = _TextBuilder()
     pos = 0
-    for match in _pattern("text_markup", flags=re.DOTALL | re.IGNORECASE).finditer(source):
-        builder.add(source[pos:match.start()], pos)
-        pos = match.end()
+    for start, end in _markup_spans(source):
+        builder.add(source[pos:start], pos)
+        pos = end
     builder.add(source[pos:], pos)
     return builder.text(), builder.offset_map()
+
+
+def _markup_spans(source: str) -> Iterator[tuple[int, int]]:
+    """[start, end) of HTML comments and of the tags of ``text_markup``, in order.
+
+    Comments are found with str.find, in linear time: once a ``<!--`` has no ``-->`` after it, no later one
+    has either, and the rest is text (a regex would rescan the rest of the text for every ``<!--``).
+    """
+    tags = _pattern("text_markup", flags=re.IGNORECASE)
+    pos = 0
+    while pos < len(source):
+        start = source.find("<!--", pos)
+        end = source.find("-->", start + 4) if start >= 0 else -1
+        if end < 0:
+            start = end = len(source)
+        else:
+            end += 3
+        for match in tags.finditer(source, pos, start):
+            yield match.span()
+        if start < len(source):
+            yield start, end
+        pos = end
 
 
 def find_pipe_tables(text: str) -> list[RawTable]:
@@ -342,34 +487,58 @@ _IMPLIED_END = {
 
 
 class _DomBuilder(HTMLParser):
-    """A lenient tree of elements and text pieces with their offsets in the source string."""
+    """A lenient tree of elements and text pieces with their offsets in the source string.
+
+    Open elements are indexed by tag (their positions on the stack), so closing one never scans the stack:
+    a page of many nested or unmatched tags is parsed in linear time.
+    """
 
     def __init__(self, source: str) -> None:
         super().__init__(convert_charrefs=False)
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self.root = _Node("#root", 0, {})
         self.stack = [self.root]
+        self.open: dict[str, list[int]] = {}  # tag -> stack positions of its open elements, ascending
         self.void = set(_config()["html"]["void_tags"])
 
     def _pos(self) -> int:
         line, col = self.getpos()
         return self.line_starts[line - 1] + col
 
+    def _push(self, node: _Node) -> None:
+        self.open.setdefault(node.tag, []).append(len(self.stack))
+        self.stack.append(node)
+
+    def _close_from(self, i: int) -> None:
+        """Close the open elements at stack positions i and above."""
+        while len(self.stack) > i:
+            self.open[self.stack.pop().tag].pop()
+
+    def _top(self, tags: Iterable[str]) -> int:
+        """Stack position of the innermost open element among ``tags`` (0: none)."""
+        return max((self.open[t][-1] for t in tags if self.open.get(t)), default=0)
+
+    def close(self) -> None:
+        # an unclosed comment (or <! / <? declaration) runs to the end of the page, as in browsers;
+        # html.parser would hand it on as text
+        if re.match(r"<[!?]", self.rawdata):
+            self.rawdata = ""
+        super().close()
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._close_implied(tag)
         node = _Node(tag, self._pos(), dict(attrs))
         self.stack[-1].children.append(node)
         if tag not in self.void:
-            self.stack.append(node)
+            self._push(node)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.stack[-1].children.append(_Node(tag, self._pos(), dict(attrs)))
 
     def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
+        i = self._top([tag])
+        if i:
+            self._close_from(i)
 
     def handle_data(self, data: str) -> None:
         self.stack[-1].children.append((data, self._pos()))
@@ -385,98 +554,98 @@ class _DomBuilder(HTMLParser):
         if tag not in _IMPLIED_END:
             return
         closes, stops = _IMPLIED_END[tag]
-        for i in range(len(self.stack) - 1, 0, -1):
-            name = self.stack[i].tag
-            if name in closes:
-                del self.stack[i:]
-                return
-            if name in stops:
-                return
+        i = self._top(closes)
+        if i > self._top(stops):
+            self._close_from(i)
 
 
 def _iter_nodes(node: _Node) -> Iterator[_Node]:
-    yield node
-    for child in node.children:
-        if isinstance(child, _Node):
-            yield from _iter_nodes(child)
+    """The elements of a subtree in document order (iterative: pages nest thousands of levels deep)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(child for child in reversed(current.children) if isinstance(child, _Node))
 
 
 def _node_text(node: _Node, skip: frozenset[str]) -> str:
     """All text under a node, references resolved, skipped elements left out."""
     out: list[str] = []
-    for child in node.children:
+    stack: list[Any] = list(reversed(node.children))
+    while stack:
+        child = stack.pop()
         if isinstance(child, _Node):
             if child.tag not in skip:
-                out.append(_node_text(child, skip))
+                stack.extend(reversed(child.children))
         else:
             out.append(child[0])
     return "".join(out)
 
 
 def find_article(root: _Node) -> _Node:
-    """The element whose paragraphs (and own text) hold the most CJK characters."""
+    """The element whose paragraphs (and own text) hold the most CJK characters (the first such, in post-order)."""
     cfg = _config()["html"]
     skip = frozenset(cfg["skip_tags"])
     paragraph_tags = set(cfg["paragraph_tags"])
-    scores: dict[int, int] = {}
-    nodes: dict[int, _Node] = {}
-
-    def visit(node: _Node) -> None:
+    best: tuple[int, _Node] = (0, root)
+    for node in _containers_postorder(root, skip | paragraph_tags):
         own = 0
         for child in node.children:
-            if isinstance(child, _Node):
-                if child.tag in skip:
-                    continue
-                if child.tag in paragraph_tags:
-                    own += len(_CJK.findall(_node_text(child, skip)))
-                else:
-                    visit(child)
-            else:
+            if not isinstance(child, _Node):
                 own += len(_CJK.findall(child[0]))
-        if own:
-            scores[id(node)] = own
-            nodes[id(node)] = node
+            elif child.tag in paragraph_tags and child.tag not in skip:
+                own += len(_CJK.findall(_node_text(child, skip)))
+        if own > best[0]:
+            best = (own, node)
+    return best[1]
 
-    visit(root)
-    if not scores:
-        return root
-    return nodes[max(scores, key=lambda k: scores[k])]
+
+def _containers_postorder(root: _Node, leaves: frozenset[str]) -> Iterator[_Node]:
+    """Elements under root (root included) in post-order, not descending into elements named in ``leaves``."""
+    stack: list[tuple[_Node, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            yield node
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node.children)
+                     if isinstance(child, _Node) and child.tag not in leaves)
 
 
 class _HtmlRenderer:
     """Text of an element subtree: block elements break lines, tables become `` | `` rows."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: str | Path = "") -> None:
         cfg = _config()["html"]
         self.skip = frozenset(cfg["skip_tags"])
         self.blocks = frozenset(cfg["block_tags"]) | {"td", "th"}
         self.builder = _TextBuilder()
         self.tables: list[RawTable] = []
+        self.path = path
+        self.n_tables = 0  # <table> elements met, layout tables included (named in warnings)
+        self.warnings: list[str] = []
 
     def render(self, node: _Node) -> None:
-        for child in node.children:
-            if isinstance(child, _Node):
-                self._element(child)
-            else:
-                self._data(*child)
+        """Render the children of ``node`` (iteratively: a block's line break is an event on the stack)."""
+        stack: list[tuple[Any, bool]] = [(child, False) for child in reversed(node.children)]
+        while stack:
+            item, closing = stack.pop()
+            if closing:
+                self.builder.newline(item.start)
+            elif not isinstance(item, _Node):
+                self._data(*item)
+            elif item.tag not in self.skip and not (item.tag == "table" and self._table(item)):
+                if item.tag in self.blocks:
+                    self.builder.newline(item.start)
+                    stack.append((item, True))
+                stack.extend((child, False) for child in reversed(item.children))
 
     def _data(self, text: str, src: int) -> None:
         # source line breaks and tabs are spaces in HTML; the same length keeps the map linear
         text = text.translate(_HTML_SPACES)
         if self.builder.line_has_text or text.strip():
             self.builder.add(text, src)
-
-    def _element(self, node: _Node) -> None:
-        if node.tag in self.skip:
-            return
-        if node.tag == "table" and self._table(node):
-            return
-        block = node.tag in self.blocks
-        if block:
-            self.builder.newline(node.start)
-        self.render(node)
-        if block:
-            self.builder.newline(node.start)
 
     def _table(self, node: _Node) -> bool:
         """Render a table as rows of cells; False for a layout table, which is read as blocks."""
@@ -486,73 +655,46 @@ class _HtmlRenderer:
         self.tables.append(_render_table(self.builder, grid, "html", separators))
         return True
 
-    def _grid(self, table: _Node) -> tuple[list[list[list[Piece]]], list[list[int | None]]]:
+    def _grid(self, table: _Node) -> tuple[Grid, list[list[int | None]]]:
         """Cells of a table on its grid: spanned positions are '' (the value stays top-left)."""
-        max_span = _config()["max_span"]
-        grid: dict[tuple[int, int], list[Piece]] = {}
-        starts: dict[tuple[int, int], int] = {}
-        for r, row in enumerate(self._rows(table)):
-            c = 0
-            for cell in row:
-                while (r, c) in grid:
-                    c += 1
-                rowspan = _span(cell.attrs.get("rowspan"), max_span)
-                colspan = _span(cell.attrs.get("colspan"), max_span)
-                for dr in range(rowspan):
-                    for dc in range(colspan):
-                        grid.setdefault((r + dr, c + dc), [])
-                        starts.setdefault((r + dr, c + dc), cell.start)
-                grid[(r, c)] = self._cell_pieces(cell)
-                c += colspan
-        if not grid:
-            return [], []
-        n_rows = max(r for r, _ in grid) + 1
-        n_cols = max(c for _, c in grid) + 1
-        rows = [[grid.get((r, c), []) for c in range(n_cols)] for r in range(n_rows)]
-        separators = [[starts.get((r, c)) for c in range(n_cols)] for r in range(n_rows)]
-        return rows, separators
+        self.n_tables += 1
+        rows = [[_GridCell(self._cell_pieces(cell), _span(cell.attrs.get("rowspan")), _span(cell.attrs.get("colspan")),
+                           cell.start) for cell in row] for row in self._rows(table)]
+        return _layout_grid(rows, f"{self.path}: table {self.n_tables}", self.warnings)
 
     def _rows(self, table: _Node) -> Iterator[list[_Node]]:
         """The rows of a table (through thead/tbody/tfoot), each as its td/th elements."""
-        for child in table.children:
+        stack: list[Any] = list(reversed(table.children))
+        while stack:
+            child = stack.pop()
             if not isinstance(child, _Node):
                 continue
             if child.tag == "tr":
                 yield [c for c in child.children if isinstance(c, _Node) and c.tag in ("td", "th")]
             elif child.tag in ("thead", "tbody", "tfoot"):
-                yield from self._rows(child)
+                stack.extend(reversed(child.children))
 
     def _cell_pieces(self, cell: _Node) -> list[Piece]:
         """A cell's text as pieces, its inner blocks joined like wrapped lines."""
         lines: list[list[Piece]] = [[]]
-
-        def visit(node: _Node) -> None:
-            for child in node.children:
-                if isinstance(child, _Node):
-                    if child.tag in self.skip:
-                        continue
-                    block = child.tag in self.blocks
-                    if block:
-                        lines.append([])
-                    visit(child)
-                    if block:
-                        lines.append([])
-                else:
-                    lines[-1].append((child[0].translate(_HTML_SPACES), child[1]))
-
-        visit(cell)
+        stack: list[Any] = list(reversed(cell.children))
+        while stack:
+            child = stack.pop()
+            if child is _LINE_BREAK:
+                lines.append([])
+            elif not isinstance(child, _Node):
+                lines[-1].append((child[0].translate(_HTML_SPACES), child[1]))
+            elif child.tag not in self.skip:
+                block = child.tag in self.blocks
+                if block:
+                    lines.append([])
+                    stack.append(_LINE_BREAK)
+                stack.extend(reversed(child.children))
         return _join_lines(lines)
 
 
+_LINE_BREAK = object()  # a line break event after a block element inside a table cell
 _HTML_SPACES = str.maketrans("\r\n\t\f", "    ")
-
-
-def _span(value: str | None, max_span: int) -> int:
-    """A rowspan/colspan attribute as an int in [1, max_span]."""
-    try:
-        return min(max(int(str(value).strip()), 1), max_span)
-    except (TypeError, ValueError):
-        return 1
 
 
 def _html_title(root: _Node) -> str | None:
@@ -582,8 +724,9 @@ def extract_html(path: Path, fmt: str = "html") -> Extracted:
     root = parser.root
     body = next((n for n in _iter_nodes(root) if n.tag == "body"), root)
     article = find_article(body)
-    renderer = _HtmlRenderer()
+    renderer = _HtmlRenderer(path)
     renderer.render(article)
+    warnings.extend(renderer.warnings)
     page = _HtmlRenderer()
     page.render(body)
     # editors sometimes escape Word's conditional comments into visible text (&lt;!--[if ...]--&gt;)
@@ -689,35 +832,88 @@ def extract_pdf(path: Path, fmt: str = "pdf") -> Extracted:
 # ---------------------------------------------------------------- docx
 
 
-def _docx_grid(table: Any) -> list[list[list[Piece]]]:
-    """A DOCX table on its layout grid, merged cells '' after their first position."""
-    seen: set[Any] = set()  # the <w:tc> elements themselves: holding them keeps lxml proxies (and identity) stable
-    grid: list[list[list[Piece]]] = []
-    for row in table.rows:
-        cells: list[list[Piece]] = [[] for _ in range(row.grid_cols_before)]
-        for cell in row.cells:
-            cells.append([] if cell._tc in seen else _string_cell(cell.text))
-            seen.add(cell._tc)
-        cells.extend([] for _ in range(row.grid_cols_after))
-        grid.append(cells)
-    return grid
+def _docx_grid(table: Any, where: str, warnings: list[str]) -> Grid:
+    """A DOCX table on its layout grid, merged cells '' after their first position.
+
+    Read from the XML rather than python-docx's ``row.cells``, which makes one object per spanned grid column
+    (a gridSpan of 10^6 is 10^6 objects) and drops a cell whose gridSpan is 0 or negative (shifting the row).
+    """
+    from docx.oxml.ns import qn
+    from docx.table import _Cell
+
+    rows: list[list[_GridCell]] = []
+    for tr in table._tbl.tr_lst:
+        properties = tr.trPr
+        before, after = ((_span(properties.find(qn(f"w:{name}")).get(qn("w:val")))
+                          if properties is not None and properties.find(qn(f"w:{name}")) is not None else 0)
+                         for name in ("gridBefore", "gridAfter"))
+        cells = [_GridCell([], colspan=before)] if before else []
+        for tc in tr.tc_lst:
+            tc_properties = tc.tcPr
+            span = tc_properties.find(qn("w:gridSpan")) if tc_properties is not None else None
+            merge = tc_properties.find(qn("w:vMerge")) if tc_properties is not None else None
+            continued = merge is not None and merge.get(qn("w:val"), "continue") == "continue"
+            pieces = [] if continued else _string_cell(_Cell(tc, table).text)
+            cells.append(_GridCell(pieces, colspan=_span(None if span is None else span.get(qn("w:val")))))
+        if after:
+            cells.append(_GridCell([], colspan=after))
+        rows.append(cells)
+    return _layout_grid(rows, where, warnings, ("rows", "gridSpan"))[0]
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a DOCX whose parts unpack to more than max_docx_unpacked_mb (a zip bomb would fill the memory)."""
+    import zipfile
+
+    limit = _config()["max_docx_unpacked_mb"]
+    with zipfile.ZipFile(path) as archive:
+        size = sum(info.file_size for info in archive.infolist())
+    if size > limit * 2**20:
+        raise IngestError(path, f"cannot read DOCX (its parts unpack to {size / 2**20:.0f} MB, over "
+                                f"max_docx_unpacked_mb = {limit})")
+
+
+def _drop_entity_references(path: Path, element: Any) -> list[str]:
+    """Remove unexpanded XML entity references (their text stays unread), with a warning naming them.
+
+    python-docx parses with ``resolve_entities=False`` (no external file or network is ever read, no entity is
+    expanded); the references are left as nodes that hide the text after them from ``paragraph.text``.
+    Dropping the nodes (keeping what follows them) keeps the rest of the paragraph.
+    """
+    from lxml import etree
+
+    names = sorted({node.name for node in element.iter(etree.Entity)})
+    if not names:
+        return []
+    etree.strip_elements(element, etree.Entity, with_tail=False)
+    return [f"{path}: entity references not expanded, their text is missing: {', '.join('&' + n + ';' for n in names)}"]
 
 
 def extract_docx(path: Path, fmt: str = "docx") -> Extracted:
     """A Word document's paragraphs and tables in body order (python-docx)."""
+    try:
+        return _read_docx(path, fmt)
+    except IngestError:
+        raise
+    except Exception as e:  # python-docx raises zip, XML and package errors, also while reading the body
+        raise IngestError(path, f"cannot read DOCX ({type(e).__name__}: {e})") from e
+
+
+def _read_docx(path: Path, fmt: str) -> Extracted:
     import docx
     from docx.table import Table as DocxTable
 
-    try:
-        document = docx.Document(str(path))
-        items = list(document.iter_inner_content())
-    except Exception as e:  # python-docx raises zip, XML and package errors
-        raise IngestError(path, f"cannot read DOCX ({type(e).__name__}: {e})") from e
+    _check_unpacked_size(path)
+    document = docx.Document(str(path))
+    warnings = _drop_entity_references(path, document.element)
+    items = list(document.iter_inner_content())
     builder = _TextBuilder()
     tables: list[RawTable] = []
+    n_tables = 0
     for item in items:
         if isinstance(item, DocxTable):
-            grid = _docx_grid(item)
+            n_tables += 1
+            grid = _docx_grid(item, f"{path}: table {n_tables}", warnings)
             if grid and _is_table(grid):
                 tables.append(_render_table(builder, grid, "docx"))
                 continue
@@ -727,7 +923,8 @@ def extract_docx(path: Path, fmt: str = "docx") -> Extracted:
         else:
             builder.add_lines(item.text)
     text = builder.text()
-    return Extracted(fmt, text, text, [], tables, meta={"paragraphs": sum(1 for i in items if not isinstance(i, DocxTable))})
+    return Extracted(fmt, text, text, [], tables, meta={"paragraphs": sum(1 for i in items if not isinstance(i, DocxTable))},
+                     warnings=warnings)
 
 
 # ---------------------------------------------------------------- documents

@@ -1,4 +1,5 @@
-"""Normalised text with a map back to source offsets: OpenCC t2s, full-width to ASCII, layout whitespace.
+"""Normalised text with a map back to source offsets: invisible characters out, OpenCC t2s, full-width to ASCII
+(thousands separators and signs included), layout whitespace.
 
 An offset map is a sorted list of breakpoints ``(text_offset, source_offset)``; between two breakpoints
 the map is linear with slope 1. An empty map is the identity.
@@ -7,6 +8,7 @@ the map is linear with slope 1. An empty map is the identity.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 from operator import ne
@@ -107,7 +109,8 @@ def _width_table() -> dict[int, str]:
     table = {c: c - 0xFEE0 for c in range(ord("０"), ord("９") + 1)}
     table.update({c: c - 0xFEE0 for c in range(ord("Ａ"), ord("Ｚ") + 1)})
     table.update({c: c - 0xFEE0 for c in range(ord("ａ"), ord("ｚ") + 1)})
-    for ch in load_config("normalize.yml")["fullwidth_extra"]:
+    config = load_config("normalize.yml")
+    for ch in config["fullwidth_extra"]:
         table[ord(ch)] = chr(ord(ch) - 0xFEE0)
     return {k: (chr(v) if isinstance(v, int) else v) for k, v in table.items()}
 
@@ -116,6 +119,109 @@ def _width_table() -> dict[int, str]:
 def _fullwidth() -> re.Pattern[str]:
     """Any character _width_table() converts."""
     return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_width_table())) + "]")
+
+
+@lru_cache(maxsize=1)
+def _thousands() -> re.Pattern[str]:
+    return re.compile(load_config("normalize.yml")["fullwidth_thousands"])
+
+
+@lru_cache(maxsize=1)
+def _signs() -> tuple[re.Pattern[str], dict[str, str]]:
+    config = load_config("normalize.yml")
+    before, after = config["sign_context"]
+    return re.compile(before + "[" + "".join(map(re.escape, config["signs"])) + "]" + after), config["signs"]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """Lone surrogates (a broken PDF text layer can give them) as U+FFFD, one for one: OpenCC and every
+    writer of UTF-8 refuse them."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def ascii_forms(text: str) -> str:
+    """Full-width digits, letters and signs in ASCII, one character for one (the offset map is unchanged).
+
+    Also: full-width thousands groups take ASCII commas (１，２３４ → 1,234).
+    """
+    signs, sign_forms = _signs()
+    text = signs.sub(lambda m: sign_forms[m.group(0)], text)
+    if _fullwidth().search(text):  # translate() reads every character through a dict: only when needed
+        text = _thousands().sub(lambda m: m.group(0).replace("，", ","), text)
+        text = text.translate(_width_table())
+    return text
+
+
+# Planes holding every format character and combining mark in use (BMP, SMP, SSP): scanned once for the classes.
+_SCANNED_PLANES = (range(0x20000), range(0xE0000, 0xE1000))
+
+
+@lru_cache(maxsize=1)
+def _category_ranges() -> dict[str, list[list[int]]]:
+    """Code point ranges [first, last] of the categories named in normalize.yml (one scan of the planes)."""
+    config = load_config("normalize.yml")
+    wanted = set(config["strip_categories"]) | set(config["digit_mark_categories"])
+    ranges: dict[str, list[list[int]]] = {}
+    for plane in _SCANNED_PLANES:
+        for code in plane:
+            category = unicodedata.category(chr(code))
+            if category in wanted:
+                found = ranges.setdefault(category, [])
+                if found and found[-1][1] == code - 1:
+                    found[-1][1] = code
+                else:
+                    found.append([code, code])
+    return ranges
+
+
+def _category_class(categories: list[str], basic: bool | None = None) -> str:
+    """A regex matching one code point of the given Unicode general categories (only basic-plane or only
+    astral ones when ``basic`` says so).
+
+    Basic-plane code points form one class, which `re` compiles to a bitmap; a class that also held the
+    astral ones would be a list of hundreds of ranges, scanned for every character of the text. The astral
+    ones are tested only after a one-range look at the character.
+    """
+    ranges = sorted(r for category in categories for r in _category_ranges().get(category, []))
+
+    def char_class(selected: list[list[int]]) -> str:
+        return "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in selected) + "]"
+
+    basic_class = char_class([r for r in ranges if r[1] <= 0xFFFF])
+    astral_class = "(?=[\U00010000-\U0010ffff])" + char_class([r for r in ranges if r[0] > 0xFFFF])
+    if basic is not None:
+        return basic_class if basic else astral_class
+    return f"(?:{basic_class}|{astral_class})"
+
+
+@lru_cache(maxsize=1)
+def _invisible() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Format characters anywhere, and combining marks (with format characters) right after a digit; and, to
+    skip at once the texts that have none, a class of the basic-plane ones and a pattern of the astral ones.
+
+    Linear: each alternative starts with one class test, and a run after a digit is taken whole. A search for
+    one plain class is five times faster than one for the alternation, hence the separate look first.
+    """
+    config = load_config("normalize.yml")
+    categories = config["strip_categories"] + config["digit_mark_categories"]
+    formats, either = _category_class(config["strip_categories"]), _category_class(categories)
+    basic, astral = _category_class(categories, basic=True), _category_class(categories, basic=False)
+    return re.compile(rf"(?<=\d){either}+|{formats}+"), re.compile(basic), re.compile(astral)
+
+
+def strip_invisible(text: str) -> tuple[str, OffsetMap]:
+    """Text without zero-width, bidi and other format characters, nor combining marks on digits.
+
+    They split figures (1<ZWSP>234, 5<U+0301>件) and hide them from the patterns. Deleted characters leave
+    breakpoints, so every kept character maps back to itself.
+    """
+    pattern, basic, astral = _invisible()
+    if text.isascii() or not (basic.search(text) or (max(text) > "\uffff" and astral.search(text))):
+        return text, []
+    return substitute(text, pattern, lambda m: "")
 
 
 @lru_cache(maxsize=1)
@@ -175,9 +281,10 @@ def collapse_layout(text: str) -> tuple[str, OffsetMap]:
 
 def normalize_text(raw: str) -> tuple[str, OffsetMap, bool]:
     """Normalised text, its map to ``raw`` and whether ``raw`` was in traditional script."""
-    text, offset_map, traditional = to_simplified(raw)
-    if _fullwidth().search(text):  # translate() reads every character through a dict: only when needed
-        text = text.translate(_width_table())  # one character for one: the map is unchanged
+    text, offset_map = strip_invisible(replace_surrogates(raw))
+    text, t2s_map, traditional = to_simplified(text)
+    offset_map = compose_maps(t2s_map, offset_map)
+    text = ascii_forms(text)
     if traditional:
         pattern, phrases = _phrase_pattern()
         text, phrase_map = substitute(text, pattern, lambda m: phrases[m.group(0)])
