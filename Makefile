@@ -28,7 +28,7 @@ extract: install models/ner/meta.json
 	$(GR) extract $(CORPUS) --out $(OUT)
 
 # models: reads annotations/gold configs/ ../shared/corpus; writes models/ner models/linker (rebuilt when gold or configs change)
-models/ner/meta.json: $(wildcard annotations/gold/*.jsonl) configs/ner_pkuseg.cfg configs/train.yml configs/model.yml configs/learned_link.yml
+models/ner/meta.json: $(wildcard annotations/gold/*.jsonl) configs/ner_pkuseg.cfg configs/train.yml configs/model.yml configs/learned_link.yml configs/cv.json
 	$(MAKE) train
 
 # ingest: reads corpus/ ../shared/corpus; writes out/ingest/documents.jsonl
@@ -36,14 +36,17 @@ ingest: install
 	$(GR) ingest $(CORPUS) $(SHARED) --out $(OUT)/ingest
 
 # train: reads annotations/gold configs/ ../shared/corpus; writes models/ner models/linker
+# (the span and linking policies are those cross-validated by `make cv`, kept in configs/cv.json)
 train: install
 	$(GR) train --out models
 	$(GR) train-linker --out models
+	$(GR) cv --report configs/cv.json --apply models
 
-# cv: reads annotations/gold configs/ ../shared/corpus models/; writes build/cv/cv.json and the policies chosen by
+# cv: reads annotations/gold configs/ ../shared/corpus models/; writes build/cv/cv.json, configs/cv.json and the policies chosen by
 # k-fold cross-validation over train+dev into models/ner/hybrid.json and models/linker/meta.json (trains k models)
 cv: install models/ner/meta.json
 	$(GR) cv --out build/cv --apply models
+	cp build/cv/cv.json configs/cv.json
 
 # evaluate: reads annotations/ models/ tests/expected/ out/learning_curve/curve.json; writes out/eval/report.json out/eval/report.md
 evaluate: install models/ner/meta.json $(OUT)/learning_curve/curve.json

@@ -175,11 +175,18 @@ def cross_validate(
     spans: bool = typer.Option(True, help="Cross-validate the span policies (trains a model per fold)."),
     links: bool = typer.Option(True, help="Cross-validate the linking policies."),
     apply: Path = typer.Option(None, help="Write the chosen policies into this trained model folder (e.g. models)."),
+    report_file: Path = typer.Option(None, "--report", help="Apply this earlier cv.json instead of running the "
+                                     "folds again (make train applies configs/cv.json)."),
 ) -> None:
     """Choose span and linking policies by k-fold cross-validation over train+dev (never test)."""
+    import srsly
+
     from .crossval import apply_choices, run_cv
 
-    report = run_cv(out, folds, spans, links)
+    if report_file is not None and not report_file.is_file():
+        typer.echo(f"error: --report {report_file}: no such file", err=True)
+        raise typer.Exit(code=2)
+    report = srsly.read_json(report_file) if report_file is not None else run_cv(out, folds, spans, links)
     typer.echo(f"{report['documents']} documents in {len(report['folds'])} folds")
     for name, part in (("links", report.get("links")), ("spans", report.get("spans"))):
         if not part:
