@@ -107,7 +107,8 @@ def test_batch_writes_every_output_and_survives_a_bad_file(tmp_path):
     bad = tmp_path / "empty.txt"
     bad.write_text("", encoding="utf-8")
     paths = [seed("001"), bad, seed("002")]
-    totals = write_outputs(extract_paths(paths, use_model=False, progress=False), tmp_path / "out")
+    totals = write_outputs(extract_paths(paths, use_model=False, with_tasks=True, progress=False), tmp_path / "out",
+                           with_tasks=True)
     assert totals["documents"] == 3 and totals["failed"] == 1
     out = tmp_path / "out"
     docs = [json.loads(line) for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -1,47 +1,152 @@
-"""Command line: thin typer wrappers over the package's functions."""
+"""Command line: thin typer wrappers over the package's functions.
+
+No command shows a traceback: paths are checked when the arguments are parsed (a missing input or an output
+that cannot be written is a usage error, exit code 2), and any error a command raises is printed as one line
+naming its type and the file (exit code 1). ``GOVREPORT_DEBUG=1`` lets the traceback through.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
+import click
 import typer
+from typer.core import TyperGroup
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Statistics from government information-disclosure annual reports.")
+
+class _GuardedGroup(TyperGroup):
+    """Turns an error raised by any command (or sub-command) into a message instead of a traceback; an output
+    folder that cannot take the run (a file, locked, a linked output) is a usage error."""
+
+    def invoke(self, ctx: click.Context):
+        from .outputs import OutputError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except OutputError as err:
+            raise click.UsageError(str(err)) from err
+        except Exception as err:
+            if os.environ.get("GOVREPORT_DEBUG"):
+                raise
+            raise click.ClickException(_describe(err)) from err
+
+
+def _describe(err: Exception) -> str:
+    """One line for an error: the file and the system's reason for OS errors, else ``Name: message``."""
+    if isinstance(err, OSError) and err.filename is not None:
+        files = " → ".join(str(f) for f in (err.filename, err.filename2) if f is not None)
+        return f"{files}: {err.strerror or type(err).__name__}"
+    message = str(err)
+    return f"{type(err).__name__}: {message}" if message else type(err).__name__
+
+
+def _output_dir(value: Path | None) -> Path | None:
+    """An output folder that can be written (created if missing): else a usage error naming it."""
+    from .outputs import OutputError, check_output_dir
+
+    if value is None:
+        return None
+    try:
+        check_output_dir(value, ())
+    except OutputError as err:
+        raise typer.BadParameter(str(err)) from err
+    _probe_writable(value)
+    return value
+
+
+def _output_file(value: Path | None) -> Path | None:
+    """An output file that can be written (its folder created if missing): else a usage error naming it."""
+    if value is None:
+        return None
+    if value.is_dir():
+        raise typer.BadParameter(f"{value} is a folder, not a file")
+    _output_dir(value.parent)
+    return value
+
+
+def _probe_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise typer.BadParameter(f"cannot write into {folder}: {err.strerror or err}") from err
+
+
+app = typer.Typer(cls=_GuardedGroup, add_completion=False, no_args_is_help=True,
+                  help="Statistics from government information-disclosure annual reports.")
 annotate_app = typer.Typer(no_args_is_help=True, help="Annotation tasks: export, validate, stats, agreement, convert.")
 app.add_typer(annotate_app, name="annotate")
 
 
 @app.command()
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="Files or folders of reports."),
+    paths: list[Path] = typer.Argument(..., exists=True, help="Files or folders of reports."),
     out: Path = typer.Option(Path("out/ingest"), help="Folder for documents.jsonl."),
 ) -> None:
     """Read report files into normalised documents (DIR/documents.jsonl)."""
     from .ingest import ingest_to_dir
 
-    n_ok = ingest_to_dir(paths, out)
-    typer.echo(f"{n_ok} documents read into {out / 'documents.jsonl'} (warnings: {out / 'warnings.jsonl'})", err=True)
+    from .outputs import staged_output
+
+    with staged_output(out, ("documents.jsonl", "warnings.jsonl")) as staging:
+        n_ok = ingest_to_dir(paths, staging.path)
+        if n_ok:
+            staging.publish()
     if n_ok == 0:
+        typer.echo(f"no document could be read; {out} left as it was", err=True)
         raise typer.Exit(code=1)
+    typer.echo(f"{n_ok} documents read into {out / 'documents.jsonl'} (warnings: {out / 'warnings.jsonl'})", err=True)
 
 
 @app.command()
 def extract(
-    paths: list[Path] = typer.Argument(..., help="Files or folders of reports."),
-    out: Path = typer.Option(Path("out"), help="Folder for documents, mentions, records and tasks."),
-    workers: int = typer.Option(1, help="Worker processes."),
+    paths: list[Path] = typer.Argument(..., exists=True, help="Files or folders of reports."),
+    out: Path = typer.Option(Path("out"), help="Folder for documents, mentions, records and cross-year checks."),
+    workers: int = typer.Option(1, min=1, help="Worker processes."),
     model: Path = typer.Option(Path("models/ner"), help="Trained span model; rules fill in when it is missing."),
     no_model: bool = typer.Option(False, "--no-model", help="Rules only."),
-    tasks: bool = typer.Option(True, help="Also write Prodigy tasks (tasks.jsonl)."),
+    tasks: bool = typer.Option(False, "--tasks/--no-tasks", help="Also write Prodigy tasks for correcting the "
+                               "output (tasks.jsonl); about half of extract's time."),
 ) -> None:
-    """Extract figures, indicators and records from reports (the main job)."""
-    from .extract import extract_paths, print_summary, write_outputs
+    """Extract figures, indicators and records from reports (the main job).
 
-    results = extract_paths(paths, workers=workers, model=model, use_model=not no_model, with_tasks=tasks)
-    totals = write_outputs(results, out)
+    Exit code 0 when every document was read, 1 when some failed (named on stderr and in documents.jsonl),
+    2 for a usage error. The outputs replace the earlier ones only when the run completes.
+    """
+    from .extract import OUTPUT_FILES, extract_reports, print_summary, write_outputs
+    from .inputs import iter_report_inputs
+    from .outputs import staged_output
+
+    reports = list(iter_report_inputs(paths, _warn))
+    if not reports:
+        raise typer.BadParameter(f"no report files under {', '.join(map(str, paths))}", param_hint="'PATHS...'")
+    with staged_output(out, OUTPUT_FILES) as staging:
+        results = extract_reports(reports, workers=workers, model=model, use_model=not no_model, with_tasks=tasks)
+        totals = write_outputs(_echo_failures(results), staging.path, with_tasks=tasks)
+        if totals["failed"] < totals["documents"]:
+            staging.publish()
     print_summary(totals)
-    if totals["documents"] == totals["failed"]:
+    if totals["failed"] == totals["documents"]:
+        typer.echo(f"no document could be read; the outputs in {out} are left as they were", err=True)
+    if totals["failed"]:
         raise typer.Exit(code=1)
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+def _echo_failures(results):
+    """Pass results through, naming each failed document on stderr as it comes."""
+    for result in results:
+        if result.error is not None:
+            typer.echo(f"error: {result.document.get('doc')} ({result.path}): {result.error}", err=True)
+        yield result
 
 
 @annotate_app.command("ids-worklist")

@@ -1,8 +1,10 @@
 """The whole job: report files → documents, mentions, records and annotation tasks.
 
 Each document goes through ingest → metadata → spans → tables → links → records; documents are
-independent, so ``--workers N`` runs them in N processes and the main process writes the outputs
-line by line as results arrive (memory stays flat in the number of documents).
+independent, so they run in worker processes (``--workers N``, one by default) guarded by ``batch``: a
+document that raises, overruns its time budget or kills its worker becomes a failed document, and the
+main process writes the outputs line by line as results arrive (memory stays flat in the number of
+documents). ``outputs`` makes the CLI's writing safe (staging folder, lock, rename on success).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -19,6 +22,8 @@ from typing import Any
 from .types import Document, Mention
 
 RECORD_COLUMNS = ["doc", "organ", "year", "indicator", "value", "unit", "source", "start", "end", "conflict", "uncertain"]
+# every file extract can write into --out (tasks.jsonl only with --tasks)
+OUTPUT_FILES = ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv", "tasks.jsonl", "cross_year.jsonl")
 
 
 @dataclass
@@ -38,7 +43,7 @@ class DocumentResult:
 class Extractor:
     """Holds the loaded resources (model, lexicons) and extracts one document at a time."""
 
-    def __init__(self, model: str | Path | None = None, use_model: bool = True, with_tasks: bool = True,
+    def __init__(self, model: str | Path | None = None, use_model: bool = True, with_tasks: bool = False,
                  linker: str | Path | None = None, link_policy: str | None = None):
         from .indicators import load_indicators
         from .learned_link import load_linker, policy_linker
@@ -55,18 +60,19 @@ class Extractor:
         self.keep_spans = False
         self.units = {ind.id: ind.unit for ind in load_indicators().values()}  # canonical unit of each id
 
-    def __call__(self, path: str | Path) -> DocumentResult:
+    def __call__(self, path: str | Path, doc_id: str | None = None) -> DocumentResult:
+        """Read and extract one file; ``doc_id`` (default: the file's stem) names it in every output row."""
         from .ingest import IngestError, read_document
 
+        doc_id = doc_id or Path(path).stem
         try:
             doc = read_document(Path(path))
         except IngestError as err:
-            print(f"warning: {err}", file=sys.stderr)
-            return _failed(str(path), Path(path).stem, [str(err)])
+            return _failed(str(path), doc_id, f"IngestError: {err}", [str(err)])
+        doc.doc = doc_id
         if not doc.text.strip():
-            for warning in doc.warnings:
-                print(f"warning: {warning}", file=sys.stderr)
-            return _failed(doc.path, doc.doc, doc.warnings or [f"{path}: no text"])
+            warnings = doc.warnings or [f"{path}: no text"]
+            return _failed(doc.path, doc_id, "; ".join(warnings), warnings)
         return self.extract(doc)
 
     def extract(self, doc: Document) -> DocumentResult:
@@ -85,8 +91,9 @@ class Extractor:
         links = self.link(doc.text, narrative, indicator_spans, tables.form)
         mentions = [_text_mention(doc.doc, link) for link in links]
         mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
+        dropped: Counter = Counter()
         records = merge_records(doc.doc, meta.get("organ"), meta.get("year"),
-                                _candidates(mentions), self.units)
+                                _candidates(mentions), self.units, dropped)
         checks = {c.name: c.status for c in tables.checks}
         figures = [m for m in mentions if m.source == "text"]
         summary = {
@@ -101,7 +108,9 @@ class Extractor:
             "n_canonical": sum(1 for m in figures if m.indicator),
             "checks": checks,
             "check_details": [c.to_dict() for c in tables.checks],
+            "dropped": {reason: n for reason, n in sorted(dropped.items()) if n},
             "warnings": doc.warnings,
+            "error": None,
         }
         tasks = []
         if self.with_tasks:
@@ -114,8 +123,10 @@ class Extractor:
                               spans=spans if self.keep_spans else [])
 
 
-def _failed(path: str, doc_id: str, warnings: list[str]) -> DocumentResult:
-    return DocumentResult(path, {"doc": doc_id, "path": path, "warnings": warnings}, error="; ".join(warnings))
+def _failed(path: str, doc_id: str, error: str, warnings: list[str] | None = None) -> DocumentResult:
+    """A document that gave no result; ``error`` says why (``Name: message`` for an exception)."""
+    return DocumentResult(path, {"doc": doc_id, "path": path, "warnings": warnings or [], "error": error},
+                          error=error)
 
 
 def _table_areas(doc: Document, tables: Any) -> list[tuple[int, int]]:
@@ -181,32 +192,47 @@ def _freeze_loaded() -> None:
     gc.freeze()
 
 
-def _run_worker(path: str) -> DocumentResult:
+def _run_worker(report: Any) -> DocumentResult:
     assert _WORKER is not None
-    return _WORKER(path)
+    return _WORKER(report.path, report.doc)
+
+
+def _failed_report(report: Any, error: str) -> DocumentResult:
+    return _failed(str(report.path), report.doc, error, [f"{report.path}: {error}"])
+
+
+def _file_size(report: Any) -> int:
+    try:
+        return report.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Path | None = None,
-                  use_model: bool = True, with_tasks: bool = True, progress: bool = True) -> Iterator[DocumentResult]:
-    """Extract every report under ``paths``, in ``workers`` processes, yielding results in input order."""
-    from .ingest import iter_report_files
+                  use_model: bool = True, with_tasks: bool = False, progress: bool = True,
+                  warn: Any = None, budget: Any = None) -> Iterator[DocumentResult]:
+    """Extract every report under ``paths`` (see ``extract_reports``); ``warn(message)`` receives what is
+    noticed about the inputs (links skipped, document ids changed; default: stderr)."""
+    from .inputs import iter_report_inputs, warn_stderr
 
-    files = [str(p) for p in iter_report_files(paths)]
-    bar = _progress(len(files), progress)
-    if workers <= 1:
-        extractor = Extractor(model, use_model, with_tasks)
-        _freeze_loaded()
-        for path in files:
-            yield extractor(path)
-            bar.update(1)
-    else:
-        import multiprocessing as mp
+    reports = list(iter_report_inputs(paths, warn or warn_stderr))
+    return extract_reports(reports, workers, model, use_model, with_tasks, progress, budget)
 
-        with mp.get_context("fork").Pool(workers, _init_worker, (str(model) if model else None, use_model,
-                                                                  with_tasks)) as pool:
-            for result in pool.imap(_run_worker, files, chunksize=1):
-                yield result
-                bar.update(1)
+
+def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | None = None, use_model: bool = True,
+                    with_tasks: bool = False, progress: bool = True, budget: Any = None) -> Iterator[DocumentResult]:
+    """Extract ``inputs.ReportFile``s in ``workers`` guarded processes (``batch``), yielding results in input
+    order; ``budget`` overrides the time budget of configs/batch.yml (a ``batch.TimeBudget``)."""
+    from .batch import run_isolated
+
+    bar = _progress(len(reports), progress)
+    results = run_isolated(reports, _run_worker, _failed_report, workers=min(workers, max(len(reports), 1)),
+                           budget=budget, size_of=_file_size, initializer=_init_worker,
+                           initargs=(str(model) if model else None, use_model, with_tasks))
+    for i, result in enumerate(results):  # not zip: the pool closes when its generator runs to its end
+        result.document["warnings"][:0] = reports[i].warnings
+        yield result
+        bar.update(1)
     bar.close()
 
 
@@ -216,17 +242,19 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, unit="doc", file=sys.stderr, disable=not enabled or total < 2, leave=False)
 
 
-def write_outputs(results: Iterable[DocumentResult], out_dir: Path) -> dict[str, Any]:
-    """Write documents, mentions, records (jsonl + csv), tasks and cross-year checks; return the totals."""
+def write_outputs(results: Iterable[DocumentResult], out_dir: Path, with_tasks: bool = False) -> dict[str, Any]:
+    """Write documents, mentions, records (jsonl + csv), cross-year checks and, ``with_tasks``, tasks; return
+    the totals (``dropped`` figures per reason, the first ``failures`` as (doc, path, error))."""
     out_dir.mkdir(parents=True, exist_ok=True)
     totals = {"documents": 0, "failed": 0, "chars": 0, "figures": 0, "linked": 0, "canonical": 0, "records": 0,
-              "conflicts": 0, "checks_failed": 0}
+              "conflicts": 0, "checks_failed": 0, "dropped": Counter(), "failures": []}
+    failures_kept = _batch_config()["failures_shown"]
     from .tables.checks import cross_year_checks
 
     yearly: list[tuple[str | None, int | None, _TableValues]] = []
     with ExitStack() as stack:
-        files = {name: stack.enter_context(open(out_dir / name, "w", encoding="utf-8")) for name in
-                 ("documents.jsonl", "mentions.jsonl", "records.jsonl", "tasks.jsonl")}
+        names = ("documents.jsonl", "mentions.jsonl", "records.jsonl") + (("tasks.jsonl",) if with_tasks else ())
+        files = {name: stack.enter_context(open(out_dir / name, "w", encoding="utf-8")) for name in names}
         csv_file = stack.enter_context(open(out_dir / "records.csv", "w", encoding="utf-8", newline=""))
         # rows as lists: DictWriter's per-row checks and generator cost more than writing them
         writer = csv.writer(csv_file)
@@ -234,6 +262,8 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path) -> dict[str,
         for res in results:
             totals["documents"] += 1
             totals["failed"] += res.error is not None
+            if res.error is not None and len(totals["failures"]) < failures_kept:
+                totals["failures"].append((res.document.get("doc"), res.path, res.error))
             totals["chars"] += res.n_chars
             doc = res.document
             totals["figures"] += doc.get("n_figures", 0)
@@ -242,10 +272,12 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path) -> dict[str,
             totals["checks_failed"] += sum(1 for s in doc.get("checks", {}).values() if s == "fail")
             totals["records"] += len(res.records)
             totals["conflicts"] += sum(1 for r in res.records if r["conflict"])
+            totals["dropped"].update(doc.get("dropped", {}))
             files["documents.jsonl"].write(_json_line(doc))
             for name, rows in (("mentions.jsonl", res.mentions), ("records.jsonl", res.records),
                                ("tasks.jsonl", res.tasks)):
-                files[name].write("".join(map(_json_line, rows)))  # one write per document and file
+                if name in files:
+                    files[name].write("".join(map(_json_line, rows)))  # one write per document and file
             writer.writerows([row.get(col, "") for col in RECORD_COLUMNS] for row in res.records)
             yearly.append(_TableValues.of(res))
     cross_year = [c.to_dict() for c in cross_year_checks(yearly)]
@@ -279,17 +311,37 @@ def _json_line(row: dict[str, Any]) -> str:
     return _ENCODER.encode(row) + "\n"
 
 
+def _batch_config() -> dict[str, Any]:
+    from .config import load_config
+
+    return load_config("batch.yml")
+
+
 def print_summary(totals: dict[str, Any]) -> None:
-    """The end-of-run table on stderr."""
+    """The end-of-run table on stderr, the figures dropped per reason and the failed documents."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="govreport extract")
     for col in ("documents", "failed", "figures", "linked share", "canonical share", "records", "conflicts",
-                "checks failed"):
+                "checks failed", "dropped"):
         table.add_column(col, justify="right")
     figures = max(totals["figures"], 1)
+    dropped = totals.get("dropped", {})
     table.add_row(str(totals["documents"]), str(totals["failed"]), str(totals["figures"]),
                   f"{totals['linked'] / figures:.1%}", f"{totals['canonical'] / figures:.1%}",
-                  str(totals["records"]), str(totals["conflicts"]), str(totals["checks_failed"]))
-    Console(stderr=True).print(table)
+                  str(totals["records"]), str(totals["conflicts"]), str(totals["checks_failed"]),
+                  str(sum(dropped.values())))
+    console = Console(stderr=True)
+    console.print(table)
+    if dropped:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))
+        console.print(f"figures linked to an indicator that gave no record: {reasons}")
+    failures = totals.get("failures", [])
+    if failures:
+        console.print(f"failed documents ({totals['failed']}):", style="bold red")
+        for doc, path, error in failures:
+            console.print(f"  {escape(str(doc))} ({escape(str(path))}): {escape(error)}", soft_wrap=True)
+        if totals["failed"] > len(failures):
+            console.print(f"  … and {totals['failed'] - len(failures)} more: see documents.jsonl (error)")
