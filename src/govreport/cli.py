@@ -11,7 +11,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -20,19 +19,20 @@ class _GuardedGroup(TyperGroup):
     """Turns an error raised by any command (or sub-command) into a message instead of a traceback; an output
     folder that cannot take the run (a file, locked, a linked output) is a usage error."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: typer.Context):
         from .outputs import OutputError
 
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own: usage errors, exit codes
             raise
         except OutputError as err:
-            raise click.UsageError(str(err)) from err
+            raise typer.BadParameter(str(err), param_hint="'--out'") from err
         except Exception as err:
             if os.environ.get("GOVREPORT_DEBUG"):
                 raise
-            raise click.ClickException(_describe(err)) from err
+            typer.echo(f"Error: {_describe(err)}", err=True)
+            raise typer.Exit(code=1) from err
 
 
 def _describe(err: Exception) -> str:
@@ -66,6 +66,17 @@ def _output_file(value: Path | None) -> Path | None:
         raise typer.BadParameter(f"{value} is a folder, not a file")
     _output_dir(value.parent)
     return value
+
+
+def _one_of(*choices: str):
+    """A callback accepting only ``choices`` (or no value)."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in choices:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}")
+        return value
+
+    return check
 
 
 def _probe_writable(folder: Path) -> None:
@@ -151,8 +162,9 @@ def _echo_failures(results):
 
 @annotate_app.command("ids-worklist")
 def annotate_ids_worklist(
-    paths: list[Path] = typer.Argument(..., help="Gold annotation files or folders."),
-    out: Path = typer.Option(..., help="TSV worklist (quotes the text: keep it out of the repository)."),
+    paths: list[Path] = typer.Argument(..., exists=True, help="Gold annotation files or folders."),
+    out: Path = typer.Option(..., callback=_output_file,
+                             help="TSV worklist (quotes the text: keep it out of the repository)."),
 ) -> None:
     """A worklist of every gold relation, to assign canonical indicator ids by reading."""
     from .annotate.ids import id_worklist, write_worklist
@@ -164,8 +176,8 @@ def annotate_ids_worklist(
 
 @annotate_app.command("ids-apply")
 def annotate_ids_apply(
-    worklist: Path = typer.Argument(..., help="The filled TSV worklist."),
-    paths: list[Path] = typer.Argument(..., help="Gold annotation files or folders to update in place."),
+    worklist: Path = typer.Argument(..., exists=True, dir_okay=False, help="The filled TSV worklist."),
+    paths: list[Path] = typer.Argument(..., exists=True, help="Gold annotation files or folders to update in place."),
 ) -> None:
     """Write the worklist's ids onto the gold relations."""
     from .annotate.ids import apply_ids
@@ -175,7 +187,7 @@ def annotate_ids_apply(
 
 @app.command()
 def evaluate(
-    out: Path = typer.Option(Path("out/eval"), help="Folder for report.json and report.md."),
+    out: Path = typer.Option(Path("out/eval"), callback=_output_dir, help="Folder for report.json and report.md."),
     model: Path = typer.Option(Path("models/ner"), help="Span model to compare with the rules (skipped if missing)."),
 ) -> None:
     """Spans, links and records against the gold annotations (dev and test splits)."""
@@ -190,7 +202,8 @@ def evaluate(
 
 @app.command()
 def bench(
-    out: Path = typer.Option(Path("out/bench"), help="Folder for bench.json and the benchmark corpora."),
+    out: Path = typer.Option(Path("out/bench"), callback=_output_dir,
+                             help="Folder for bench.json and the benchmark corpora."),
     model: Path = typer.Option(Path("models/ner"), help="Span model for the hybrid runs."),
     size: list[str] = typer.Option(None, help="Only these sizes of configs/bench.yml (e.g. 1MB)."),
 ) -> None:
@@ -202,9 +215,11 @@ def bench(
 
 @app.command()
 def train(
-    out: Path = typer.Option(Path("models"), help="Folder for the trained model (OUT/ner)."),
-    segmenter: str = typer.Option(None, help="char or pkuseg (default: configs/train.yml)."),
-    source: str = typer.Option(None, help="gold, silver or auto (default: configs/train.yml)."),
+    out: Path = typer.Option(Path("models"), callback=_output_dir, help="Folder for the trained model (OUT/ner)."),
+    segmenter: str = typer.Option(None, callback=_one_of("char", "pkuseg"),
+                                  help="char or pkuseg (default: configs/train.yml)."),
+    source: str = typer.Option(None, callback=_one_of("gold", "silver", "auto"),
+                               help="gold, silver or auto (default: configs/train.yml)."),
 ) -> None:
     """Train the span model from the annotations (or silver rules output) with configs/ner_*.cfg."""
     from .train import print_summary
@@ -215,8 +230,9 @@ def train(
 
 @app.command("train-linker")
 def train_linker(
-    out: Path = typer.Option(Path("models"), help="Folder for the trained linker (OUT/linker)."),
-    source: str = typer.Option(None, help="gold, silver or auto (default: configs/train.yml)."),
+    out: Path = typer.Option(Path("models"), callback=_output_dir, help="Folder for the trained linker (OUT/linker)."),
+    source: str = typer.Option(None, callback=_one_of("gold", "silver", "auto"),
+                               help="gold, silver or auto (default: configs/train.yml)."),
 ) -> None:
     """Train the learned figure → indicator linker and phrase mapper (configs/learned_link.yml)."""
     from .learned_link import print_training, train_from_project
@@ -226,9 +242,10 @@ def train_linker(
 
 @app.command()
 def tables(
-    paths: list[Path] = typer.Argument(None, help="Reports (files or folders); none: every report with an expected "
-                                                   "file under tests/expected."),
-    out: Path = typer.Option(None, help="Also write each report's table values and checks to this JSONL file."),
+    paths: list[Path] = typer.Argument(None, exists=True, help="Reports (files or folders); none: every report "
+                                       "with an expected file under tests/expected."),
+    out: Path = typer.Option(None, callback=_output_file,
+                             help="Also write each report's table values and checks to this JSONL file."),
 ) -> None:
     """Statistical tables per report: form, cells, uncertain cells, checks, exact-match rate against tests/expected."""
     from .tables.expected import print_table_report, table_report
@@ -253,11 +270,13 @@ def _print_rich(renderable) -> None:
 
 @annotate_app.command("export")
 def annotate_export(
-    paths: list[Path] = typer.Argument(..., help="Report files or folders."),
-    out: Path = typer.Option(..., help="A .jsonl file, or a folder for one <doc>.jsonl per document."),
+    paths: list[Path] = typer.Argument(..., exists=True, help="Report files or folders."),
+    out: Path = typer.Option(..., callback=lambda v: _output_file(v) if v.suffix == ".jsonl" else _output_dir(v),
+                             help="A .jsonl file, or a folder for one <doc>.jsonl per document."),
     standoff: bool = typer.Option(False, "--standoff", help="Write stand-off records (no text): required for "
                                   "../shared/corpus documents inside annotations/."),
-    model: Path = typer.Option(None, help="Span model folder: pre-annotate with model + rules instead of rules."),
+    model: Path = typer.Option(None, exists=True, file_okay=False,
+                               help="Span model folder: pre-annotate with model + rules instead of rules."),
 ) -> None:
     """Pre-annotated tasks (one per narrative paragraph) from the rules or a model."""
     from .annotate import export_documents
@@ -269,7 +288,7 @@ def annotate_export(
 
 
 @annotate_app.command("validate")
-def annotate_validate(files: list[Path] = typer.Argument(..., help="Annotation files or folders.")) -> None:
+def annotate_validate(files: list[Path] = typer.Argument(..., exists=True, help="Annotation files or folders.")) -> None:
     """Check offsets, tokens, labels, relations, overlaps and hashes; exit 1 on any error."""
     from .annotate import validate_files
 
@@ -282,7 +301,7 @@ def annotate_validate(files: list[Path] = typer.Argument(..., help="Annotation f
 
 
 @annotate_app.command("stats")
-def annotate_stats(files: list[Path] = typer.Argument(..., help="Annotation files or folders.")) -> None:
+def annotate_stats(files: list[Path] = typer.Argument(..., exists=True, help="Annotation files or folders.")) -> None:
     """Spans per label and relations per document."""
     from .annotate import document_stats, load_tasks
     from .annotate.compare import stats_table
@@ -294,9 +313,9 @@ def annotate_stats(files: list[Path] = typer.Argument(..., help="Annotation file
 
 @annotate_app.command("agreement")
 def annotate_agreement(
-    a: Path = typer.Argument(..., help="First annotator's file or folder."),
-    b: Path = typer.Argument(..., help="Second annotator's file or folder."),
-    json_out: Path = typer.Option(None, "--json", help="Also write the scores as JSON."),
+    a: Path = typer.Argument(..., exists=True, help="First annotator's file or folder."),
+    b: Path = typer.Argument(..., exists=True, help="Second annotator's file or folder."),
+    json_out: Path = typer.Option(None, "--json", callback=_output_file, help="Also write the scores as JSON."),
 ) -> None:
     """Span F1 (exact) and relation F1 per label between two annotators, on the paragraphs both did."""
     import srsly
@@ -314,9 +333,9 @@ def annotate_agreement(
 
 @annotate_app.command("corrections")
 def annotate_corrections(
-    pre: Path = typer.Argument(..., help="Pre-annotated file or folder (as exported)."),
-    gold: Path = typer.Argument(..., help="Corrected gold file or folder."),
-    json_out: Path = typer.Option(None, "--json", help="Also write the counts as JSON."),
+    pre: Path = typer.Argument(..., exists=True, help="Pre-annotated file or folder (as exported)."),
+    gold: Path = typer.Argument(..., exists=True, help="Corrected gold file or folder."),
+    json_out: Path = typer.Option(None, "--json", callback=_output_file, help="Also write the counts as JSON."),
 ) -> None:
     """How many pre-annotated spans and links were kept, corrected, removed, and how many were added."""
     import srsly
@@ -334,9 +353,9 @@ def annotate_corrections(
 
 @annotate_app.command("convert")
 def annotate_convert(
-    paths: list[Path] = typer.Argument(None, help="Annotation files or folders (default: annotations/gold)."),
-    out: Path = typer.Option(..., help="Folder for train.spacy, dev.spacy and test.spacy."),
-    splits: Path = typer.Option(None, help="Split file (default configs/splits.yml)."),
+    paths: list[Path] = typer.Argument(None, exists=True, help="Annotation files or folders (default: annotations/gold)."),
+    out: Path = typer.Option(..., callback=_output_dir, help="Folder for train.spacy, dev.spacy and test.spacy."),
+    splits: Path = typer.Option(None, exists=True, dir_okay=False, help="Split file (default configs/splits.yml)."),
 ) -> None:
     """spaCy DocBin per split: doc.ents, all gold spans and the figure → indicator relations."""
     from .annotate import convert_annotations, load_splits
@@ -349,8 +368,8 @@ def annotate_convert(
 
 @annotate_app.command("markup")
 def annotate_markup(
-    files: list[Path] = typer.Argument(..., help="Annotation files or folders (stand-off records are joined)."),
-    out: Path = typer.Option(None, help="Markup file to write (default: stdout)."),
+    files: list[Path] = typer.Argument(..., exists=True, help="Annotation files or folders (stand-off records are joined)."),
+    out: Path = typer.Option(None, callback=_output_file, help="Markup file to write (default: stdout)."),
     blank: bool = typer.Option(False, "--blank", help="Text only, without the spans and relations."),
 ) -> None:
     """Tasks as editable text lines: ⟦text|LABEL⟧, ⟦text|INDICATOR#1⟧, ⟦text|COUNT>1@全市⟧."""
@@ -369,9 +388,9 @@ def annotate_markup(
 
 @annotate_app.command("apply")
 def annotate_apply(
-    markup: Path = typer.Argument(..., help="Edited markup file."),
-    tasks: list[Path] = typer.Option(..., help="The annotation file(s) the markup was made from."),
-    out: Path = typer.Option(..., help="JSONL file to write."),
+    markup: Path = typer.Argument(..., exists=True, dir_okay=False, help="Edited markup file."),
+    tasks: list[Path] = typer.Option(..., exists=True, help="The annotation file(s) the markup was made from."),
+    out: Path = typer.Option(..., callback=_output_file, help="JSONL file to write."),
     standoff: bool = typer.Option(False, "--standoff", help="Write stand-off records (no text)."),
 ) -> None:
     """Read edited markup back into tasks (checked against the reference text); exit 1 on any problem."""
@@ -391,8 +410,8 @@ def annotate_apply(
 
 @app.command("compare-baselines")
 def compare_baselines_command(
-    paths: list[Path] = typer.Argument(..., help="Files or folders of reports."),
-    out: Path = typer.Option(None, help="Also write the full comparison as JSON here."),
+    paths: list[Path] = typer.Argument(..., exists=True, help="Files or folders of reports."),
+    out: Path = typer.Option(None, callback=_output_file, help="Also write the full comparison as JSON here."),
 ) -> None:
     """The rules beside a plain regex baseline and jionlp (extract_money, extract_time): counts, speed, examples."""
     import srsly

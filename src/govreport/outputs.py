@@ -59,7 +59,7 @@ def check_output_dir(out: Path, names: Iterable[str]) -> None:
     existing = next((p for p in (out, *out.parents) if p.exists() or p.is_symlink()), None)
     if existing is not None and not existing.is_dir():
         where = "is" if existing == out else f"is under {existing}, which is"
-        raise OutputError(f"--out {out} {where} a file, not a folder")
+        raise OutputError(f"{out} {where} a file, not a folder")
     for name in (*names, _config()["lock_file"]):
         if (out / name).is_symlink():
             raise OutputError(f"{out / name} is a symbolic link: refusing to write through it (remove it or choose "
@@ -75,13 +75,13 @@ def staged_output(out: Path, names: Iterable[str]) -> Iterator[Staging]:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise OutputError(f"cannot create --out {out}: {err.strerror or err}") from err
+        raise OutputError(f"cannot create {out}: {err.strerror or err}") from err
     with _locked(out):
         _recover(out)
         try:
             staging = Staging(Path(tempfile.mkdtemp(prefix=_config()["staging_prefix"], dir=out)), out, names)
         except OSError as err:
-            raise OutputError(f"cannot write into --out {out}: {err.strerror or err}") from err
+            raise OutputError(f"cannot write into {out}: {err.strerror or err}") from err
         try:
             yield staging
         finally:
@@ -93,6 +93,10 @@ def _locked(out: Path) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     lock_path = out / _config()["lock_file"]
+    try:  # filelock reports a lock file it cannot create as held by another process
+        os.close(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError as err:
+        raise OutputError(f"cannot write into {out}: {err.strerror or err}") from err
     lock = FileLock(lock_path, timeout=0)
     try:
         lock.acquire()
@@ -100,7 +104,7 @@ def _locked(out: Path) -> Iterator[None]:
         raise OutputError(f"another govreport run is writing into {out} (it holds {lock_path}): wait for it to "
                           "end or choose another --out") from err
     except OSError as err:
-        raise OutputError(f"cannot write into --out {out}: {err.strerror or err}") from err
+        raise OutputError(f"cannot write into {out}: {err.strerror or err}") from err
     try:
         yield
     finally:
