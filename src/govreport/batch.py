@@ -6,8 +6,8 @@ killed and replaced, which stops it even inside a C-level regex or a pathologica
 timer can; a worker that dies (out of memory, a crash in a library) fails only the input it held. Results come
 back in input order through a bounded window of inputs in flight, so memory stays flat in the batch size.
 
-Workers start with the ``fork`` method where the platform has it: the pool's initializer runs in each worker
-(and again in a replacement), so a slow start-up such as loading a model is paid once per worker.
+Workers start with the ``fork`` method where the platform has it, so they inherit what the batch process
+loaded before (a model); the pool's initializer runs in each worker and in each replacement.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def run_isolated(items: Iterable[T], work: Callable[[T], R], failed: Callable[[T
 
     budget = budget or TimeBudget.from_config()
     cfg = load_config("batch.yml")
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    context = multiprocessing.get_context("fork" if forks_workers() else None)
     pool = ProcessPool(max_workers=max(1, workers), initializer=_start_worker,
                        initargs=(os.getpid(), cfg["worker_memory_mb"], initializer, initargs), context=context)
     window = max(1, workers) * cfg["prefetch_per_worker"]
@@ -96,6 +96,13 @@ def run_isolated(items: Iterable[T], work: Callable[[T], R], failed: Callable[[T
         raise
     finally:
         pool.join()
+
+
+def forks_workers() -> bool:
+    """Whether workers are forked, and so start with what the batch process has loaded."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _outcome(item: T, seconds: float, future: Future, failed: Callable[[T, str], R]) -> R:
@@ -164,13 +171,16 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _limit_memory(memory_mb: int) -> None:
+    """Cap the worker's address space at what it has now (inherited from the batch) plus ``memory_mb``."""
     if not memory_mb:
         return
     try:
         import resource
     except ImportError:  # not on this platform
         return
-    limit = memory_mb * 1024 * 1024
+    import psutil
+
+    limit = psutil.Process().memory_info().vms + memory_mb * 1024 * 1024
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)

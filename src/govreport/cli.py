@@ -138,7 +138,7 @@ def extract(
         raise typer.BadParameter(f"no report files under {', '.join(map(str, paths))}", param_hint="'PATHS...'")
     with staged_output(out, OUTPUT_FILES) as staging:
         results = extract_reports(reports, workers=workers, model=model, use_model=not no_model, with_tasks=tasks)
-        totals = write_outputs(_echo_failures(results), staging.path, with_tasks=tasks)
+        totals = write_outputs(results, staging.path, with_tasks=tasks, on_result=_echo_failure)
         if totals["failed"] < totals["documents"]:
             staging.publish()
     print_summary(totals)
@@ -152,12 +152,10 @@ def _warn(message: str) -> None:
     typer.echo(f"warning: {message}", err=True)
 
 
-def _echo_failures(results):
-    """Pass results through, naming each failed document on stderr as it comes."""
-    for result in results:
-        if result.error is not None:
-            typer.echo(f"error: {result.document.get('doc')} ({result.path}): {result.error}", err=True)
-        yield result
+def _echo_failure(result) -> None:
+    """Name a failed document on stderr as it is written."""
+    if result.error is not None:
+        typer.echo(f"error: {result.document.get('doc')} ({result.path}): {result.error}", err=True)
 
 
 @annotate_app.command("ids-worklist")

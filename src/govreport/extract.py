@@ -10,6 +10,7 @@ documents). ``outputs`` makes the CLI's writing safe (staging folder, lock, rena
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from collections import Counter
@@ -59,6 +60,13 @@ class Extractor:
         self.with_tasks = with_tasks
         self.keep_spans = False
         self.units = {ind.id: ind.unit for ind in load_indicators().values()}  # canonical unit of each id
+
+    def warm_up(self) -> None:
+        """Extract a short text once, so the patterns compiled on first use are there before workers fork."""
+        from .config import load_config
+
+        text = load_config("batch.yml")["warm_up_text"]
+        self.extract(Document(doc="warm-up", path="warm-up", format="txt", text=text))
 
     def __call__(self, path: str | Path, doc_id: str | None = None) -> DocumentResult:
         """Read and extract one file; ``doc_id`` (default: the file's stem) names it in every output row."""
@@ -174,12 +182,21 @@ def _candidates(mentions: Iterable[Mention]) -> Iterator[Any]:
 
 
 _WORKER: Extractor | None = None
+_WORKER_OPTIONS: tuple | None = None
 
 
-def _init_worker(model: str | None, use_model: bool, with_tasks: bool) -> None:
-    global _WORKER
-    _WORKER = Extractor(model, use_model, with_tasks)
-    _freeze_loaded()
+def _load_extractor(model: str | None, use_model: bool, with_tasks: bool) -> None:
+    """This process's extractor for these options, kept between batches (loading takes seconds).
+
+    Loaded in the batch process before its workers are forked, so they start with it (and a worker replaced
+    after a timeout starts at once); a platform without fork loads it in each worker instead.
+    """
+    global _WORKER, _WORKER_OPTIONS
+    if _WORKER is None or _WORKER_OPTIONS != (model, use_model, with_tasks):
+        _WORKER = Extractor(model, use_model, with_tasks)
+        _WORKER_OPTIONS = (model, use_model, with_tasks)
+        _WORKER.warm_up()
+        _freeze_loaded()
 
 
 def _freeze_loaded() -> None:
@@ -223,12 +240,14 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
                     with_tasks: bool = False, progress: bool = True, budget: Any = None) -> Iterator[DocumentResult]:
     """Extract ``inputs.ReportFile``s in ``workers`` guarded processes (``batch``), yielding results in input
     order; ``budget`` overrides the time budget of configs/batch.yml (a ``batch.TimeBudget``)."""
-    from .batch import run_isolated
+    from .batch import forks_workers, run_isolated
 
+    options = (str(model) if model else None, use_model, with_tasks)
+    if forks_workers():
+        _load_extractor(*options)
     bar = _progress(len(reports), progress)
     results = run_isolated(reports, _run_worker, _failed_report, workers=min(workers, max(len(reports), 1)),
-                           budget=budget, size_of=_file_size, initializer=_init_worker,
-                           initargs=(str(model) if model else None, use_model, with_tasks))
+                           budget=budget, size_of=_file_size, initializer=_load_extractor, initargs=options)
     for i, result in enumerate(results):  # not zip: the pool closes when its generator runs to its end
         result.document["warnings"][:0] = reports[i].warnings
         yield result
@@ -242,49 +261,86 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, unit="doc", file=sys.stderr, disable=not enabled or total < 2, leave=False)
 
 
-def write_outputs(results: Iterable[DocumentResult], out_dir: Path, with_tasks: bool = False) -> dict[str, Any]:
+def write_outputs(results: Iterable[DocumentResult], out_dir: Path, with_tasks: bool = False,
+                  on_result: Any = None) -> dict[str, Any]:
     """Write documents, mentions, records (jsonl + csv), cross-year checks and, ``with_tasks``, tasks; return
-    the totals (``dropped`` figures per reason, the first ``failures`` as (doc, path, error))."""
+    the totals (``dropped`` figures per reason, the first ``failures`` as (doc, path, error)).
+
+    ``on_result(result)`` is called after each document is written, with the result as written: a document
+    whose rows cannot be written (a value no encoder renders) is written as a failed document instead.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     totals = {"documents": 0, "failed": 0, "chars": 0, "figures": 0, "linked": 0, "canonical": 0, "records": 0,
               "conflicts": 0, "checks_failed": 0, "dropped": Counter(), "failures": []}
-    failures_kept = _batch_config()["failures_shown"]
     from .tables.checks import cross_year_checks
 
     yearly: list[tuple[str | None, int | None, _TableValues]] = []
     with ExitStack() as stack:
-        names = ("documents.jsonl", "mentions.jsonl", "records.jsonl") + (("tasks.jsonl",) if with_tasks else ())
-        files = {name: stack.enter_context(open(out_dir / name, "w", encoding="utf-8")) for name in names}
-        csv_file = stack.enter_context(open(out_dir / "records.csv", "w", encoding="utf-8", newline=""))
-        # rows as lists: DictWriter's per-row checks and generator cost more than writing them
-        writer = csv.writer(csv_file)
-        writer.writerow(RECORD_COLUMNS)
+        names = ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv")
+        names += ("tasks.jsonl",) if with_tasks else ()
+        # newline="" for the csv rows, which end in \r\n; the JSON lines hold no raw newline
+        files = {name: stack.enter_context(open(out_dir / name, "w", encoding="utf-8", newline=""))
+                 for name in names}
+        files["records.csv"].write(_csv_rows([RECORD_COLUMNS]))
         for res in results:
-            totals["documents"] += 1
-            totals["failed"] += res.error is not None
-            if res.error is not None and len(totals["failures"]) < failures_kept:
-                totals["failures"].append((res.document.get("doc"), res.path, res.error))
-            totals["chars"] += res.n_chars
-            doc = res.document
-            totals["figures"] += doc.get("n_figures", 0)
-            totals["linked"] += doc.get("n_linked", 0)
-            totals["canonical"] += doc.get("n_canonical", 0)
-            totals["checks_failed"] += sum(1 for s in doc.get("checks", {}).values() if s == "fail")
-            totals["records"] += len(res.records)
-            totals["conflicts"] += sum(1 for r in res.records if r["conflict"])
-            totals["dropped"].update(doc.get("dropped", {}))
-            files["documents.jsonl"].write(_json_line(doc))
-            for name, rows in (("mentions.jsonl", res.mentions), ("records.jsonl", res.records),
-                               ("tasks.jsonl", res.tasks)):
-                if name in files:
-                    files[name].write("".join(map(_json_line, rows)))  # one write per document and file
-            writer.writerows([row.get(col, "") for col in RECORD_COLUMNS] for row in res.records)
+            res, lines = _serialized(res, with_tasks)
+            for name, text in lines.items():
+                files[name].write(text)  # one write per document and file
+            _add_to_totals(totals, res)
             yearly.append(_TableValues.of(res))
+            if on_result is not None:
+                on_result(res)
     cross_year = [c.to_dict() for c in cross_year_checks(yearly)]
     with open(out_dir / "cross_year.jsonl", "w", encoding="utf-8") as f:
         f.writelines(_json_line(c) for c in cross_year)
     totals["checks_failed"] += sum(1 for c in cross_year if c["status"] == "fail")
     return totals
+
+
+def _serialized(res: DocumentResult, with_tasks: bool) -> tuple[DocumentResult, dict[str, str]]:
+    """The document's lines per output file, or a failed document's when its rows cannot be written."""
+    try:
+        return res, _lines(res, with_tasks)
+    except Exception as err:  # e.g. an integer of 20,000 digits: json and csv refuse it; the batch goes on
+        from .batch import describe_error
+
+        error = f"{describe_error(err)} (writing its rows)"
+        failed = _failed(res.path, res.document.get("doc"), error,
+                         res.document.get("warnings", []) + [f"{res.path}: {error}"])
+        return failed, _lines(failed, with_tasks)
+
+
+def _lines(res: DocumentResult, with_tasks: bool) -> dict[str, str]:
+    lines = {"documents.jsonl": _json_line(res.document),
+             "mentions.jsonl": "".join(map(_json_line, res.mentions)),
+             "records.jsonl": "".join(map(_json_line, res.records)),
+             # rows as lists: DictWriter's per-row checks and generator cost more than writing them
+             "records.csv": _csv_rows([row.get(col, "") for col in RECORD_COLUMNS] for row in res.records)}
+    if with_tasks:
+        lines["tasks.jsonl"] = "".join(map(_json_line, res.tasks))
+    return lines
+
+
+def _csv_rows(rows: Iterable[list[Any]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+def _add_to_totals(totals: dict[str, Any], res: DocumentResult) -> None:
+    doc = res.document
+    totals["documents"] += 1
+    totals["failed"] += res.error is not None
+    if res.error is not None and len(totals["failures"]) < _batch_config()["failures_shown"]:
+        totals["failures"].append((doc.get("doc"), res.path, res.error))
+    totals["chars"] += res.n_chars
+    totals["figures"] += doc.get("n_figures", 0)
+    totals["linked"] += doc.get("n_linked", 0)
+    totals["canonical"] += doc.get("n_canonical", 0)
+    totals["checks_failed"] += sum(1 for s in doc.get("checks", {}).values() if s == "fail")
+    totals["records"] += len(res.records)
+    totals["conflicts"] += sum(1 for r in res.records if r["conflict"])
+    totals["dropped"].update(doc.get("dropped", {}))
 
 
 class _TableValues:
