@@ -236,7 +236,7 @@ def test_a_concurrent_run_is_refused_and_a_killed_run_leaves_the_earlier_outputs
         slow.send_signal(signal.SIGKILL)
         slow.wait()
     assert snapshot(out) == before
-    gone, alive = psutil.wait_procs(workers, timeout=30)  # the kernel ends workers whose batch died
+    _, alive = psutil.wait_procs(workers, timeout=30)  # the kernel ends workers whose batch died
     assert not alive
 
     (inputs / "c_slow.txt").unlink()
@@ -269,9 +269,8 @@ def test_a_publish_interrupted_between_renames_is_completed_by_the_next_run(tmp_
 def test_output_folder_refusals(tmp_path):
     (tmp_path / "file").write_text("x", encoding="utf-8")
     for out, says in ((tmp_path / "file", "is a file"), (tmp_path / "file" / "sub", "is under")):
-        with pytest.raises(OutputError, match=says):
-            with staged_output(out, OUTPUT_FILES):
-                pass
+        with pytest.raises(OutputError, match=says), staged_output(out, OUTPUT_FILES):
+            pass
     assert (tmp_path / "file").read_text(encoding="utf-8") == "x"
 
 

@@ -114,7 +114,7 @@ def test_an_error_while_working_is_one_line_naming_the_file(tmp_path):
 
 
 def test_an_unexpected_error_is_a_message_and_exit_code_1(tmp_path, monkeypatch):
-    import govreport.tables.expected as expected
+    from govreport.tables import expected
 
     def explode(*args, **kwargs):
         raise KeyError("a bug somewhere")

@@ -115,7 +115,7 @@ def _outcome(item: T, seconds: float, future: Future, failed: Callable[[T, str],
                             "time_budget); its worker was stopped")
     except ProcessExpired as err:
         return failed(item, f"WorkerDied: the worker process reading it ended abnormally ({_exit_reason(err.exitcode)})")
-    except Exception as err:  # anything the pool itself raised for this item (e.g. an unpicklable result)
+    except Exception as err:  # noqa: BLE001 -- anything the pool raised for this item (an unpicklable result)
         return failed(item, describe_error(err))
     return failed(item, result.error) if isinstance(result, _Failure) else result
 
@@ -142,7 +142,7 @@ def _start_worker(parent: int, memory_mb: int, initializer: Callable[..., None] 
     try:
         if initializer is not None:
             initializer(*initargs)
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 -- reported with every item instead of a worker restarted forever
         _START_ERROR = describe_error(err)
 
 
@@ -151,7 +151,7 @@ def _run_guarded(work: Callable[[T], R], item: T) -> R | _Failure:
         return _Failure(f"WorkerStartError: {_START_ERROR}")
     try:
         return work(item)
-    except Exception as err:  # RecursionError, MemoryError, OverflowError… from any stage
+    except Exception as err:  # noqa: BLE001 -- RecursionError, MemoryError, OverflowError… from any stage
         return _Failure(describe_error(err))
 
 

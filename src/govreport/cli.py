@@ -101,7 +101,6 @@ def ingest(
 ) -> None:
     """Read report files into normalised documents (DIR/documents.jsonl)."""
     from .ingest import ingest_to_dir
-
     from .outputs import staged_output
 
     with staged_output(out, ("documents.jsonl", "warnings.jsonl")) as staging:

@@ -301,7 +301,7 @@ def _serialized(res: DocumentResult, with_tasks: bool) -> tuple[DocumentResult, 
     """The document's lines per output file, or a failed document's when its rows cannot be written."""
     try:
         return res, _lines(res, with_tasks)
-    except Exception as err:  # e.g. an integer of 20,000 digits: json and csv refuse it; the batch goes on
+    except Exception as err:  # noqa: BLE001 -- e.g. a 20,000-digit integer json and csv refuse: the batch goes on
         from .batch import describe_error
 
         error = f"{describe_error(err)} (writing its rows)"
