@@ -185,6 +185,13 @@ _WORKER: Extractor | None = None
 _WORKER_OPTIONS: tuple | None = None
 
 
+def preload_extractor(model: str | Path | None = None, use_model: bool = True, with_tasks: bool = False) -> Extractor:
+    """The extractor ``extract_paths`` uses for these options, loaded now (a benchmark loads before timing)."""
+    _load_extractor(str(model) if model else None, use_model, with_tasks)
+    assert _WORKER is not None
+    return _WORKER
+
+
 def _load_extractor(model: str | None, use_model: bool, with_tasks: bool) -> None:
     """This process's extractor for these options, kept between batches (loading takes seconds).
 
