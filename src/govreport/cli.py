@@ -125,8 +125,9 @@ def extract(
 ) -> None:
     """Extract figures, indicators and records from reports (the main job).
 
-    Exit code 0 when every document was read, 1 when some failed (named on stderr and in documents.jsonl),
-    2 for a usage error. The outputs replace the earlier ones only when the run completes.
+    Exit codes: 0 every document was read, 1 some failed (named on stderr and in documents.jsonl), 2 usage error.
+
+    The outputs replace the earlier ones only when the run completes.
     """
     from .extract import OUTPUT_FILES, extract_reports, print_summary, write_outputs
     from .inputs import iter_report_inputs
