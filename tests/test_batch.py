@@ -66,7 +66,8 @@ def run_cli(*args: str):
 def patched_stages(monkeypatch):
     """Documents whose text says BOOM raise, HANG spin in a C-level regex, DIE kill their worker.
 
-    Workers are forked, so they inherit the patch; HANG gets a 2 s budget (the others keep a wide one).
+    Workers are forked, so they inherit the patch; files under 16 bytes (HANG) get a 5 s budget, the others a
+    wide one.
     """
     original = extract_module.Extractor.extract
 
@@ -80,7 +81,7 @@ def patched_stages(monkeypatch):
         return original(self, doc)
 
     monkeypatch.setattr(extract_module.Extractor, "extract", extract)
-    monkeypatch.setattr(TimeBudget, "seconds", lambda self, n_bytes: 2.0 if n_bytes < 64 else 300.0)
+    monkeypatch.setattr(TimeBudget, "seconds", lambda self, n_bytes: 5.0 if n_bytes < 16 else 300.0)
 
 
 def mutants(folder: Path) -> list[str]:
