@@ -22,10 +22,12 @@ $(VENV)/.installed: pyproject.toml
 test: install
 	$(BIN)/python -m pytest tests
 
-# extract: reads corpus/ models/ configs/; writes out/documents.jsonl out/mentions.jsonl out/records.jsonl out/records.csv out/tasks.jsonl out/cross_year.jsonl
-# (a fresh machine first builds models/ from annotations/gold, about two minutes: see `models`)
+# extract: reads corpus/ models/ configs/; writes out/documents.jsonl out/mentions.jsonl out/records.jsonl out/records.csv out/cross_year.jsonl
+# (out/tasks.jsonl too with EXTRACT_FLAGS=--tasks; a fresh machine first builds models/ from annotations/gold, about
+# two minutes: see `models`)
+EXTRACT_FLAGS ?=
 extract: install models/ner/meta.json
-	$(GR) extract $(CORPUS) --out $(OUT)
+	$(GR) extract $(CORPUS) --out $(OUT) $(EXTRACT_FLAGS)
 
 # models: reads annotations/gold configs/ ../shared/corpus; writes models/ner models/linker (rebuilt when gold or configs change)
 models/ner/meta.json: $(wildcard annotations/gold/*.jsonl) configs/ner_pkuseg.cfg configs/train.yml configs/model.yml configs/learned_link.yml configs/cv.json

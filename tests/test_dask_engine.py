@@ -33,6 +33,7 @@ def test_two_dask_workers_give_the_records_of_one_process(tmp_path):
 
 def test_a_worker_killed_mid_run_loses_no_document_and_repeats_none(tmp_path):
     from govreport.dask_engine import DaskRun, WorkerSettings
+    from govreport.inputs import iter_report_inputs
 
     # 12 files of about 200k characters, one partition each, so that work is in flight when a worker dies
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS_DIR.glob("*.txt"))) * 4
@@ -43,8 +44,9 @@ def test_a_worker_killed_mid_run_loses_no_document_and_repeats_none(tmp_path):
         path.write_text(text, encoding="utf-8")
         files.append(str(path))
     seen = []
+    reports = list(iter_report_inputs(files))
     with DaskRun(tmp_path / "parts", WorkerSettings(None, False, False), workers=2, max_files=1) as run:
-        results = run.results(files)
+        results = run.results(reports)
         seen.append(next(results).path)
         busy = []
         for _ in range(100):  # a worker that is running a partition now
@@ -78,12 +80,13 @@ def test_parquet_copies_hold_the_jsonl_rows(tmp_path):
 
 def test_partitions_keep_input_order_and_bound_their_size(tmp_path):
     from govreport.dask_engine import partitions
+    from govreport.inputs import ReportFile
 
     files = []
     for i, size in enumerate([10, 10, 30, 5, 5, 5, 50]):
         path = tmp_path / f"f{i}.txt"
         path.write_bytes(b"x" * size)
-        files.append(str(path))
+        files.append(ReportFile(path, path.stem))
     parts = partitions(files, partition_bytes=25, max_files=2)
     assert [f for part in parts for f in part] == files
     assert all(len(p) <= 2 for p in parts)

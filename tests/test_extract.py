@@ -107,7 +107,8 @@ def test_batch_writes_every_output_and_survives_a_bad_file(tmp_path):
     bad = tmp_path / "empty.txt"
     bad.write_text("", encoding="utf-8")
     paths = [seed("001"), bad, seed("002")]
-    totals = write_outputs(extract_paths(paths, use_model=False, progress=False), tmp_path / "out")
+    totals = write_outputs(extract_paths(paths, use_model=False, with_tasks=True, progress=False), tmp_path / "out",
+                           with_tasks=True)
     assert totals["documents"] == 3 and totals["failed"] == 1
     out = tmp_path / "out"
     docs = [json.loads(line) for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -142,3 +143,15 @@ def test_text_money_in_wan_yuan_agrees_with_the_table(extractor):
     record = records_of(extractor(seed("001")))["capacity.budget"]
     assert (record["value"], record["unit"], record["conflict"]) == (20, "万元", False)
     assert [e["value"] for e in record["evidence"]] == [20]
+
+
+def test_seed_003_figures_in_kindred_units_become_records_and_drops_are_counted(extractor):
+    # 合肥 2012 writes 455件 (主动公开, counted in 条), 5期 (培训班, 次) and 近500人 (培训, 人次), read by hand;
+    # 105次 of 新闻发布会 is scoped 市本级, part of the city: a mention, not the city's record
+    result = extractor(seed("003"))
+    records = records_of(result)
+    assert (records["active.total"]["value"], records["active.total"]["unit"]) == (455, "条")
+    assert (records["training.sessions"]["value"], records["training.sessions"]["unit"]) == (5, "次")
+    assert records["training.trainees"]["value"] == 500 and records["training.trainees"]["uncertain"]  # 近
+    assert result.document["dropped"].get("partial_scope", 0) >= 1
+    assert "response.press_conferences" not in records

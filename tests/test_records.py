@@ -68,3 +68,30 @@ def test_table_value_confirmed_once_is_no_conflict():
     ]
     (rec,) = merge_records("d", None, None, cands, UNITS)
     assert not rec.conflict
+
+
+def test_units_that_count_the_same_thing_convert_where_the_indicator_allows():
+    from govreport.records import units_compatible
+
+    assert convert_value(455, "件", "条") == 455  # 主动公开政府信息455件, counted in 条 by the form
+    assert convert_value(5, "期", "次") == 5 and convert_value(3, "场", "次") == 3
+    assert convert_value(500, "人", "人次") == 500 and convert_value(2, "万件", "条") == 20000
+    assert convert_value(63, "条", "件") is None  # a 件 indicator (requests, cases) takes no published 条
+    assert convert_value(30, "人次", "人") is None  # staff are people, not attendances
+    assert not units_compatible("件", "个") and units_compatible("名", "人")
+
+
+def test_every_text_figure_that_gives_no_record_is_counted_by_reason():
+    from collections import Counter
+
+    units = {"active.total": "条", "capacity.offices": "个", "training.sessions": "次"}
+    cands = [
+        Candidate("active.total", 455, "件", "text", 0, 4, confidence=0.9, text="455件"),  # kept: 件 counts 条
+        Candidate("capacity.offices", 3, "件", "text", 5, 7, confidence=0.9, text="3件"),  # 个 takes no 件
+        Candidate("training.sessions", 5, "期", "text", 8, 10, confidence=0.2, text="5期"),  # too unsure
+        Candidate("training.sessions", 105, "次", "text", 11, 15, scope="市本级", confidence=0.9, text="105次"),
+    ]
+    dropped = Counter()
+    records = merge_records("d", "合肥市人民政府", 2012, cands, units, dropped)
+    assert [(r.indicator, r.value, r.unit) for r in records] == [("active.total", 455, "条")]
+    assert dropped == {"unit_mismatch": 1, "low_confidence": 1, "partial_scope": 1}

@@ -173,11 +173,12 @@ def _child(stage: str, corpus: str, workers: int, model: str) -> dict[str, Any]:
         chars = sum(len(p.read_text(encoding="utf-8")) for p in files)
         n_docs = len(files)
     else:
-        from .extract import Extractor
+        from .extract import preload_extractor
         from .ingest import read_document
 
         # load the model and compile every pattern on one document first: the timing is the steady state
-        warm = Extractor(model if stage == "hybrid" else None, use_model=stage == "hybrid", with_tasks=False)
+        # (the extractor extract_paths forks its workers with)
+        warm = preload_extractor(model, use_model=stage == "hybrid", with_tasks=False)
         warm.extract(read_document(files[0]))
         load = time.perf_counter() - start_load
         start = time.perf_counter()

@@ -1,15 +1,99 @@
-"""Command line: thin typer wrappers over the package's functions."""
+"""Command line: thin typer wrappers over the package's functions.
+
+No command shows a traceback: paths are checked when the arguments are parsed (a missing input or an output
+that cannot be written is a usage error, exit code 2), and any error a command raises is printed as one line
+naming its type and the file (exit code 1). ``GOVREPORT_DEBUG=1`` lets the traceback through.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import typer
+from typer.core import TyperGroup
 
 from .config import MODELS_DIR
 
 DEFAULT_MODEL = MODELS_DIR / "ner"  # GOVREPORT_MODELS/ner, else ./models/ner
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Statistics from government information-disclosure annual reports.")
+
+
+class _GuardedGroup(TyperGroup):
+    """Turns an error raised by any command (or sub-command) into a message instead of a traceback; an output
+    folder that cannot take the run (a file, locked, a linked output) is a usage error."""
+
+    def invoke(self, ctx: typer.Context):
+        from .outputs import OutputError
+
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own: usage errors, exit codes
+            raise
+        except OutputError as err:
+            raise typer.BadParameter(str(err), param_hint="'--out'") from err
+        except Exception as err:
+            if os.environ.get("GOVREPORT_DEBUG"):
+                raise
+            typer.echo(f"Error: {_describe(err)}", err=True)
+            raise typer.Exit(code=1) from err
+
+
+def _describe(err: Exception) -> str:
+    """One line for an error: the file and the system's reason for OS errors, else ``Name: message``."""
+    if isinstance(err, OSError) and err.filename is not None:
+        files = " → ".join(str(f) for f in (err.filename, err.filename2) if f is not None)
+        return f"{files}: {err.strerror or type(err).__name__}"
+    message = str(err)
+    return f"{type(err).__name__}: {message}" if message else type(err).__name__
+
+
+def _output_dir(value: Path | None) -> Path | None:
+    """An output folder that can be written (created if missing): else a usage error naming it."""
+    from .outputs import OutputError, check_output_dir
+
+    if value is None:
+        return None
+    try:
+        check_output_dir(value, ())
+    except OutputError as err:
+        raise typer.BadParameter(str(err)) from err
+    _probe_writable(value)
+    return value
+
+
+def _output_file(value: Path | None) -> Path | None:
+    """An output file that can be written (its folder created if missing): else a usage error naming it."""
+    if value is None:
+        return None
+    if value.is_dir():
+        raise typer.BadParameter(f"{value} is a folder, not a file")
+    _output_dir(value.parent)
+    return value
+
+
+def _one_of(*choices: str):
+    """A callback accepting only ``choices`` (or no value)."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in choices:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}")
+        return value
+
+    return check
+
+
+def _probe_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise typer.BadParameter(f"cannot write into {folder}: {err.strerror or err}") from err
+
+
+app = typer.Typer(cls=_GuardedGroup, add_completion=False, no_args_is_help=True,
+                  help="Statistics from government information-disclosure annual reports.")
 annotate_app = typer.Typer(no_args_is_help=True, help="Annotation tasks: export, validate, stats, agreement, convert.")
 app.add_typer(annotate_app, name="annotate")
 
@@ -41,49 +125,79 @@ def main(
 
 @app.command()
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="Files or folders of reports."),
+    paths: list[Path] = typer.Argument(..., exists=True, help="Files or folders of reports."),
     out: Path = typer.Option(Path("out/ingest"), help="Folder for documents.jsonl."),
 ) -> None:
     """Read report files into normalised documents (DIR/documents.jsonl)."""
     from .ingest import ingest_to_dir
+    from .outputs import staged_output
 
-    n_ok = ingest_to_dir(paths, out)
-    typer.echo(f"{n_ok} documents read into {out / 'documents.jsonl'} (warnings: {out / 'warnings.jsonl'})", err=True)
+    with staged_output(out, ("documents.jsonl", "warnings.jsonl")) as staging:
+        n_ok = ingest_to_dir(paths, staging.path)
+        if n_ok:
+            staging.publish()
     if n_ok == 0:
+        typer.echo(f"no document could be read; {out} left as it was", err=True)
         raise typer.Exit(code=1)
+    typer.echo(f"{n_ok} documents read into {out / 'documents.jsonl'} (warnings: {out / 'warnings.jsonl'})", err=True)
 
 
 @app.command()
 def extract(
-    paths: list[Path] = typer.Argument(..., help="Files or folders of reports."),
-    out: Path = typer.Option(Path("out"), help="Folder for documents, mentions, records and tasks."),
-    workers: int = typer.Option(1, help="Worker processes."),
+    paths: list[Path] = typer.Argument(..., exists=True, help="Files or folders of reports."),
+    out: Path = typer.Option(Path("out"), help="Folder for documents, mentions, records and cross-year checks."),
+    workers: int = typer.Option(1, min=1, help="Worker processes."),
     model: Path = typer.Option(DEFAULT_MODEL, help="Trained span model; rules fill in when it is missing."),
     no_model: bool = typer.Option(False, "--no-model", help="Rules only."),
-    tasks: bool = typer.Option(True, help="Also write Prodigy tasks (tasks.jsonl)."),
-    engine: str = typer.Option("local", help="local (processes on this machine) or dask (dask.distributed)."),
+    tasks: bool = typer.Option(False, "--tasks/--no-tasks", help="Also write Prodigy tasks for correcting the "
+                               "output (tasks.jsonl); about half of extract's time."),
+    engine: str = typer.Option("local", callback=_one_of("local", "dask"),
+                               help="local (processes on this machine) or dask (dask.distributed)."),
     scheduler: str = typer.Option(None, help="With --engine dask: address of a running scheduler (default: a "
                                   "LocalCluster of --workers processes)."),
     parquet: bool = typer.Option(False, help="Also write mentions.parquet and records.parquet."),
 ) -> None:
-    """Extract figures, indicators and records from reports (the main job)."""
-    from .extract import extract_paths, print_summary, write_outputs
+    """Extract figures, indicators and records from reports (the main job).
 
-    if engine not in ("local", "dask"):
-        typer.echo(f"error: --engine {engine}: use local or dask", err=True)
-        raise typer.Exit(code=2)
-    results = extract_paths(paths, workers=workers, model=model, use_model=not no_model, with_tasks=tasks,
-                            engine=engine, scheduler=scheduler, parts_dir=out / ".parts")
-    totals = write_outputs(results, out, parquet=parquet)
+    Exit codes: 0 every document was read, 1 some failed (named on stderr and in documents.jsonl), 2 usage error.
+
+    The outputs replace the earlier ones only when the run completes.
+    """
+    from .extract import OUTPUT_FILES, extract_reports, print_summary, write_outputs
+    from .inputs import iter_report_inputs
+    from .outputs import staged_output
+
+    reports = list(iter_report_inputs(paths, _warn))
+    if not reports:
+        raise typer.BadParameter(f"no report files under {', '.join(map(str, paths))}", param_hint="'PATHS...'")
+    with staged_output(out, OUTPUT_FILES) as staging:
+        results = extract_reports(reports, workers=workers, model=model, use_model=not no_model, with_tasks=tasks,
+                                  engine=engine, scheduler=scheduler, parts_dir=staging.path / ".parts")
+        totals = write_outputs(results, staging.path, with_tasks=tasks, on_result=_echo_failure, parquet=parquet)
+        if totals["failed"] < totals["documents"]:
+            staging.publish()
     print_summary(totals)
-    if totals["documents"] == totals["failed"]:
+    if totals["failed"] == totals["documents"]:
+        typer.echo(f"no document could be read; the outputs in {out} are left as they were", err=True)
+    if totals["failed"]:
         raise typer.Exit(code=1)
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+def _echo_failure(result) -> None:
+    """Name a failed document on stderr as it is written."""
+    if result.error is not None:
+        typer.echo(f"error: {result.document.get('doc')} ({result.path}): {result.error}", err=True)
 
 
 @annotate_app.command("ids-worklist")
 def annotate_ids_worklist(
-    paths: list[Path] = typer.Argument(..., help="Gold annotation files or folders."),
-    out: Path = typer.Option(..., help="TSV worklist (quotes the text: keep it out of the repository)."),
+    paths: list[Path] = typer.Argument(..., exists=True, help="Gold annotation files or folders."),
+    out: Path = typer.Option(..., callback=_output_file,
+                             help="TSV worklist (quotes the text: keep it out of the repository)."),
 ) -> None:
     """A worklist of every gold relation, to assign canonical indicator ids by reading."""
     from .annotate.ids import id_worklist, write_worklist
@@ -95,8 +209,8 @@ def annotate_ids_worklist(
 
 @annotate_app.command("ids-apply")
 def annotate_ids_apply(
-    worklist: Path = typer.Argument(..., help="The filled TSV worklist."),
-    paths: list[Path] = typer.Argument(..., help="Gold annotation files or folders to update in place."),
+    worklist: Path = typer.Argument(..., exists=True, dir_okay=False, help="The filled TSV worklist."),
+    paths: list[Path] = typer.Argument(..., exists=True, help="Gold annotation files or folders to update in place."),
 ) -> None:
     """Write the worklist's ids onto the gold relations."""
     from .annotate.ids import apply_ids
@@ -106,7 +220,7 @@ def annotate_ids_apply(
 
 @app.command()
 def evaluate(
-    out: Path = typer.Option(Path("out/eval"), help="Folder for report.json and report.md."),
+    out: Path = typer.Option(Path("out/eval"), callback=_output_dir, help="Folder for report.json and report.md."),
     model: Path = typer.Option(DEFAULT_MODEL, help="Span model to compare with the rules (skipped if missing)."),
     learning_curve: Path = typer.Option(Path("out/learning_curve/curve.json"), help="The cached learning curve "
                                         "to report (`govreport learning-curve`; a note when missing)."),
@@ -134,7 +248,8 @@ def learning_curve_command(
 
 @app.command()
 def bench(
-    out: Path = typer.Option(Path("out/bench"), help="Folder for bench.json and the benchmark corpora."),
+    out: Path = typer.Option(Path("out/bench"), callback=_output_dir,
+                             help="Folder for bench.json and the benchmark corpora."),
     model: Path = typer.Option(DEFAULT_MODEL, help="Span model for the hybrid runs."),
     size: list[str] = typer.Option(None, help="Only these sizes of configs/bench.yml (e.g. 1MB)."),
 ) -> None:
@@ -146,9 +261,11 @@ def bench(
 
 @app.command()
 def train(
-    out: Path = typer.Option(Path("models"), help="Folder for the trained model (OUT/ner)."),
-    segmenter: str = typer.Option(None, help="char or pkuseg (default: configs/train.yml)."),
-    source: str = typer.Option(None, help="gold, silver or auto (default: configs/train.yml)."),
+    out: Path = typer.Option(Path("models"), callback=_output_dir, help="Folder for the trained model (OUT/ner)."),
+    segmenter: str = typer.Option(None, callback=_one_of("char", "pkuseg"),
+                                  help="char or pkuseg (default: configs/train.yml)."),
+    source: str = typer.Option(None, callback=_one_of("gold", "silver", "auto"),
+                               help="gold, silver or auto (default: configs/train.yml)."),
 ) -> None:
     """Train the span model from the annotations (or silver rules output) with configs/ner_*.cfg."""
     from .train import print_summary
@@ -159,8 +276,9 @@ def train(
 
 @app.command("train-linker")
 def train_linker(
-    out: Path = typer.Option(Path("models"), help="Folder for the trained linker (OUT/linker)."),
-    source: str = typer.Option(None, help="gold, silver or auto (default: configs/train.yml)."),
+    out: Path = typer.Option(Path("models"), callback=_output_dir, help="Folder for the trained linker (OUT/linker)."),
+    source: str = typer.Option(None, callback=_one_of("gold", "silver", "auto"),
+                               help="gold, silver or auto (default: configs/train.yml)."),
 ) -> None:
     """Train the learned figure → indicator linker and phrase mapper (configs/learned_link.yml)."""
     from .learned_link import print_training, train_from_project
@@ -203,9 +321,10 @@ def cross_validate(
 
 @app.command()
 def tables(
-    paths: list[Path] = typer.Argument(None, help="Reports (files or folders); none: every report with an expected "
-                                                   "file under tests/expected."),
-    out: Path = typer.Option(None, help="Also write each report's table values and checks to this JSONL file."),
+    paths: list[Path] = typer.Argument(None, exists=True, help="Reports (files or folders); none: every report "
+                                       "with an expected file under tests/expected."),
+    out: Path = typer.Option(None, callback=_output_file,
+                             help="Also write each report's table values and checks to this JSONL file."),
 ) -> None:
     """Statistical tables per report: form, cells, uncertain cells, checks, exact-match rate against tests/expected."""
     from .tables.expected import print_table_report, table_report
@@ -230,15 +349,17 @@ def _print_rich(renderable) -> None:
 
 @annotate_app.command("export")
 def annotate_export(
-    paths: list[Path] = typer.Argument(None, help="Report files or folders."),
-    out: Path = typer.Option(..., help="prodigy: a .jsonl file, or a folder for one <doc>.jsonl per document; "
+    paths: list[Path] = typer.Argument(None, exists=True, help="Report files or folders."),
+    out: Path = typer.Option(..., callback=lambda v: _output_file(v) if v.suffix in (".jsonl", ".json") else _output_dir(v),
+                             help="prodigy: a .jsonl file, or a folder for one <doc>.jsonl per document; "
                              "label-studio: FILE.json (the labeling config goes to FILE.xml)."),
     fmt: str = typer.Option("prodigy", "--format", help="prodigy or label-studio."),
     gold: Path = typer.Option(None, help="label-studio: export these annotation files or folders (e.g. "
                               "annotations/gold) instead of pre-annotating PATHS."),
     standoff: bool = typer.Option(False, "--standoff", help="Write stand-off records (no text): required for "
                                   "../shared/corpus documents inside annotations/."),
-    model: Path = typer.Option(None, help="Span model folder: pre-annotate with model + rules instead of rules."),
+    model: Path = typer.Option(None, exists=True, file_okay=False,
+                               help="Span model folder: pre-annotate with model + rules instead of rules."),
 ) -> None:
     """Pre-annotated tasks (one per narrative paragraph) from the rules or a model; or gold, for Label Studio."""
     from collections import Counter
@@ -295,7 +416,7 @@ def annotate_import(
 
 
 @annotate_app.command("validate")
-def annotate_validate(files: list[Path] = typer.Argument(..., help="Annotation files or folders.")) -> None:
+def annotate_validate(files: list[Path] = typer.Argument(..., exists=True, help="Annotation files or folders.")) -> None:
     """Check offsets, tokens, labels, relations, overlaps and hashes; exit 1 on any error."""
     from .annotate import validate_files
 
@@ -308,7 +429,7 @@ def annotate_validate(files: list[Path] = typer.Argument(..., help="Annotation f
 
 
 @annotate_app.command("stats")
-def annotate_stats(files: list[Path] = typer.Argument(..., help="Annotation files or folders.")) -> None:
+def annotate_stats(files: list[Path] = typer.Argument(..., exists=True, help="Annotation files or folders.")) -> None:
     """Spans per label and relations per document."""
     from .annotate import document_stats, load_tasks
     from .annotate.compare import stats_table
@@ -320,9 +441,9 @@ def annotate_stats(files: list[Path] = typer.Argument(..., help="Annotation file
 
 @annotate_app.command("agreement")
 def annotate_agreement(
-    a: Path = typer.Argument(..., help="First annotator's file or folder."),
-    b: Path = typer.Argument(..., help="Second annotator's file or folder."),
-    json_out: Path = typer.Option(None, "--json", help="Also write the scores as JSON."),
+    a: Path = typer.Argument(..., exists=True, help="First annotator's file or folder."),
+    b: Path = typer.Argument(..., exists=True, help="Second annotator's file or folder."),
+    json_out: Path = typer.Option(None, "--json", callback=_output_file, help="Also write the scores as JSON."),
 ) -> None:
     """Span F1 (exact) and relation F1 per label between two annotators, on the paragraphs both did."""
     import srsly
@@ -340,9 +461,9 @@ def annotate_agreement(
 
 @annotate_app.command("corrections")
 def annotate_corrections(
-    pre: Path = typer.Argument(..., help="Pre-annotated file or folder (as exported)."),
-    gold: Path = typer.Argument(..., help="Corrected gold file or folder."),
-    json_out: Path = typer.Option(None, "--json", help="Also write the counts as JSON."),
+    pre: Path = typer.Argument(..., exists=True, help="Pre-annotated file or folder (as exported)."),
+    gold: Path = typer.Argument(..., exists=True, help="Corrected gold file or folder."),
+    json_out: Path = typer.Option(None, "--json", callback=_output_file, help="Also write the counts as JSON."),
 ) -> None:
     """How many pre-annotated spans and links were kept, corrected, removed, and how many were added."""
     import srsly
@@ -360,9 +481,9 @@ def annotate_corrections(
 
 @annotate_app.command("convert")
 def annotate_convert(
-    paths: list[Path] = typer.Argument(None, help="Annotation files or folders (default: annotations/gold)."),
-    out: Path = typer.Option(..., help="Folder for train.spacy, dev.spacy and test.spacy."),
-    splits: Path = typer.Option(None, help="Split file (default configs/splits.yml)."),
+    paths: list[Path] = typer.Argument(None, exists=True, help="Annotation files or folders (default: annotations/gold)."),
+    out: Path = typer.Option(..., callback=_output_dir, help="Folder for train.spacy, dev.spacy and test.spacy."),
+    splits: Path = typer.Option(None, exists=True, dir_okay=False, help="Split file (default configs/splits.yml)."),
 ) -> None:
     """spaCy DocBin per split: doc.ents, all gold spans and the figure → indicator relations."""
     from .annotate import convert_annotations, load_splits
@@ -375,8 +496,8 @@ def annotate_convert(
 
 @annotate_app.command("markup")
 def annotate_markup(
-    files: list[Path] = typer.Argument(..., help="Annotation files or folders (stand-off records are joined)."),
-    out: Path = typer.Option(None, help="Markup file to write (default: stdout)."),
+    files: list[Path] = typer.Argument(..., exists=True, help="Annotation files or folders (stand-off records are joined)."),
+    out: Path = typer.Option(None, callback=_output_file, help="Markup file to write (default: stdout)."),
     blank: bool = typer.Option(False, "--blank", help="Text only, without the spans and relations."),
 ) -> None:
     """Tasks as editable text lines: ⟦text|LABEL⟧, ⟦text|INDICATOR#1⟧, ⟦text|COUNT>1@全市⟧."""
@@ -395,9 +516,9 @@ def annotate_markup(
 
 @annotate_app.command("apply")
 def annotate_apply(
-    markup: Path = typer.Argument(..., help="Edited markup file."),
-    tasks: list[Path] = typer.Option(..., help="The annotation file(s) the markup was made from."),
-    out: Path = typer.Option(..., help="JSONL file to write."),
+    markup: Path = typer.Argument(..., exists=True, dir_okay=False, help="Edited markup file."),
+    tasks: list[Path] = typer.Option(..., exists=True, help="The annotation file(s) the markup was made from."),
+    out: Path = typer.Option(..., callback=_output_file, help="JSONL file to write."),
     standoff: bool = typer.Option(False, "--standoff", help="Write stand-off records (no text)."),
 ) -> None:
     """Read edited markup back into tasks (checked against the reference text); exit 1 on any problem."""
@@ -463,8 +584,8 @@ def annotate_next(
 
 @app.command("compare-baselines")
 def compare_baselines_command(
-    paths: list[Path] = typer.Argument(..., help="Files or folders of reports."),
-    out: Path = typer.Option(None, help="Also write the full comparison as JSON here."),
+    paths: list[Path] = typer.Argument(..., exists=True, help="Files or folders of reports."),
+    out: Path = typer.Option(None, callback=_output_file, help="Also write the full comparison as JSON here."),
 ) -> None:
     """The rules beside a plain regex baseline and jionlp (extract_money, extract_time): counts, speed, examples."""
     import srsly

@@ -1,7 +1,8 @@
 """extract on dask.distributed: the same per-document work, spread over processes or machines.
 
-Files are cut into partitions of about ``partition_bytes``. A worker loads the extractor once, runs a partition
-and writes its results to ``part-NNNNNN.jsonl`` in the parts folder (atomically: a temporary file renamed into
+Report files are cut into partitions of about ``partition_bytes``. A worker loads the extractor once and runs a
+partition through the same guard as a local batch (``extract.extract_reports``: each report in a child process
+with its time budget, so a report that raises, hangs or crashes fails alone), writes its results to ``part-NNNNNN.jsonl`` in the parts folder (atomically: a temporary file renamed into
 place), then returns only the partition's index. The client reads the parts back in input order and yields the
 results to the usual writer, so the outputs are those of a single-process run. A worker that dies has its
 partition rerun elsewhere by the scheduler; a rerun rewrites the same part file, and every part is read exactly
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .extract import DocumentResult, Extractor
+from .extract import DocumentResult
 
 RESULT_FIELDS = ("path", "document", "mentions", "records", "tasks", "n_chars", "error")
 
@@ -35,49 +36,40 @@ class WorkerSettings:
     with_tasks: bool
 
 
-def partitions(files: list[str], partition_bytes: int, max_files: int) -> list[list[str]]:
-    """Consecutive runs of files of about ``partition_bytes`` each (at most ``max_files``), in input order."""
-    parts: list[list[str]] = []
-    current: list[str] = []
+def partitions(reports: list[Any], partition_bytes: int, max_files: int) -> list[list[Any]]:
+    """Consecutive runs of report files (``inputs.ReportFile``) of about ``partition_bytes`` each (at most
+    ``max_files``), in input order."""
+    parts: list[list[Any]] = []
+    current: list[Any] = []
     size = 0
-    for path in files:
+    for report in reports:
         try:
-            n = os.path.getsize(path)
+            n = os.path.getsize(report.path)
         except OSError:
             n = 0  # unreadable: the extractor reports it
         if current and (size + n > partition_bytes or len(current) >= max_files):
             parts.append(current)
             current, size = [], 0
-        current.append(path)
+        current.append(report)
         size += n
     if current:
         parts.append(current)
     return parts
 
 
-_EXTRACTORS: dict[WorkerSettings, Extractor] = {}
-
-
-def _worker_extractor(settings: WorkerSettings) -> Extractor:
-    """The worker process's extractor, loaded on its first partition and kept for the next ones."""
-    if settings not in _EXTRACTORS:
-        _EXTRACTORS[settings] = Extractor(settings.model, settings.use_model, settings.with_tasks)
-    return _EXTRACTORS[settings]
-
-
 def part_path(parts_dir: Path, index: int) -> Path:
     return Path(parts_dir) / f"part-{index:06d}.jsonl"
 
 
-def run_partition(index: int, files: list[str], parts_dir: str, settings: WorkerSettings) -> int:
+def run_partition(index: int, reports: list[Any], parts_dir: str, settings: WorkerSettings) -> int:
     """Extract one partition on a worker and write its results to its part file; return the index."""
-    extractor = _worker_extractor(settings)
+    from .extract import extract_reports
+
     final = part_path(Path(parts_dir), index)
     tmp = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")  # a rerun never writes into a live file
     with open(tmp, "w", encoding="utf-8") as f:
-        for path in files:
-            result = extractor(path)
-            f.write(json.dumps({k: getattr(result, k) for k in RESULT_FIELDS}, ensure_ascii=False) + "\n")
+        f.writelines(json.dumps({k: getattr(result, k) for k in RESULT_FIELDS}, ensure_ascii=False) + "\n" for result in extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks,
+                                      progress=False))
     os.replace(tmp, final)
     return index
 
@@ -106,13 +98,16 @@ class DaskRun:
         self.client: Any = None
 
     def __enter__(self) -> DaskRun:  # noqa: PYI034 (a final class)
+        import dask
         from distributed import Client, LocalCluster
 
         self.parts_dir.mkdir(parents=True, exist_ok=True)
         if self.scheduler:
             self.client = Client(self.scheduler)
         else:
-            # one thread per process: the work is pure Python and holds the GIL
+            # one thread per process: the work is pure Python and holds the GIL; workers that are no daemons,
+            # since each runs its reports in a guarded child process (a real cluster: DASK_DISTRIBUTED__WORKER__DAEMON=False)
+            dask.config.set({"distributed.worker.daemon": False})
             self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=logging.CRITICAL)
             self.client = Client(self.cluster)
@@ -128,9 +123,9 @@ class DaskRun:
         except OSError:
             pass
 
-    def results(self, files: list[str]) -> Iterator[DocumentResult]:
-        """Every file's result, in input order, while at most ``window`` partitions are pending."""
-        parts = partitions(files, self.partition_bytes, self.max_files)
+    def results(self, reports: list[Any]) -> Iterator[DocumentResult]:
+        """Every report's result, in input order, while at most ``window`` partitions are pending."""
+        parts = partitions(reports, self.partition_bytes, self.max_files)
         window = self.window or 2 * max(self.workers, len(self.client.scheduler_info().get("workers", {})))
         pending: deque[tuple[int, Any]] = deque()
         queue = iter(enumerate(parts))

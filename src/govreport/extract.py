@@ -1,15 +1,19 @@
 """The whole job: report files → documents, mentions, records and annotation tasks.
 
 Each document goes through ingest → metadata → spans → tables → links → records; documents are
-independent, so ``--workers N`` runs them in N processes and the main process writes the outputs
-line by line as results arrive (memory stays flat in the number of documents).
+independent, so they run in worker processes (``--workers N``, one by default) guarded by ``batch``: a
+document that raises, overruns its time budget or kills its worker becomes a failed document, and the
+main process writes the outputs line by line as results arrive (memory stays flat in the number of
+documents). ``outputs`` makes the CLI's writing safe (staging folder, lock, rename on success).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -21,6 +25,9 @@ from .types import Document, Mention
 
 RECORD_COLUMNS = ["doc", "organ", "year", "indicator", "value", "unit", "source", "start", "end", "conflict", "uncertain",
                   "indicator_label", "path", "form", "published"]
+# every file extract can write into --out (tasks.jsonl only with --tasks, the parquet files only with --parquet)
+OUTPUT_FILES = ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv", "tasks.jsonl", "cross_year.jsonl",
+                "mentions.parquet", "records.parquet")
 
 
 @dataclass
@@ -40,7 +47,7 @@ class DocumentResult:
 class Extractor:
     """Holds the loaded resources (model, lexicons) and extracts one document at a time."""
 
-    def __init__(self, model: str | Path | None = None, use_model: bool = True, with_tasks: bool = True,
+    def __init__(self, model: str | Path | None = None, use_model: bool = True, with_tasks: bool = False,
                  linker: str | Path | None = None, link_policy: str | None = None):
         from .indicators import load_indicators
         from .learned_link import load_linker, policy_linker
@@ -57,18 +64,26 @@ class Extractor:
         self.keep_spans = False
         self.units = {ind.id: ind.unit for ind in load_indicators().values()}  # canonical unit of each id
 
-    def __call__(self, path: str | Path) -> DocumentResult:
+    def warm_up(self) -> None:
+        """Extract a short text once, so the patterns compiled on first use are there before workers fork."""
+        from .config import load_config
+
+        text = load_config("batch.yml")["warm_up_text"]
+        self.extract(Document(doc="warm-up", path="warm-up", format="txt", text=text))
+
+    def __call__(self, path: str | Path, doc_id: str | None = None) -> DocumentResult:
+        """Read and extract one file; ``doc_id`` (default: the file's stem) names it in every output row."""
         from .ingest import IngestError, read_document
 
+        doc_id = doc_id or Path(path).stem
         try:
             doc = read_document(Path(path))
         except IngestError as err:
-            print(f"warning: {err}", file=sys.stderr)
-            return _failed(str(path), Path(path).stem, [str(err)])
+            return _failed(str(path), doc_id, f"IngestError: {err}", [str(err)])
+        doc.doc = doc_id
         if not doc.text.strip():
-            for warning in doc.warnings:
-                print(f"warning: {warning}", file=sys.stderr)
-            return _failed(doc.path, doc.doc, doc.warnings or [f"{path}: no text"])
+            warnings = doc.warnings or [f"{path}: no text"]
+            return _failed(doc.path, doc_id, "; ".join(warnings), warnings)
         return self.extract(doc)
 
     def extract(self, doc: Document) -> DocumentResult:
@@ -87,8 +102,9 @@ class Extractor:
         links = self.link(doc.text, narrative, indicator_spans, tables.form)
         mentions = [_text_mention(doc.doc, link) for link in links]
         mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
+        dropped: Counter = Counter()
         records = merge_records(doc.doc, meta.get("organ"), meta.get("year"),
-                                _candidates(mentions), self.units)
+                                _candidates(mentions), self.units, dropped)
         checks = {c.name: c.status for c in tables.checks}
         figures = [m for m in mentions if m.source == "text"]
         summary = {
@@ -103,7 +119,9 @@ class Extractor:
             "n_canonical": sum(1 for m in figures if m.indicator),
             "checks": checks,
             "check_details": [c.to_dict() for c in tables.checks],
+            "dropped": {reason: n for reason, n in sorted(dropped.items()) if n},
             "warnings": doc.warnings,
+            "error": None,
         }
         tasks = []
         if self.with_tasks:
@@ -117,8 +135,10 @@ class Extractor:
                               spans=spans if self.keep_spans else [])
 
 
-def _failed(path: str, doc_id: str, warnings: list[str]) -> DocumentResult:
-    return DocumentResult(path, {"doc": doc_id, "path": path, "warnings": warnings}, error="; ".join(warnings))
+def _failed(path: str, doc_id: str, error: str, warnings: list[str] | None = None) -> DocumentResult:
+    """A document that gave no result; ``error`` says why (``Name: message`` for an exception)."""
+    return DocumentResult(path, {"doc": doc_id, "path": path, "warnings": warnings or [], "error": error},
+                          error=error)
 
 
 def _table_areas(doc: Document, tables: Any) -> list[tuple[int, int]]:
@@ -166,12 +186,28 @@ def _candidates(mentions: Iterable[Mention]) -> Iterator[Any]:
 
 
 _WORKER: Extractor | None = None
+_WORKER_OPTIONS: tuple | None = None
 
 
-def _init_worker(model: str | None, use_model: bool, with_tasks: bool) -> None:
-    global _WORKER
-    _WORKER = Extractor(model, use_model, with_tasks)
-    _freeze_loaded()
+def preload_extractor(model: str | Path | None = None, use_model: bool = True, with_tasks: bool = False) -> Extractor:
+    """The extractor ``extract_paths`` uses for these options, loaded now (a benchmark loads before timing)."""
+    _load_extractor(str(model) if model else None, use_model, with_tasks)
+    assert _WORKER is not None
+    return _WORKER
+
+
+def _load_extractor(model: str | None, use_model: bool, with_tasks: bool) -> None:
+    """This process's extractor for these options, kept between batches (loading takes seconds).
+
+    Loaded in the batch process before its workers are forked, so they start with it (and a worker replaced
+    after a timeout starts at once); a platform without fork loads it in each worker instead.
+    """
+    global _WORKER, _WORKER_OPTIONS
+    if _WORKER is None or _WORKER_OPTIONS != (model, use_model, with_tasks):
+        _WORKER = Extractor(model, use_model, with_tasks)
+        _WORKER_OPTIONS = (model, use_model, with_tasks)
+        _WORKER.warm_up()
+        _freeze_loaded()
 
 
 def _freeze_loaded() -> None:
@@ -184,45 +220,72 @@ def _freeze_loaded() -> None:
     gc.freeze()
 
 
-def _run_worker(path: str) -> DocumentResult:
+def _run_worker(report: Any) -> DocumentResult:
     assert _WORKER is not None
-    return _WORKER(path)
+    return _WORKER(report.path, report.doc)
+
+
+def _failed_report(report: Any, error: str) -> DocumentResult:
+    return _failed(str(report.path), report.doc, error, [f"{report.path}: {error}"])
+
+
+def _file_size(report: Any) -> int:
+    try:
+        return report.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Path | None = None,
-                  use_model: bool = True, with_tasks: bool = True, progress: bool = True, engine: str = "local",
-                  scheduler: str | None = None, parts_dir: Path | None = None) -> Iterator[DocumentResult]:
-    """Extract every report under ``paths``, in ``workers`` processes, yielding results in input order.
+                  use_model: bool = True, with_tasks: bool = False, progress: bool = True,
+                  warn: Any = None, budget: Any = None, engine: str = "local", scheduler: str | None = None,
+                  parts_dir: Path | None = None) -> Iterator[DocumentResult]:
+    """Extract every report under ``paths`` (see ``extract_reports``); ``warn(message)`` receives what is
+    noticed about the inputs (links skipped, document ids changed; default: stderr)."""
+    from .inputs import iter_report_inputs, warn_stderr
 
-    ``engine="dask"`` runs on dask.distributed (a LocalCluster of ``workers``, or the scheduler at ``scheduler``),
-    with partition results written under ``parts_dir`` (shared storage on a real cluster).
+    reports = list(iter_report_inputs(paths, warn or warn_stderr))
+    return extract_reports(reports, workers, model, use_model, with_tasks, progress, budget, engine, scheduler,
+                           parts_dir)
+
+
+def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | None = None, use_model: bool = True,
+                    with_tasks: bool = False, progress: bool = True, budget: Any = None, engine: str = "local",
+                    scheduler: str | None = None, parts_dir: Path | None = None) -> Iterator[DocumentResult]:
+    """Extract ``inputs.ReportFile``s in ``workers`` guarded processes (``batch``), yielding results in input
+    order; ``budget`` overrides the time budget of configs/batch.yml (a ``batch.TimeBudget``).
+
+    ``engine="dask"`` spreads the reports over dask.distributed (a LocalCluster of ``workers``, or the scheduler
+    at ``scheduler``), each partition's results written under ``parts_dir`` (shared storage on a real cluster).
     """
-    from .ingest import iter_report_files
+    from .batch import forks_workers, run_isolated
 
-    files = [str(p) for p in iter_report_files(paths)]
-    bar = _progress(len(files), progress)
+    options = (str(model) if model else None, use_model, with_tasks)
     if engine == "dask":
-        from .dask_engine import DaskRun, WorkerSettings
+        yield from _extract_on_dask(reports, workers, options, progress, scheduler, parts_dir)
+        return
+    if forks_workers():
+        _load_extractor(*options)
+    bar = _progress(len(reports), progress)
+    results = run_isolated(reports, _run_worker, _failed_report, workers=min(workers, max(len(reports), 1)),
+                           budget=budget, size_of=_file_size, initializer=_load_extractor, initargs=options)
+    for i, result in enumerate(results):  # not zip: the pool closes when its generator runs to its end
+        result.document["warnings"][:0] = reports[i].warnings
+        yield result
+        bar.update(1)
+    bar.close()
 
-        settings = WorkerSettings(str(model) if model else None, use_model, with_tasks)
-        with DaskRun(parts_dir or Path("out") / ".parts", settings, workers, scheduler) as run:
-            for result in run.results(files):
-                yield result
-                bar.update(1)
-    elif workers <= 1:
-        extractor = Extractor(model, use_model, with_tasks)
-        _freeze_loaded()
-        for path in files:
-            yield extractor(path)
+
+def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress: bool, scheduler: str | None,
+                     parts_dir: Path | None) -> Iterator[DocumentResult]:
+    from .dask_engine import DaskRun, WorkerSettings
+
+    bar = _progress(len(reports), progress)
+    with DaskRun(parts_dir or Path("out") / ".parts", WorkerSettings(*options), workers, scheduler) as run:
+        for i, result in enumerate(run.results(reports)):
+            result.document["warnings"][:0] = reports[i].warnings
+            yield result
             bar.update(1)
-    else:
-        import multiprocessing as mp
-
-        with mp.get_context("fork").Pool(workers, _init_worker, (str(model) if model else None, use_model,
-                                                                  with_tasks)) as pool:
-            for result in pool.imap(_run_worker, files, chunksize=1):
-                yield result
-                bar.update(1)
     bar.close()
 
 
@@ -232,23 +295,30 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, unit="doc", file=sys.stderr, disable=not enabled or total < 2, leave=False)
 
 
-def write_outputs(results: Iterable[DocumentResult], out_dir: Path, parquet: bool = False) -> dict[str, Any]:
-    """Write documents, mentions, records (jsonl + csv, and parquet when asked), tasks and cross-year checks;
-    return the totals."""
+def write_outputs(results: Iterable[DocumentResult], out_dir: Path, with_tasks: bool = False,
+                  on_result: Any = None, parquet: bool = False) -> dict[str, Any]:
+    """Write documents, mentions, records (jsonl + csv, and parquet when asked), cross-year checks and,
+    ``with_tasks``, tasks; return the totals (``dropped`` figures per reason, the first ``failures`` as
+    (doc, path, error)).
+
+    ``on_result(result)`` is called after each document is written, with the result as written: a document
+    whose rows cannot be written (a value no encoder renders) is written as a failed document instead.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     totals = {"documents": 0, "failed": 0, "chars": 0, "figures": 0, "linked": 0, "canonical": 0, "records": 0,
-              "conflicts": 0, "checks_failed": 0}
+              "conflicts": 0, "checks_failed": 0, "dropped": Counter(), "failures": []}
     from .tables.checks import cross_year_checks
 
     yearly: list[tuple[str | None, int | None, _TableValues]] = []
     with ExitStack() as stack:
-        files = {name: stack.enter_context(open(out_dir / name, "w", encoding="utf-8")) for name in
-                 ("documents.jsonl", "mentions.jsonl", "records.jsonl", "tasks.jsonl")}
-        csv_file = stack.enter_context(open(out_dir / "records.csv", "w", encoding="utf-8-sig", newline=""))
-        # utf-8-sig: the BOM tells Excel the file is UTF-8 (without it a Chinese Windows reads GBK);
-        # rows as lists: DictWriter's per-row checks and generator cost more than writing them
-        writer = csv.writer(csv_file)
-        writer.writerow(RECORD_COLUMNS)
+        names = ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv")
+        names += ("tasks.jsonl",) if with_tasks else ()
+        # newline="" for the csv rows, which end in \r\n; the JSON lines hold no raw newline; the csv in
+        # utf-8-sig: the BOM tells Excel the file is UTF-8 (without it a Chinese Windows reads GBK)
+        files = {name: stack.enter_context(open(out_dir / name, "w", newline="",
+                                                encoding="utf-8-sig" if name.endswith(".csv") else "utf-8"))
+                 for name in names}
+        files["records.csv"].write(_csv_rows([RECORD_COLUMNS]))
         sinks = {}
         if parquet:
             from .columnar import ParquetSink
@@ -257,29 +327,66 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path, parquet: boo
             for sink in sinks.values():
                 stack.callback(sink.close)
         for res in results:
-            totals["documents"] += 1
-            totals["failed"] += res.error is not None
-            totals["chars"] += res.n_chars
-            doc = res.document
-            totals["figures"] += doc.get("n_figures", 0)
-            totals["linked"] += doc.get("n_linked", 0)
-            totals["canonical"] += doc.get("n_canonical", 0)
-            totals["checks_failed"] += sum(1 for s in doc.get("checks", {}).values() if s == "fail")
-            totals["records"] += len(res.records)
-            totals["conflicts"] += sum(1 for r in res.records if r["conflict"])
-            files["documents.jsonl"].write(_json_line(doc))
-            for name, rows in (("mentions.jsonl", res.mentions), ("records.jsonl", res.records),
-                               ("tasks.jsonl", res.tasks)):
-                files[name].write("".join(map(_json_line, rows)))  # one write per document and file
-            writer.writerows([row.get(col, "") for col in RECORD_COLUMNS] for row in res.records)
+            res, lines = _serialized(res, with_tasks)
+            for name, text in lines.items():
+                files[name].write(text)  # one write per document and file
             for kind, sink in sinks.items():
                 sink.add(res.mentions if kind == "mentions" else res.records)
+            _add_to_totals(totals, res)
             yearly.append(_TableValues.of(res))
+            if on_result is not None:
+                on_result(res)
     cross_year = [c.to_dict() for c in cross_year_checks(yearly)]
     with open(out_dir / "cross_year.jsonl", "w", encoding="utf-8") as f:
         f.writelines(_json_line(c) for c in cross_year)
     totals["checks_failed"] += sum(1 for c in cross_year if c["status"] == "fail")
     return totals
+
+
+def _serialized(res: DocumentResult, with_tasks: bool) -> tuple[DocumentResult, dict[str, str]]:
+    """The document's lines per output file, or a failed document's when its rows cannot be written."""
+    try:
+        return res, _lines(res, with_tasks)
+    except Exception as err:  # noqa: BLE001 -- e.g. a 20,000-digit integer json and csv refuse: the batch goes on
+        from .batch import describe_error
+
+        error = f"{describe_error(err)} (writing its rows)"
+        failed = _failed(res.path, res.document.get("doc"), error,
+                         res.document.get("warnings", []) + [f"{res.path}: {error}"])
+        return failed, _lines(failed, with_tasks)
+
+
+def _lines(res: DocumentResult, with_tasks: bool) -> dict[str, str]:
+    lines = {"documents.jsonl": _json_line(res.document),
+             "mentions.jsonl": "".join(map(_json_line, res.mentions)),
+             "records.jsonl": "".join(map(_json_line, res.records)),
+             # rows as lists: DictWriter's per-row checks and generator cost more than writing them
+             "records.csv": _csv_rows([row.get(col, "") for col in RECORD_COLUMNS] for row in res.records)}
+    if with_tasks:
+        lines["tasks.jsonl"] = "".join(map(_json_line, res.tasks))
+    return lines
+
+
+def _csv_rows(rows: Iterable[list[Any]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+def _add_to_totals(totals: dict[str, Any], res: DocumentResult) -> None:
+    doc = res.document
+    totals["documents"] += 1
+    totals["failed"] += res.error is not None
+    if res.error is not None and len(totals["failures"]) < _batch_config()["failures_shown"]:
+        totals["failures"].append((doc.get("doc"), res.path, res.error))
+    totals["chars"] += res.n_chars
+    totals["figures"] += doc.get("n_figures", 0)
+    totals["linked"] += doc.get("n_linked", 0)
+    totals["canonical"] += doc.get("n_canonical", 0)
+    totals["checks_failed"] += sum(1 for s in doc.get("checks", {}).values() if s == "fail")
+    totals["records"] += len(res.records)
+    totals["conflicts"] += sum(1 for r in res.records if r["conflict"])
+    totals["dropped"].update(doc.get("dropped", {}))
 
 
 class _TableValues:
@@ -306,17 +413,37 @@ def _json_line(row: dict[str, Any]) -> str:
     return _ENCODER.encode(row) + "\n"
 
 
+def _batch_config() -> dict[str, Any]:
+    from .config import load_config
+
+    return load_config("batch.yml")
+
+
 def print_summary(totals: dict[str, Any]) -> None:
-    """The end-of-run table on stderr."""
+    """The end-of-run table on stderr, the figures dropped per reason and the failed documents."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="govreport extract")
     for col in ("documents", "failed", "figures", "linked share", "canonical share", "records", "conflicts",
-                "checks failed"):
+                "checks failed", "dropped"):
         table.add_column(col, justify="right")
     figures = max(totals["figures"], 1)
+    dropped = totals.get("dropped", {})
     table.add_row(str(totals["documents"]), str(totals["failed"]), str(totals["figures"]),
                   f"{totals['linked'] / figures:.1%}", f"{totals['canonical'] / figures:.1%}",
-                  str(totals["records"]), str(totals["conflicts"]), str(totals["checks_failed"]))
-    Console(stderr=True).print(table)
+                  str(totals["records"]), str(totals["conflicts"]), str(totals["checks_failed"]),
+                  str(sum(dropped.values())))
+    console = Console(stderr=True)
+    console.print(table)
+    if dropped:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))
+        console.print(f"figures linked to an indicator that gave no record: {reasons}")
+    failures = totals.get("failures", [])
+    if failures:
+        console.print(f"failed documents ({totals['failed']}):", style="bold red")
+        for doc, path, error in failures:
+            console.print(f"  {escape(str(doc))} ({escape(str(path))}): {escape(error)}", soft_wrap=True)
+        if totals["failed"] > len(failures):
+            console.print(f"  … and {totals['failed'] - len(failures)} more: see documents.jsonl (error)")

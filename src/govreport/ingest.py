@@ -43,7 +43,6 @@ undecodable bytes are replaced, with a warning.
 from __future__ import annotations
 
 import codecs
-import fnmatch
 import html
 import re
 import sys
@@ -1102,37 +1101,32 @@ def _small_number(value: str, numerals: dict[str, int]) -> int:
 
 
 def iter_report_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files under the given paths (folders walked recursively, sorted; non-report files left out)."""
-    for path in map(Path, paths):
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if not _ignored(child.relative_to(path)):
-                    yield child
-        else:
-            yield path  # named explicitly: read, or warned about, whatever it is
+    """Files under the given paths (folders walked recursively, sorted; non-report files and links out of a
+    folder left out, see ``inputs``)."""
+    from .inputs import iter_report_inputs
 
-
-def _ignored(relative: Path) -> bool:
-    """Non-report files met in a folder: data, configs, READMEs, hidden files."""
-    cfg = _config()
-    if relative.suffix.lower() in cfg["ignore_extensions"]:
-        return True
-    return any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in cfg["ignore_names"])
+    return (report.path for report in iter_report_inputs(paths))
 
 
 def ingest_paths(paths: Iterable[str | Path]) -> Iterator[Document]:
-    """Documents of all report files under ``paths``; unreadable files give an empty Document with the warning.
+    """Documents of all report files under ``paths`` (ids unique in the batch, see ``inputs``); unreadable files
+    give an empty Document with the warning.
 
     Every warning is also written to stderr.
     """
-    for path in iter_report_files(paths):
+    from .inputs import iter_report_inputs
+
+    for report in iter_report_inputs(paths):
+        path = report.path
         try:
             document = read_document(path)
         except IngestError as e:
             document = Document(doc=path.stem, path=str(path), format=format_of(path) or path.suffix.lstrip(".").lower(),
                                 text="", warnings=[str(e)])
+        document.doc = report.doc
         for warning in document.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+        document.warnings[:0] = report.warnings
         yield document
 
 

@@ -6,7 +6,7 @@ flags the record ``conflict``. Without a table value, the most confident text va
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,9 +51,19 @@ def convert_value(value: float | None, from_unit: str | None, to_unit: str | Non
         return None
     base_from, f_from = split_unit(from_unit)
     base_to, f_to = split_unit(to_unit)
-    if base_from and base_to and base_from != base_to:
+    if base_from and base_to and not units_compatible(base_from, base_to):
         return None
     return tidy_number(value * f_from / f_to)
+
+
+def units_compatible(written: str, indicator_unit: str) -> bool:
+    """Whether a figure written in ``written`` counts what an indicator in ``indicator_unit`` counts (条 → 件)."""
+    return written == indicator_unit or written in _compatible_units().get(indicator_unit, ())
+
+
+@lru_cache(maxsize=1)
+def _compatible_units() -> dict[str, frozenset[str]]:
+    return {unit: frozenset(others) for unit, others in load_config("records.yml")["compatible_units"].items()}
 
 
 def tidy_number(value: float) -> float | int:
@@ -96,8 +106,16 @@ def merge_records(
     year: int | None,
     candidates: Iterable[Candidate],
     units: dict[str, str | None],
+    dropped: Counter | None = None,
 ) -> list[Record]:
-    """One record per indicator; ``units`` maps indicator id to its canonical unit."""
+    """One record per indicator; ``units`` maps indicator id to its canonical unit.
+
+    Text figures that neither become a record nor stay as a record's evidence are counted in ``dropped``
+    by reason: ``low_confidence``, ``partial_scope``, ``unit_mismatch`` (no table value and a unit that does not
+    convert to the indicator's; with a table value, or beside a comparable figure, such a figure
+    stays as evidence).
+    """
+    dropped = Counter() if dropped is None else dropped
     by_indicator: dict[str, list[Candidate]] = defaultdict(list)
     for cand in candidates:
         by_indicator[cand.indicator].append(cand)
@@ -106,7 +124,11 @@ def merge_records(
     for indicator, cands in by_indicator.items():
         unit = units.get(indicator)
         table = [c for c in cands if c.source == "table"]
-        text = [c for c in cands if c.source == "text" and c.confidence >= min_conf and not is_partial_scope(c.scope, organ)]
+        text = [c for c in cands if c.source == "text"]
+        dropped["low_confidence"] += sum(1 for c in text if c.confidence < min_conf)
+        text = [c for c in text if c.confidence >= min_conf]
+        dropped["partial_scope"] += sum(1 for c in text if is_partial_scope(c.scope, organ))
+        text = [c for c in text if not is_partial_scope(c.scope, organ)]
         evidence = [_evidence(c, unit) for c in text]
         if table:
             best = next((c for c in table if not c.uncertain), table[0])
@@ -120,6 +142,7 @@ def merge_records(
         elif text:
             comparable = [c for c in text if convert_value(c.value, c.unit, unit) is not None]
             if not comparable:
+                dropped["unit_mismatch"] += len(text)
                 continue
             # the body-wide statement: most confident, in the indicator's own unit, scoped 全市/全县 rather
             # than unscoped, exact rather than approximate, earliest

@@ -1,0 +1,187 @@
+"""One function per input in worker processes that no input can stall or take down.
+
+Each input runs in a worker process of a ``pebble`` pool, even with one worker: an exception becomes a failed
+result naming it; an input that overruns its time budget (``configs/batch.yml`` ``time_budget``) has its worker
+killed and replaced, which stops it even inside a C-level regex or a pathological loop, where no in-process
+timer can; a worker that dies (out of memory, a crash in a library) fails only the input it held. Results come
+back in input order through a bounded window of inputs in flight, so memory stays flat in the batch size.
+
+Workers start with the ``fork`` method where the platform has it, so they inherit what the batch process
+loaded before (a model); the pool's initializer runs in each worker and in each replacement.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import TypeVar
+
+from .config import load_config
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class TimeBudget:
+    """Seconds a document may take: a floor plus a rate per MB of its file."""
+
+    floor_seconds: float
+    seconds_per_mb: float
+
+    @classmethod
+    def from_config(cls) -> TimeBudget:
+        cfg = load_config("batch.yml")["time_budget"]
+        return cls(float(cfg["floor_seconds"]), float(cfg["seconds_per_mb"]))
+
+    def seconds(self, n_bytes: int) -> float:
+        return self.floor_seconds + self.seconds_per_mb * n_bytes / 1e6
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """An exception raised by the work function, as text (any exception object may fail to pickle)."""
+
+    error: str
+
+
+def describe_error(err: BaseException) -> str:
+    """``Name: message``, the message cut to a readable length."""
+    limit = load_config("batch.yml")["error_chars"]
+    message = str(err)
+    if len(message) > limit:
+        message = message[:limit] + f"… ({len(message)} characters)"
+    return f"{type(err).__name__}: {message}" if message else type(err).__name__
+
+
+def run_isolated(items: Iterable[T], work: Callable[[T], R], failed: Callable[[T, str], R], *, workers: int = 1,
+                 budget: TimeBudget | None = None, size_of: Callable[[T], int] = lambda item: 0,
+                 initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> Iterator[R]:
+    """``work(item)`` for every item in worker processes, in input order; ``failed(item, error)`` stands in for
+    the result of an item that raised, overran its budget or lost its worker.
+
+    ``work`` and ``initializer`` must be importable module-level functions; ``size_of(item)`` is the size in
+    bytes that sets the item's time budget.
+    """
+    import multiprocessing
+
+    from pebble import ProcessPool
+
+    budget = budget or TimeBudget.from_config()
+    cfg = load_config("batch.yml")
+    context = multiprocessing.get_context("fork" if forks_workers() else None)
+    pool = ProcessPool(max_workers=max(1, workers), initializer=_start_worker,
+                       initargs=(os.getpid(), cfg["worker_memory_mb"], initializer, initargs), context=context)
+    window = max(1, workers) * cfg["prefetch_per_worker"]
+    pending: deque[tuple[T, float, Future]] = deque()
+    todo = iter(items)
+    try:
+        while True:
+            while len(pending) < window and (item := next(todo, None)) is not None:
+                seconds = budget.seconds(size_of(item))
+                pending.append((item, seconds, pool.schedule(_run_guarded, args=(work, item), timeout=seconds)))
+            if not pending:
+                break
+            item, seconds, future = pending.popleft()
+            yield _outcome(item, seconds, future, failed)
+        pool.close()
+    except BaseException:  # the consumer stopped early (GeneratorExit) or failed: no worker may outlive it
+        pool.stop()
+        raise
+    finally:
+        pool.join()
+
+
+def forks_workers() -> bool:
+    """Whether workers are forked, and so start with what the batch process has loaded."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _outcome(item: T, seconds: float, future: Future, failed: Callable[[T, str], R]) -> R:
+    from pebble import ProcessExpired
+
+    try:
+        result = future.result()
+    except (FutureTimeout, TimeoutError):
+        return failed(item, f"TimeoutError: no result within its time budget of {seconds:.0f} s (configs/batch.yml "
+                            "time_budget); its worker was stopped")
+    except ProcessExpired as err:
+        return failed(item, f"WorkerDied: the worker process reading it ended abnormally ({_exit_reason(err.exitcode)})")
+    except Exception as err:  # noqa: BLE001 -- anything the pool raised for this item (an unpicklable result)
+        return failed(item, describe_error(err))
+    return failed(item, result.error) if isinstance(result, _Failure) else result
+
+
+def _exit_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name
+        hint = ": out of memory?" if -exitcode == signal.SIGKILL else ""
+        return f"killed by {name}{hint}"
+    return f"exit code {exitcode}"
+
+
+# ------------------------------------------------------------------ inside a worker
+
+_START_ERROR: str | None = None
+
+
+def _start_worker(parent: int, memory_mb: int, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    """Limit the worker, then run the caller's initializer; an error there fails each item with its reason
+    (pebble would otherwise restart the worker forever)."""
+    global _START_ERROR
+    _die_with_parent(parent)
+    _limit_memory(memory_mb)
+    try:
+        if initializer is not None:
+            initializer(*initargs)
+    except Exception as err:  # noqa: BLE001 -- reported with every item instead of a worker restarted forever
+        _START_ERROR = describe_error(err)
+
+
+def _run_guarded(work: Callable[[T], R], item: T) -> R | _Failure:
+    if _START_ERROR is not None:
+        return _Failure(f"WorkerStartError: {_START_ERROR}")
+    try:
+        return work(item)
+    except Exception as err:  # noqa: BLE001 -- RecursionError, MemoryError, OverflowError… from any stage
+        return _Failure(describe_error(err))
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel kills the worker when the process that started it dies (a kill -9 of the batch must not
+    leave a worker spinning on a pathological document)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the batch died before the call: nobody is left to read the results
+        os._exit(1)
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap the worker's address space at what it has now (inherited from the batch) plus ``memory_mb``."""
+    if not memory_mb:
+        return
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    import psutil
+
+    limit = psutil.Process().memory_info().vms + memory_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
