@@ -660,30 +660,138 @@ def _extract_pdf_page(page: Any, builder: _TextBuilder, tables: list[RawTable]) 
     builder.add_lines("\n".join(_pdf_text_lines(text_page, y, float("inf"))))
 
 
+def _page_needs_ocr(page: Any) -> bool:
+    """No usable text layer: garbled glyphs, or no characters on a page that shows an image or drawn glyphs."""
+    from .ocr import needs_ocr
+
+    if page.chars:
+        return needs_ocr(page.chars)
+    return bool(page.images or page.curves)
+
+
 def extract_pdf(path: Path, fmt: str = "pdf") -> Extracted:
-    """A PDF's text layer and ruled tables (pdfplumber)."""
+    """A PDF's text layer and ruled tables (pdfplumber); pages without a usable text layer are OCR'd."""
     import pdfplumber
 
     builder = _TextBuilder()
     tables: list[RawTable] = []
     warnings: list[str] = []
     n_chars = 0
+    scanned: list[int] = []
+    boxes: list[list[Any]] = []
     try:
         with pdfplumber.open(path) as pdf:
             n_pages = len(pdf.pages)
+            can_ocr = _ocr_ready()
             for page in pdf.pages:
                 n_chars += len(page.chars)
-                if page.chars:
+                if _page_needs_ocr(page):
+                    scanned.append(page.page_number)
+                    if can_ocr:
+                        _ocr_pdf_page(path, page.page_number, n_pages, builder, tables, boxes)
+                elif page.chars:
                     _extract_pdf_page(page, builder, tables)
                 page.close()
     except IngestError:
         raise
-    except Exception as e:  # pdfminer raises many kinds of errors on damaged files
+    except Exception as e:  # pdfminer, pdfium and OCR raise many kinds of errors on damaged files
         raise IngestError(path, f"cannot read PDF ({type(e).__name__}: {e})") from e
+    meta: dict[str, Any] = {"pages": n_pages}
+    if scanned:
+        warnings.append(_ocr_warning(path, scanned, boxes, can_ocr))
+        if can_ocr:
+            meta["ocr"] = {"pages": scanned, "boxes": boxes}
     text = builder.text()
-    if not text.strip():
-        warnings.append(f"{path}: no text layer ({n_chars} characters on {n_pages} pages; scanned? OCR is not supported)")
-    return Extracted(fmt, text, text, [], tables, meta={"pages": n_pages}, warnings=warnings)
+    if not text.strip() and not scanned:
+        warnings.append(f"{path}: no text layer ({n_chars} characters on {n_pages} pages)")
+    return Extracted(fmt, text, text, [], tables, meta=meta, warnings=warnings)
+
+
+def _ocr_ready() -> bool:
+    from .ocr import ocr_available
+
+    return ocr_available()
+
+
+def _page_needs_ocr(page: Any) -> bool:
+    """No usable text layer: garbled glyphs, or no characters on a page that shows an image or drawn glyphs."""
+    from .ocr import needs_ocr
+
+    if page.chars:
+        return needs_ocr(page.chars)
+    return bool(page.images or page.curves)
+
+
+def _ocr_warning(path: Path, pages: list[int], boxes: list[list[Any]], done: bool) -> str:
+    from .ocr import OCR_HINT, config
+
+    listed = ", ".join(map(str, pages))
+    if not done:
+        return f"{path}: {len(pages)} page(s) without a usable text layer not read (pages {listed}); {OCR_HINT}"
+    low = sum(1 for b in boxes if b[-1] < config()["uncertain_below"])
+    return (f"{path}: {len(pages)} page(s) read by OCR (pages {listed}); {low} of {len(boxes)} text boxes or "
+            f"cells below confidence {config()['uncertain_below']}")
+
+
+def _ocr_pdf_page(path: Path, number: int, n_pages: int, builder: _TextBuilder, tables: list[RawTable],
+                  boxes: list[list[Any]]) -> None:
+    """One page by OCR: text lines and tables top to bottom; ``boxes`` gets [start, end, page, x0, top, x1,
+    bottom, confidence] of every box or table cell written (offsets into the extracted text)."""
+    from . import ocr
+
+    page = ocr.read_page(ocr.render_page(path, number - 1), number)
+    items: list[tuple[float, Any]] = [(line.top, line) for line in page.lines] + [(t.top, t) for t in page.tables]
+    drop = _pattern("pdf", "drop_lines")
+    for _, item in sorted(items, key=lambda it: it[0]):
+        if isinstance(item, ocr.OcrTable):
+            _ocr_table(item, number, builder, tables, boxes)
+        elif not drop.match("".join(b.text for b in item.boxes)):
+            for box in item.boxes:
+                if builder.line_has_text and _ASCII_ALNUM.match(builder.parts[-1][-1:]) \
+                        and _ASCII_ALNUM.match(box.text[:1]):
+                    builder.add(" ")
+                start = builder.length
+                builder.add(box.text)
+                boxes.append(_box_record(start, builder.length, number, [box]))
+            builder.newline()
+    ocr.report_page(number, n_pages, str(path))
+
+
+def _box_record(start: int, end: int, page: int, boxes: list[Any]) -> list[Any]:
+    return [start, end, page, round(min(b.x0 for b in boxes), 1), round(min(b.top for b in boxes), 1),
+            round(max(b.x1 for b in boxes), 1), round(max(b.bottom for b in boxes), 1),
+            round(min(b.confidence for b in boxes), 3)]
+
+
+def _ocr_table(table: Any, number: int, builder: _TextBuilder, tables: list[RawTable],
+               boxes: list[list[Any]]) -> None:
+    """An OCR'd grid through the same table path as pdfplumber's (a text box drawn as a table stays text)."""
+    from .ocr import cell_reading
+
+    def pieces(cell: list[Any]) -> list[Piece]:
+        return _join_lines([[(_glued(line), None)] for line in cell_reading(cell)])
+
+    grid = [[pieces(cell) for cell in row] for row in table.cells]
+    if not _is_table(grid):
+        for row in grid:
+            builder.add_lines(" ".join("".join(t for t, _ in cell) for cell in row if cell))
+        return
+    raw = _render_table(builder, grid, "pdf")
+    tables.append(raw)
+    for row, spans in zip(table.cells, raw.cells, strict=False):
+        for cell, span in zip(row, spans, strict=False):
+            if cell and span:
+                boxes.append(_box_record(span[0], span[1], number, cell))
+
+
+def _glued(line: list[Any]) -> str:
+    """Boxes of one line joined: no space between CJK, one between ASCII letters or digits."""
+    out = ""
+    for box in line:
+        if out and _ASCII_ALNUM.match(out[-1]) and _ASCII_ALNUM.match(box.text[:1]):
+            out += " "
+        out += box.text
+    return out
 
 
 # ---------------------------------------------------------------- docx

@@ -169,7 +169,7 @@ def read_page(image: Any, number: int) -> OcrPage:
     free = boxes
     for grid in grids:
         cells, free = grid.assign(free, scale)
-        _reread_empty(image, grid, cells, scale)
+        _reread_cells(image, grid, cells, scale)
         page.tables.append(OcrTable(grid.ys[0] / scale, grid.ys[-1] / scale, _fix_numeric_cells(cells)))
     lines = group_lines(free)
     page.lines, unruled = split_unruled_tables(lines)
@@ -308,16 +308,18 @@ def _merged_cells(ys: list[int], xs: list[int], horizontal: Any, vertical: Any) 
     return {cell: find(cell) for cell in parent}
 
 
-def _reread_empty(image: Any, grid: RuledGrid, cells: list[list[list[Box]]], scale: float) -> None:
-    """Read empty cells that hold ink again, by recognition alone on the cell's image."""
+def _reread_cells(image: Any, grid: RuledGrid, cells: list[list[list[Box]]], scale: float) -> None:
+    """Read again, by recognition alone on the ink of the cell, empty cells that hold ink and cells of one
+    low-confidence box (detection cuts lone digits loosely); the higher-scoring reading is kept."""
     if not config()["reread_empty_cells"]:
         return
     ink, horizontal, vertical = _rule_masks(image)
     strokes = ink & ~(horizontal | vertical) & 1
     margin = config()["reread_margin"] + config()["rules"]["max_line_thickness"] // 2
+    low = config()["uncertain_below"]
     todo = []
     for r, c in sorted(set(grid.owner.values())):
-        if cells[r][c]:
+        if len(cells[r][c]) > 1 or cells[r][c] and cells[r][c][0].confidence >= low:
             continue
         x0, y0, x1, y1 = grid.cell_pixels(r, c)
         x0, y0, x1, y1 = x0 + margin, y0 + margin, x1 - margin, y1 - margin
@@ -330,8 +332,9 @@ def _reread_empty(image: Any, grid: RuledGrid, cells: list[list[list[Box]]], sca
     results, _ = _engine().text_rec(crops)
     min_score = config()["engine"]["text_score"]
     for (r, c, (x0, y0, x1, y1)), (text, score) in zip(todo, results, strict=True):
-        if text.strip() and score >= min_score:
-            cells[r][c].append(Box(text.strip(), x0 / scale, y0 / scale, x1 / scale, y1 / scale, float(score)))
+        if not text.strip() or score < min_score or cells[r][c] and cells[r][c][0].confidence >= score:
+            continue  # the reading by detection stays when it scored higher
+        cells[r][c] = [Box(text.strip(), x0 / scale, y0 / scale, x1 / scale, y1 / scale, float(score))]
 
 
 def _ink_box(strokes: Any, x0: int, y0: int, x1: int, y1: int) -> tuple[int, int, int, int]:
