@@ -19,6 +19,7 @@ def ingest(
     """Read report files into normalised documents (DIR/documents.jsonl)."""
     from .ingest import ingest_to_dir
 
+    _show_ocr_progress()
     n_ok = ingest_to_dir(paths, out)
     typer.echo(f"{n_ok} documents read into {out / 'documents.jsonl'} (warnings: {out / 'warnings.jsonl'})", err=True)
     if n_ok == 0:
@@ -37,11 +38,21 @@ def extract(
     """Extract figures, indicators and records from reports (the main job)."""
     from .extract import extract_paths, print_summary, write_outputs
 
+    _show_ocr_progress()
     results = extract_paths(paths, workers=workers, model=model, use_model=not no_model, with_tasks=tasks)
     totals = write_outputs(results, out)
     print_summary(totals)
     if totals["documents"] == totals["failed"]:
         raise typer.Exit(code=1)
+
+
+def _show_ocr_progress() -> None:
+    """One stderr line per OCR'd page of a scanned PDF (OCR takes seconds per page)."""
+    import sys
+
+    from .ocr import set_page_progress
+
+    set_page_progress(lambda page, total, path: print(f"OCR {path}: page {page}/{total}", file=sys.stderr))
 
 
 @annotate_app.command("ids-worklist")

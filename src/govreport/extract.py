@@ -85,6 +85,10 @@ class Extractor:
         links = self.link(doc.text, narrative, indicator_spans, tables.form)
         mentions = [_text_mention(doc.doc, link) for link in links]
         mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
+        if doc.meta.get("ocr"):
+            from .ocr import weigh_mentions
+
+            weigh_mentions(doc, mentions)  # OCR'd values carry their recognition score
         records = merge_records(doc.doc, meta.get("organ"), meta.get("year"),
                                 _candidates(mentions), self.units)
         checks = {c.name: c.status for c in tables.checks}
@@ -103,6 +107,8 @@ class Extractor:
             "check_details": [c.to_dict() for c in tables.checks],
             "warnings": doc.warnings,
         }
+        if doc.meta.get("ocr"):
+            summary["ocr_pages"] = doc.meta["ocr"]["pages"]
         tasks = []
         if self.with_tasks:
             from .annotate import tasks_from_document

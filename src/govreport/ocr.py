@@ -459,3 +459,28 @@ def _fix_numeric_cells(grid: list[list[list[Box]]]) -> list[list[list[Box]]]:
 def cell_reading(boxes: list[Box]) -> list[list[Box]]:
     """The boxes of a cell as lines in reading order."""
     return [line.boxes for line in group_lines(boxes)]
+
+
+# ---------------------------------------------------------------- mentions
+
+
+def weigh_mentions(doc: Any, mentions: list[Any]) -> None:
+    """Mentions read from OCR'd boxes take the lowest score of those boxes as their confidence at most, and
+    are ``uncertain`` when it is below ``uncertain_below``."""
+    from bisect import bisect_right
+
+    boxes = sorted(doc.meta["ocr"]["boxes"])
+    starts = [b[0] for b in boxes]
+    low = config()["uncertain_below"]
+    for m in mentions:
+        if m.start is None or m.end is None:
+            continue
+        a, b = doc.source_offset(m.start), doc.source_offset(m.end)
+        i = bisect_right(starts, b - 1) - 1  # the last box starting before the mention's end
+        scores = []
+        while i >= 0 and boxes[i][1] > a:  # boxes follow one another in the text: their ends increase too
+            scores.append(boxes[i][-1])
+            i -= 1
+        if scores:
+            m.confidence = min(m.confidence, min(scores))
+            m.uncertain = m.uncertain or min(scores) < low
