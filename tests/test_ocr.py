@@ -1,0 +1,213 @@
+"""OCR of image-only PDFs (issue 19): pages of a real report rendered to images and put back together as a
+PDF without a text layer must give the table values its text layer gives.
+
+The OCR tests need the optional extra (`pip install 'govreport[ocr]'`, which `make install` adds) and
+skip with that message without it. OCR takes seconds per page on 2 cores: the end-to-end test reads two
+pages; whole-document figures come from `govreport bench` (bench.json, "ocr").
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import pytest
+
+from govreport import ocr
+from govreport.ingest import read_document
+
+REPORT = "jiangsu_huaian_city_2024.pdf"
+PAGES = [2, 3]  # 0-based: the 主动公开 tables and the first half of the 依申请 table
+NEEDS_OCR = pytest.mark.skipif(not ocr.ocr_available(),
+                               reason="OCR extra missing: pip install 'govreport[ocr]' (make install adds it)")
+
+
+def _report(shared_corpus_dir: Path) -> Path:
+    path = shared_corpus_dir / REPORT
+    if not path.exists():
+        pytest.skip(f"{path} missing (../shared/corpus is read at run time)")
+    return path
+
+
+def _subset(src: Path, pages: list[int], out: Path, as_images: bool) -> Path:
+    """The given pages of a PDF: copied as they are, or rendered to images and rebuilt without text."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(src))
+    if as_images:
+        scale = 2.0
+        images = [pdf[i].render(scale=scale).to_pil().convert("RGB") for i in pages]
+        images[0].save(out, save_all=True, append_images=images[1:], resolution=72 * scale)
+    else:
+        new = pdfium.PdfDocument.new()
+        new.import_pages(pdf, pages)
+        new.save(str(out))
+    return out
+
+
+def _numeric_cells(doc) -> list[str]:
+    return [cell for table in doc.tables for row in table.rows for cell in row if ocr.fix_digits(cell) == cell
+            and cell and cell[0].isdigit()]
+
+
+@pytest.fixture(scope="module")
+def image_and_text(tmp_path_factory, shared_corpus_dir):
+    src = _report(shared_corpus_dir)
+    tmp = tmp_path_factory.mktemp("ocr")
+    return (_subset(src, PAGES, tmp / "scan.pdf", as_images=True),
+            _subset(src, PAGES, tmp / "text.pdf", as_images=False))
+
+
+# ---------------------------------------------------------------- without the engine
+
+
+def test_digit_confusions_fixed_only_in_numbers():
+    assert ocr.fix_digits("1O5") == "105"
+    assert ocr.fix_digits("l2") == "12"
+    assert ocr.fix_digits("96171。6") == "96171.6"
+    assert ocr.fix_digits("O") == "0"
+    assert ocr.fix_digits("Other") == "Other"  # a word stays a word
+    assert ocr.fix_digits("行政许可") == "行政许可"
+    assert ocr.fix_digits("1.属于国家秘密") == "1.属于国家秘密"
+
+
+def test_unusable_text_layer_detected():
+    garbled = [{"text": "(cid:1234)"}] * 8 + [{"text": "年"}] * 2
+    private = [{"text": "\ue123"}] * 6 + [{"text": "1"}] * 4
+    plain = [{"text": ch} for ch in "本年新收政府信息公开申请数量"]
+    assert ocr.needs_ocr(garbled) and ocr.needs_ocr(private) and ocr.needs_ocr([])
+    assert not ocr.needs_ocr(plain)
+
+
+def _grid_image(merge_top_row: bool):
+    """A white page with a 3x3 ruled grid (rows 100-160-220-280, columns 100-250-400-550)."""
+    import numpy as np
+
+    img = np.full((400, 700, 3), 255, dtype="uint8")
+    for y in (100, 160, 220, 280):
+        img[y:y + 2, 100:552] = 0
+    for x in (100, 250, 400, 550):
+        img[100:282, x:x + 2] = 0
+    if merge_top_row:  # no rule between the top row's 2nd and 3rd cells
+        img[102:160, 400:402] = 255
+    return img
+
+
+def test_ruled_grid_and_merged_cells_from_the_image():
+    grids = ocr.find_ruled_grids(_grid_image(merge_top_row=True))
+    assert len(grids) == 1
+    grid = grids[0]
+    assert len(grid.ys) == 4 and len(grid.xs) == 4
+    assert grid.owner[(0, 2)] == (0, 1)  # merged: its text belongs to the top-left cell
+    assert grid.owner[(1, 2)] == (1, 2)
+    plain = ocr.find_ruled_grids(_grid_image(merge_top_row=False))[0]
+    assert plain.owner[(0, 2)] == (0, 2)
+
+
+def test_boxes_go_to_the_cell_of_their_centre():
+    grid = ocr.find_ruled_grids(_grid_image(merge_top_row=True))[0]
+    scale = 2.0  # boxes are in points, the image in pixels
+
+    def box(text, x, y):
+        return ocr.Box(text, (x - 20) / scale, (y - 10) / scale, (x + 20) / scale, (y + 10) / scale, 0.99)
+
+    cells, outside = grid.assign([box("a", 170, 130), box("b", 470, 130), box("c", 470, 250), box("x", 600, 50)],
+                                 scale)
+    assert [[b.text for b in c] for c in cells[0]] == [["a"], ["b"], []]  # b sits in the merged cell
+    assert [b.text for b in cells[2][2]] == ["c"]
+    assert [b.text for b in outside] == ["x"]
+
+
+def test_unruled_table_columns_from_the_header():
+    def box(text, x0, top):
+        return ocr.Box(text, x0, top, x0 + 10 * len(text), top + 10, 0.95)
+
+    lines = ocr.group_lines([
+        box("正文一段话", 10, 0),
+        box("信息内容", 10, 20), box("本年新增", 100, 20), box("本年废止", 200, 20), box("现行有效", 300, 20),
+        box("规章", 10, 40), box("3", 120, 40), box("12", 310, 40),  # a blank cell under 本年废止
+        box("规范性文件", 10, 60), box("1", 115, 60), box("2", 215, 60), box("5", 320, 60),
+    ])
+    text_lines, tables = ocr.split_unruled_tables(lines)
+    assert [ln.boxes[0].text for ln in text_lines] == ["正文一段话"]
+    assert len(tables) == 1
+    rows = [[" ".join(b.text for b in cell) for cell in row] for row in tables[0].cells]
+    assert rows[1] == ["规章", "3", "", "12"]  # the blank cell stays blank, 12 keeps its column
+    assert rows[2] == ["规范性文件", "1", "2", "5"]
+
+
+def test_scan_without_ocr_names_the_file_and_the_extra(image_and_text, monkeypatch):
+    scan, _ = image_and_text
+    monkeypatch.setattr("govreport.ingest._ocr_ready", lambda: False)
+    doc = read_document(scan)
+    assert not doc.text.strip()
+    assert len(doc.warnings) == 1
+    assert str(scan) in doc.warnings[0] and "govreport[ocr]" in doc.warnings[0] and "pages 1, 2" in doc.warnings[0]
+
+
+def test_pages_with_text_keep_it(image_and_text):
+    _, text_pdf = image_and_text
+    doc = read_document(text_pdf)
+    assert "ocr" not in doc.meta and not doc.warnings
+
+
+# ---------------------------------------------------------------- with the engine
+
+
+@pytest.fixture(scope="module")
+def ocr_doc(image_and_text):
+    if not ocr.ocr_available():
+        pytest.skip("OCR extra missing: pip install 'govreport[ocr]' (make install adds it)")
+    scan, _ = image_and_text
+    return read_document(scan)
+
+
+@NEEDS_OCR
+def test_scanned_tables_match_the_text_layer(ocr_doc, image_and_text):
+    """Cell accuracy: the numbers of the OCR'd tables against the same pages' text-layer tables, in order."""
+    _, text_pdf = image_and_text
+    expected, got = _numeric_cells(read_document(text_pdf)), _numeric_cells(ocr_doc)
+    matcher = SequenceMatcher(a=expected, b=got, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    accuracy = matched / len(expected)
+    print(f"OCR cell accuracy {accuracy:.3f} ({matched}/{len(expected)} numeric cells, {len(got)} read)")
+    assert len(expected) > 60
+    assert accuracy >= 0.98
+    assert len(got) <= len(expected) + 2  # no invented cells
+
+
+@NEEDS_OCR
+def test_ocr_pages_and_boxes_recorded(ocr_doc):
+    meta = ocr_doc.meta["ocr"]
+    assert meta["pages"] == [1, 2]
+    assert any("read by OCR" in w and "pages 1, 2" in w for w in ocr_doc.warnings)
+    table = max(ocr_doc.tables, key=lambda t: len(t.rows))
+    # a table cell's offsets point at the page and box it was read from
+    start, end = next(span for row in table.cell_offsets for span in row if span)
+    src = ocr_doc.source_offset(start)
+    hits = [b for b in meta["boxes"] if b[0] <= src < b[1]]
+    assert len(hits) == 1
+    _, _, page, x0, top, x1, bottom, confidence = hits[0]
+    assert page in (1, 2) and 0 <= x0 < x1 <= 595 and 0 <= top < bottom <= 842 and 0 < confidence <= 1
+
+
+@NEEDS_OCR
+def test_ocr_values_carry_confidence(ocr_doc, image_and_text):
+    """Table values of the scan equal the text layer's (as records), each with the OCR score as its confidence."""
+    from govreport.extract import Extractor
+
+    _, text_pdf = image_and_text
+    extractor = Extractor(use_model=False, with_tasks=False)
+    scanned = extractor.extract(ocr_doc)
+    text = extractor(text_pdf)
+    want = {(r["indicator"], r["value"]) for r in text.records if r["source"] == "table"}
+    got = {(r["indicator"], r["value"]) for r in scanned.records if r["source"] == "table"}
+    assert len(want) > 30
+    assert len(want & got) >= 0.97 * len(want)
+    assert not {i for i, _ in got} - {i for i, _ in want}  # nothing the text layer does not have
+    table = [m for m in scanned.mentions if m["source"] == "table"]
+    assert table and all(0 < m["confidence"] <= 1 for m in table)
+    assert any(m["confidence"] < 1 for m in table)  # the scores came from OCR, not the table default
+    low = ocr.config()["uncertain_below"]
+    assert all(m["uncertain"] for m in table if m["confidence"] < low)
+    assert scanned.document["ocr_pages"] == [1, 2]
