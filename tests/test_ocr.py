@@ -183,7 +183,7 @@ def test_ocr_pages_and_boxes_recorded(ocr_doc):
     assert any("read by OCR" in w and "pages 1, 2" in w for w in ocr_doc.warnings)
     table = max(ocr_doc.tables, key=lambda t: len(t.rows))
     # a table cell's offsets point at the page and box it was read from
-    start, end = next(span for row in table.cell_offsets for span in row if span)
+    start, _ = next(span for row in table.cell_offsets for span in row if span)
     src = ocr_doc.source_offset(start)
     hits = [b for b in meta["boxes"] if b[0] <= src < b[1]]
     assert len(hits) == 1
@@ -211,3 +211,28 @@ def test_ocr_values_carry_confidence(ocr_doc, image_and_text):
     low = ocr.config()["uncertain_below"]
     assert all(m["uncertain"] for m in table if m["confidence"] < low)
     assert scanned.document["ocr_pages"] == [1, 2]
+
+
+# ---------------------------------------------------------------- wrapped lines in PDF text (issue 12, item 4)
+
+
+def test_wrapped_pdf_lines_joined_with_offsets_into_the_source(shared_corpus_dir, monkeypatch):
+    """Line breaks inside a wrapped paragraph go; headings, titles and table rows keep theirs; every character
+    of the text still maps to the same character of the extracted source."""
+    from govreport import ingest
+
+    path = _report(shared_corpus_dir)
+    before = read_document(path)
+    monkeypatch.setitem(ingest._config()["pdf"]["wrap"], "join", True)
+    extracted = ingest.extract(path)
+    after = ingest.build_document(path, extracted)
+    assert after.text.count("\n") < 0.7 * before.text.count("\n")
+    assert [t.rows for t in after.tables] == [t.rows for t in before.tables]
+    assert all(after.text[i] == extracted.source[after.source_offset(i)] for i in range(len(after.text))
+               if not after.text[i].isspace())
+    lines = after.text.split("\n")
+    # every heading of the report's six parts still starts its own line
+    assert sum(1 for ln in lines if ln[:2] in ("一、", "二、", "三、", "四、", "五、", "六、")) >= 6
+    # a paragraph is one line: the second section of part one is a single line
+    first = next(ln for ln in lines if ln.startswith("（二）"))
+    assert first.endswith("。") and len(first) > 150

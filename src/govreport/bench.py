@@ -152,7 +152,7 @@ def run_ocr_bench(out_dir: Path, cfg: dict[str, Any]) -> dict[str, Any]:
         return {"skipped": f"none of {cfg['sources']} in {SHARED_CORPUS_DIR}"}
     out_dir.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "govreport.bench", "ocr", str(out_dir), str(cfg["render_scale"]), *map(str, sources)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"bench stage ocr failed: {proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -40,7 +40,7 @@ import fnmatch
 import html
 import re
 import sys
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -637,36 +637,79 @@ def _center_inside(obj: dict[str, Any], bbox: tuple[float, float, float, float])
     return bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3]
 
 
-def _pdf_text_lines(page: Any, top: float, bottom: float) -> list[str]:
-    """Text lines of the characters whose centre lies in [top, bottom), page furniture dropped."""
+def _pdf_text_lines(page: Any, top: float, bottom: float) -> list[dict[str, Any]]:
+    """Text lines (text, x0, x1, top, bottom) of the characters whose centre lies in [top, bottom), page
+    furniture dropped."""
     band = page.filter(lambda o: o.get("object_type") == "char" and top <= (o["top"] + o["bottom"]) / 2 < bottom)
-    text = band.extract_text(**_config()["pdf"]["text_options"]) if band.chars else ""
+    lines = band.extract_text_lines(return_chars=False, **_config()["pdf"]["text_options"]) if band.chars else []
     drop = _pattern("pdf", "drop_lines")
-    return [line for line in text.split("\n") if not drop.match(line)]
+    return [line for line in lines if not drop.match(line["text"])]
 
 
-def _extract_pdf_page(page: Any, builder: _TextBuilder, tables: list[RawTable]) -> None:
+def _add_pdf_lines(builder: _TextBuilder, lines: list[dict[str, Any]], margins: tuple[float, float],
+                   wraps: list[int]) -> None:
+    """Write text lines; the offsets of line breaks that wrap a running paragraph go to ``wraps``.
+
+    A break wraps when its line reaches the text's right margin and the next line starts at the left
+    margin (no paragraph indent) without an item or heading marker.
+    """
+    cfg = _config()["pdf"]["wrap"]
+    left, right = margins
+    for line, after in zip(lines, [*lines[1:], None], strict=False):
+        builder.add(line["text"])
+        size = line["bottom"] - line["top"]
+        if after is not None and line["x1"] >= right - cfg["right_slack"] * size \
+                and after["x0"] <= left + cfg["indent"] * size and not _pattern("pdf", "wrap", "new_item").match(
+                    after["text"]):
+            wraps.append(builder.length)
+        builder.newline()
+
+
+def _extract_pdf_page(page: Any, builder: _TextBuilder, tables: list[RawTable], wraps: list[int]) -> None:
     """Text bands and tables of one page, top to bottom."""
     cores = sorted(filter(None, (_pdf_table_core(t) for t in page.find_tables())), key=lambda t: t.top)
     text_page = page
     if cores:
         text_page = page.filter(lambda o: o.get("object_type") == "char"
                                 and not any(_center_inside(o, t.bbox) for t in cores))
-    y = float("-inf")
+    bands, y = [], float("-inf")
     for core in cores:
-        builder.add_lines("\n".join(_pdf_text_lines(text_page, y, core.top)))
-        tables.append(_render_table(builder, core.grid, "pdf"))
+        bands.append(_pdf_text_lines(text_page, y, core.top))
         y = core.bottom
-    builder.add_lines("\n".join(_pdf_text_lines(text_page, y, float("inf"))))
+    bands.append(_pdf_text_lines(text_page, y, float("inf")))
+    lines = [line for band in bands for line in band]
+    margins = (min((ln["x0"] for ln in lines), default=0.0), max((ln["x1"] for ln in lines), default=0.0))
+    for band, core in zip(bands, [*cores, None], strict=True):
+        _add_pdf_lines(builder, band, margins, wraps)
+        if core is not None:
+            tables.append(_render_table(builder, core.grid, "pdf"))
 
 
-def _page_needs_ocr(page: Any) -> bool:
-    """No usable text layer: garbled glyphs, or no characters on a page that shows an image or drawn glyphs."""
-    from .ocr import needs_ocr
+def _join_wraps(source: str, wraps: list[int], tables: list[RawTable]) -> tuple[str, OffsetMap, list[RawTable]]:
+    """The text with its wrapping line breaks removed (a space between two ASCII letters or digits), its map
+    to ``source`` and the tables moved into it."""
+    if not wraps or not _config()["pdf"]["wrap"]["join"]:
+        return source, [], tables
+    parts: list[str] = []
+    points: OffsetMap = []
+    removed: list[int] = []
+    pos = 0
+    for p in wraps:
+        parts.append(source[pos:p])
+        if _ASCII_ALNUM.match(source[p - 1:p]) and _ASCII_ALNUM.match(source[p + 1:p + 2]):
+            parts.append(" ")  # one character for one: the map is unchanged
+        else:
+            removed.append(p)
+            points.append((p - len(removed) + 1, p + 1))
+        pos = p + 1
+    parts.append(source[pos:])
 
-    if page.chars:
-        return needs_ocr(page.chars)
-    return bool(page.images or page.curves)
+    def moved(offset: int) -> int:
+        return offset - bisect_left(removed, offset)
+
+    tables = [RawTable([[(moved(span[0]), moved(span[1])) if span else None for span in row] for row in t.cells],
+                       moved(t.start), moved(t.end), t.source) for t in tables]
+    return "".join(parts), points, tables
 
 
 def extract_pdf(path: Path, fmt: str = "pdf") -> Extracted:
@@ -679,6 +722,7 @@ def extract_pdf(path: Path, fmt: str = "pdf") -> Extracted:
     n_chars = 0
     scanned: list[int] = []
     boxes: list[list[Any]] = []
+    wraps: list[int] = []  # offsets of line breaks inside a wrapped paragraph
     try:
         with pdfplumber.open(path) as pdf:
             n_pages = len(pdf.pages)
@@ -690,7 +734,7 @@ def extract_pdf(path: Path, fmt: str = "pdf") -> Extracted:
                     if can_ocr:
                         _ocr_pdf_page(path, page.page_number, n_pages, builder, tables, boxes)
                 elif page.chars:
-                    _extract_pdf_page(page, builder, tables)
+                    _extract_pdf_page(page, builder, tables, wraps)
                 page.close()
     except IngestError:
         raise
@@ -701,10 +745,11 @@ def extract_pdf(path: Path, fmt: str = "pdf") -> Extracted:
         warnings.append(_ocr_warning(path, scanned, boxes, can_ocr))
         if can_ocr:
             meta["ocr"] = {"pages": scanned, "boxes": boxes}
-    text = builder.text()
-    if not text.strip() and not scanned:
+    source = builder.text()
+    if not source.strip() and not scanned:
         warnings.append(f"{path}: no text layer ({n_chars} characters on {n_pages} pages)")
-    return Extracted(fmt, text, text, [], tables, meta=meta, warnings=warnings)
+    text, text_map, tables = _join_wraps(source, wraps, tables)
+    return Extracted(fmt, source, text, text_map, tables, meta=meta, warnings=warnings)
 
 
 def _ocr_ready() -> bool:

@@ -54,7 +54,7 @@ def ocr_available() -> bool:
     try:
         import pypdfium2  # noqa: F401
         import rapidocr_onnxruntime  # noqa: F401
-    except Exception:  # ImportError, or OSError from a missing system library under OpenCV
+    except (ImportError, OSError):  # OSError: a system library OpenCV needs is missing
         return False
     return True
 
