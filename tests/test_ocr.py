@@ -236,3 +236,47 @@ def test_wrapped_pdf_lines_joined_with_offsets_into_the_source(shared_corpus_dir
     # a paragraph is one line: the second section of part one is a single line
     first = next(ln for ln in lines if ln.startswith("（二）"))
     assert first.endswith("。") and len(first) > 150
+
+
+def _wrapped_report(folder: Path) -> tuple[Path, list[str]]:
+    """A DOCX of headings, indented paragraphs (an indicator phrase somewhere inside each) and numbered
+    items, made into a PDF by LibreOffice: its lines wrap wherever the layout puts them."""
+    import random
+    import shutil
+    import subprocess
+
+    import docx
+    from docx.shared import Pt
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice missing: apt-get install libreoffice-writer-nogui fonts-wqy-zenhei")
+    rng = random.Random(19)
+    words = "本机关按照有关规定认真做好政府信息公开工作并持续完善相关制度和工作机制"
+    document, paragraphs = docx.Document(), []
+    for k in range(6):
+        body = "".join(rng.choice(words) for _ in range(rng.randint(30, 90)))
+        body += f"全年共受理政府信息公开申请{rng.randint(1, 5000)}件" + "".join(rng.choice(words) for _ in range(40)) + "。"
+        for text, indent in ((f"{'一二三四五六'[k]}、第{k + 1}部分", False), (body, True), (f"{k + 1}.办结{k}件。", False)):
+            paragraph = document.add_paragraph(text)
+            if indent:
+                paragraph.paragraph_format.first_line_indent = Pt(28)
+            for run in paragraph.runs:
+                run.font.size = Pt(14)
+            paragraphs.append(text)
+    document.save(folder / "wrapped.docx")
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(folder / "wrapped.docx")],
+                   check=True, capture_output=True, timeout=180)
+    return folder / "wrapped.pdf", paragraphs
+
+
+def test_wrapped_lines_of_a_generated_pdf_join_into_its_paragraphs(tmp_path, monkeypatch):
+    from govreport import ingest
+
+    pdf, paragraphs = _wrapped_report(tmp_path)
+    if not ingest.extract(pdf).source.strip():
+        pytest.skip("LibreOffice wrote no text layer (no CJK font: apt-get install fonts-wqy-zenhei)")
+    wrapped = read_document(pdf).text.strip().split("\n")
+    assert len(wrapped) > len(paragraphs)  # the paragraphs do wrap
+    monkeypatch.setitem(ingest._config()["pdf"]["wrap"], "join", True)
+    assert read_document(pdf).text.strip().split("\n") == paragraphs

@@ -647,25 +647,41 @@ def _pdf_text_lines(page: Any, top: float, bottom: float) -> list[dict[str, Any]
 
 
 def _add_pdf_lines(builder: _TextBuilder, lines: list[dict[str, Any]], margins: tuple[float, float],
-                   wraps: list[int]) -> None:
+                   wraps: list[int], carry: list[int | None]) -> None:
     """Write text lines; the offsets of line breaks that wrap a running paragraph go to ``wraps``.
 
     A break wraps when its line reaches the text's right margin and the next line starts at the left
-    margin (no paragraph indent) without an item or heading marker.
+    margin (no paragraph indent) without an item or heading marker. ``carry`` holds the break after the
+    last line written when that line reached the margin: the paragraph may go on in the next band of text
+    (on the next page); a table in between sets it to None.
     """
     cfg = _config()["pdf"]["wrap"]
     left, right = margins
+
+    def starts_flush(line: dict[str, Any]) -> bool:
+        size = line["bottom"] - line["top"]
+        return line["x0"] <= left + cfg["indent"] * size and not _pattern("pdf", "wrap", "new_item").match(line["text"])
+
+    def reaches_right(line: dict[str, Any], after: dict[str, Any] | None) -> bool:
+        # a line also wraps early when the next line opens with an ASCII word too wide for the space left
+        size = line["bottom"] - line["top"]
+        word = _pattern("pdf", "wrap", "ascii_word").match(after["text"]).group() if after else ""
+        return line["x1"] + len(word) * cfg["ascii_width"] * size >= right - cfg["right_slack"] * size
+
+    if lines and carry[0] is not None and starts_flush(lines[0]):
+        wraps.append(carry[0])
+    carry[0] = None
     for line, after in zip(lines, [*lines[1:], None], strict=False):
         builder.add(line["text"])
-        size = line["bottom"] - line["top"]
-        if after is not None and line["x1"] >= right - cfg["right_slack"] * size \
-                and after["x0"] <= left + cfg["indent"] * size and not _pattern("pdf", "wrap", "new_item").match(
-                    after["text"]):
+        if after is not None and reaches_right(line, after) and starts_flush(after):
             wraps.append(builder.length)
+        elif after is None and reaches_right(line, None):
+            carry[0] = builder.length
         builder.newline()
 
 
-def _extract_pdf_page(page: Any, builder: _TextBuilder, tables: list[RawTable], wraps: list[int]) -> None:
+def _extract_pdf_page(page: Any, builder: _TextBuilder, tables: list[RawTable], wraps: list[int],
+                      carry: list[int | None]) -> None:
     """Text bands and tables of one page, top to bottom."""
     cores = sorted(filter(None, (_pdf_table_core(t) for t in page.find_tables())), key=lambda t: t.top)
     text_page = page
@@ -677,12 +693,23 @@ def _extract_pdf_page(page: Any, builder: _TextBuilder, tables: list[RawTable], 
         bands.append(_pdf_text_lines(text_page, y, core.top))
         y = core.bottom
     bands.append(_pdf_text_lines(text_page, y, float("inf")))
-    lines = [line for band in bands for line in band]
-    margins = (min((ln["x0"] for ln in lines), default=0.0), max((ln["x1"] for ln in lines), default=0.0))
+    margins = _text_margins([line for band in bands for line in band])
     for band, core in zip(bands, [*cores, None], strict=True):
-        _add_pdf_lines(builder, band, margins, wraps)
+        _add_pdf_lines(builder, band, margins, wraps, carry)
         if core is not None:
             tables.append(_render_table(builder, core.grid, "pdf"))
+            carry[0] = None
+
+
+def _text_margins(lines: list[dict[str, Any]]) -> tuple[float, float]:
+    """Left and right margins of a page's text: the leftmost start, and the median end of the lines that end
+    near the rightmost end (a number running past the margin does not move it)."""
+    if not lines:
+        return 0.0, 0.0
+    reach = _config()["pdf"]["wrap"]["right_slack"]
+    far = max(ln["x1"] for ln in lines)
+    near = sorted(ln["x1"] for ln in lines if ln["x1"] >= far - reach * (ln["bottom"] - ln["top"]))
+    return min(ln["x0"] for ln in lines), near[len(near) // 2]
 
 
 def _join_wraps(source: str, wraps: list[int], tables: list[RawTable]) -> tuple[str, OffsetMap, list[RawTable]]:
@@ -723,6 +750,7 @@ def extract_pdf(path: Path, fmt: str = "pdf") -> Extracted:
     scanned: list[int] = []
     boxes: list[list[Any]] = []
     wraps: list[int] = []  # offsets of line breaks inside a wrapped paragraph
+    carry: list[int | None] = [None]  # a break at the end of a page that may wrap onto the next
     try:
         with pdfplumber.open(path) as pdf:
             n_pages = len(pdf.pages)
@@ -731,10 +759,11 @@ def extract_pdf(path: Path, fmt: str = "pdf") -> Extracted:
                 n_chars += len(page.chars)
                 if _page_needs_ocr(page):
                     scanned.append(page.page_number)
+                    carry[0] = None
                     if can_ocr:
                         _ocr_pdf_page(path, page.page_number, n_pages, builder, tables, boxes)
                 elif page.chars:
-                    _extract_pdf_page(page, builder, tables, wraps)
+                    _extract_pdf_page(page, builder, tables, wraps, carry)
                 page.close()
     except IngestError:
         raise
