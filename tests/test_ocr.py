@@ -222,6 +222,7 @@ def test_wrapped_pdf_lines_joined_with_offsets_into_the_source(shared_corpus_dir
     from govreport import ingest
 
     path = _report(shared_corpus_dir)
+    monkeypatch.setitem(ingest._config()["pdf"]["wrap"], "join", False)
     before = read_document(path)
     monkeypatch.setitem(ingest._config()["pdf"]["wrap"], "join", True)
     extracted = ingest.extract(path)
@@ -276,7 +277,40 @@ def test_wrapped_lines_of_a_generated_pdf_join_into_its_paragraphs(tmp_path, mon
     pdf, paragraphs = _wrapped_report(tmp_path)
     if not ingest.extract(pdf).source.strip():
         pytest.skip("LibreOffice wrote no text layer (no CJK font: apt-get install fonts-wqy-zenhei)")
+    monkeypatch.setitem(ingest._config()["pdf"]["wrap"], "join", False)
     wrapped = read_document(pdf).text.strip().split("\n")
     assert len(wrapped) > len(paragraphs)  # the paragraphs do wrap
     monkeypatch.setitem(ingest._config()["pdf"]["wrap"], "join", True)
     assert read_document(pdf).text.strip().split("\n") == paragraphs
+
+
+def test_gold_moves_between_readings_through_the_source(shared_corpus_dir, monkeypatch):
+    """The stand-off gold of a PDF carried to the reading with line breaks kept: every span and relation keeps
+    its text (line breaks aside), so a change of reading never loses an annotation silently."""
+    import json
+
+    from govreport import ingest
+    from govreport.annotate.reanchor import move_records
+    from govreport.annotate.standoff import join_standoff
+    from govreport.config import PROJECT_ROOT
+
+    path = _report(shared_corpus_dir)
+    joined = read_document(path)
+    monkeypatch.setitem(ingest._config()["pdf"]["wrap"], "join", False)
+    kept = read_document(path)
+    gold = PROJECT_ROOT / "annotations" / "gold" / f"{path.stem}.jsonl"
+    records = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()]
+    moved, problems = move_records(records, joined.text, joined.offset_map, kept.text, kept.offset_map)
+    assert not problems
+
+    def texts(recs, doc):
+        out = []
+        for rec in recs:
+            task = join_standoff(rec, doc)  # raises when a paragraph hash does not match
+            out += [(s["label"], task["text"][s["start"]:s["end"]].replace("\n", "")) for s in task["spans"]]
+            out += [(r.get("indicator") or "", task["text"][r["head_span"]["start"]:r["head_span"]["end"]].replace("\n", ""))
+                    for r in task["relations"]]
+        return sorted(out)
+
+    assert texts(moved, kept) == texts(records, joined)
+    assert len(texts(records, joined)) > 50

@@ -49,6 +49,8 @@ def move_records(records: list[dict[str, Any]], old_text: str, old_map: OffsetMa
         if k not in merged:
             meta = {**like["meta"], "paragraph": k, "offset": new_paras[k][1]}
             merged[k] = {**like, "meta": meta, "spans": [], "relations": []}
+            if "tables" in like:
+                merged[k]["tables"] = []
         return merged[k]
 
     for record in records:
@@ -61,6 +63,11 @@ def move_records(records: list[dict[str, Any]], old_text: str, old_map: OffsetMa
             k = para_of(a)
             out = record_of(k, record)
             out["spans"].append({**span, "start": a - new_paras[k][1], "end": b - new_paras[k][1]})
+        for table in record.get("tables", []):  # table areas of pre-annotated tasks
+            a, b = move(base, table["start"], table["end"])
+            k = para_of(a)
+            record_of(k, record).setdefault("tables", []).append({**table, "start": a - new_paras[k][1],
+                                                                  "end": b - new_paras[k][1]})
         for rel in record.get("relations", []):
             (ha, hb), (ca, cb) = move(base, rel["head_span"]["start"], rel["head_span"]["end"]), \
                 move(base, rel["child_span"]["start"], rel["child_span"]["end"])
