@@ -18,6 +18,12 @@ the normalised text to offsets in the source string, which is
   interleaved top to bottom; page-number lines are dropped. A table broken by a page break becomes two
   Tables (the second one usually starts with a continuation row). Rows spanning the whole table at its
   top or bottom (a box drawn around paragraphs, a caption such as 第二十条第（一）项) are read as text.
+  Line breaks inside a wrapped paragraph (the line reaches the right margin, the next starts at the left
+  margin without an item marker, across page breaks too) are removed from ``text``; ``source`` keeps them.
+  Pages without a usable text layer (no characters but an image, or mostly (cid:N) / private-use glyphs)
+  are OCR'd (``ocr.py``, optional extra ``govreport[ocr]``): lines and table grids are written like the
+  text layer's, and ``meta["ocr"]`` lists the pages and, for every box or cell written, its [start, end)
+  in ``source``, page, position in points and recognition score.
   DOCX: python-docx paragraphs and tables in body order.
 
 Tables: every table is also rendered into the text, one line per row, cells joined by `` | ``, so later
@@ -29,7 +35,7 @@ ASCII letters or digits (where a space keeps two numbers apart).
 
 Bad input never stops a batch: ``read_document`` raises ``IngestError`` (naming the file) for input it
 cannot read; ``ingest_paths`` turns that into a Document with empty text and the warning. Empty files,
-PDFs without a text layer and HTML without body text give a Document with empty text and a warning;
+scanned PDFs without the OCR extra and HTML without body text give a Document with empty text and a warning;
 undecodable bytes are replaced, with a warning.
 """
 
