@@ -266,9 +266,26 @@ def find_ruled_grids(image: Any) -> list[RuledGrid]:
         hs, vs = horizontal[y:y + h, x:x + w], vertical[y:y + h, x:x + w]
         ys = [y + p for p in _positions(hs.max(axis=1), cfg["merge_gap"])]
         xs = [x + p for p in _positions(vs.max(axis=0), cfg["merge_gap"])]
+        ys = _open_ends(ys, vs, y, cfg["min_open_row"])
         if len(ys) >= 3 and len(xs) >= 3:
             grids.append(RuledGrid(ys, xs, _merged_cells(ys, xs, horizontal, vertical)))
     return sorted(grids, key=lambda g: g.ys[0])
+
+
+def _open_ends(ys: list[int], vertical: Any, y: int, min_row: int) -> list[int]:
+    """Row boundaries with the ends of the vertical rules added where they run past the first or last
+    horizontal rule: a table broken by a page break has a row without a rule below (or above) it."""
+    import numpy as np
+
+    drawn = np.flatnonzero(vertical.max(axis=1))
+    if not ys or not len(drawn):
+        return ys
+    top, bottom = y + int(drawn[0]), y + int(drawn[-1])
+    if ys[0] - top >= min_row:
+        ys = [top, *ys]
+    if bottom - ys[-1] >= min_row:
+        ys = [*ys, bottom]
+    return ys
 
 
 def _inked(mask: Any, fixed: int, lo: int, hi: int, horizontal: bool) -> bool:
