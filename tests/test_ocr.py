@@ -314,3 +314,45 @@ def test_gold_moves_between_readings_through_the_source(shared_corpus_dir, monke
 
     assert texts(moved, kept) == texts(records, joined)
     assert len(texts(records, joined)) > 50
+
+
+def _fake_page(image, number, scale=None):
+    box = ocr.Box("甲乙丙", 100, 100, 160, 112, 0.91)
+    return ocr.OcrPage(number, lines=[ocr.Line([box])])
+
+
+def test_only_pages_without_text_are_ocrd(image_and_text, tmp_path, monkeypatch):
+    """A PDF whose first page has a text layer and second is an image: the first keeps its text, the second
+    alone goes to OCR, with its box recorded (page, position, score)."""
+    import pypdfium2 as pdfium
+
+    scan, text_pdf = image_and_text
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(pdfium.PdfDocument(str(text_pdf)), [0])
+    mixed.import_pages(pdfium.PdfDocument(str(scan)), [1])
+    mixed.save(str(tmp_path / "mixed.pdf"))
+    monkeypatch.setattr("govreport.ingest._ocr_ready", lambda: True)
+    monkeypatch.setattr(ocr, "read_page", _fake_page)
+    doc = read_document(tmp_path / "mixed.pdf")
+    text_only = read_document(_subset(text_pdf, [0], tmp_path / "first.pdf", as_images=False))
+    assert doc.text.startswith(text_only.text.rstrip("\n"))
+    assert doc.text.rstrip().endswith("甲乙丙")
+    assert doc.meta["ocr"]["pages"] == [2]
+    (start, end, page, x0, top, x1, bottom, score), = doc.meta["ocr"]["boxes"]
+    assert (page, x0, top, x1, bottom, score) == (2, 100, 100, 160, 112, 0.91)
+    assert doc.text[doc.text.index("甲乙丙"):][:3] == "甲乙丙" and end - start == 3
+
+
+def test_a_page_ocr_cannot_read_costs_that_page_only(image_and_text, monkeypatch):
+    scan, _ = image_and_text
+
+    def broken(image, number, scale=None):
+        if number == 1:
+            raise RuntimeError("bad page")
+        return _fake_page(image, number, scale)
+
+    monkeypatch.setattr("govreport.ingest._ocr_ready", lambda: True)
+    monkeypatch.setattr(ocr, "read_page", broken)
+    doc = read_document(scan)
+    assert doc.text.strip() == "甲乙丙"
+    assert any(str(scan) in w and "page 1: OCR failed" in w for w in doc.warnings)

@@ -767,7 +767,7 @@ def extract_pdf(path: Path, fmt: str = "pdf") -> Extracted:
                     scanned.append(page.page_number)
                     carry[0] = None
                     if can_ocr:
-                        _ocr_pdf_page(path, page.page_number, n_pages, builder, tables, boxes)
+                        _ocr_pdf_page_or_warn(path, page.page_number, n_pages, builder, tables, boxes, warnings)
                 elif page.chars:
                     _extract_pdf_page(page, builder, tables, wraps, carry)
                 page.close()
@@ -819,7 +819,8 @@ def _ocr_pdf_page(path: Path, number: int, n_pages: int, builder: _TextBuilder, 
     bottom, confidence] of every box or table cell written (offsets into the extracted text)."""
     from . import ocr
 
-    page = ocr.read_page(ocr.render_page(path, number - 1), number)
+    image, scale = ocr.render_page(path, number - 1)
+    page = ocr.read_page(image, number, scale)
     items: list[tuple[float, Any]] = [(line.top, line) for line in page.lines] + [(t.top, t) for t in page.tables]
     drop = _pattern("pdf", "drop_lines")
     for _, item in sorted(items, key=lambda it: it[0]):
@@ -835,6 +836,15 @@ def _ocr_pdf_page(path: Path, number: int, n_pages: int, builder: _TextBuilder, 
                 boxes.append(_box_record(start, builder.length, number, [box]))
             builder.newline()
     ocr.report_page(number, n_pages, str(path))
+
+
+def _ocr_pdf_page_or_warn(path: Path, number: int, n_pages: int, builder: _TextBuilder, tables: list[RawTable],
+                          boxes: list[list[Any]], warnings: list[str]) -> None:
+    """OCR one page; a page OCR cannot read costs that page only, with a warning."""
+    try:
+        _ocr_pdf_page(path, number, n_pages, builder, tables, boxes)
+    except Exception as e:  # noqa: BLE001 -- pdfium, OpenCV and onnxruntime raise their own error types
+        warnings.append(f"{path}: page {number}: OCR failed ({type(e).__name__}: {e})")
 
 
 def _box_record(start: int, end: int, page: int, boxes: list[Any]) -> list[Any]:

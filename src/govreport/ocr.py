@@ -147,22 +147,25 @@ class OcrPage:
     tables: list[OcrTable] = field(default_factory=list)
 
 
-def render_page(path: str | Path, index: int) -> Any:
-    """The page as an RGB numpy array at ``render_scale`` pixels per point."""
+def render_page(path: str | Path, index: int) -> tuple[Any, float]:
+    """The page as an RGB numpy array and its pixels per point: ``render_scale``, less for a page so large
+    that its image would pass ``max_render_side`` pixels (a poster-sized page must not exhaust memory)."""
     import numpy as np
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(str(path))
     try:
-        bitmap = pdf[index].render(scale=config()["render_scale"])
-        return np.array(bitmap.to_pil().convert("RGB"))
+        page = pdf[index]
+        scale = min(config()["render_scale"], config()["max_render_side"] / max(page.get_size()))
+        bitmap = page.render(scale=scale)
+        return np.array(bitmap.to_pil().convert("RGB")), scale
     finally:
         pdf.close()
 
 
-def read_page(image: Any, number: int) -> OcrPage:
-    """Text lines and tables of one page image."""
-    scale = config()["render_scale"]
+def read_page(image: Any, number: int, scale: float | None = None) -> OcrPage:
+    """Text lines and tables of one page image rendered at ``scale`` pixels per point."""
+    scale = scale or config()["render_scale"]
     boxes = detect_boxes(image, scale)
     page = OcrPage(number)
     grids = find_ruled_grids(image)
