@@ -46,8 +46,7 @@ def _subset(src: Path, pages: list[int], out: Path, as_images: bool) -> Path:
 
 
 def _numeric_cells(doc) -> list[str]:
-    return [cell for table in doc.tables for row in table.rows for cell in row if ocr.fix_digits(cell) == cell
-            and cell and cell[0].isdigit()]
+    return [cell for table in doc.tables for row in table.rows for cell in row if ocr.is_number(cell)]
 
 
 @pytest.fixture(scope="module")

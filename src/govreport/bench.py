@@ -165,10 +165,10 @@ def _ocr_child(out_dir: str, scale: float, sources: list[str]) -> dict[str, Any]
     import pypdfium2 as pdfium
 
     from .ingest import read_document
-    from .ocr import fix_digits
+    from .ocr import is_number
 
     def numbers(doc: Any) -> list[str]:
-        return [c for t in doc.tables for row in t.rows for c in row if c and c[0].isdigit() and fix_digits(c) == c]
+        return [c for t in doc.tables for row in t.rows for c in row if is_number(c)]
 
     docs, pages, seconds, matched, cells, read = [], 0, 0.0, 0, 0, 0
     read_document(sources[0])  # imports and configs loaded before timing (the OCR engine loads on first use)

@@ -458,6 +458,11 @@ def _numeric() -> tuple[re.Pattern[str], dict[int, str]]:
     return re.compile(cfg["numeric_cell"]), str.maketrans(cfg["digit_confusions"])
 
 
+def is_number(text: str) -> bool:
+    """A cell that holds a number alone (digits with . , or %)."""
+    return bool(_numeric()[0].match(text))
+
+
 def fix_digits(text: str) -> str:
     """``text`` with digit confusions replaced when that makes it a number; otherwise unchanged."""
     pattern, table = _numeric()
