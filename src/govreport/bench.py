@@ -249,6 +249,10 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None) -> dic
                       f"{run['peak_rss_mb']:.0f} MB (largest process {run['peak_rss_process_mb']:.0f} MB)",
                       file=sys.stderr)
             report["identical_records"] = _identical_records(report["commands"])
+    if config.get("ocr"):
+        report["ocr"] = run_ocr_bench(out_dir / "ocr", config["ocr"])
+        if report["ocr"].get("pages"):
+            print(_format_ocr(report["ocr"]), file=sys.stderr)
     report["targets"] = check_targets(report, config["targets"])
     (out_dir / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     return report
@@ -264,6 +268,60 @@ def _identical_records(commands: list[dict[str, Any]]) -> dict[str, bool]:
         firsts.setdefault(rules, records)
         same[run["command"]] = records == firsts[rules]
     return same
+
+
+def run_ocr_bench(out_dir: Path, cfg: dict[str, Any]) -> dict[str, Any]:
+    """Seconds per OCR'd page and cell accuracy: shared PDFs rendered to image-only PDFs, read in a child process."""
+    from .ocr import ocr_available
+
+    if not ocr_available():
+        return {"skipped": "OCR extra missing: pip install 'govreport[ocr]'"}
+    sources = [SHARED_CORPUS_DIR / name for name in cfg["sources"] if (SHARED_CORPUS_DIR / name).exists()]
+    if not sources:
+        return {"skipped": f"none of {cfg['sources']} in {SHARED_CORPUS_DIR}"}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "govreport.bench", "ocr", str(out_dir), str(cfg["render_scale"]), *map(str, sources)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench stage ocr failed: {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _ocr_child(out_dir: str, scale: float, sources: list[str]) -> dict[str, Any]:
+    """Body of the OCR child: image-only copies of the sources, then the timed reading of each."""
+    from difflib import SequenceMatcher
+
+    import pypdfium2 as pdfium
+
+    from .ingest import read_document
+    from .ocr import is_number
+
+    def numbers(doc: Any) -> list[str]:
+        return [c for t in doc.tables for row in t.rows for c in row if is_number(c)]
+
+    docs, pages, seconds, matched, cells, read = [], 0, 0.0, 0, 0, 0
+    read_document(sources[0])  # imports and configs loaded before timing (the OCR engine loads on first use)
+    for source in map(Path, sources):
+        pdf = pdfium.PdfDocument(str(source))
+        images = [page.render(scale=scale).to_pil().convert("RGB") for page in pdf]
+        scan = Path(out_dir) / f"{source.stem}_scan.pdf"
+        images[0].save(scan, save_all=True, append_images=images[1:], resolution=72 * scale)
+        start = time.perf_counter()
+        doc = read_document(scan)
+        elapsed = time.perf_counter() - start
+        want, got = numbers(read_document(source)), numbers(doc)
+        ok = sum(b.size for b in SequenceMatcher(a=want, b=got, autojunk=False).get_matching_blocks())
+        docs.append({"doc": source.stem, "pages": len(images), "seconds": elapsed, "cells": len(want),
+                     "cells_read": len(got), "cells_matched": ok})
+        pages, seconds, matched, cells, read = pages + len(images), seconds + elapsed, matched + ok, cells + len(want), \
+            read + len(got)
+    return {"docs": docs, "pages": pages, "seconds": seconds, "seconds_per_page": seconds / pages,
+            "cell_accuracy": matched / cells if cells else None, "cells": cells, "cells_read": read}
+
+
+def _format_ocr(result: dict[str, Any]) -> str:
+    return (f"  ocr {result['pages']} pages {result['seconds_per_page']:.1f} s/page, numeric cells "
+            f"{result['cell_accuracy']:.3f} as the text layer ({result['cells']} cells, {result['cells_read']} read)")
 
 
 def check_targets(report: dict[str, Any], targets: dict[str, float]) -> dict[str, Any]:
@@ -342,9 +400,14 @@ def print_report(report: dict[str, Any]) -> None:
             shapes.add_row(r["size"], r["stage"], shape, str(v["docs"]), f"{v['chars_per_s']:,.0f}")
     if shapes.row_count:
         console.print(shapes)
+    if report.get("ocr", {}).get("pages"):
+        console.print(_format_ocr(report["ocr"]))
     for name, t in report["targets"].items():
         console.print(f"{name}: measured {t['measured']}, target {t['target']}, {'met' if t['met'] else 'NOT met'}")
 
 
 if __name__ == "__main__":
-    print(json.dumps(_child(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4])))
+    if sys.argv[1] == "ocr":
+        print(json.dumps(_ocr_child(sys.argv[2], float(sys.argv[3]), sys.argv[4:])))
+    else:
+        print(json.dumps(_child(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4])))

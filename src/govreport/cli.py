@@ -132,6 +132,7 @@ def ingest(
     from .ingest import ingest_to_dir
     from .outputs import staged_output
 
+    _show_ocr_progress()
     with staged_output(out, ("documents.jsonl", "warnings.jsonl")) as staging:
         n_ok = ingest_to_dir(paths, staging.path)
         if n_ok:
@@ -170,6 +171,7 @@ def extract(
     reports = list(iter_report_inputs(paths, _warn))
     if not reports:
         raise typer.BadParameter(f"no report files under {', '.join(map(str, paths))}", param_hint="'PATHS...'")
+    _show_ocr_progress()
     with staged_output(out, OUTPUT_FILES) as staging:
         results = extract_reports(reports, workers=workers, model=model, use_model=not no_model, with_tasks=tasks,
                                   engine=engine, scheduler=scheduler, parts_dir=staging.path / ".parts")
@@ -191,6 +193,15 @@ def _echo_failure(result) -> None:
     """Name a failed document on stderr as it is written."""
     if result.error is not None:
         typer.echo(f"error: {result.document.get('doc')} ({result.path}): {result.error}", err=True)
+
+
+def _show_ocr_progress() -> None:
+    """One stderr line per OCR'd page of a scanned PDF (OCR takes seconds per page)."""
+    import sys
+
+    from .ocr import set_page_progress
+
+    set_page_progress(lambda page, total, path: print(f"OCR {path}: page {page}/{total}", file=sys.stderr))
 
 
 @annotate_app.command("ids-worklist")

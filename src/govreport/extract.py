@@ -103,6 +103,10 @@ class Extractor:
         mentions = [_text_mention(doc.doc, link) for link in links]
         mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
         dropped: Counter = Counter()
+        if doc.meta.get("ocr"):
+            from .ocr import weigh_mentions
+
+            weigh_mentions(doc, mentions)  # OCR'd values carry their recognition score
         records = merge_records(doc.doc, meta.get("organ"), meta.get("year"),
                                 _candidates(mentions), self.units, dropped)
         checks = {c.name: c.status for c in tables.checks}
@@ -123,6 +127,8 @@ class Extractor:
             "warnings": doc.warnings,
             "error": None,
         }
+        if doc.meta.get("ocr"):
+            summary["ocr_pages"] = doc.meta["ocr"]["pages"]
         tasks = []
         if self.with_tasks:
             from .annotate import tasks_from_document
