@@ -300,7 +300,8 @@ def parse_tables(doc: Document) -> TableResult:
     form = detect_new_form(doc.text, year if isinstance(year, int) else None)
     slots, areas, row_keys, warnings = read_slots(doc, form or "pre2019")
     if form is None:
-        filled = sum(1 for s in slots for v in s.vals if not v.blank)
+        # numbers, and blank cells of a grid under a recognised label (a table of zeros written blank)
+        filled = sum(1 for s in slots for v in s.vals if not v.blank or v.col is not None)
         if filled < load_config("tables.yml")["forms"]["min_pre2019_cells"]:
             return TableResult("none", warnings=warnings)
         form = "pre2019"

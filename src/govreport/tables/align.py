@@ -168,8 +168,8 @@ class NewFormReader:
             self.t2_header, self.t2_header_open = [], False
             return
         # a grid row with a known row label and only blank cells is a row of nulls (not a header)
-        has_vals = _has_values(row) or (row.grid is not None and bool(row.values)
-                                        and any(r.kind == "row" for r in roles))
+        # (in running text, blank cells are only made explicit by one-cell-per-line layout or null markers)
+        has_vals = _has_values(row) or (bool(row.values) and any(r.kind == "row" for r in roles))
         r4 = [r for r in roles if r.section == "t4"]
         r3 = [r for r in roles if r.section == "t3"]
         r2 = [r for r in roles if r.section.startswith("t2")]
@@ -361,8 +361,8 @@ class NewFormReader:
         used: list[str] = []
         for row, group in self.t4_rows:
             vals = [v for v in row.values]
-            while vals and vals[0].blank and row.grid is None:
-                vals.pop(0)  # blank header cells before the first number of a label-less line
+            # surplus blank cells are dropped by fit, trailing ones first: a blank first cell of the 15 is a
+            # null, and dropping it would shift every neighbour
             if not can_fill(vals, 5):
                 continue
             slots, doubt = fit(vals, len(order))

@@ -80,6 +80,8 @@ def _blank_cells(line: str) -> list[tuple[int, int]]:
 def _kind(line: str) -> str | None:
     """The delimiter of a table line: bar, tab, blank, or None."""
     body = line.strip()
+    if not body and "\t" in line:
+        return "tab"  # a row of blank cells
     if not body or re.fullmatch(r"\|?(?:\s*:?-{2,}:?\s*\|)+\s*(?::?-{2,}:?)?\s*", body):
         return None  # markdown separator rows
     if body.count("|") >= 1 and len(body) > 1:
@@ -185,8 +187,9 @@ def find_text_tables(text: str, taken: list[Span] | None = None) -> list[TextTab
         while lines and len(lines[-1][2]) < 2:
             lines.pop()
         numbers = sum(1 for off, line, cells in lines for a, b in cells if _is_number(line[a:b]))
-        if len(lines) < cfg["min_rows"] or numbers < cfg["min_numbers"]:
-            continue
+        wide = sum(1 for _, _, cells in lines if len(cells) >= cfg["min_delimited_cells"])
+        if len(lines) < cfg["min_rows"] or (numbers < cfg["min_numbers"] and (kind == "blank" or wide < len(lines))):
+            continue  # delimited lines of blank cells are a table too (all zero, written blank)
         if kind == "blank":
             rows = _blank_block(lines)
         else:

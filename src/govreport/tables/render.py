@@ -100,7 +100,7 @@ def _cell_text(value: Any, style: Style) -> str:
     if value is None:
         return style.null
     if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".") if not value.is_integer() else f"{value:.2f}"
+        return repr(value) if not value.is_integer() else f"{value:.2f}"
     return str(value)
 
 
@@ -412,7 +412,7 @@ def _spaced(grid: Grid, fill: str, wrap: int) -> list[str]:
                 rest.append((col_start, tail))
             if col_start > pos:
                 gap = col_start - pos
-                out += fill * max(1, gap // unit)
+                out += fill * (gap // unit) + " " * (gap % unit)  # an odd gap: one half-width blank
                 pos = col_start
             elif out:
                 out += fill * (2 // unit)
@@ -421,7 +421,7 @@ def _spaced(grid: Grid, fill: str, wrap: int) -> list[str]:
             pos += _width(text)
         lines.append(out.rstrip())
         for col_start, tail in rest:
-            lines.append(fill * (col_start // unit) + tail)
+            lines.append(fill * (col_start // unit) + " " * (col_start % unit) + tail)
     return lines
 
 

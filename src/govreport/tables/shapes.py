@@ -275,6 +275,11 @@ def _anchor_roles(match: re.Match[str], lex: Lexicon) -> tuple[list[Role], str |
     return lex.lookup(match.group("label")), None
 
 
+def _ends(match: re.Match[str], lex: Lexicon) -> bool:
+    """Whether an anchor ends a table region."""
+    return any(r.kind == "end" for r in _anchor_roles(match, lex)[0])
+
+
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     """Whether ``pos`` falls in one of ``spans``."""
     return any(a <= pos < b for a, b in spans)
@@ -335,6 +340,9 @@ def stream_rows(text: str, lex: Lexicon, grid_spans: list[tuple[int, int]]) -> t
                 toks = toks[:n]
                 active = False
                 break
+        if not active or i + 1 == len(anchors) or _ends(anchors[i + 1], lex):
+            while toks and toks[-1].kind == "nl":  # the break after a table is no blank cell of its last row
+                toks.pop()
         pieces.append((m, roles, section, toks))
         regions[-1] = (regions[-1][0], toks[-1].end if toks else m.end())
     blank_gap = _blank_gap(text, pieces, cfg["cell_per_line_share"])
