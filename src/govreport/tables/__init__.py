@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import combinations
 from typing import Any
 
 from ..config import load_config
@@ -54,6 +55,8 @@ class CellValue:
     table: str = ""  # pre2019, t2, t3, t4
     method: str = "label"  # label, fuzzy, order, split
     raw: str = ""
+    confidence: float = 1.0  # set by parse_tables: see cell_confidence
+
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -254,6 +257,66 @@ def _from_split(slot: Slot, problem: SplitProblem, narrative: str, numbers: set[
     return out
 
 
+def _own_cells(vals: list[Val | None]) -> bool:
+    """Whether every value stands in a grid cell of its own (delimited cells: a short row lost a cell)."""
+    cols = [v.col for v in vals if v is not None]
+    return len(cols) == len(vals) and None not in cols and len(set(cols)) == len(cols)
+
+
+def _may_hold(rule: dict[str, Any], row: list[Any], placed: set[int]) -> bool:
+    """Whether a row rule can hold when the cells outside ``placed`` are unknown (and not negative)."""
+    if "sum" in rule:
+        parts, total = rule["sum"], rule["equals"]
+        if max([*parts, total]) >= len(row):
+            return True
+        known = sum(row[i] or 0 for i in parts if i in placed)
+        if total not in placed:
+            return True
+        target = row[total] or 0
+        if all(i in placed for i in parts):
+            return abs(known - target) < 1e-6
+        return known <= target + 1e-6
+    if "le" in rule:
+        a, b = rule["le"]
+        if max(a, b) >= len(row) or a not in placed or b not in placed or row[a] is None or row[b] is None:
+            return True
+        return row[a] <= row[b] + 1e-6
+    return True
+
+
+def placements(vals: list[Val], k: int, rules: list[dict[str, Any]]) -> list[tuple[int, ...]]:
+    """The ways to put a short row's values into ``k`` slots, in order, that the row's rules allow."""
+    out = []
+    for pos in combinations(range(k), len(vals)):
+        row: list[Any] = [None] * k
+        for p, v in zip(pos, vals, strict=True):
+            row[p] = None if v.blank else v.value
+        if all(_may_hold(rule, row, set(pos)) for rule in rules):
+            out.append(pos)
+    return out
+
+
+def _placed(slot: Slot, vals: list[Val]) -> list[CellValue]:
+    """Cells of a short row: placed where exactly one reading is left, else unassigned with their candidates."""
+    k = len(slot.refs)
+    readings = placements(vals, k, slot.rules)
+    out = []
+    for idx in range(k):
+        held = [next((v for p, v in zip(pos, vals, strict=True) if p == idx), None) for pos in readings]
+        if len(readings) == 1 and held[0] is not None:
+            v = held[0]
+            out.append(_cell(slot, idx, None if v.blank else v.value, v.start, v.end, v.text, v.unit,
+                             slot.uncertain, "order"))
+            continue
+        alternatives: list[Any] = []
+        for v in held if readings else vals:
+            value = None if v is None or v.blank else v.value
+            if v is not None and value not in alternatives:
+                alternatives.append(value)
+        out.append(_cell(slot, idx, None, None, None, "", None, True, "order", alternatives))
+    return out
+
+
 def _resolve(slots: list[Slot], form: str, row_keys: list[str], narrative: str,
              choices: list[SplitChoice]) -> tuple[list[CellValue], list[str]]:
     """Read every slot: direct values, or candidate splits narrowed by the relations between rows."""
@@ -262,7 +325,9 @@ def _resolve(slots: list[Slot], form: str, row_keys: list[str], narrative: str,
     for slot in slots:
         k = len(slot.refs)
         vals, doubt = fit(slot.vals, k, slot.grid_map, slot.keys, slot.gaps)
-        if len(vals) < k and any(v is not None and v.splittable for v in vals):
+        if 0 < len(vals) < k and _own_cells(vals):
+            cells.extend(_placed(slot, vals))  # a cell was lost, not a separator: no digit run is cut
+        elif len(vals) < k and any(v is not None and v.splittable for v in vals):
             clean = [v if v is not None else Val("", 0, 0, blank=True) for v in vals]
             pending.append((slot, split_row(slot.refs, clean, _decimals(slot), _signed(slot), slot.rules, slot.soft_rules)))
         else:
@@ -294,6 +359,19 @@ def _dedupe(cells: list[CellValue], warnings: list[str]) -> list[CellValue]:
     return list(seen.values())
 
 
+def cell_confidence(cell: CellValue) -> float:
+    """How likely the cell's value is right: by how a certain cell was placed (configs/tables.yml
+    ``confidence``, measured by the calibration section of ``make evaluate``); an uncertain cell shares it
+    among its candidates, and an unassigned cell without candidates has none."""
+    cfg = load_config("tables.yml")["confidence"]
+    if not cell.uncertain:
+        return cfg["certain"].get(cell.method, cfg["certain"]["label"])
+    candidates = len(cell.alternatives)
+    if cell.value is None and not candidates:
+        return 0.0
+    return round(cfg["uncertain_share"] / max(candidates, 2), 4)
+
+
 def parse_tables(doc: Document) -> TableResult:
     """Form, canonical cell values and checks of the statistical tables of ``doc``."""
     year = doc.meta.get("year") or doc.meta.get("report_year")
@@ -309,6 +387,8 @@ def parse_tables(doc: Document) -> TableResult:
     cells, broken = _resolve(slots, form, row_keys, narrative_text(doc.text, areas), choices)
     warnings = list(warnings)
     cells = _dedupe(cells, warnings)
+    for cell in cells:
+        cell.confidence = cell_confidence(cell)
     values = [c for c in cells if c.measure == "value"]
     cumulative = [c for c in cells if c.measure != "value"]
     by_ref = {(c.indicator, c.measure): c.value for c in cells}
