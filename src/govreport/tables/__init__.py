@@ -83,6 +83,21 @@ class SplitChoice:
 
 
 @dataclass
+class TableCoverage:
+    """How much of one table of the form was read: found or not, cells read, expected and uncertain."""
+
+    table: str  # t2, t3, t4 or pre2019
+    found: bool
+    read: int
+    expected: int | None  # None for pre2019, whose provincial variants have different rows
+    uncertain: int
+    warning: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class TableResult:
     """The tables of one document: form, cell values, checks, and the text areas the tables cover."""
 
@@ -94,6 +109,7 @@ class TableResult:
     warnings: list[str] = field(default_factory=list)
     # rows whose digit runs kept several splits: their cells and the candidate values, best first
     splits: list[SplitChoice] = field(default_factory=list, repr=False)
+    coverage: list[TableCoverage] = field(default_factory=list)
 
     def cell(self, indicator: str, measure: str = "value") -> CellValue | None:
         """The cell of an indicator, or None."""
@@ -110,7 +126,8 @@ class TableResult:
     def to_dict(self) -> dict[str, Any]:
         return {"form": self.form, "values": [c.to_dict() for c in self.values],
                 "cumulative": [c.to_dict() for c in self.cumulative], "checks": [c.to_dict() for c in self.checks],
-                "areas": [list(a) for a in self.areas], "warnings": list(self.warnings)}
+                "areas": [list(a) for a in self.areas], "warnings": list(self.warnings),
+                "coverage": [c.to_dict() for c in self.coverage]}
 
 
 @lru_cache(maxsize=1)
@@ -397,7 +414,41 @@ def parse_tables(doc: Document) -> TableResult:
         warnings.append("relations no split satisfies: " + ", ".join(broken))
     kept = {id(c) for c in cells}
     choices = [ch for ch in choices if all(id(c) in kept for c in ch.cells)]
-    return TableResult(form, values, cumulative, checks, clip_areas(doc.text, areas, cells), warnings, choices)
+    return TableResult(form, values, cumulative, checks, clip_areas(doc.text, areas, cells), warnings, choices,
+                       table_coverage(doc, form, cells))
+
+
+@lru_cache(maxsize=4)
+def expected_cells(form: str) -> dict[str, int]:
+    """Cells of each table of a new form: table 2 and 4 from the spec, the request matrix from its rows."""
+    cfg = load_config("tables.yml")
+    out = {"t2": sum(1 for i, ind in load_indicators().items() if form in ind.forms and i.startswith("active.")),
+           "t3": len([r for r in cfg["t3"]["rows"][form] if not r.endswith("?")]) * len(cfg["t3"]["columns"]),
+           "t4": len(cfg["t4"]["order"])}
+    return out
+
+
+def table_coverage(doc: Document, form: str, cells: list[CellValue]) -> list[TableCoverage]:
+    """Per table of the form: found, cells read, expected and uncertain, and a warning naming the document and
+    the table when a found table yields under ``coverage.min_share`` of its cells or a table heading has no
+    readable table after it."""
+    cfg = load_config("tables.yml")["coverage"]
+    names = ["pre2019"] if form == "pre2019" else ["t2", "t3", "t4"]
+    expected = {} if form == "pre2019" else expected_cells(form)
+    out = []
+    for name in names:
+        mine = [c for c in cells if c.table == name and c.measure == "value"]
+        uncertain = sum(1 for c in mine if c.uncertain)
+        cov = TableCoverage(name, bool(mine), len(mine), expected.get(name), uncertain)
+        certain = len(mine) - uncertain
+        heading = re.search(cfg["headings"][name], doc.text)
+        if not mine and heading:
+            cov.warning = f"{doc.path}: table heading {heading.group(0)!r} has no readable table after it"
+        elif cov.expected and certain < cfg["min_share"] * cov.expected:
+            cov.warning = (f"{doc.path}: table {name} ({form}) yields {certain} of {cov.expected} cells "
+                           f"({uncertain} uncertain)")
+        out.append(cov)
+    return out
 
 
 def clip_areas(text: str, areas: list[tuple[int, int]], cells: list[CellValue]) -> list[tuple[int, int]]:

@@ -173,7 +173,9 @@ class NewFormReader:
         r4 = [r for r in roles if r.section == "t4"]
         r3 = [r for r in roles if r.section == "t3"]
         r2 = [r for r in roles if r.section.startswith("t2")]
-        if row.grid is not None and not has_vals and row.cells:
+        headers = sum(1 for _, p in row.cells if any(r.kind == "col" for r in self.lex.lookup(p.text)))
+        if row.grid is not None and row.cells and (not has_vals or (headers >= 2 and not _has_values(row))):
+            # (blank cells under column headers such as 其他 and 总计 do not make a row of nulls)
             self.grid_header(row)
             return
         if row.grid is not None:
