@@ -32,7 +32,7 @@ from .align import Slot, fit, read_slots
 from .checks import CheckResult, Ref, cross_year_checks, run_checks, split_relations
 from .forms import detect_new_form
 from .shapes import Val
-from .split import SplitProblem, propagate, rank, split_row
+from .split import SplitProblem, propagate, rank, rule_holds, split_row
 
 __all__ = ["CellValue", "CheckResult", "SplitChoice", "TableResult", "cross_year_checks", "parse_tables",
            "refine_across_years"]
@@ -236,6 +236,10 @@ def _direct(slot: Slot, vals: list[Val | None], doubt: bool) -> list[CellValue]:
     """Cells of a row whose values fill its columns as they are."""
     out = []
     short = len(vals) < len(slot.refs)
+    cols = [v.col for v in vals if v is not None and v.col is not None]
+    if len(cols) != len(set(cols)):  # numbers sharing a cell (a wrapped number, or a lost separator):
+        row = [None if v is None or v.blank else v.value for v in vals]  # trusted only where the row adds up
+        doubt = doubt or any(rule_holds(rule, row) is False for rule in slot.rules)
     for idx, val in enumerate(vals):
         if val is None:
             out.append(_cell(slot, idx, None, None, None, "", None, True, slot.method))

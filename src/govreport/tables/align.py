@@ -53,12 +53,16 @@ def fit(vals: list[Val], k: int, grid_map: dict[int, Any] | None = None,
     """``k`` value slots for a row: by the header's column indices when they apply, else by dropping
     surplus blank cells (trailing first, then leading, then the empty places of merged cells).
     Returns the slots and whether the fit is doubtful."""
-    if grid_map and keys and all(key in grid_map.values() for key in keys):
+    cols = [v.col for v in vals if v.col is not None]
+    # a row with fewer cells than its header lost a cell somewhere: its cells' positions are not columns
+    if grid_map and keys and all(key in grid_map.values() for key in keys) and cols and max(cols) >= max(grid_map):
         by_col = {v.col: v for v in vals if v.col is not None}
         index = {key: i for i, key in grid_map.items()}
         if all(sum(1 for v in vals if v.col == c) <= 1 for c in by_col) and any(index[key] in by_col for key in keys):
             return [by_col.get(index[key]) for key in keys], False
     vals = list(vals)
+    if grid_map:  # blank cells left of the header's first column are merged label cells, not values
+        vals = [v for v in vals if not (v.blank and v.col is not None and v.col < min(grid_map))]
     while len(vals) > k and vals[-1].blank:
         vals.pop()
     while len(vals) > k and vals[0].blank:
