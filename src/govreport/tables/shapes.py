@@ -254,6 +254,9 @@ def tokenize_gap(text: str, offset: int) -> list[Tok]:
             out.append(Tok("nl", str(len(s)), offset + m.start(), offset + m.end()))
             continue
         elif kind == "num" and _ITEM_NUMBER.match(text, m.end()) and re.fullmatch(r"\d+", s):
+            if m.start() > 0 and text[m.start() - 1] == "\n":
+                out.append(Tok("text", s, offset + m.start(), offset + m.end()))  # 10.涉及… opening a line
+                continue
             # the last digit before 2.其它形式… numbers the next (unknown) row label
             if len(s) > 1:
                 out.append(Tok("num", s[:-1], offset + m.start(), offset + m.end() - 1))
@@ -412,6 +415,25 @@ def _rows_from_tokens(m: re.Match[str], roles: list[Role], section: str | None, 
     return rows
 
 
+def join_wrapped_labels(rows: list[Row], lex: Lexicon) -> list[Row]:
+    """Grid rows whose only cell continues the label of the row above (a label wrapped over two lines in
+    text tables) joined to it, when the joined label is one the lexicon knows and the continuation is not."""
+    out: list[Row] = []
+    for row in rows:
+        prev = out[-1] if out else None
+        if (prev is not None and row.grid is not None and prev.grid == row.grid and len(row.labels) == 1
+                and prev.labels and all(v.blank for v in row.values) and not all(v.blank for v in prev.values)):
+            head, tail = prev.labels[-1], row.labels[0]
+            joined = head.text + tail.text
+            if lex.lookup(joined) and not lex.lookup(tail.text):
+                prev.labels[-1] = Piece(joined, head.start, head.end)
+                prev.cells = [(i, Piece(joined, p.start, p.end) if p == head else p) for i, p in prev.cells]
+                prev.end = max(prev.end, row.end)
+                continue
+        out.append(row)
+    return out
+
+
 def document_rows(doc: Document, lex: Lexicon) -> tuple[list[Row], list[tuple[int, int]]]:
     """All rows of the document in text order, and the text areas covered by tables."""
     rows: list[Row] = []
@@ -420,6 +442,7 @@ def document_rows(doc: Document, lex: Lexicon) -> tuple[list[Row], list[tuple[in
         rows.extend(table_rows(table, g))
         if table.end > table.start:
             spans.append((table.start, table.end))
+    rows = join_wrapped_labels(rows, lex)
     more, pipe_spans = pipe_rows(doc.text, spans, len(doc.tables))
     rows.extend(more)
     spans.extend(pipe_spans)
