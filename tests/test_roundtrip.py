@@ -36,6 +36,9 @@ VARIANTS = {
 # cannot tell a last row of blank cells from the end of the table.
 FLOOR = {"markdown": 0.99, "bar_text": 0.99, "tsv": 0.99, "spaces": 0.95, "fullwidth_spaces": 0.95,
          "cell_per_line": 0.9, "html": 0.99, "docx": 0.99, "pdf": 0.95}
+# Space-aligned text whose table is mostly blank (zeros written blank) keeps rows that are only a label: they
+# cannot be told from label lines whose numbers stand elsewhere, so their cells are missing (never guessed).
+FLOOR_BY_VARIANT = {("spaces", "nulls"): 0.5, ("fullwidth_spaces", "nulls"): 0.5}
 RESULTS: dict[tuple[str, str, str], RoundTrip] = {}
 
 
@@ -76,7 +79,7 @@ def test_round_trip(form, shape, variant, tmp_path):
     RESULTS[(form, shape, variant)] = result
     assert result.wrong == 0, f"{result.wrong} values in a wrong cell"
     assert result.form_ok == result.documents
-    assert result.exact >= FLOOR[shape], result
+    assert result.exact >= FLOOR_BY_VARIANT.get((shape, variant), FLOOR[shape]), result
 
 
 def test_random_values_obey_the_checks():
