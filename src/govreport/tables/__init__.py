@@ -448,6 +448,8 @@ def table_coverage(doc: Document, form: str, cells: list[CellValue]) -> list[Tab
         heading = re.search(cfg["headings"][name], doc.text)
         if not mine and heading:
             cov.warning = f"{doc.path}: table heading {heading.group(0)!r} has no readable table after it"
+        elif cov.expected and not mine:
+            cov.warning = f"{doc.path}: table {name} of the {form} form not found"
         elif cov.expected and certain < cfg["min_share"] * cov.expected:
             cov.warning = (f"{doc.path}: table {name} ({form}) yields {certain} of {cov.expected} cells "
                            f"({uncertain} uncertain)")
