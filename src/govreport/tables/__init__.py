@@ -23,6 +23,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import combinations
+from math import comb
 from typing import Any
 
 from ..config import load_config
@@ -278,6 +279,33 @@ def _from_split(slot: Slot, problem: SplitProblem, narrative: str, numbers: set[
     return out
 
 
+def _values_of(vals: list[Val | None]) -> tuple[Any, ...]:
+    return tuple(None if v is None or v.blank else v.value for v in vals)
+
+
+def _check_dropped_blanks(slot: Slot, k: int, vals: list[Val | None], doubt: bool) -> tuple[list[Val | None], bool]:
+    """A row with more cells than slots loses its surplus blank cells (merged label cells, the break after a
+    table); which ones is checked against the row's arithmetic: the reading ``fit`` chose stands when it is
+    the only one the rules allow, another is taken when it is, and the row is doubtful when several remain."""
+    surplus = len(slot.vals) - k
+    blanks = [i for i, v in enumerate(slot.vals) if v.blank]
+    if not slot.rules or slot.grid_map or slot.gaps or len(vals) != k or surplus <= 0 or len(blanks) < surplus:
+        # (a header's columns or empty places decide by position)
+        return vals, doubt
+    if comb(len(blanks), surplus) > load_config("tables.yml")["split"]["max_blank_readings"]:
+        return vals, True
+    readings: dict[tuple[Any, ...], list[Val]] = {}
+    for dropped in combinations(blanks, surplus):
+        kept = [v for i, v in enumerate(slot.vals) if i not in dropped]
+        values = _values_of(kept)
+        if all(rule_holds(rule, list(values)) is not False for rule in slot.rules):
+            readings.setdefault(values, kept)
+    chosen = _values_of(vals)
+    if len(readings) == 1:
+        return next(iter(readings.values())), doubt
+    return vals, doubt or len(readings) > 1 or chosen not in readings
+
+
 def _own_cells(vals: list[Val | None]) -> bool:
     """Whether every value stands in a grid cell of its own (delimited cells: a short row lost a cell)."""
     cols = [v.col for v in vals if v is not None]
@@ -346,6 +374,7 @@ def _resolve(slots: list[Slot], form: str, row_keys: list[str], narrative: str,
     for slot in slots:
         k = len(slot.refs)
         vals, doubt = fit(slot.vals, k, slot.grid_map, slot.keys, slot.gaps)
+        vals, doubt = _check_dropped_blanks(slot, k, vals, doubt)
         if 0 < len(vals) < k and _own_cells(vals):
             cells.extend(_placed(slot, vals))  # a cell was lost, not a separator: no digit run is cut
         elif len(vals) < k and any(v is not None and v.splittable for v in vals):
