@@ -116,7 +116,7 @@ _T2 = {
         ("八", [("active.fees", "行政事业性收费")], [("amount", "本年收费金额（单位：万元）")]),
     ],
     "v2019": [
-        ("一", [("active.rules", "规章"), ("active.normative", "规范性文件"), ("active.other_docs", "其他对外公开文件")],
+        ("一", [("active.rules", "规章"), ("active.normative", "规范性文件"), ("active.other_docs", "其他主动公开文件")],
          [("new_made", "本年新制作数量"), ("new_published", "本年新公开数量"), ("total_published", "对外公开总数量")]),
         ("五", [("active.licensing", "行政许可"), ("active.other_services", "其他对外管理服务事项")],
          [("prev_items", "上一年项目数量"), ("change", "本年增/减"), ("decisions", "处理决定数量")]),
