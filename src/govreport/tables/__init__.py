@@ -233,8 +233,10 @@ def _decimal_doubt(value: Any) -> list[Any]:
     return [value, float(f"{value:.{cfg['split']['max_fraction_digits']}f}")]
 
 
-def _direct(slot: Slot, vals: list[Val | None], doubt: bool) -> list[CellValue]:
-    """Cells of a row whose values fill its columns as they are."""
+def _direct(slot: Slot, vals: list[Val | None], doubt: bool | set[int]) -> list[CellValue]:
+    """Cells of a row whose values fill its columns as they are (``doubt``: the whole row, or some cells)."""
+    unsure = doubt if isinstance(doubt, set) else set()
+    doubt = doubt is True
     out = []
     short = len(vals) < len(slot.refs)
     cols = [v.col for v in vals if v is not None and v.col is not None]
@@ -248,7 +250,7 @@ def _direct(slot: Slot, vals: list[Val | None], doubt: bool) -> list[CellValue]:
         value = None if val.blank else val.value
         alts = _decimal_doubt(value)
         out.append(_cell(slot, idx, value, val.start, val.end, val.text, val.unit,
-                         slot.uncertain or doubt or short or bool(alts), slot.method, alts))
+                         slot.uncertain or doubt or idx in unsure or short or bool(alts), slot.method, alts))
     return out
 
 
@@ -283,10 +285,12 @@ def _values_of(vals: list[Val | None]) -> tuple[Any, ...]:
     return tuple(None if v is None or v.blank else v.value for v in vals)
 
 
-def _check_dropped_blanks(slot: Slot, k: int, vals: list[Val | None], doubt: bool) -> tuple[list[Val | None], bool]:
+def _check_dropped_blanks(slot: Slot, k: int, vals: list[Val | None],
+                          doubt: bool) -> tuple[list[Val | None], bool | set[int]]:
     """A row with more cells than slots loses its surplus blank cells (merged label cells, the break after a
-    table); which ones is checked against the row's arithmetic: the reading ``fit`` chose stands when it is
-    the only one the rules allow, another is taken when it is, and the row is doubtful when several remain."""
+    table); which ones is checked against the row's arithmetic: the reading ``fit`` chose stands when the
+    rules allow it, else one they allow; cells on which the allowed readings disagree are doubtful (returned as
+    a set of cell indices), and the whole row when none is allowed."""
     surplus = len(slot.vals) - k
     blanks = [i for i, v in enumerate(slot.vals) if v.blank]
     if not slot.rules or slot.grid_map or slot.gaps or len(vals) != k or surplus <= 0 or len(blanks) < surplus:
@@ -300,10 +304,13 @@ def _check_dropped_blanks(slot: Slot, k: int, vals: list[Val | None], doubt: boo
         values = _values_of(kept)
         if all(rule_holds(rule, list(values)) is not False for rule in slot.rules):
             readings.setdefault(values, kept)
+    if not readings:
+        return vals, True
     chosen = _values_of(vals)
-    if len(readings) == 1:
-        return next(iter(readings.values())), doubt
-    return vals, doubt or len(readings) > 1 or chosen not in readings
+    kept = vals if chosen in readings else next(iter(readings.values()))
+    # a cell on which the readings disagree is doubtful; the others hold whichever blanks were dropped
+    unsure = {i for i in range(k) if len({r[i] for r in readings}) > 1}
+    return kept, doubt or unsure
 
 
 def _own_cells(vals: list[Val | None]) -> bool:
