@@ -20,8 +20,19 @@ from govreport.tables import parse_tables
 from govreport.tables.checks import run_checks
 from govreport.tables.expected import expected_files, load_expected
 from govreport.tables.grid import find_text_tables
-from govreport.tables.render import (SHAPES, RoundTrip, Style, layout, pdf_from_docx, random_values, render_docx,
-                                     score, soffice, with_nulls, write_rendering)
+from govreport.tables.render import (
+    SHAPES,
+    RoundTrip,
+    Style,
+    layout,
+    pdf_from_docx,
+    random_values,
+    render_docx,
+    score,
+    soffice,
+    with_nulls,
+    write_rendering,
+)
 
 FORMS = ("v2021", "v2019", "pre2019")
 TEMPLATE = SHARED_CORPUS_DIR / "templates" / "v2021_template.docx"

@@ -306,10 +306,10 @@ def markdown_report(report: dict[str, Any]) -> str:
 def _calibration_lines(cal: dict[str, Any]) -> list[str]:
     """Accuracy of table cells per confidence band, on real reports and on generated renderings."""
     lines = ["## Table cell confidence: calibration", "",
-             "Share of cells whose value is right, per confidence band: reports with an expected file (real) and "
-             "generated renderings of random value sets in every shape (generated).", "",
+             ("Share of cells whose value is right, per confidence band: reports with an expected file (real) "
+              "and generated renderings of random value sets in every shape (generated)."), "",
              "| band | real cells | real accuracy | generated cells | generated accuracy |", "|---|---|---|---|---|"]
     for real, gen in zip(cal["real"], cal["generated"], strict=True):
-        show = lambda b: "-" if b["accuracy"] is None else f"{b['accuracy']:.3f}"  # noqa: E731
+        show = lambda b: "-" if b["accuracy"] is None else f"{b['accuracy']:.3f}"
         lines.append(f"| {real['band']} | {real['cells']} | {show(real)} | {gen['cells']} | {show(gen)} |")
     return [*lines, ""]

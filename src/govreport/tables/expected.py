@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -217,7 +218,7 @@ def calibration_pairs(result: Any, truth: dict[tuple[str, str], Any]) -> list[tu
 def calibration(pairs: list[tuple[float, bool]], bands: list[float]) -> list[dict[str, Any]]:
     """Accuracy per confidence band [lo, hi) (the last band holds its upper bound)."""
     out = []
-    for n, (lo, hi) in enumerate(zip(bands, bands[1:])):
+    for n, (lo, hi) in enumerate(pairwise(bands)):
         last = n == len(bands) - 2
         inside = [right for conf, right in pairs if lo <= conf < hi or (last and conf == hi)]
         out.append({"band": f"[{lo:.2f}, {hi:.2f}{']' if last else ')'}", "cells": len(inside),
