@@ -17,6 +17,7 @@ from typing import Any
 
 from .config import PROJECT_ROOT, load_config
 from .evaluate import overlap_prf, prf, span_error_kinds, span_scores
+from .tables.expected import table_calibration
 
 EXPECTED_DIR = PROJECT_ROOT / "tests" / "expected"
 
@@ -271,6 +272,7 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
         linkers.update({policy: policy_linker(linker, policy) for policy in ("learned", "combined")})
     report = {"systems": list(systems), "link_policies": list(linkers),
               "splits": {split: evaluate_split(split, systems, linkers) for split in cfg["splits"]}}
+    report["table_calibration"] = table_calibration(**cfg["table_calibration"])
     if curve_path is not None:
         from .learning_curve import load_curve
 
@@ -312,8 +314,22 @@ def markdown_report(report: dict[str, Any]) -> str:
             shown = "; ".join(f"{e['doc'][:12]}: {e['gold']} / {e['pred']}" for e in err["examples"])
             lines.append(f"| {err['kind']} | {err['count']} | {shown} |")
         lines.append("")
+    if "table_calibration" in report:
+        lines += _calibration_lines(report["table_calibration"])
     if "learning_curve" in report:
         from .learning_curve import curve_markdown
 
         lines += curve_markdown(report["learning_curve"], Path(report["learning_curve_path"]))
     return "\n".join(lines)
+
+
+def _calibration_lines(cal: dict[str, Any]) -> list[str]:
+    """Accuracy of table cells per confidence band, on real reports and on generated renderings."""
+    lines = ["## Table cell confidence: calibration", "",
+             ("Share of cells whose value is right, per confidence band: reports with an expected file (real) "
+              "and generated renderings of random value sets in every shape (generated)."), "",
+             "| band | real cells | real accuracy | generated cells | generated accuracy |", "|---|---|---|---|---|"]
+    for real, gen in zip(cal["real"], cal["generated"], strict=True):
+        show = lambda b: "-" if b["accuracy"] is None else f"{b['accuracy']:.3f}"
+        lines.append(f"| {real['band']} | {real['cells']} | {show(real)} | {gen['cells']} | {show(gen)} |")
+    return [*lines, ""]

@@ -123,8 +123,9 @@ class Extractor:
             "n_canonical": sum(1 for m in figures if m.indicator),
             "checks": checks,
             "check_details": [c.to_dict() for c in tables.checks],
+            "tables": [t.to_dict() for t in tables.coverage],
             "dropped": {reason: n for reason, n in sorted(dropped.items()) if n},
-            "warnings": doc.warnings,
+            "warnings": doc.warnings + [t.warning for t in tables.coverage if t.warning],
             "error": None,
         }
         if doc.meta.get("ocr"):
@@ -175,7 +176,8 @@ def _table_mention(doc_id: str, text: str, cell: Any) -> Mention:
     return Mention(
         doc=doc_id, text=shown, start=start, end=end, label="COUNT" if cell.unit not in ("万元", "元") else "MEASURE",
         value=cell.value, unit=cell.unit, indicator=cell.indicator, indicator_text=cell.row_label,
-        source="table", method="table", confidence=0.5 if cell.uncertain else 1.0, uncertain=cell.uncertain,
+        source="table", method="table", confidence=cell.confidence, uncertain=cell.uncertain,
+        alternatives=list(cell.alternatives) or None,
     )
 
 

@@ -65,6 +65,7 @@ import srsly
 
 from .config import load_config
 from .normalize import OffsetMap, compose_maps, normalize_text
+from .tables.grid import find_text_tables
 from .types import Document, Table
 
 # A cell or a stretch of text as pieces (text, source offset of its first character, or None).
@@ -457,7 +458,10 @@ def extract_plain(path: Path, fmt: str = "txt") -> Extracted:
     data = _read_bytes(path)
     source, encoding, warnings = decode_bytes(data, path)
     text, text_map = _strip_markup(source)
-    tables = find_pipe_tables(text)
+    tables = [RawTable(t.cells, t.start, t.end, t.source)  # bars without edge pipes, tabs, aligned blanks
+              for t in find_text_tables(text)]
+    tables += [t for t in find_pipe_tables(text) if not any(t.start < o.end and o.start < t.end for o in tables)]
+    tables.sort(key=lambda t: t.start)
     return Extracted(fmt, source, text, text_map, tables, meta={"encoding": encoding}, warnings=warnings)
 
 

@@ -110,6 +110,7 @@ class Mention:
     method: str = "rules"  # table, rules, model or learned
     confidence: float = 1.0
     uncertain: bool = False
+    alternatives: list[Any] | None = None  # an uncertain table cell's candidate values
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)  # shallow: dataclasses.asdict's deep copy was a third of extract's time

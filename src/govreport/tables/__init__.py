@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import combinations
+from math import comb
 from typing import Any
 
 from ..config import load_config
@@ -31,7 +33,7 @@ from .align import Slot, fit, read_slots
 from .checks import CheckResult, Ref, cross_year_checks, run_checks, split_relations
 from .forms import detect_new_form
 from .shapes import Val
-from .split import SplitProblem, propagate, rank, split_row
+from .split import SplitProblem, propagate, rank, rule_holds, split_row
 
 __all__ = ["CellValue", "CheckResult", "SplitChoice", "TableResult", "cross_year_checks", "parse_tables",
            "refine_across_years"]
@@ -54,6 +56,8 @@ class CellValue:
     table: str = ""  # pre2019, t2, t3, t4
     method: str = "label"  # label, fuzzy, order, split
     raw: str = ""
+    confidence: float = 1.0  # set by parse_tables: see cell_confidence
+
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,6 +84,21 @@ class SplitChoice:
 
 
 @dataclass
+class TableCoverage:
+    """How much of one table of the form was read: found or not, cells read, expected and uncertain."""
+
+    table: str  # t2, t3, t4 or pre2019
+    found: bool
+    read: int
+    expected: int | None  # None for pre2019, whose provincial variants have different rows
+    uncertain: int
+    warning: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class TableResult:
     """The tables of one document: form, cell values, checks, and the text areas the tables cover."""
 
@@ -91,6 +110,7 @@ class TableResult:
     warnings: list[str] = field(default_factory=list)
     # rows whose digit runs kept several splits: their cells and the candidate values, best first
     splits: list[SplitChoice] = field(default_factory=list, repr=False)
+    coverage: list[TableCoverage] = field(default_factory=list)
 
     def cell(self, indicator: str, measure: str = "value") -> CellValue | None:
         """The cell of an indicator, or None."""
@@ -107,7 +127,8 @@ class TableResult:
     def to_dict(self) -> dict[str, Any]:
         return {"form": self.form, "values": [c.to_dict() for c in self.values],
                 "cumulative": [c.to_dict() for c in self.cumulative], "checks": [c.to_dict() for c in self.checks],
-                "areas": [list(a) for a in self.areas], "warnings": list(self.warnings)}
+                "areas": [list(a) for a in self.areas], "warnings": list(self.warnings),
+                "coverage": [c.to_dict() for c in self.coverage]}
 
 
 @lru_cache(maxsize=1)
@@ -212,10 +233,16 @@ def _decimal_doubt(value: Any) -> list[Any]:
     return [value, float(f"{value:.{cfg['split']['max_fraction_digits']}f}")]
 
 
-def _direct(slot: Slot, vals: list[Val | None], doubt: bool) -> list[CellValue]:
-    """Cells of a row whose values fill its columns as they are."""
+def _direct(slot: Slot, vals: list[Val | None], doubt: bool | set[int]) -> list[CellValue]:
+    """Cells of a row whose values fill its columns as they are (``doubt``: the whole row, or some cells)."""
+    unsure = doubt if isinstance(doubt, set) else set()
+    doubt = doubt is True
     out = []
     short = len(vals) < len(slot.refs)
+    cols = [v.col for v in vals if v is not None and v.col is not None]
+    if len(cols) != len(set(cols)):  # numbers sharing a cell (a wrapped number, or a lost separator):
+        row = [None if v is None or v.blank else v.value for v in vals]  # trusted only where the row adds up
+        doubt = doubt or any(rule_holds(rule, row) is False for rule in slot.rules)
     for idx, val in enumerate(vals):
         if val is None:
             out.append(_cell(slot, idx, None, None, None, "", None, True, slot.method))
@@ -223,7 +250,7 @@ def _direct(slot: Slot, vals: list[Val | None], doubt: bool) -> list[CellValue]:
         value = None if val.blank else val.value
         alts = _decimal_doubt(value)
         out.append(_cell(slot, idx, value, val.start, val.end, val.text, val.unit,
-                         slot.uncertain or doubt or short or bool(alts), slot.method, alts))
+                         slot.uncertain or doubt or idx in unsure or short or bool(alts), slot.method, alts))
     return out
 
 
@@ -254,6 +281,98 @@ def _from_split(slot: Slot, problem: SplitProblem, narrative: str, numbers: set[
     return out
 
 
+def _values_of(vals: list[Val | None]) -> tuple[Any, ...]:
+    return tuple(None if v is None or v.blank else v.value for v in vals)
+
+
+def _check_dropped_blanks(slot: Slot, k: int, vals: list[Val | None],
+                          doubt: bool) -> tuple[list[Val | None], bool | set[int]]:
+    """A row with more cells than slots loses its surplus blank cells (merged label cells, the break after a
+    table); which ones is checked against the row's arithmetic: the reading ``fit`` chose stands when the
+    rules allow it, else one they allow; cells on which the allowed readings disagree are doubtful (returned as
+    a set of cell indices), and the whole row when none is allowed."""
+    surplus = len(slot.vals) - k
+    blanks = [i for i, v in enumerate(slot.vals) if v.blank]
+    if not slot.rules or slot.grid_map or slot.gaps or len(vals) != k or surplus <= 0 or len(blanks) < surplus:
+        # (a header's columns or empty places decide by position)
+        return vals, doubt
+    if comb(len(blanks), surplus) > load_config("tables.yml")["split"]["max_blank_readings"]:
+        return vals, True
+    readings: dict[tuple[Any, ...], list[Val]] = {}
+    for dropped in combinations(blanks, surplus):
+        kept = [v for i, v in enumerate(slot.vals) if i not in dropped]
+        values = _values_of(kept)
+        if all(rule_holds(rule, list(values)) is not False for rule in slot.rules):
+            readings.setdefault(values, kept)
+    if not readings:
+        return vals, True
+    chosen = _values_of(vals)
+    kept = vals if chosen in readings else next(iter(readings.values()))
+    # a cell on which the readings disagree is doubtful; the others hold whichever blanks were dropped
+    unsure = {i for i in range(k) if len({r[i] for r in readings}) > 1}
+    return kept, doubt or unsure
+
+
+def _own_cells(vals: list[Val | None]) -> bool:
+    """Whether every value stands in a grid cell of its own (delimited cells: a short row lost a cell)."""
+    cols = [v.col for v in vals if v is not None]
+    return len(cols) == len(vals) and None not in cols and len(set(cols)) == len(cols)
+
+
+def _may_hold(rule: dict[str, Any], row: list[Any], placed: set[int]) -> bool:
+    """Whether a row rule can hold when the cells outside ``placed`` are unknown (and not negative)."""
+    if "sum" in rule:
+        parts, total = rule["sum"], rule["equals"]
+        if max([*parts, total]) >= len(row):
+            return True
+        known = sum(row[i] or 0 for i in parts if i in placed)
+        if total not in placed:
+            return True
+        target = row[total] or 0
+        if all(i in placed for i in parts):
+            return abs(known - target) < 1e-6
+        return known <= target + 1e-6
+    if "le" in rule:
+        a, b = rule["le"]
+        if max(a, b) >= len(row) or a not in placed or b not in placed or row[a] is None or row[b] is None:
+            return True
+        return row[a] <= row[b] + 1e-6
+    return True
+
+
+def placements(vals: list[Val], k: int, rules: list[dict[str, Any]]) -> list[tuple[int, ...]]:
+    """The ways to put a short row's values into ``k`` slots, in order, that the row's rules allow."""
+    out = []
+    for pos in combinations(range(k), len(vals)):
+        row: list[Any] = [None] * k
+        for p, v in zip(pos, vals, strict=True):
+            row[p] = None if v.blank else v.value
+        if all(_may_hold(rule, row, set(pos)) for rule in rules):
+            out.append(pos)
+    return out
+
+
+def _placed(slot: Slot, vals: list[Val]) -> list[CellValue]:
+    """Cells of a short row: placed where exactly one reading is left, else unassigned with their candidates."""
+    k = len(slot.refs)
+    readings = placements(vals, k, slot.rules)
+    out = []
+    for idx in range(k):
+        held = [next((v for p, v in zip(pos, vals, strict=True) if p == idx), None) for pos in readings]
+        if len(readings) == 1 and held[0] is not None:
+            v = held[0]
+            out.append(_cell(slot, idx, None if v.blank else v.value, v.start, v.end, v.text, v.unit,
+                             slot.uncertain, "order"))
+            continue
+        alternatives: list[Any] = []
+        for v in held if readings else vals:
+            value = None if v is None or v.blank else v.value
+            if v is not None and value not in alternatives:
+                alternatives.append(value)
+        out.append(_cell(slot, idx, None, None, None, "", None, True, "order", alternatives))
+    return out
+
+
 def _resolve(slots: list[Slot], form: str, row_keys: list[str], narrative: str,
              choices: list[SplitChoice]) -> tuple[list[CellValue], list[str]]:
     """Read every slot: direct values, or candidate splits narrowed by the relations between rows."""
@@ -262,7 +381,10 @@ def _resolve(slots: list[Slot], form: str, row_keys: list[str], narrative: str,
     for slot in slots:
         k = len(slot.refs)
         vals, doubt = fit(slot.vals, k, slot.grid_map, slot.keys, slot.gaps)
-        if len(vals) < k and any(v is not None and v.splittable for v in vals):
+        vals, doubt = _check_dropped_blanks(slot, k, vals, doubt)
+        if 0 < len(vals) < k and _own_cells(vals):
+            cells.extend(_placed(slot, vals))  # a cell was lost, not a separator: no digit run is cut
+        elif len(vals) < k and any(v is not None and v.splittable for v in vals):
             clean = [v if v is not None else Val("", 0, 0, blank=True) for v in vals]
             pending.append((slot, split_row(slot.refs, clean, _decimals(slot), _signed(slot), slot.rules, slot.soft_rules)))
         else:
@@ -294,13 +416,27 @@ def _dedupe(cells: list[CellValue], warnings: list[str]) -> list[CellValue]:
     return list(seen.values())
 
 
+def cell_confidence(cell: CellValue) -> float:
+    """How likely the cell's value is right: by how a certain cell was placed (configs/tables.yml
+    ``confidence``, measured by the calibration section of ``make evaluate``); an uncertain cell shares it
+    among its candidates, and an unassigned cell without candidates has none."""
+    cfg = load_config("tables.yml")["confidence"]
+    if not cell.uncertain:
+        return cfg["certain"].get(cell.method, cfg["certain"]["label"])
+    candidates = len(cell.alternatives)
+    if cell.value is None and not candidates:
+        return 0.0
+    return round(cfg["uncertain_share"] / max(candidates, 2), 4)
+
+
 def parse_tables(doc: Document) -> TableResult:
     """Form, canonical cell values and checks of the statistical tables of ``doc``."""
     year = doc.meta.get("year") or doc.meta.get("report_year")
     form = detect_new_form(doc.text, year if isinstance(year, int) else None)
     slots, areas, row_keys, warnings = read_slots(doc, form or "pre2019")
     if form is None:
-        filled = sum(1 for s in slots for v in s.vals if not v.blank)
+        # numbers, and blank cells of a grid under a recognised label (a table of zeros written blank)
+        filled = sum(1 for s in slots for v in s.vals if not v.blank or v.col is not None)
         if filled < load_config("tables.yml")["forms"]["min_pre2019_cells"]:
             return TableResult("none", warnings=warnings)
         form = "pre2019"
@@ -308,6 +444,8 @@ def parse_tables(doc: Document) -> TableResult:
     cells, broken = _resolve(slots, form, row_keys, narrative_text(doc.text, areas), choices)
     warnings = list(warnings)
     cells = _dedupe(cells, warnings)
+    for cell in cells:
+        cell.confidence = cell_confidence(cell)
     values = [c for c in cells if c.measure == "value"]
     cumulative = [c for c in cells if c.measure != "value"]
     by_ref = {(c.indicator, c.measure): c.value for c in cells}
@@ -316,7 +454,43 @@ def parse_tables(doc: Document) -> TableResult:
         warnings.append("relations no split satisfies: " + ", ".join(broken))
     kept = {id(c) for c in cells}
     choices = [ch for ch in choices if all(id(c) in kept for c in ch.cells)]
-    return TableResult(form, values, cumulative, checks, clip_areas(doc.text, areas, cells), warnings, choices)
+    return TableResult(form, values, cumulative, checks, clip_areas(doc.text, areas, cells), warnings, choices,
+                       table_coverage(doc, form, cells))
+
+
+@lru_cache(maxsize=4)
+def expected_cells(form: str) -> dict[str, int]:
+    """Cells of each table of a new form: table 2 and 4 from the spec, the request matrix from its rows."""
+    cfg = load_config("tables.yml")
+    out = {"t2": sum(1 for i, ind in load_indicators().items() if form in ind.forms and i.startswith("active.")),
+           "t3": len([r for r in cfg["t3"]["rows"][form] if not r.endswith("?")]) * len(cfg["t3"]["columns"]),
+           "t4": len(cfg["t4"]["order"])}
+    return out
+
+
+def table_coverage(doc: Document, form: str, cells: list[CellValue]) -> list[TableCoverage]:
+    """Per table of the form: found, cells read, expected and uncertain, and a warning naming the document and
+    the table when a found table yields under ``coverage.min_share`` of its cells or a table heading has no
+    readable table after it."""
+    cfg = load_config("tables.yml")["coverage"]
+    names = ["pre2019"] if form == "pre2019" else ["t2", "t3", "t4"]
+    expected = {} if form == "pre2019" else expected_cells(form)
+    out = []
+    for name in names:
+        mine = [c for c in cells if c.table == name and c.measure == "value"]
+        uncertain = sum(1 for c in mine if c.uncertain)
+        cov = TableCoverage(name, bool(mine), len(mine), expected.get(name), uncertain)
+        certain = len(mine) - uncertain
+        heading = re.search(cfg["headings"][name], doc.text)
+        if not mine and heading:
+            cov.warning = f"{doc.path}: table heading {heading.group(0)!r} has no readable table after it"
+        elif cov.expected and not mine:
+            cov.warning = f"{doc.path}: table {name} of the {form} form not found"
+        elif cov.expected and certain < cfg["min_share"] * cov.expected:
+            cov.warning = (f"{doc.path}: table {name} ({form}) yields {certain} of {cov.expected} cells "
+                           f"({uncertain} uncertain)")
+        out.append(cov)
+    return out
 
 
 def clip_areas(text: str, areas: list[tuple[int, int]], cells: list[CellValue]) -> list[tuple[int, int]]:

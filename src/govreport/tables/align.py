@@ -53,12 +53,16 @@ def fit(vals: list[Val], k: int, grid_map: dict[int, Any] | None = None,
     """``k`` value slots for a row: by the header's column indices when they apply, else by dropping
     surplus blank cells (trailing first, then leading, then the empty places of merged cells).
     Returns the slots and whether the fit is doubtful."""
-    if grid_map and keys and all(key in grid_map.values() for key in keys):
+    cols = [v.col for v in vals if v.col is not None]
+    # a row with fewer cells than its header lost a cell somewhere: its cells' positions are not columns
+    if grid_map and keys and all(key in grid_map.values() for key in keys) and cols and max(cols) >= max(grid_map):
         by_col = {v.col: v for v in vals if v.col is not None}
         index = {key: i for i, key in grid_map.items()}
         if all(sum(1 for v in vals if v.col == c) <= 1 for c in by_col) and any(index[key] in by_col for key in keys):
             return [by_col.get(index[key]) for key in keys], False
     vals = list(vals)
+    if grid_map:  # blank cells left of the header's first column are merged label cells, not values
+        vals = [v for v in vals if not (v.blank and v.col is not None and v.col < min(grid_map))]
     while len(vals) > k and vals[-1].blank:
         vals.pop()
     while len(vals) > k and vals[0].blank:
@@ -168,12 +172,14 @@ class NewFormReader:
             self.t2_header, self.t2_header_open = [], False
             return
         # a grid row with a known row label and only blank cells is a row of nulls (not a header)
-        has_vals = _has_values(row) or (row.grid is not None and bool(row.values)
-                                        and any(r.kind == "row" for r in roles))
+        # (in running text, blank cells are only made explicit by one-cell-per-line layout or null markers)
+        has_vals = _has_values(row) or (bool(row.values) and any(r.kind == "row" for r in roles))
         r4 = [r for r in roles if r.section == "t4"]
         r3 = [r for r in roles if r.section == "t3"]
         r2 = [r for r in roles if r.section.startswith("t2")]
-        if row.grid is not None and not has_vals and row.cells:
+        headers = sum(1 for _, p in row.cells if any(r.kind == "col" for r in self.lex.lookup(p.text)))
+        if row.grid is not None and row.cells and (not has_vals or (headers >= 2 and not _has_values(row))):
+            # (blank cells under column headers such as 其他 and 总计 do not make a row of nulls)
             self.grid_header(row)
             return
         if row.grid is not None:
@@ -361,8 +367,8 @@ class NewFormReader:
         used: list[str] = []
         for row, group in self.t4_rows:
             vals = [v for v in row.values]
-            while vals and vals[0].blank and row.grid is None:
-                vals.pop(0)  # blank header cells before the first number of a label-less line
+            # surplus blank cells are dropped by fit, trailing ones first: a blank first cell of the 15 is a
+            # null, and dropping it would shift every neighbour
             if not can_fill(vals, 5):
                 continue
             slots, doubt = fit(vals, len(order))

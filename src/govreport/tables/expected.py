@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,48 @@ def print_table_report(rows: list[dict[str, Any]]) -> None:
     console = Console()
     console.width = max(console.width, 140)
     console.print(table)
+
+
+def calibration_pairs(result: Any, truth: dict[tuple[str, str], Any]) -> list[tuple[float, bool]]:
+    """(confidence, right) for every cell of a TableResult whose true value is known."""
+    cells = {(c.indicator, c.measure): c for c in result.values + result.cumulative}
+    return [(cells[ref].confidence, same(cells[ref].value, want)) for ref, want in truth.items() if ref in cells]
+
+
+def calibration(pairs: list[tuple[float, bool]], bands: list[float]) -> list[dict[str, Any]]:
+    """Accuracy per confidence band [lo, hi) (the last band holds its upper bound)."""
+    out = []
+    for n, (lo, hi) in enumerate(pairwise(bands)):
+        last = n == len(bands) - 2
+        inside = [right for conf, right in pairs if lo <= conf < hi or (last and conf == hi)]
+        out.append({"band": f"[{lo:.2f}, {hi:.2f}{']' if last else ')'}", "cells": len(inside),
+                    "right": sum(inside), "accuracy": round(sum(inside) / len(inside), 4) if inside else None})
+    return out
+
+
+def table_calibration(bands: list[float], n_random: int, seed: int) -> dict[str, Any]:
+    """Calibration of table-cell confidence on the reports with an expected file (real text) and on
+    generated renderings (random value sets, blank zeros, every text shape and DOCX, truth by construction)."""
+    import random
+    import tempfile
+
+    from ..ingest import read_document
+    from . import parse_tables
+    from .render import SHAPES, Style, layout, random_values, with_nulls, write_rendering
+
+    real: list[tuple[float, bool]] = []
+    for path in expected_files():
+        data = load_expected(path)
+        truth = {**data["values"], **data["ambiguous"]}
+        real += calibration_pairs(parse_tables(read_document(data["path"])), truth)
+    generated: list[tuple[float, bool]] = []
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        for form in ("v2021", "v2019", "pre2019"):
+            for shape in SHAPES:
+                for i in range(n_random):
+                    style = Style(null=rng.choice(["", "-", "/", "无"]))
+                    lay = layout(form, with_nulls(random_values(form, rng), rng, 0.5), style)
+                    path = write_rendering(lay, shape, Path(tmp), f"{form}_{shape}_{i}", style)
+                    generated += calibration_pairs(parse_tables(read_document(path)), lay.values)
+    return {"bands": bands, "real": calibration(real, bands), "generated": calibration(generated, bands)}

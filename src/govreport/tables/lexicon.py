@@ -214,7 +214,8 @@ def _compile(lex: Lexicon, cfg: dict) -> re.Pattern[str]:
     parts = [f"(?P<marker>{cfg['t2']['marker']})"]
     if lex.form == "pre2019":
         parts.append(f"(?P<year>{cfg['pre2019']['year_column']})")
-    # an item number glued to the label belongs to the label (…0000002.其他法律行政法规禁止公开)
-    parts.append(r"(?:\d\s*[.、．]\s*)?(?P<label>" + _trie_pattern(sorted(lex.roles)) + ")")
+    # an item number glued to the label belongs to the label (…0000002.其他法律行政法规禁止公开); two digits only
+    # where a line starts (10.涉及商业秘密), since a value may stand right before a one-digit item number
+    parts.append(r"(?:(?:(?<=\n)\d{1,2}|\d)\s*[.、．]\s*)?(?P<label>" + _trie_pattern(sorted(lex.roles)) + ")")
     # positions no phrase starts at are passed over without trying the trie's alternatives one by one
     return guarded("|".join(parts))

@@ -254,6 +254,9 @@ def tokenize_gap(text: str, offset: int) -> list[Tok]:
             out.append(Tok("nl", str(len(s)), offset + m.start(), offset + m.end()))
             continue
         elif kind == "num" and _ITEM_NUMBER.match(text, m.end()) and re.fullmatch(r"\d+", s):
+            if m.start() > 0 and text[m.start() - 1] == "\n":
+                out.append(Tok("text", s, offset + m.start(), offset + m.end()))  # 10.涉及… opening a line
+                continue
             # the last digit before 2.其它形式… numbers the next (unknown) row label
             if len(s) > 1:
                 out.append(Tok("num", s[:-1], offset + m.start(), offset + m.end() - 1))
@@ -273,6 +276,11 @@ def _anchor_roles(match: re.Match[str], lex: Lexicon) -> tuple[list[Role], str |
     if "year" in match.groupdict() and match.group("year"):
         return [Role("col", "pre2019", "value")], None
     return lex.lookup(match.group("label")), None
+
+
+def _ends(match: re.Match[str], lex: Lexicon) -> bool:
+    """Whether an anchor ends a table region."""
+    return any(r.kind == "end" for r in _anchor_roles(match, lex)[0])
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
@@ -335,6 +343,9 @@ def stream_rows(text: str, lex: Lexicon, grid_spans: list[tuple[int, int]]) -> t
                 toks = toks[:n]
                 active = False
                 break
+        if not active or i + 1 == len(anchors) or _ends(anchors[i + 1], lex):
+            while toks and toks[-1].kind == "nl":  # the break after a table is no blank cell of its last row
+                toks.pop()
         pieces.append((m, roles, section, toks))
         regions[-1] = (regions[-1][0], toks[-1].end if toks else m.end())
     blank_gap = _blank_gap(text, pieces, cfg["cell_per_line_share"])
@@ -404,6 +415,25 @@ def _rows_from_tokens(m: re.Match[str], roles: list[Role], section: str | None, 
     return rows
 
 
+def join_wrapped_labels(rows: list[Row], lex: Lexicon) -> list[Row]:
+    """Grid rows whose only cell continues the label of the row above (a label wrapped over two lines in
+    text tables) joined to it, when the joined label is one the lexicon knows and the continuation is not."""
+    out: list[Row] = []
+    for row in rows:
+        prev = out[-1] if out else None
+        if (prev is not None and row.grid is not None and prev.grid == row.grid and len(row.labels) == 1
+                and prev.labels and all(v.blank for v in row.values) and not all(v.blank for v in prev.values)):
+            head, tail = prev.labels[-1], row.labels[0]
+            joined = head.text + tail.text
+            if lex.lookup(joined) and not lex.lookup(tail.text):
+                prev.labels[-1] = Piece(joined, head.start, head.end)
+                prev.cells = [(i, Piece(joined, p.start, p.end) if p == head else p) for i, p in prev.cells]
+                prev.end = max(prev.end, row.end)
+                continue
+        out.append(row)
+    return out
+
+
 def document_rows(doc: Document, lex: Lexicon) -> tuple[list[Row], list[tuple[int, int]]]:
     """All rows of the document in text order, and the text areas covered by tables."""
     rows: list[Row] = []
@@ -412,6 +442,7 @@ def document_rows(doc: Document, lex: Lexicon) -> tuple[list[Row], list[tuple[in
         rows.extend(table_rows(table, g))
         if table.end > table.start:
             spans.append((table.start, table.end))
+    rows = join_wrapped_labels(rows, lex)
     more, pipe_spans = pipe_rows(doc.text, spans, len(doc.tables))
     rows.extend(more)
     spans.extend(pipe_spans)
