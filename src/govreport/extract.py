@@ -103,6 +103,8 @@ class Extractor:
         mentions = [_text_mention(doc.doc, link) for link in links]
         mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
         dropped: Counter = Counter()
+        # figures of a part of the body keep their phrase's id off (link.body_id): counted, never silent
+        dropped["partial_scope"] += sum(1 for lk in links if _withheld_for_scope(lk))
         if doc.meta.get("ocr"):
             from .ocr import weigh_mentions
 
@@ -146,6 +148,13 @@ def _failed(path: str, doc_id: str, error: str, warnings: list[str] | None = Non
     """A document that gave no result; ``error`` says why (``Name: message`` for an exception)."""
     return DocumentResult(path, {"doc": doc_id, "path": path, "warnings": warnings or [], "error": error},
                           error=error)
+
+
+def _withheld_for_scope(link: Any) -> bool:
+    from .records import is_partial_scope
+
+    phrase_id = getattr(link.indicator, "kb_id", None) if link.indicator is not None else None
+    return link.canonical_id is None and phrase_id is not None and bool(link.scope) and is_partial_scope(link.scope)
 
 
 def _table_areas(doc: Document, tables: Any) -> list[tuple[int, int]]:

@@ -23,10 +23,16 @@ OUTPUT_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("n_canonical", "int", "narrative figures tied to a canonical indicator id"),
         ("checks", "object", "accounting check (勾稽关系) name → `pass`, `fail` or `na` (a number is missing)"),
         ("check_details", "list", "each check: name, status, numbers (indicator id → value) and the relation"),
-        ("warnings", "list[str]", ("problems met while reading the file; a failed document has only doc, path "
-                                   "and warnings")),
+        ("tables", "list", ("each table of the form: table, found, cells read, cells expected, cells uncertain, "
+                            "warning (under 90% of its cells read, or a heading with no readable table)")),
+        ("dropped", "object", ("reason → linked figures that gave no record: `partial_scope` (a part of the body: "
+                               "no whole-body id), `low_confidence`, `unit_mismatch`")),
+        ("warnings", "list[str]", ("problems met while reading the file; a failed document has only doc, path, "
+                                   "warnings and error")),
+        ("error", "str|null", "null, or `Name: message` of why the report failed (read, time budget, crash)"),
         ("n_chars", "int", "length of the normalised text"),
         ("text_sha256", "str", "SHA-256 of the normalised text (UTF-8): `view` re-reads `path` and checks it"),
+        ("ocr_pages", "list[int]", "only for PDFs with pages read by OCR: those pages (1-based)"),
     ],
     "mentions.jsonl": [
         ("doc", "str", "document id"),
@@ -44,8 +50,11 @@ OUTPUT_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("scope", "str|null", "whose figure it is when the text says (全市, 各乡镇, 市教育局)"),
         ("source", "str", "`text` (narrative) or `table` (statistical table cell)"),
         ("method", "str", "`table`, `rules`, `model` or `learned`"),
-        ("confidence", "float", "confidence of the link (table cells: 1.0, or 0.5 when uncertain)"),
-        ("uncertain", "bool", "a table cell whose digit run could be split more than one way"),
+        ("confidence", "float", ("confidence of the link; table cells: 1.0, or 1/n of its n candidate values when "
+                                 "uncertain, times the OCR score for OCR'd cells")),
+        ("uncertain", "bool", ("a table cell whose digit run could be split more than one way, or whose slot is "
+                               "not settled; a narrative figure beyond 10^15 or with an unreadable numeral")),
+        ("alternatives", "list|null", "an uncertain table cell's candidate values"),
         ("indicator_label", "str|null", "Chinese label of the indicator (configs/indicators.yml)"),
         ("indicator_unit", "str|null", "canonical unit of the indicator"),
         ("path", "str", "the report file"),
@@ -81,6 +90,9 @@ OUTPUT_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("relation", "str", "the relation checked"),
     ],
 }
+
+# fields written only when they apply (every other field is in every row of its file)
+OPTIONAL_FIELDS = {"documents.jsonl": {"ocr_pages"}}
 
 # records.csv holds the record fields but the evidence list
 CSV_NOTE = "`records.csv` has the columns of `records.jsonl` without `evidence`, UTF-8 with a BOM (Excel reads it)."
