@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sys
 import warnings
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -72,6 +73,9 @@ def tasks_from_document(doc: Document, spans: Iterable[Span], links: Iterable[An
     # a linker may name an indicator phrase found from context, outside the indicator spans it was given
     spans = sorted({(s.label, s.start, s.end) for s in spans} | {(i.label, i.start, i.end) for _, i, _ in pairs},
                    key=lambda x: (x[1], x[2], x[0]))  # a stable order whatever the hash seed
+    # links by the start of their figure: a paragraph reads only its own (not every link of the document)
+    pair_order = sorted(range(len(pairs)), key=lambda k: pairs[k][0].start)
+    pair_starts = [pairs[k][0].start for k in pair_order]
     tasks = []
     j = 0
     for index, start, end in paragraphs(doc.text):
@@ -90,7 +94,9 @@ def tasks_from_document(doc: Document, spans: Iterable[Span], links: Iterable[An
         if is_table_line(para, start, end, areas):
             report["table lines skipped"] += 1
             continue
-        task = _paragraph_task(doc.doc, index, start, para, inside, pairs, _clip(areas, start, end), report)
+        own = sorted(pair_order[bisect_left(pair_starts, start):bisect_left(pair_starts, end)])  # in link order
+        task = _paragraph_task(doc.doc, index, start, para, inside, [pairs[k] for k in own], _clip(areas, start, end),
+                               report)
         tasks.append(task)
     return tasks
 
@@ -99,7 +105,8 @@ def _paragraph_task(doc_id: str, index: int, offset: int, para: str, spans: list
                     pairs: list[tuple[Span, Span, str | None]], tables: list[Area], report: Counter) -> dict:
     """One task: spans aligned and filtered, relations of the links whose two ends survived."""
     cfg = settings()
-    starts, ends = token_bounds(tokenize(para))
+    tokens = tokenize(para)
+    starts, ends = token_bounds(tokens)
     aligned = []
     for label, s, e in spans:
         if label not in cfg["labels"]:
@@ -113,7 +120,7 @@ def _paragraph_task(doc_id: str, index: int, offset: int, para: str, spans: list
     aligned, n_overlap = _drop_overlaps(aligned)
     report["overlapping spans dropped"] += n_overlap
     kept = {(s, e): label for label, s, e in aligned}
-    relations, linked = [], set()
+    relations, linked, seen = [], set(), set()
     for figure, indicator, scope in pairs:
         head, child = (figure.start - offset, figure.end - offset), (indicator.start - offset, indicator.end - offset)
         if kept.get(child) in cfg["child_labels"] and kept.get(head) in cfg["head_labels"]:
@@ -122,7 +129,9 @@ def _paragraph_task(doc_id: str, index: int, offset: int, para: str, spans: list
                 rel["scope"] = scope
             elif scope:
                 report["scopes outside the guidelines' list dropped"] += 1
-            if rel not in relations:
+            key = (rel["head"], rel["child"], rel.get("scope"))
+            if key not in seen:  # a set: a one-line document holds thousands of relations in one paragraph
+                seen.add(key)
                 relations.append(rel)
             linked.add(child)
     # indicators of no figure are not annotated (see the guidelines)
@@ -130,7 +139,7 @@ def _paragraph_task(doc_id: str, index: int, offset: int, para: str, spans: list
     report["unlinked indicator spans dropped"] += len(aligned) - len(final)
     report["spans"] += len(final)
     report["relations"] += len(relations)
-    return make_task(para, doc_id, index, offset, final, relations, tables)
+    return make_task(para, doc_id, index, offset, final, relations, tables, tokens=tokens)
 
 
 def report_year(doc: Document) -> int | None:
