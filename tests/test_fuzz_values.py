@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis", reason="hypothesis is a dev dependency: pip install -e '.[dev]'")
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import given
+from hypothesis import strategies as st
 
-from govreport.annotate.tasks import make_task  # noqa: E402
-from govreport.annotate.validate import validate_files  # noqa: E402
-from govreport.link import find_indicator_spans, link_figures_to_indicators  # noqa: E402
-from govreport.records import convert_value  # noqa: E402
-from govreport.spans.rules import find_spans  # noqa: E402
-from govreport.values import chinese_number, figure_config, number_value, parse_date, parse_figure  # noqa: E402
+from govreport.annotate.tasks import make_task
+from govreport.annotate.validate import validate_files
+from govreport.link import find_indicator_spans, link_figures_to_indicators
+from govreport.records import convert_value
+from govreport.spans.rules import find_spans
+from govreport.values import chinese_number, figure_config, number_value, parse_date, parse_figure
 
 # characters the grammars read (digits, numerals, signs, separators, units, multipliers, markers), to reach deep
 # paths more often than arbitrary text would; mixed with any character

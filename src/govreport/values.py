@@ -173,7 +173,7 @@ def chinese_number(numeral: str) -> Decimal:
         return Decimal(str(cn2an.cn2an(numeral, "smart")))
     except ValueError:
         raise
-    except Exception as err:  # noqa: BLE001 -- cn2an fails with KeyError, IndexError ... on what is no numeral
+    except Exception as err:  # cn2an fails with KeyError, IndexError ... on what is no numeral
         raise ValueError(f"not a Chinese numeral: {numeral!r} ({type(err).__name__})") from err
 
 
