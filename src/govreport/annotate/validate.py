@@ -48,6 +48,8 @@ def check_structure(task: dict[str, Any]) -> list[str]:
     for key in ("spans", "relations"):
         if not isinstance(task.get(key, []), list):
             errors.append(f"{key} must be a list")
+    if errors and any(not isinstance(task.get(k, []), list) for k in ("spans", "relations")):
+        return errors  # their items cannot be read
     for i, span in enumerate(task.get("spans") or []):
         if not isinstance(span, dict) or not all(_is_int(span.get(k)) for k in ("start", "end")) \
                 or not isinstance(span.get("label"), str):
