@@ -136,3 +136,22 @@ def test_task_export_grows_linearly_with_the_document():
 
     small, large = cost(300), cost(1200)
     assert large / max(small, 0.01) < 9, (small, large)
+
+
+def test_a_paragraph_too_long_for_a_task_is_skipped_and_named():
+    from collections import Counter
+
+    from govreport.annotate import tasks_from_document
+    from govreport.annotate.tasks import settings
+    from govreport.types import Document
+
+    cap = settings()["max_task_chars"]
+    long_line = "受理申请5件，" * (cap // 7 + 1)
+    text = "本年度受理申请5件。\n" + long_line + "。\n办结申请4件。"
+    doc = Document("long", "long.txt", "txt", text)
+    spans = find_spans(text) + find_indicator_spans(text)
+    report = Counter()
+    tasks = tasks_from_document(doc, spans, [], report=report)
+    assert [t["meta"]["paragraph"] for t in tasks] == [0, 2]
+    assert report["paragraphs longer than max_task_chars skipped"] == 1
+    assert any("paragraph 1" in w and "max_task_chars" in w for w in doc.warnings)

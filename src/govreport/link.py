@@ -408,21 +408,30 @@ def _subject_scope(view: str, lo: int, hi: int, org_at: dict[int, str]) -> str |
     return org_at.get(pos)
 
 
-def _scope(bounds: _Boundaries, ss: int, cs: int, fs: int, subject: Callable[[int, int], str | None]) -> str | None:
+def _scope(bounds: _Boundaries, ss: int, cs: int, fs: int, subject: Callable[[int, int], str | None],
+           scoped_clause: Callable[[int], int]) -> str | None:
     """The figure's scope: subject of its own clause, else of the nearest earlier clause of its sentence that starts
-    within ``windows.scope`` characters before the figure. ``subject(lo, hi)`` is _subject_scope of view[lo:hi]."""
+    within ``windows.scope`` characters before the figure.
+
+    ``subject(lo, hi)`` is _subject_scope of view[lo:hi]; ``scoped_clause(k)`` is the last whole clause at or before
+    clause k (the one after boundary k) that has a subject scope, or -1, so that the clauses are not walked one by
+    one for every figure.
+    """
     scope = subject(cs, fs)
     if scope is not None:
         return scope
+    clause = bounds.clause
     floor = max(ss, fs - load_rules().cfg["windows"]["scope"])
-    k = bisect_left(bounds.clause, cs) - 1
+    k = bisect_left(clause, cs) - 1
     end = cs
-    while k >= 0 and bounds.clause[k] >= floor:
-        scope = subject(bounds.clause[k] + 1, end)
+    if k >= 0 and clause[k] >= floor:
+        scope = subject(clause[k] + 1, end)  # the rest of the figure's clause before ``cs``
         if scope is not None:
             return scope
-        end = bounds.clause[k]
-        k -= 1
+        j = scoped_clause(k - 1)
+        if j >= 0 and clause[j] >= floor:
+            return subject(clause[j] + 1, clause[j + 1])
+        end = clause[bisect_left(clause, floor)]  # the first clause of the window ends there
     return subject(ss, end) if floor == ss < end else None
 
 
@@ -704,6 +713,16 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         if key not in subjects:
             subjects[key] = _subject_scope(v, lo, hi, org_at)
         return subjects[key]
+
+    last_scoped: list[int] = []  # per clause k: the last clause at or before it with a subject scope, or -1
+
+    def scoped_clause(k: int) -> int:
+        clause = bounds.clause
+        while len(last_scoped) <= k:
+            j = len(last_scoped)
+            has_scope = subject(clause[j] + 1, clause[j + 1]) is not None
+            last_scoped.append(j if has_scope else (last_scoped[j - 1] if j else -1))
+        return last_scoped[k] if k >= 0 else -1
     text_spans: dict[tuple[int, int], Span] = {}
 
     def indicator_span(c_start: int, c_end: int, kb_id: str | None, span: Span | None) -> Span:
@@ -763,7 +782,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                                 cfg["labels"]["relation"], "enumeration", conf["enumeration"])
                 fig.cand, fig.entry = parent.cand, parent.entry
                 continue
-        scope = own_scope or _scope(bounds, ss, cs, fig.start, subject)
+        scope = own_scope or _scope(bounds, ss, cs, fig.start, subject, scoped_clause)
         if scope is None and parent is not None and parent.link:
             scope = parent.link.scope
         if rule == "none":

@@ -64,7 +64,8 @@ def tasks_from_document(doc: Document, spans: Iterable[Span], links: Iterable[An
 
     ``spans`` are document-level Spans (INDICATOR spans included); ``links`` are objects with ``figure``,
     ``indicator`` (Span or None) and optionally ``scope`` (the normalised qualifier). Spans that cut a token,
-    cross a line, overlap a longer span, or lie in a table area are dropped and counted in ``report``.
+    cross a line, overlap a longer span, or lie in a table area are dropped and counted in ``report``; a paragraph
+    longer than ``max_task_chars`` gives no task (counted, and named in ``doc.warnings``).
     """
     report = report if report is not None else Counter()
     areas = table_areas(doc, areas or ())
@@ -78,6 +79,7 @@ def tasks_from_document(doc: Document, spans: Iterable[Span], links: Iterable[An
     pair_starts = [pairs[k][0].start for k in pair_order]
     tasks = []
     j = 0
+    max_chars = settings()["max_task_chars"]
     for index, start, end in paragraphs(doc.text):
         while j < len(spans) and spans[j][1] < start:
             report["spans outside any paragraph"] += 1
@@ -90,6 +92,11 @@ def tasks_from_document(doc: Document, spans: Iterable[Span], links: Iterable[An
             else:
                 report["spans crossing a line dropped"] += 1
             j += 1
+        if end - start > max_chars:
+            report["paragraphs longer than max_task_chars skipped"] += 1
+            doc.warnings.append(f"{doc.path}: paragraph {index} has {end - start} characters, more than "
+                                f"max_task_chars ({max_chars}, configs/annotate.yml): no annotation task")
+            continue
         para = doc.text[start:end]
         if is_table_line(para, start, end, areas):
             report["table lines skipped"] += 1
