@@ -7,7 +7,7 @@ CORPUS ?= corpus
 SHARED ?= ../shared/corpus
 OUT ?= out
 
-.PHONY: install test extract train cv evaluate learning-curve bench lint ingest clean
+.PHONY: install test fuzz extract train cv evaluate learning-curve bench lint ingest clean
 
 # install: reads pyproject.toml; writes .venv/
 install: $(VENV)/.installed
@@ -21,6 +21,10 @@ $(VENV)/.installed: pyproject.toml
 # test: reads src/ tests/ corpus/ ../shared/corpus; writes nothing
 test: install
 	$(BIN)/python -m pytest tests
+
+# fuzz: reads src/ tests/ configs/; writes .hypothesis/ (the long hypothesis profile of the fuzz tests, tests -k fuzz)
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests -k fuzz
 
 # extract: reads corpus/ models/ configs/; writes out/documents.jsonl out/mentions.jsonl out/records.jsonl out/records.csv out/cross_year.jsonl
 # (out/tasks.jsonl too with EXTRACT_FLAGS=--tasks; a fresh machine first builds models/ from annotations/gold, about

@@ -175,7 +175,7 @@ def _text_mention(doc_id: str, link: Any) -> Mention:
         indicator_text=ind.text if ind else None, indicator_start=ind.start if ind else None,
         indicator_end=ind.end if ind else None, scope=link.scope, source="text",
         method="learned" if link.rule == "learned" else fig.method,
-        confidence=link.confidence,
+        confidence=link.confidence, uncertain=fig.uncertain,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -294,6 +295,9 @@ class _Fig:
     cand: _Cand | None = None  # the indicator phrase of the link, in view offsets
     entry: _Entry | None = None
     parent: _Fig | None = None  # the figure an enumeration marker before this one refers back to
+    # what the figure stands for up its chain of parents (see _chain_root), remembered once found
+    root: _Fig | None = field(default=None, repr=False, compare=False)
+    id_root: _Fig | None = field(default=None, repr=False, compare=False)
 
 
 class _Boundaries:
@@ -419,20 +423,31 @@ def _subject_scope(view: str, lo: int, hi: int, org_at: dict[int, str]) -> str |
     return org_at.get(pos)
 
 
-def _scope(view: str, bounds: _Boundaries, ss: int, cs: int, fs: int, org_at: dict[int, str]) -> str | None:
-    """The figure's scope: subject of its own clause, else of the nearest earlier clause of its sentence."""
-    scope = _subject_scope(view, cs, fs, org_at)
+def _scope(bounds: _Boundaries, ss: int, cs: int, fs: int, subject: Callable[[int, int], str | None],
+           scoped_clause: Callable[[int], int]) -> str | None:
+    """The figure's scope: subject of its own clause, else of the nearest earlier clause of its sentence that starts
+    within ``windows.scope`` characters before the figure.
+
+    ``subject(lo, hi)`` is _subject_scope of view[lo:hi]; ``scoped_clause(k)`` is the last whole clause at or before
+    clause k (the one after boundary k) that has a subject scope, or -1, so that the clauses are not walked one by
+    one for every figure.
+    """
+    scope = subject(cs, fs)
     if scope is not None:
         return scope
-    k = bisect_left(bounds.clause, cs) - 1
+    clause = bounds.clause
+    floor = max(ss, fs - load_rules().cfg["windows"]["scope"])
+    k = bisect_left(clause, cs) - 1
     end = cs
-    while k >= 0 and bounds.clause[k] >= ss:
-        scope = _subject_scope(view, bounds.clause[k] + 1, end, org_at)
+    if k >= 0 and clause[k] >= floor:
+        scope = subject(clause[k] + 1, end)  # the rest of the figure's clause before ``cs``
         if scope is not None:
             return scope
-        end = bounds.clause[k]
-        k -= 1
-    return _subject_scope(view, ss, end, org_at) if ss < end else None
+        j = scoped_clause(k - 1)
+        if j >= 0 and clause[j] >= floor:
+            return subject(clause[j] + 1, clause[j + 1])
+        end = clause[bisect_left(clause, floor)]  # the first clause of the window ends there
+    return subject(ss, end) if floor == ss < end else None
 
 
 def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
@@ -532,22 +547,44 @@ def _enumeration_parent(figs: list[_Fig], i: int, view: str, bounds: _Boundaries
             # a part of an earlier enumeration (县市区受理申请1113件) stands for the whole it belongs to, and
             # a new enumeration after a finished one (。从申请的内容看) breaks down the same whole again
             new_view = marker.group(0)[0] in "从按" or rules.sentence.search(view, prev.end, marker.start())
-            while (prev.parent is not None and prev.parent.link is not None
-                   and (new_view or (prev.link.canonical_id
-                                     and prev.parent.link.canonical_id == prev.link.canonical_id))):
-                prev = prev.parent
-            return prev, marker
+            return _chain_root(prev, same_id=not new_view), marker
     return None, marker
 
 
-def _respectively(view: str, figs: list[_Fig], i: int, marker: re.Match, bounds: _Boundaries) -> tuple[int, int] | None:
+def _chain_root(fig: _Fig, same_id: bool) -> _Fig:
+    """The figure ``fig`` stands for up its chain of enumeration parents: the top of the chain, or with ``same_id``
+    the last parent reached while each parent carries the same canonical id.
+
+    Chains are fixed once their figures are linked, so each figure remembers its root: climbing the whole chain
+    again for every item of a long run of enumerations (其中…其中…) made linking quadratic.
+    """
+    attr = "id_root" if same_id else "root"
+    path, f = [], fig
+    while getattr(f, attr) is None:
+        p = f.parent
+        if p is None or p.link is None or (same_id and not (f.link.canonical_id
+                                                            and p.link.canonical_id == f.link.canonical_id)):
+            setattr(f, attr, f)
+            break
+        path.append(f)
+        f = p
+    root = getattr(f, attr)
+    for g in path:
+        setattr(g, attr, root)
+    return root
+
+
+def _respectively(view: str, figs: list[_Fig], fig_starts: list[int], i: int, marker: re.Match,
+                  bounds: _Boundaries) -> tuple[int, int] | None:
     """For "A、B分别为N1、N2": the item before 分别 that pairs with figure ``i`` (view offsets), or None."""
     rules = load_rules()
     m = rules.respectively.match(view, marker.start())
     if not m:
         return None
-    after = [f for f in figs if f.start >= m.end() and f.start < _Boundaries.after(bounds.sentence, m.end(), len(view))]
-    if figs[i] not in after:
+    # the figures after the marker in its sentence: a slice of the sorted figures
+    first = bisect_left(fig_starts, m.end())
+    last = bisect_left(fig_starts, _Boundaries.after(bounds.sentence, m.end(), len(view)))
+    if not first <= i < last:
         return None
     lo = max(_Boundaries.before(bounds.sentence, marker.start()), marker.start() - rules.cfg["windows"]["left"])
     cut = max(view.rfind("，", lo, marker.start()), view.rfind(",", lo, marker.start()))
@@ -557,9 +594,9 @@ def _respectively(view: str, figs: list[_Fig], i: int, marker: re.Match, bounds:
         items.append((pos, sep.start()))
         pos = sep.end()
     items.append((pos, marker.start()))
-    if len(items) != len(after):
+    if len(items) != last - first:
         return None
-    start, end = items[after.index(figs[i])]
+    start, end = items[i - first]
     # drop the subject words before the first item's phrase (scope, time, 共)
     phrase = _left_phrase(view, start, end) if start < end else None
     return phrase or ((start, end) if end - start >= 2 else None)
@@ -581,9 +618,10 @@ def _share_link(figs: list[_Fig], i: int, view: str, cs: int, ss: int, own_scope
     head = rules.strip_prefix.match(view, cs, m.start())
     if m.start() > cs and (head is None or head.end() < m.start()):
         return None  # something else stands before 占: the share of another whole
+    lo = max(ss, fig.start - rules.cfg["windows"]["share"])
     for j in range(i - 1, -1, -1):
         prev = figs[j]
-        if prev.start < ss:
+        if prev.start < lo:
             break
         if prev.link and prev.link.rule != "share" and prev.span.unit not in rules.share_units:
             fig.cand, fig.entry = prev.cand, prev.entry
@@ -679,8 +717,27 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
     org_at = {view.view_start(s.start): s.text for s in spans if s.label == "ORG"}
     figs = sorted((_Fig(s, view.view_start(s.start), view.view_end(s.end)) for s in spans
                    if s.label in cfg["labels"]["figures"]), key=lambda f: (f.start, f.end))
+    fig_starts = [f.start for f in figs]
     conf = cfg["confidence"]
     form_ids = (cfg.get("form_ids") or {}).get(form or "", {}) or {}
+    subjects: dict[tuple[int, int], str | None] = {}
+
+    def subject(lo: int, hi: int) -> str | None:
+        """_subject_scope of view[lo:hi], once: the figures of a sentence read the same earlier clauses."""
+        key = (lo, hi)
+        if key not in subjects:
+            subjects[key] = _subject_scope(v, lo, hi, org_at)
+        return subjects[key]
+
+    last_scoped: list[int] = []  # per clause k: the last clause at or before it with a subject scope, or -1
+
+    def scoped_clause(k: int) -> int:
+        clause = bounds.clause
+        while len(last_scoped) <= k:
+            j = len(last_scoped)
+            has_scope = subject(clause[j] + 1, clause[j + 1]) is not None
+            last_scoped.append(j if has_scope else (last_scoped[j - 1] if j else -1))
+        return last_scoped[k] if k >= 0 else -1
     text_spans: dict[tuple[int, int], Span] = {}
 
     def indicator_span(c_start: int, c_end: int, kb_id: str | None, span: Span | None) -> Span:
@@ -715,7 +772,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 cs = prev.cand.end
         nxt = figs[i + 1].start if i + 1 < len(figs) else len(v)
         ce = min(_Boundaries.after(bounds.clause, fig.end, len(v)), nxt)
-        own_scope = _subject_scope(v, cs, fig.start, org_at)
+        own_scope = subject(cs, fig.start)
         parent, marker = _enumeration_parent(figs, i, v, bounds)
         fig.parent = parent
 
@@ -731,7 +788,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             # before names what this one counts too
             rule, phrase = "left_context", (prev.cand.start, prev.cand.end)
         if rule == "none" and marker is not None:
-            item = _respectively(v, figs, i, marker, bounds)
+            item = _respectively(v, figs, fig_starts, i, marker, bounds)
             if item:
                 rule, phrase = "respectively", item
             elif parent is not None:
@@ -740,7 +797,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                                 cfg["labels"]["relation"], "enumeration", conf["enumeration"])
                 fig.cand, fig.entry = parent.cand, parent.entry
                 continue
-        scope = own_scope or _scope(v, bounds, ss, cs, fig.start, org_at)
+        scope = own_scope or _scope(bounds, ss, cs, fig.start, subject, scoped_clause)
         if scope is None and parent is not None and parent.link:
             scope = parent.link.scope
         if rule == "none":

@@ -6,6 +6,7 @@ flags the record ``conflict``. Without a table value, the most confident text va
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,14 +47,19 @@ def split_unit(unit: str | None) -> tuple[str | None, float]:
 
 
 def convert_value(value: float | None, from_unit: str | None, to_unit: str | None) -> float | None:
-    """``value`` in ``from_unit`` expressed in ``to_unit``, None when the units are incompatible."""
+    """``value`` in ``from_unit`` expressed in ``to_unit``, None when the units are incompatible or the value is
+    beyond what a float holds (a 400-digit number: the figure stays in mentions, uncertain, and makes no record)."""
     if value is None:
         return None
     base_from, f_from = split_unit(from_unit)
     base_to, f_to = split_unit(to_unit)
     if base_from and base_to and not units_compatible(base_from, base_to):
         return None
-    return tidy_number(value * f_from / f_to)
+    try:
+        converted = value * f_from / f_to
+    except OverflowError:
+        return None
+    return tidy_number(converted) if math.isfinite(converted) else None
 
 
 def units_compatible(written: str, indicator_unit: str) -> bool:

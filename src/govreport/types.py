@@ -81,6 +81,7 @@ class Span:
     iso: str | None = None  # DATE: 2017-03-19, 2016, 2016-06/2016-07
     method: str = "rules"  # rules or model
     kb_id: str | None = None  # INDICATOR: the canonical indicator id (configs/indicators.yml) when known
+    uncertain: bool = False  # a figure whose number could not be read or is absurdly large (value None)
 
     def key(self) -> tuple[str, int, int]:
         return (self.label, self.start, self.end)

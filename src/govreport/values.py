@@ -9,6 +9,10 @@ Conventions:
   (亿元, 条, 场(次), %); ``multiplier`` is the factor applied (10000 for 万) or None.
 - A range (2至3个, 10万元至50万元) has ``range=(low, high)`` and ``value=None``: there is no single value.
 - Chinese numerals are converted with cn2an on the numeral of the span only (on running text cn2an corrupts words).
+- A minus sign directly before the digits is kept (-12件 → -12); a hyphen or range dash before them is not.
+- Reading never raises on a matched figure: a number that cannot be read (十十件, a numeral of 400 characters) or
+  whose magnitude is absurd (beyond ``numbers.max_magnitude``, 10^15) gives ``value=None`` and ``uncertain=True``;
+  the span stays, so the figure is reported, never silently dropped nor turned into a crash or an overflow.
 - ISO dates: 2017-03-19, 2016, 2016-06, intervals joined by "/" (2016-01-01/2016-12-31). A month and day without a
   year take the report year; without a report year they are written ``--MM-DD`` / ``--MM`` (ISO 8601 reduced forms).
 """
@@ -46,6 +50,7 @@ class FigureGrammar:
     """Regex fragments of a figure, shared by the scanner (spans/rules.py) and parse_figure."""
 
     arabic: str
+    signed: str  # an Arabic number with its minus sign, where a sign may stand
     chinese: str
     chinese_left: str  # negative lookbehind that a Chinese numeral must pass
     percent_words: str
@@ -79,8 +84,10 @@ def figure_grammar() -> FigureGrammar:
         f"(?:{cfg['unit_gap']}{unit}|{cfg['unit_gap_newline']}{unit}(?={cfg['clause_end']}))"
     )
     approx = cfg["approx"]
+    arabic = f"(?:{nums['arabic']})(?:{nums['exponent']})?"
     return FigureGrammar(
-        arabic=f"(?:{nums['arabic']})",
+        arabic=arabic,
+        signed=f"(?:(?<![{nums['sign_not_after']}]){nums['sign']})?{arabic}",
         chinese=f"[{cn_start}][{cn_chars}]*",
         chinese_left=f"(?<![{re.escape(nums['chinese_not_after'])}{cn_chars}\\d])",
         percent_words=alternation(nums["percent_words"]),
@@ -106,14 +113,16 @@ def figure_patterns(named: bool = False) -> dict[str, str]:
     def grp(name: str, body: str) -> str:
         return f"(?P<{name}>{body})" if named else f"(?:{body})"
 
-    num = f"(?:{g.arabic}|{g.chinese_left}{g.chinese})"
+    # a number starts at the start of its digit run (not inside 1234 or after 1.): the same figures, found in linear
+    # time when a scan is tried at every digit of a long run
+    num = f"(?:(?<![\\d.]){g.arabic}|{g.chinese_left}{g.chinese})"
     pre = grp("pre", g.before) + "?"
     post = grp("post", g.after) + "?"
     end_a = f"{grp('ai', g.inside)}?(?:{grp('am', g.multiplier)}{grp('ai2', g.inside)}?)?(?:{grp('au', g.gap_unit)})?"
     end_b = f"{grp('bi', g.inside)}?(?:{grp('bm', g.multiplier)}{grp('bi2', g.inside)}?)?{grp('bu', g.gap_unit)}"
     rng = f"{pre}{grp('a', num)}{end_a}[ ]?{grp('sep', g.separator)}[ ]?{grp('b', num)}{end_b}{post}"
     arabic = (
-        f"{pre}(?<![\\d.]){grp('a', g.arabic)}{grp('ai', g.inside)}?"
+        f"{pre}(?<![\\d.]){grp('a', g.signed)}{grp('ai', g.inside)}?"
         f"(?:[ ]?{grp('am', g.multiplier)}{grp('ai2', g.inside)}?(?:{grp('au', g.gap_unit)})?|{grp('au', g.gap_unit)}){post}"
     )
     chinese = (
@@ -123,9 +132,9 @@ def figure_patterns(named: bool = False) -> dict[str, str]:
     )
     if named:
         # a named group may appear once per pattern: the two branches of `arabic` and `chinese` are split
-        arabic_unit = f"{pre}(?P<a>{g.arabic})(?P<ai>{g.inside})?(?P<au>{g.gap_unit}){post}"
+        arabic_unit = f"{pre}(?P<a>{g.signed})(?P<ai>{g.inside})?(?P<au>{g.gap_unit}){post}"
         arabic_mult = (
-            f"{pre}(?P<a>{g.arabic})(?P<ai>{g.inside})?[ ]?(?P<am>{g.multiplier})(?P<ai2>{g.inside})?(?P<au>{g.gap_unit})?{post}"
+            f"{pre}(?P<a>{g.signed})(?P<ai>{g.inside})?[ ]?(?P<am>{g.multiplier})(?P<ai2>{g.inside})?(?P<au>{g.gap_unit})?{post}"
         )
         pct = f"{pre}(?P<pct>{g.percent_words})(?P<a>{g.chinese}(?:点[{re.escape(figure_config()['numbers']['chinese_chars'])}]+)?){post}"
         cn = (
@@ -133,7 +142,7 @@ def figure_patterns(named: bool = False) -> dict[str, str]:
             f"(?P<au>{g.gap_unit}){post}"
         )
         # a bare number: the rules take one only as a table cell, but parse_figure reads any span's number
-        bare = f"{pre}(?P<a>-?{g.arabic}|{g.chinese})(?P<ai>{g.inside})?{post}"
+        bare = f"{pre}(?P<a>(?:{figure_config()['numbers']['sign']})?{g.arabic}|{g.chinese})(?P<ai>{g.inside})?{post}"
         return {"range": rng, "arabic_unit": arabic_unit, "arabic_mult": arabic_mult, "percent": pct, "chinese": cn,
                 "bare": bare}
     return {"range": rng, "arabic": arabic, "chinese": chinese}
@@ -147,24 +156,54 @@ def _figure_parsers() -> list[re.Pattern[str]]:
 
 @lru_cache(maxsize=4096)
 def chinese_number(numeral: str) -> Decimal:
-    """Value of a Chinese numeral (七 → 7, 二十三 → 23, 二〇一三 → 2013); cn2an on the numeral only."""
+    """Value of a Chinese numeral (七 → 7, 二十三 → 23, 二〇一三 → 2013); cn2an on the numeral only.
+
+    Raises ValueError when ``numeral`` is no numeral (十十, 千千) or longer than ``numbers.chinese_max_chars``.
+    """
     import cn2an
 
     numeral = numeral.replace("○", "〇")
-    if "点" in numeral:
-        whole, frac = numeral.split("点", 1)
-        digits = "".join(str(int(cn2an.cn2an(c, "smart"))) for c in frac)
-        return Decimal(f"{chinese_number(whole)}.{digits}")
-    return Decimal(str(cn2an.cn2an(numeral, "smart")))
+    if len(numeral) > figure_config()["numbers"]["chinese_max_chars"]:
+        raise ValueError(f"not a Chinese numeral (too long): {numeral[:20]!r}...")
+    try:
+        if "点" in numeral:
+            whole, frac = numeral.split("点", 1)
+            digits = "".join(str(int(cn2an.cn2an(c, "smart"))) for c in frac)
+            return Decimal(f"{chinese_number(whole)}.{digits}")
+        return Decimal(str(cn2an.cn2an(numeral, "smart")))
+    except ValueError:
+        raise
+    except Exception as err:  # cn2an fails with KeyError, IndexError ... on what is no numeral
+        raise ValueError(f"not a Chinese numeral: {numeral!r} ({type(err).__name__})") from err
+
+
+_SIGNS = str.maketrans({"－": "-", "−": "-"})
 
 
 def number_value(text: str) -> Decimal:
-    """Decimal value of an Arabic (1,234.5) or Chinese (二十三) number."""
-    text = text.replace(",", "").strip()
+    """Decimal value of an Arabic (1,234.5, -12, 1.5e3) or Chinese (二十三) number; ValueError when it is neither."""
+    text = text.replace(",", "").strip().translate(_SIGNS)
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation:
         return chinese_number(text)
+    if not value.is_finite():  # Decimal reads "Infinity" and "NaN", which no report writes as a number
+        raise ValueError(f"not a number: {text!r}")
+    return value
+
+
+def within_magnitude(value: Decimal) -> bool:
+    """Whether a value is small enough to be a statistic (``numbers.max_magnitude`` of figures.yml)."""
+    return abs(value) <= figure_config()["numbers"]["max_magnitude"]
+
+
+def checked_number(text: str, factor: int = 1) -> Decimal | None:
+    """``text`` read as a number times ``factor``, or None when it cannot be read or its magnitude is absurd."""
+    try:
+        value = number_value(text) * factor
+    except (ValueError, ArithmeticError):
+        return None
+    return value if within_magnitude(value) else None
 
 
 def plain(value: Decimal) -> int | float:
@@ -184,7 +223,11 @@ def _money_units() -> frozenset[str]:
 
 
 def parse_figure(text: str) -> dict[str, Any]:
-    """Value, unit, multiplier, approx and range of a figure's text (24.8万条 → 248000, 条, 10000)."""
+    """Value, unit, multiplier, approx, range and uncertain of a figure's text (24.8万条 → 248000, 条, 10000).
+
+    ValueError when the text is no figure of the grammar; a figure whose number cannot be read or is absurdly large
+    has value (or range) None and ``uncertain`` True.
+    """
     return dict(_parse_figure(text.strip()))  # a copy: the cached dict stays as parsed
 
 
@@ -209,14 +252,22 @@ def _parse_figure(text: str) -> dict[str, Any]:
         unit = mult_word + unit  # 2.5亿元: the written unit is 亿元
     elif mult_word and not unit:
         unit = mult_word  # 40万: the multiplier is all that is written
-    a = number_value(parts["a"])
-    result: dict[str, Any] = {"value": None, "unit": unit, "multiplier": multiplier, "approx": approx, "range": None}
+    result: dict[str, Any] = {"value": None, "unit": unit, "multiplier": multiplier, "approx": approx, "range": None,
+                              "uncertain": False}
     if parts.get("b"):
         a_mult = g.multipliers[parts["am"]] if parts.get("am") else (multiplier or 1)
         b_mult = g.multipliers[parts["bm"]] if parts.get("bm") else (multiplier or 1)
-        result["range"] = (plain(a * a_mult), plain(number_value(parts["b"]) * b_mult))
+        low, high = checked_number(parts["a"], a_mult), checked_number(parts["b"], b_mult)
+        if low is None or high is None:
+            result["uncertain"] = True
+        else:
+            result["range"] = (plain(low), plain(high))
         return result
-    result["value"] = plain(a * (multiplier or 1))
+    value = checked_number(parts["a"], multiplier or 1)
+    if value is None:
+        result["uncertain"] = True
+    else:
+        result["value"] = plain(value)
     return result
 
 
@@ -378,6 +429,13 @@ def _first_fields(text: str) -> dict[str, Any]:
 
 def parse_date(text: str, report_year: int | None = None) -> str | None:
     """ISO value of a date span: 2017-03-19, 2016, 2016-06/2016-07, 2016-01-01/2016-12-31; None if unreadable."""
+    try:
+        return _parse_date(text, report_year)
+    except ValueError:  # a numeral that is none (十十月), or a part out of range
+        return None
+
+
+def _parse_date(text: str, report_year: int | None) -> str | None:
     c = date_config()
     text = text.strip()
     if text in c["relative"]:

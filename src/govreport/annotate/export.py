@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sys
 import warnings
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -63,7 +64,8 @@ def tasks_from_document(doc: Document, spans: Iterable[Span], links: Iterable[An
 
     ``spans`` are document-level Spans (INDICATOR spans included); ``links`` are objects with ``figure``,
     ``indicator`` (Span or None) and optionally ``scope`` (the normalised qualifier). Spans that cut a token,
-    cross a line, overlap a longer span, or lie in a table area are dropped and counted in ``report``.
+    cross a line, overlap a longer span, or lie in a table area are dropped and counted in ``report``; a paragraph
+    longer than ``max_task_chars`` gives no task (counted, and named in ``doc.warnings``).
     """
     report = report if report is not None else Counter()
     areas = table_areas(doc, areas or ())
@@ -72,8 +74,12 @@ def tasks_from_document(doc: Document, spans: Iterable[Span], links: Iterable[An
     # a linker may name an indicator phrase found from context, outside the indicator spans it was given
     spans = sorted({(s.label, s.start, s.end) for s in spans} | {(i.label, i.start, i.end) for _, i, _ in pairs},
                    key=lambda x: (x[1], x[2], x[0]))  # a stable order whatever the hash seed
+    # links by the start of their figure: a paragraph reads only its own (not every link of the document)
+    pair_order = sorted(range(len(pairs)), key=lambda k: pairs[k][0].start)
+    pair_starts = [pairs[k][0].start for k in pair_order]
     tasks = []
     j = 0
+    max_chars = settings()["max_task_chars"]
     for index, start, end in paragraphs(doc.text):
         while j < len(spans) and spans[j][1] < start:
             report["spans outside any paragraph"] += 1
@@ -86,11 +92,18 @@ def tasks_from_document(doc: Document, spans: Iterable[Span], links: Iterable[An
             else:
                 report["spans crossing a line dropped"] += 1
             j += 1
+        if end - start > max_chars:
+            report["paragraphs longer than max_task_chars skipped"] += 1
+            doc.warnings.append(f"{doc.path}: paragraph {index} has {end - start} characters, more than "
+                                f"max_task_chars ({max_chars}, configs/annotate.yml): no annotation task")
+            continue
         para = doc.text[start:end]
         if is_table_line(para, start, end, areas):
             report["table lines skipped"] += 1
             continue
-        task = _paragraph_task(doc.doc, index, start, para, inside, pairs, _clip(areas, start, end), report)
+        own = sorted(pair_order[bisect_left(pair_starts, start):bisect_left(pair_starts, end)])  # in link order
+        task = _paragraph_task(doc.doc, index, start, para, inside, [pairs[k] for k in own], _clip(areas, start, end),
+                               report)
         tasks.append(task)
     return tasks
 
@@ -99,7 +112,8 @@ def _paragraph_task(doc_id: str, index: int, offset: int, para: str, spans: list
                     pairs: list[tuple[Span, Span, str | None]], tables: list[Area], report: Counter) -> dict:
     """One task: spans aligned and filtered, relations of the links whose two ends survived."""
     cfg = settings()
-    starts, ends = token_bounds(tokenize(para))
+    tokens = tokenize(para)
+    starts, ends = token_bounds(tokens)
     aligned = []
     for label, s, e in spans:
         if label not in cfg["labels"]:
@@ -113,7 +127,7 @@ def _paragraph_task(doc_id: str, index: int, offset: int, para: str, spans: list
     aligned, n_overlap = _drop_overlaps(aligned)
     report["overlapping spans dropped"] += n_overlap
     kept = {(s, e): label for label, s, e in aligned}
-    relations, linked = [], set()
+    relations, linked, seen = [], set(), set()
     for figure, indicator, scope in pairs:
         head, child = (figure.start - offset, figure.end - offset), (indicator.start - offset, indicator.end - offset)
         if kept.get(child) in cfg["child_labels"] and kept.get(head) in cfg["head_labels"]:
@@ -122,7 +136,9 @@ def _paragraph_task(doc_id: str, index: int, offset: int, para: str, spans: list
                 rel["scope"] = scope
             elif scope:
                 report["scopes outside the guidelines' list dropped"] += 1
-            if rel not in relations:
+            key = (rel["head"], rel["child"], rel.get("scope"))
+            if key not in seen:  # a set: a one-line document holds thousands of relations in one paragraph
+                seen.add(key)
                 relations.append(rel)
             linked.add(child)
     # indicators of no figure are not annotated (see the guidelines)
@@ -130,7 +146,7 @@ def _paragraph_task(doc_id: str, index: int, offset: int, para: str, spans: list
     report["unlinked indicator spans dropped"] += len(aligned) - len(final)
     report["spans"] += len(final)
     report["relations"] += len(relations)
-    task = make_task(para, doc_id, index, offset, final, relations, tables)
+    task = make_task(para, doc_id, index, offset, final, relations, tables, tokens=tokens)
     # no preset answer: the machine's output is not reviewed, and Prodigy's db-in would take a preset
     # "accept" for an annotator's decision (the annotator's answer is added by the annotation tool)
     del task["answer"]

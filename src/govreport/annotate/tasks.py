@@ -166,14 +166,15 @@ def _span_dict(tokens_at: tuple[dict[int, int], dict[int, int]], start: int, end
 
 def make_task(text: str, doc: str, paragraph: int, offset: int, spans: Iterable[tuple[str, int, int]] = (),
               relations: Iterable[dict[str, Any]] = (), tables: Iterable[Offsets] = (),
-              answer: str = "accept") -> dict[str, Any]:
+              answer: str = "accept", tokens: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A full task from a paragraph text and paragraph-relative (label, start, end) spans.
 
     ``relations`` are dicts with ``label``, ``head`` and ``child`` as (start, end) offsets of existing spans
     and an optional ``scope`` (the normalised scope qualifier: 全市, 市本级, 县市区, ...). Raises
-    AlignmentError when a span cuts a token, KeyError when a relation points at no span.
+    AlignmentError when a span cuts a token, KeyError when a relation points at no span. ``tokens`` are
+    tokenize(text) when the caller already has them (tokenizing is most of the cost of a task).
     """
-    tokens = tokenize(text)
+    tokens = tokenize(text) if tokens is None else tokens
     bounds = token_bounds(tokens)
     span_dicts = sorted((_span_dict(bounds, s, e, label, text) for label, s, e in spans),
                         key=lambda d: (d["start"], d["end"]))

@@ -50,6 +50,8 @@ def check_structure(task: dict[str, Any]) -> list[str]:
     for key in ("spans", "relations"):
         if not isinstance(task.get(key, []), list):
             errors.append(f"{key} must be a list")
+    if errors and any(not isinstance(task.get(k, []), list) for k in ("spans", "relations")):
+        return errors  # their items cannot be read
     for i, span in enumerate(task.get("spans") or []):
         if not isinstance(span, dict) or not all(_is_int(span.get(k)) for k in ("start", "end")) \
                 or not isinstance(span.get("label"), str):
@@ -60,13 +62,19 @@ def check_structure(task: dict[str, Any]) -> list[str]:
             for k in ("head_span", "child_span"))
         if not ok:
             errors.append(f"relation {i} needs a label and head_span/child_span with integer start/end")
+        elif any(rel.get(k) is not None and not isinstance(rel[k], str) for k in ("scope", "indicator")):
+            errors.append(f"relation {i}: scope and indicator must be strings")
+    tables = task.get("tables", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) and _is_int(t.get("start")) and _is_int(t.get("end"))
+                                               for t in tables):
+        errors.append("tables must be a list of areas with integer start/end")
     if is_standoff(task):
         if not isinstance(task.get("sha1"), str) or not _SHA1.match(task["sha1"]):
             errors.append("stand-off record without a valid sha1 of its paragraph text")
         if not _is_int(meta.get("offset")):
             errors.append("stand-off record without meta.offset (the paragraph's offset in the document)")
     else:
-        if not isinstance(task["text"], str):
+        if not isinstance(task.get("text"), str):
             errors.append("text must be a string")
         if not isinstance(task.get("tokens"), list):
             errors.append("tokens are missing")
@@ -282,7 +290,10 @@ def validate_lines(lines: Iterable[Line], store: DocumentStore | None = None,
     seen: dict[tuple[Path, Any], int] = {}
     for line in lines:
         issues = validate_record(line.data, store, _committed(line.path, root))
-        key = (line.path, task_id(line.data) if isinstance(line.data.get("meta"), dict) else None)
+        tid = task_id(line.data) if isinstance(line.data.get("meta"), dict) else None
+        if tid is not None and not (isinstance(tid[0], str) and _is_int(tid[1])):
+            tid = None  # a malformed meta, reported by check_structure: no key to compare
+        key = (line.path, tid)
         if key[1] is not None and key in seen:
             issues.append(("error", f"doc {key[1][0]} paragraph {key[1][1]} already annotated on line {seen[key]}"))
         seen.setdefault(key, line.line)

@@ -117,7 +117,7 @@ def fill_values(model_spans: list[Span], rules_spans: list[Span], report_year: i
         twin = by_key.get(span.key())
         if twin is not None:
             span.value, span.unit, span.multiplier = twin.value, twin.unit, twin.multiplier
-            span.approx, span.range, span.iso = twin.approx, twin.range, twin.iso
+            span.approx, span.range, span.iso, span.uncertain = twin.approx, twin.range, twin.iso, twin.uncertain
         elif not parse_value(span, report_year) and drop:
             continue
         kept.append(span)
@@ -134,7 +134,7 @@ def parse_value(span: Span, report_year: int | None = None) -> bool:
         except ValueError:
             return False
         span.value, span.unit, span.multiplier = fields["value"], fields["unit"], fields["multiplier"]
-        span.approx, span.range = fields["approx"], fields["range"]
+        span.approx, span.range, span.uncertain = fields["approx"], fields["range"], fields["uncertain"]
     elif span.label == "DATE":
         span.iso = parse_date(span.text, report_year)
         return span.iso is not None

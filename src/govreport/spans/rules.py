@@ -42,11 +42,11 @@ from ..config import CONFIG_DIR, load_config
 from ..types import Span
 from ..values import (
     alternation,
+    checked_number,
     date_pattern,
     figure_config,
     figure_label,
     figure_patterns,
-    number_value,
     parse_date,
     parse_figure,
     plain,
@@ -264,9 +264,10 @@ def figure_span(text: str, start: int, end: int) -> Span:
 
 
 def bare_span(text: str, start: int, end: int) -> Span:
-    """A table cell's bare number: COUNT without unit."""
+    """A table cell's bare number: COUNT without unit (uncertain, without value, when absurdly large)."""
     surface = text[start:end]
-    return Span("COUNT", start, end, surface, value=plain(number_value(surface)))
+    value = checked_number(surface)
+    return Span("COUNT", start, end, surface, value=None if value is None else plain(value), uncertain=value is None)
 
 
 def date_span(text: str, start: int, end: int, report_year: int | None) -> Span:

@@ -171,17 +171,26 @@ def narrative_numbers(narrative: str) -> set[int]:
     return {int(n.replace(",", "")) for n in _NUMBER.findall(narrative)}  # strings: no match objects
 
 
-def numbers_after(narrative: str, names: set[str], window: int) -> set[int]:
-    """Integers written within ``window`` characters after one of ``names`` in the narrative."""
+def numbers_after(narrative: str, names: set[str], window: int, memo: dict[str, set[int]] | None = None) -> set[int]:
+    """Integers written within ``window`` characters after one of ``names`` in the narrative.
+
+    ``memo`` keeps each name's numbers for one narrative: rows of repeated tables share their names, and reading the
+    whole narrative again for each of them grew with the square of the document.
+    """
+    memo = {} if memo is None else memo
     out: set[int] = set()
     for name in names:
         if len(name) < 2:
             continue
-        pos = narrative.find(name)
-        while pos >= 0:
-            end = pos + len(name)
-            out |= narrative_numbers(narrative[end:end + window])
-            pos = narrative.find(name, end)
+        if name not in memo:
+            found: set[int] = set()
+            pos = narrative.find(name)
+            while pos >= 0:
+                end = pos + len(name)
+                found |= narrative_numbers(narrative[end:end + window])
+                pos = narrative.find(name, end)
+            memo[name] = found
+        out |= memo[name]
     return out
 
 
@@ -255,10 +264,10 @@ def _direct(slot: Slot, vals: list[Val | None], doubt: bool | set[int]) -> list[
 
 
 def _from_split(slot: Slot, problem: SplitProblem, narrative: str, numbers: set[int],
-                choices: list[SplitChoice]) -> list[CellValue]:
+                choices: list[SplitChoice], after: dict[str, set[int]] | None = None) -> list[CellValue]:
     """Cells of a row whose digit runs were split: the best cutting, with alternatives where others remain."""
     window = load_config("tables.yml")["split"]["narrative_window"]
-    ranked = rank(problem, numbers, numbers_after(narrative, _row_names(slot), window))
+    ranked = rank(problem, numbers, numbers_after(narrative, _row_names(slot), window, after))
     if not ranked:
         return []
     best, support = ranked[0]
@@ -397,8 +406,9 @@ def _resolve(slots: list[Slot], form: str, row_keys: list[str], narrative: str,
         present = {c.indicator for c in cells} | {r[0] for _, p in pending for r in p.refs}
         broken = propagate([p for _, p in pending], fixed, split_relations(form, present, row_keys))
         numbers = narrative_numbers(narrative)
+        after: dict[str, set[int]] = {}  # numbers after each row name, read once per narrative
         for slot, problem in pending:
-            cells.extend(_from_split(slot, problem, narrative, numbers, choices))
+            cells.extend(_from_split(slot, problem, narrative, numbers, choices, after))
     return cells, broken
 
 

@@ -12,12 +12,14 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from itertools import pairwise
 from typing import NamedTuple
 
 from ..config import load_config
 from ..types import Document, Table
+from ..values import within_magnitude
 from .lexicon import Lexicon, Role, t2_section
 
 
@@ -80,6 +82,8 @@ def parse_number(text: str) -> tuple[int | float | None, str | None]:
     if not match:
         return None, None
     digits = match.group(1).replace(",", "")
+    if not within_magnitude(Decimal(digits)):
+        return None, None  # thousands of digits are no cell value (and int() of them raises): the slot stays empty
     value: int | float = float(digits) if "." in digits else int(digits)
     return value, match.group(2)
 
