@@ -10,13 +10,14 @@ When more than one split survives, the value is uncertain and the alternatives a
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
 from typing import Any
 
 from ..config import load_config
-from .checks import Ref, Relation
+from .checks import _TOLERANCE, Ref, Relation
 from .shapes import Val
 
 _PART = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
@@ -206,6 +207,11 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
         for c, ref in enumerate(prob.refs):
             where[ref] = (p, c)
     broken: set[str] = set()
+    # a group is judged again only when the candidates of one of its rows changed since its last judgement:
+    # on the same candidates it would keep the same ones
+    version = [0] * len(problems)
+    judged: dict[str, tuple[int, ...]] = {}
+    values = dict(fixed)  # every combination sets all the refs of its rows, so one dict serves them all
     changed = True
     while changed:
         changed = False
@@ -217,29 +223,109 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
             involved = sorted({where[ref][0] for r in rels for ref in r.refs if ref in where})
             if not involved or all(len(problems[p].candidates) <= 1 for p in involved):
                 continue
+            state = tuple(version[p] for p in involved)
+            if judged.get(name) == state:
+                continue
+            judged[name] = state
             sizes = [len(problems[p].candidates) for p in involved]
             total = 1
             for s in sizes:
                 total *= s
             if total > cap or total == 0:
                 continue
+            # each candidate as its (ref, value) pairs, built once rather than once per combination
+            assignments = [[list(zip(problems[p].refs, (part.value for part in cand)))
+                            for cand in problems[p].candidates] for p in involved]
+            # a candidate that satisfies no combination of one relation alone is in no combination satisfying
+            # them all: each relation first narrows its own rows, then the group's rows are combined
+            options = _narrowed(rels, involved, assignments, where, values)
             keep: list[set[int]] = [set() for _ in involved]
-            for combo in product(*(range(s) for s in sizes)):
-                values = dict(fixed)
-                for p, ci in zip(involved, combo):
-                    for ref, part in zip(problems[p].refs, problems[p].candidates[ci]):
-                        values[ref] = part.value
-                if all(r.holds(values) is not False for r in rels):
+            if all(options):
+                for combo in product(*options):
                     for n, ci in enumerate(combo):
-                        keep[n].add(ci)
+                        values.update(assignments[n][ci])
+                    if all(r.holds(values) is not False for r in rels):
+                        for n, ci in enumerate(combo):
+                            keep[n].add(ci)
+            _restore(values, fixed, [problems[p].refs for p in involved])
             if not any(keep):
                 broken.add(name)
                 continue
             for n, p in enumerate(involved):
                 if len(keep[n]) < sizes[n]:
                     problems[p].candidates = [c for i, c in enumerate(problems[p].candidates) if i in keep[n]]
+                    version[p] += 1
                     changed = True
     return sorted(broken)
+
+
+def _narrowed(rels: list[Relation], involved: list[int], assignments: list[list[list[tuple[Ref, Any]]]],
+              where: dict[Ref, tuple[int, int]], values: dict[Ref, Any]) -> list[list[int]]:
+    """Per row of ``involved``, the candidates that satisfy every relation of ``rels`` taken one at a time
+    (as ``Relation.holds`` judges: a combination with a number missing never fails)."""
+    options = [set(range(len(a))) for a in assignments]
+    position = {p: n for n, p in enumerate(involved)}
+    for rel in rels:
+        rows = sorted({position[where[ref][0]] for ref in rel.refs if ref in where})
+        if not rows or not all(options[n] for n in rows):
+            continue
+        if any(values.get(ref) is None for ref in rel.refs if ref not in where):
+            continue  # a fixed number is missing: the relation never fails
+        for n, kept in zip(rows, _kept_by_relation(rel, rows, options, assignments, where, position, values)):
+            options[n] = kept
+    return [sorted(o) for o in options]
+
+
+def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
+                      assignments: list[list[list[tuple[Ref, Any]]]], where: dict[Ref, tuple[int, int]],
+                      position: dict[int, int], values: dict[Ref, Any]) -> list[set[int]]:
+    """The candidates of each of ``rows`` used by some combination that ``rel`` does not reject.
+
+    A relation is a signed sum (left − right) that must be 0 (eq) or at most 0 (le): each candidate adds its
+    part of the sum, and the rows are matched by sorting the largest row's parts instead of trying all
+    combinations with it."""
+    sign: dict[Ref, int] = {}
+    for ref in rel.left:
+        sign[ref] = sign.get(ref, 0) + 1
+    for ref in rel.right:
+        sign[ref] = sign.get(ref, 0) - 1
+    base = sum(s * values[ref] for ref, s in sign.items() if ref not in where)
+    parts: list[dict[int, float | None]] = []  # row → candidate → its part of the sum (None: a number missing)
+    for n in rows:
+        cols = [(where[ref][1], sign[ref]) for ref in sign if ref in where and position[where[ref][0]] == n]
+        row_parts = {}
+        for ci in options[n]:
+            nums = [assignments[n][ci][c][1] for c, _ in cols]
+            row_parts[ci] = None if any(v is None for v in nums) else sum(s * v for (_, s), v in zip(cols, nums))
+        parts.append(row_parts)
+    kept = [{ci for ci, v in row.items() if v is None} for row in parts]
+    missing = [bool(k) for k in kept]
+    for k in range(len(rows)):
+        if any(missing[j] for j in range(len(rows)) if j != k):
+            kept[k] = set(parts[k])  # another row can miss a number: every candidate of this one passes
+    largest = max(range(len(rows)), key=lambda k: len(parts[k]))
+    others = [k for k in range(len(rows)) if k != largest]
+    ordered = sorted((v, ci) for ci, v in parts[largest].items() if v is not None)
+    sums = [v for v, _ in ordered]
+    for combo in product(*([(ci, v) for ci, v in parts[k].items() if v is not None] for k in others)):
+        need = -(base + sum(v for _, v in combo))  # the largest row's part that makes the sum 0
+        lo = bisect_left(sums, need - _TOLERANCE) if rel.kind != "le" else 0
+        hi = bisect_right(sums, need + _TOLERANCE)
+        if lo < hi:
+            for k, (ci, _) in zip(others, combo):
+                kept[k].add(ci)
+            kept[largest].update(ci for _, ci in ordered[lo:hi])
+    return kept
+
+
+def _restore(values: dict[Ref, Any], fixed: dict[Ref, Any], refs_of_rows: list[list[Ref]]) -> None:
+    """Leave no candidate's values behind in ``values`` for the next group: back to the fixed ones."""
+    for refs in refs_of_rows:
+        for ref in refs:
+            if ref in fixed:
+                values[ref] = fixed[ref]
+            else:
+                values.pop(ref, None)
 
 
 def _digits(value: Any) -> int:
