@@ -82,14 +82,11 @@ class Prediction:
 
 
 def system_extractor(find_spans: Callable, link: Callable) -> Any:
-    """An Extractor that finds spans and links as one system does, keeping its spans for scoring."""
+    """An Extractor whose pipeline finds spans and links as one system does, keeping its spans for scoring."""
     from .extract import Extractor
+    from .pipeline import Pipeline
 
-    extractor = Extractor(use_model=False, with_tasks=False)
-    extractor.find_spans = find_spans
-    extractor.link = link
-    extractor.keep_spans = True
-    return extractor
+    return Extractor(pipeline=Pipeline(find_spans, link), with_tasks=False, keep_spans=True)
 
 
 def predict_document(doc: Any, gold: GoldDocument, extractor: Any) -> Prediction:

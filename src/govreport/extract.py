@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .output_schema import enrich_outputs
+from .pipeline import Pipeline
 from .types import Document, Mention
 
 RECORD_COLUMNS = ["doc", "organ", "year", "indicator", "value", "unit", "source", "start", "end", "conflict", "uncertain",
@@ -48,20 +49,15 @@ class Extractor:
     """Holds the loaded resources (model, lexicons) and extracts one document at a time."""
 
     def __init__(self, model: str | Path | None = None, use_model: bool = True, with_tasks: bool = False,
-                 linker: str | Path | None = None, link_policy: str | None = None):
+                 linker: str | Path | None = None, link_policy: str | None = None, pipeline: Pipeline | None = None,
+                 keep_spans: bool = False):
+        """``pipeline`` (default: ``Pipeline.from_config`` of the other options) finds spans and links;
+        ``keep_spans`` keeps every span found in the result (evaluation scores them)."""
         from .indicators import load_indicators
-        from .learned_link import load_linker, policy_linker
-        from .spans.hybrid import load_span_finder
-        from .tables.lexicon import load_lexicons
 
-        self.find_spans = load_span_finder(model if use_model else None)
-        load_lexicons()  # the table lexicons of all forms: the first report of each form would compile one
-        # the learned linker sits beside the span model (models/linker); the rules link without it
-        if linker is None and use_model and model is not None:
-            linker = Path(model).parent / "linker"
-        self.link = policy_linker(load_linker(linker) if use_model and linker else None, link_policy)
+        self.pipeline = pipeline or Pipeline.from_config(model, use_model, linker, link_policy)
         self.with_tasks = with_tasks
-        self.keep_spans = False
+        self.keep_spans = keep_spans
         self.units = {ind.id: ind.unit for ind in load_indicators().values()}  # canonical unit of each id
 
     def warm_up(self) -> None:
@@ -88,18 +84,10 @@ class Extractor:
 
     def extract(self, doc: Document) -> DocumentResult:
         """Run every stage after ingestion on one document."""
-        from .link import find_indicator_spans
-        from .metadata import document_metadata
         from .records import merge_records
-        from .tables import parse_tables
 
-        tables = parse_tables(doc)
-        meta = document_metadata(doc.text, doc.path, tables.form, source_meta=doc.meta)
-        in_table = _table_areas(doc, tables)
-        spans = self.find_spans(doc.text, meta.get("year"), exclude=in_table)
-        narrative = [s for s in spans if not _inside(s.start, s.end, in_table)]
-        indicator_spans = find_indicator_spans(doc.text)
-        links = self.link(doc.text, narrative, indicator_spans, tables.form)
+        analysis = self.pipeline(doc)
+        tables, meta, links = analysis.tables, analysis.meta, analysis.links
         mentions = [_text_mention(doc.doc, link) for link in links]
         mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
         dropped: Counter = Counter()
@@ -137,11 +125,11 @@ class Extractor:
             from .annotate import tasks_from_document
 
             # tasks_from_document adds the phrases the links found from context itself
-            tasks = tasks_from_document(doc, narrative + indicator_spans, links)
+            tasks = tasks_from_document(doc, analysis.narrative + analysis.indicators, links)
         mention_rows, record_rows = [m.to_dict() for m in mentions], [r.to_dict() for r in records]
         enrich_outputs(doc.text, summary, mention_rows, record_rows)
         return DocumentResult(doc.path, summary, mention_rows, record_rows, tasks, len(doc.text),
-                              spans=spans if self.keep_spans else [])
+                              spans=analysis.spans if self.keep_spans else [])
 
 
 def _failed(path: str, doc_id: str, error: str, warnings: list[str] | None = None) -> DocumentResult:
@@ -155,16 +143,6 @@ def _withheld_for_scope(link: Any) -> bool:
 
     phrase_id = getattr(link.indicator, "kb_id", None) if link.indicator is not None else None
     return link.canonical_id is None and phrase_id is not None and bool(link.scope) and is_partial_scope(link.scope)
-
-
-def _table_areas(doc: Document, tables: Any) -> list[tuple[int, int]]:
-    areas = [(t.start, t.end) for t in doc.tables]
-    areas += list(getattr(tables, "areas", []) or [])
-    return sorted(areas)
-
-
-def _inside(start: int, end: int, areas: list[tuple[int, int]]) -> bool:
-    return any(a <= start and end <= b for a, b in areas)
 
 
 def _text_mention(doc_id: str, link: Any) -> Mention:

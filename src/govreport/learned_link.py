@@ -1010,24 +1010,14 @@ def silver_tasks(paths: Iterable[str | Path], splits: Sequence[str] = ("train", 
 def document_tasks(doc: Any, annotator: Any = None) -> list[dict[str, Any]]:
     """Silver tasks of one document: the paragraphs with a figure, pre-annotated as ``annotate export`` does
     (annotate.PreAnnotator), each relation also carrying the rules' canonical id."""
-    from .annotate import PreAnnotator, tasks_from_document
-    from .annotate.export import report_year, table_areas
+    from .annotate import PreAnnotator
 
     cfg = linker_config()
     annotator = annotator or PreAnnotator()
-    spans = list(annotator.find_spans(doc.text, report_year(doc)))
-    tables = annotator.parse_tables(doc) if annotator.parse_tables else None
-    areas = list(getattr(tables, "areas", []) or [])
-    all_areas = table_areas(doc, areas)
-    figures = [s for s in spans if s.label in cfg["figure_labels"]
-               and not any(a <= s.start and s.end <= b for a, b in all_areas)]
-    indicators = list(annotator.find_indicators(doc.text))
-    links = annotator.link(doc.text, figures, indicators, form=getattr(tables, "form", None))
-    ids = {(lk.figure.start, lk.figure.end): lk.canonical_id for lk in links}
-    # phrases the rules read from context are no lexicon match: they join the spans so their relations survive
-    linked = [lk.indicator for lk in links if lk.indicator is not None]
-    tasks = [t for t in tasks_from_document(doc, spans + indicators + linked, links, areas)
-             if any(s["label"] in cfg["figure_labels"] for s in t["spans"])]
+    analysis = annotator.pipeline(doc)
+    ids = {(lk.figure.start, lk.figure.end): lk.canonical_id for lk in analysis.links}
+    tasks = [t for t in annotator.tasks(analysis) if any(s["label"] in cfg["figure_labels"] for s in t["spans"])]
+    tables = analysis.tables
     form = getattr(tables, "form", None)
     for task in tasks:
         task["meta"]["form"] = form

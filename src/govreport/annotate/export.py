@@ -138,67 +138,40 @@ def _paragraph_task(doc_id: str, index: int, offset: int, para: str, spans: list
 
 
 def report_year(doc: Document) -> int | None:
-    """The year the report covers: the metadata stage when present, else the first year of the title area."""
-    metadata = _optional("metadata", "document_metadata", warn=False)
-    if metadata is not None:
-        try:
-            year = metadata(doc.text, doc.path, None).get("year")
-        except Exception as err:  # noqa: BLE001 -- a failing metadata stage must not stop the export
-            warnings.warn(f"{doc.path}: metadata failed ({type(err).__name__}: {err}); year from the title",
-                          stacklevel=2)
-            year = None
-        if year:
-            return int(year)
+    """The year the report covers: the metadata stage's, else the first year of the title area."""
+    from ..metadata import document_metadata
+
+    try:
+        year = document_metadata(doc.text, doc.path, None).get("year")
+    except Exception as err:  # noqa: BLE001 -- a failing metadata stage must not stop the export
+        warnings.warn(f"{doc.path}: metadata failed ({type(err).__name__}: {err}); year from the title",
+                      stacklevel=2)
+        year = None
+    if year:
+        return int(year)
     cfg = settings()
     match = re.search(cfg["report_year_pattern"], doc.text[:cfg["report_year_window"]])
     return int(match.group(1)) if match else None
 
 
 class PreAnnotator:
-    """The span finder (rules, or model + rules), the table stage and the linker, loaded once."""
+    """The pipeline (rules, or model + rules; the rules' links), loaded once, cutting documents into tasks."""
 
-    def __init__(self, model: str | Path | None = None):
-        self.find_spans = _span_finder(model)
-        self.parse_tables = _optional("tables", "parse_tables")
-        self.find_indicators = _optional("link", "find_indicator_spans")
-        self.link = _optional("link", "link_figures_to_indicators")
+    def __init__(self, model: str | Path | None = None, pipeline: Any = None):
+        from ..pipeline import Pipeline
+
+        self.pipeline = pipeline or Pipeline.from_config(model, use_model=model is not None, link_policy="rules")
 
     def __call__(self, doc: Document, report: Counter | None = None) -> list[dict[str, Any]]:
         """Pre-annotated tasks of one document."""
+        analysis = self.pipeline(doc)
+        return self.tasks(analysis, report)
+
+    def tasks(self, analysis: Any, report: Counter | None = None) -> list[dict[str, Any]]:
+        """The tasks of one document's analysis: its spans, phrases and links, table areas left unannotated."""
         report = report if report is not None else Counter()
-        spans = list(self.find_spans(doc.text, report_year(doc))) if self.find_spans else []
-        areas: list[Area] = []
-        tables = self.parse_tables(doc) if self.parse_tables is not None else None
-        if tables is not None:
-            areas = list(getattr(tables, "areas", []) or [])
-        figures = [s for s in spans if s.label in settings()["head_labels"]
-                   and not any(a <= s.start and s.end <= b for a, b in table_areas(doc, areas))]
-        indicators = list(self.find_indicators(doc.text)) if self.find_indicators else []
-        form = getattr(tables, "form", None)
-        links = list(self.link(doc.text, figures, indicators, form=form)) if self.link and indicators else []
-        return tasks_from_document(doc, spans + indicators, links, areas, report)
-
-
-def _optional(module: str, name: str, warn: bool = True):
-    """A function of another stage, or None (with a warning) when that stage is not there (yet)."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(f"govreport.{module}"), name)
-    except (ImportError, AttributeError) as err:
-        if warn:
-            warnings.warn(f"govreport.{module}.{name} is not available ({err}); tasks are exported without it",
-                          stacklevel=3)
-        return None
-
-
-def _span_finder(model: str | Path | None):
-    """find_spans(text, report_year): the hybrid finder with a model, the rules without one."""
-    if model is not None:
-        finder = _optional("spans.hybrid", "load_span_finder")
-        if finder is not None:
-            return finder(model)
-    return _optional("spans.rules", "find_spans")
+        return tasks_from_document(analysis.doc, analysis.spans + analysis.indicators, analysis.links,
+                                   list(getattr(analysis.tables, "areas", []) or []), report)
 
 
 def export_documents(paths: Iterable[str | Path], out: str | Path, standoff: bool = False,
