@@ -17,20 +17,18 @@ from govreport.learned_link import (
     build_linker,
     combined_linker,
     disagreements,
-    document_tasks,
     evaluate_linking,
     evaluation_report,
     example_from_task,
     feature_importance,
     generate_candidates,
-    gold_tasks,
     linker_config,
     load_linker,
     policy_linker,
-    train_from_project,
     train_linker,
 )
 from govreport.link import Link
+from govreport.link_training import document_tasks, gold_tasks, train_from_project
 from govreport.phrase_map import PhraseMapper, label_variants, leave_one_out, load_phrase_mapper, spec_phrase_groups
 from govreport.types import Span
 

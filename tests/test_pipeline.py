@@ -4,7 +4,7 @@ from govreport.annotate import PreAnnotator
 from govreport.config import CORPUS_DIR
 from govreport.extract import Extractor
 from govreport.ingest import read_document
-from govreport.learned_link import document_tasks
+from govreport.link_training import document_tasks
 from govreport.pipeline import Pipeline
 
 

@@ -151,7 +151,7 @@ def span_cv(examples_by_doc: dict[str, list[tuple]], folds: list[list[str]], wor
 
 def run_cv(out_dir: str | Path, folds: int | None = None, spans: bool = True, links: bool = True) -> dict[str, Any]:
     """Cross-validate over the gold train+dev documents; writes ``out_dir/cv.json`` and returns it."""
-    from .learned_link import gold_tasks
+    from .link_training import gold_tasks
     from .train import gold_document_examples
 
     cfg = cv_settings()

@@ -122,7 +122,7 @@ class Extractor:
             summary["ocr_pages"] = doc.meta["ocr"]["pages"]
         tasks = []
         if self.with_tasks:
-            from .annotate import tasks_from_document
+            from .annotate.task_builder import tasks_from_document
 
             # tasks_from_document adds the phrases the links found from context itself
             tasks = tasks_from_document(doc, analysis.narrative + analysis.indicators, links)

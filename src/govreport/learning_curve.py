@@ -118,7 +118,7 @@ def score_fraction(run_dir: Path, split: str) -> dict[str, Any]:
 
 def learning_curve(out_dir: str | Path) -> dict[str, Any]:
     """Train and score every fraction; writes ``out_dir``/curve.json and returns it."""
-    from .learned_link import gold_tasks
+    from .link_training import gold_tasks
 
     cfg = settings()
     out_dir = Path(out_dir)

@@ -72,10 +72,19 @@ def label_variants(label: str, cfg: dict[str, Any] | None = None) -> list[str]:
     return _unique(variants)
 
 
+def span_canonical_id(span: dict[str, Any] | None) -> str | None:
+    """The canonical id an annotated span or relation carries, under any of the configured keys."""
+    if not span:
+        return None
+    for key in load_config(CONFIG_FILE)["canonical_keys"]:
+        value = span.get(key) or (span.get("meta") or {}).get(key)
+        if value:
+            return str(value)
+    return None
+
+
 def annotation_phrase_pairs(tasks: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
     """(phrase, id) pairs of the annotated indicator phrases whose span or ``measures`` relation carries an id."""
-    from .learned_link import span_canonical_id
-
     cfg = load_config(CONFIG_FILE)
     pairs = []
     for task in tasks:

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .export import is_table_line, report_files, report_year, table_areas
+from .export import report_files, report_year
 from .standoff import DocumentUnavailable, document_dirs, read_document
+from .task_builder import is_table_line, table_areas
 from .tasks import settings, task_id
 
 BY = ("disagreement", "linker")

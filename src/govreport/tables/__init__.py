@@ -14,7 +14,7 @@ table's arithmetic and the narrative (split), and runs the spec's checks (checks
   from ``values`` so that it never competes with the year's value (本年度 is the indicator value).
 - ``checks``: every spec check (勾稽关系) that applies, pass / fail / na with the numbers involved.
 - ``areas``: text spans covered by tables (for the narrative extractors to skip).
-- ``splits``: rows whose split stays open, for ``refine_across_years`` (neighbouring years of an organ).
+- ``splits``: rows whose split stays open, for ``tables.years.refine_across_years`` (neighbouring years of an organ).
 """
 
 from __future__ import annotations
@@ -35,8 +35,7 @@ from .forms import detect_new_form
 from .shapes import Val
 from .split import SplitProblem, propagate, rank, rule_holds, split_row
 
-__all__ = ["CellValue", "CheckResult", "SplitChoice", "TableResult", "cross_year_checks", "parse_tables",
-           "refine_across_years"]
+__all__ = ["CellValue", "CheckResult", "SplitChoice", "TableResult", "cross_year_checks", "parse_tables"]
 
 
 @dataclass
@@ -510,5 +509,3 @@ def clip_areas(text: str, areas: list[tuple[int, int]], cells: list[CellValue]) 
         clipped.append((start, end))
     return clipped
 
-
-from .years import refine_across_years  # last: years imports TableResult from here
