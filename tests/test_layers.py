@@ -15,7 +15,7 @@ PACKAGE = Path(govreport.__file__).parent
 
 LAYERS = [
     ("core", ["govreport", "config", "types", "normalize", "anchored", "values", "indicators", "metadata",
-              "records", "segment", "evaluate", "inputs", "batch", "outputs", "columnar", "output_schema"]),
+              "records", "segment", "evaluate", "jsonl", "inputs", "batch", "outputs", "columnar", "output_schema"]),
     ("ingest", ["ocr", "tables.grid", "ingest"]),  # tables.grid: the grid reconstruction the readers use
     ("spans", ["spans", "spans.*"]),
     ("tables", ["tables", "tables.*"]),

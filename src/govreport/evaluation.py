@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import PROJECT_ROOT, load_config
-from .evaluate import overlap_prf, prf, span_error_kinds, span_scores
+from .evaluate import overlap_prf, precision_recall_f1, prf, span_error_kinds, span_scores
 from .tables.expected import table_calibration
 
 EXPECTED_DIR = PROJECT_ROOT / "tests" / "expected"
@@ -143,9 +143,8 @@ def record_scores(gold: dict[tuple[str, str], set], predicted: list[dict[str, An
     preds = [r for r in predicted if r["doc"] in docs and r["value"] is not None]
     correct = {(r["doc"], r["indicator"]) for r in preds
                if any(_same(r["value"], v) for v in gold.get((r["doc"], r["indicator"]), ()))}
-    p = len(correct) / len(preds) if preds else 0.0
-    r = len(correct) / len(gold) if gold else 0.0
-    return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0, "correct": len(correct),
+    p, r, f = precision_recall_f1(len(correct), len(preds), len(correct), len(gold))
+    return {"p": p, "r": r, "f": f, "correct": len(correct),
             "predicted": len(preds), "gold": len(gold)}
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .jsonl import json_line as _json_line
 from .output_schema import enrich_outputs
 from .pipeline import Pipeline
 from .types import Document, Mention
@@ -53,12 +53,12 @@ class Extractor:
                  keep_spans: bool = False):
         """``pipeline`` (default: ``Pipeline.from_config`` of the other options) finds spans and links;
         ``keep_spans`` keeps every span found in the result (evaluation scores them)."""
-        from .indicators import load_indicators
+        from .indicators import indicator_units
 
         self.pipeline = pipeline or Pipeline.from_config(model, use_model, linker, link_policy)
         self.with_tasks = with_tasks
         self.keep_spans = keep_spans
-        self.units = {ind.id: ind.unit for ind in load_indicators().values()}  # canonical unit of each id
+        self.units = indicator_units()  # canonical unit of each id
 
     def warm_up(self) -> None:
         """Extract a short text once, so the patterns compiled on first use are there before workers fork."""
@@ -397,15 +397,6 @@ class _TableValues:
     def of(cls, res: DocumentResult) -> tuple[str | None, int | None, _TableValues]:
         values = {r["indicator"]: r["value"] for r in res.records if r["source"] == "table"}
         return res.document.get("organ"), res.document.get("year"), cls(values)
-
-
-# readable Chinese in the output files (srsly's writer escapes every non-ASCII character); one encoder for all
-# rows, since json.dumps with an option builds a new one per call
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
-
-
-def _json_line(row: dict[str, Any]) -> str:
-    return _ENCODER.encode(row) + "\n"
 
 
 def _batch_config() -> dict[str, Any]:

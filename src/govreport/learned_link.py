@@ -29,6 +29,7 @@ import numpy as np
 
 from .config import load_config
 from .evaluate import prf
+from .indicators import indicator_units
 from .phrase_map import PHRASE_MAP_FILE, PhraseMapper, merge_settings, span_canonical_id, spec_phrase_pairs
 from .types import Span
 
@@ -414,13 +415,6 @@ def _unit_compatible(figure_unit: str | None, indicator_unit: str | None, cfg: d
 # The model
 
 
-def _spec_units() -> dict[str, str]:
-    """Canonical id → unit from the spec."""
-    from .indicators import load_indicators
-
-    return {ind_id: ind.unit for ind_id, ind in load_indicators().items()}
-
-
 class LearnedLinker:
     """Vectorisers, scaler and classifier over (figure, candidate) pairs, plus the phrase mapper."""
 
@@ -648,7 +642,7 @@ def build_linker(examples: Sequence[LinkExample], extra_pairs: Sequence[tuple[st
     """Fit the phrase mapper (spec + ``extra_pairs``) and then the linker on examples with gold links."""
     cfg = cfg or linker_config()
     mapper = PhraseMapper(cfg["phrase_map"]).fit(spec_phrase_pairs() + list(extra_pairs))
-    return LearnedLinker(cfg, mapper, _spec_units()).fit(examples)
+    return LearnedLinker(cfg, mapper, dict(indicator_units())).fit(examples)
 
 
 def train_linker(train_tasks: Iterable[dict[str, Any]], out_dir: str | Path,

@@ -15,6 +15,7 @@ from typing import Any
 
 from .anchored import Alternation, guarded, reads_before_start
 from .config import load_config
+from .indicators import indicator_units
 from .normalize import OffsetMap, map_offset, substitute
 from .types import Span
 
@@ -122,7 +123,7 @@ def load_rules() -> _Rules:
     runs = guarded(f"(?P<page>{view['page_number_line']})|(?P<nl>[ \\t\\u00a0\\u3000]*\\n\\s*)|(?P<h>[ \\t\\u00a0\\u3000]+)")
     scopes = [(re.compile(s["pattern"]), s["scope"]) for s in cfg["scopes"]]
     unit_class = {u: name for name, units in cfg["unit_classes"].items() for u in units}
-    id_units = {ind["id"]: ind.get("unit") for ind in load_config("indicators.yml")["indicators"]}
+    id_units = indicator_units()
     return _Rules(
         cfg=cfg,
         entries=entries,

@@ -140,14 +140,12 @@ def _title_of(candidate: str | None) -> str | None:
 
 def _iso_date(written: str) -> str | None:
     """2017-03-10, 2017年3月10日, 二〇一九年二月十一日 → ISO date, or None."""
-    pat = load_patterns()
-    digits = pat.cfg["chinese_digits"]
-    if written[0] in digits:
-        parts = re.split("[年月日]", written)[:3]
+    from .values import chinese_number
+
+    if written[0] in load_patterns().cfg["chinese_numerals"]:
         try:
-            year = int("".join(str(digits[c]) for c in parts[0]))
-            month, day = (_small_chinese_number(p, digits) for p in parts[1:3])
-        except (KeyError, ValueError):
+            year, month, day = (int(chinese_number(p)) for p in re.split("[年月日]", written)[:3])
+        except ValueError:  # cn2an refuses what is no numeral
             return None
     else:
         numbers = re.findall(r"[0-9]+", written)
@@ -157,14 +155,6 @@ def _iso_date(written: str) -> str | None:
     if not (_valid_year(year) and 1 <= month <= 12 and 1 <= day <= 31):
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
-
-
-def _small_chinese_number(written: str, digits: dict[str, int]) -> int:
-    """一 … 三十一 as an integer."""
-    if "十" not in written:
-        return int("".join(str(digits[c]) for c in written))
-    tens, _, ones = written.partition("十")
-    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
 
 
 def publication_date(text: str) -> str | None:
