@@ -161,11 +161,17 @@ def _table_mention(doc_id: str, text: str, cell: Any) -> Mention:
     start, end = cell.start, cell.end
     shown = text[start:end] if start is not None and end is not None else str(cell.value)
     return Mention(
-        doc=doc_id, text=shown, start=start, end=end, label="COUNT" if cell.unit not in ("万元", "元") else "MEASURE",
+        doc=doc_id, text=shown, start=start, end=end, label="MEASURE" if cell.unit in _money_units() else "COUNT",
         value=cell.value, unit=cell.unit, indicator=cell.indicator, indicator_text=cell.row_label,
         source="table", method="table", confidence=cell.confidence, uncertain=cell.uncertain,
         alternatives=list(cell.alternatives) or None,
     )
+
+
+def _money_units() -> list[str]:
+    from .config import load_config
+
+    return load_config("records.yml")["money_units"]
 
 
 def _candidates(mentions: Iterable[Mention]) -> Iterator[Any]:

@@ -147,7 +147,7 @@ def load_rules() -> _Rules:
         strip_suffix=comp(cfg["strip_suffix"]),
         phrase_tail=comp(f"(?:{p}|[“”])+$"),
         verbs=comp(cfg["verbs"]),
-        verbs_only=comp(f"(?:{cfg['verbs']}|了|共|累计)+"),
+        verbs_only=comp(f"(?:{cfg['verbs']}|{cfg['verb_fillers']})+"),
         reject=comp(cfg["reject_phrase"]),
         reject_end=comp(cfg["reject_end"]),
         noun_stop=comp(cfg["noun_stop"]),
@@ -519,7 +519,7 @@ def _enumeration_parent(figs: list[_Fig], i: int, view: str, bounds: _Boundaries
     ps = _Boundaries.before(bounds.para, fig.start)
     lo = max(ps, fig.start - rules.cfg["windows"]["enumeration"])
     # the marker must sit in this sentence or open it: no sentence end (。) between marker and figure
-    period = max(view.rfind("。", lo, fig.start), view.rfind("！", lo, fig.start), view.rfind("？", lo, fig.start))
+    period = max(view.rfind(mark, lo, fig.start) for mark in rules.cfg["enumeration_sentence_ends"])
     marker = None
     for marker in rules.enumeration.finditer(view, lo, fig.start):
         pass
