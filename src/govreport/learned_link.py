@@ -772,21 +772,6 @@ def evaluate_linking(gold_tasks: Iterable[dict[str, Any]], predict_fn: Callable[
     return {"phrase": prf(gold_p, pred_p), "canonical": prf(gold_i, pred_i)}
 
 
-def policy_predict_fn(linker: LearnedLinker | None, policy: str, override_threshold: float | None = None,
-                      gold_indicators: bool = True) -> Callable[[dict[str, Any]], list[Any]]:
-    """A ``predict_fn`` for ``evaluate_linking`` linking a task's gold figures under a policy; the candidates
-    are the task's INDICATOR spans and the lexicon's (only the lexicon's without ``gold_indicators``)."""
-
-    def predict(task: dict[str, Any]) -> list[Any]:
-        example = example_from_task(task, gold_indicators=gold_indicators)
-        rules = list(example.rules.values())
-        if policy == "rules" or linker is None:
-            return rules
-        return combined_linker(rules, linker.link_example(example), policy, override_threshold)
-
-    return predict
-
-
 def compare_policies(tasks: Sequence[dict[str, Any]], linker: LearnedLinker | None, gold_indicators: bool = True,
                      override_thresholds: Sequence[float] | None = None) -> dict[str, Any]:
     """``evaluate_linking`` of the rules, learned and combined policies on the same tasks; the combined

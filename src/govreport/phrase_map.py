@@ -254,11 +254,6 @@ def load_phrase_mapper(model_dir: str | Path | None = None) -> PhraseMapper:
     return PhraseMapper.from_disk(path) if path is not None and path.exists() else spec_mapper()
 
 
-def train_phrase_map(pairs: Sequence[tuple[str, str]], cfg: dict[str, Any] | None = None) -> PhraseMapper:
-    """A mapper fitted on (phrase, id) pairs."""
-    return PhraseMapper(cfg).fit(pairs)
-
-
 def evaluate_phrase_map(mapper: PhraseMapper, pairs: Sequence[tuple[str, str]]) -> dict[str, float]:
     """Accuracy (correct / all), coverage (mapped / all) and precision (correct / mapped) on gold pairs."""
     matches = mapper.map_many([p for p, _ in pairs])
