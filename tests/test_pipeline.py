@@ -1,5 +1,7 @@
 """One pipeline behind extract, the annotation export and the linker's silver data: all see the same links."""
 
+from pathlib import Path
+
 from govreport.annotate import PreAnnotator
 from govreport.config import CORPUS_DIR
 from govreport.extract import Extractor
@@ -45,3 +47,24 @@ def test_evaluation_gives_its_systems_to_the_extractor_as_a_pipeline():
     doc = read_document(next(CORPUS_DIR.glob("000_*.txt")))
     result = extractor.extract(doc)
     assert calls and not [m for m in result.mentions if m["source"] == "text"]
+
+
+def test_a_batch_narrows_open_splits_with_the_next_years_report(extract_out, shared_corpus_dir):
+    """Pingtan zone 2019 leaves digit-run splits of table 2 open; the 2020 report in the same batch states
+    上一年项目数量, which settles them: the records equal the expected file's values and are certain."""
+    import json
+
+    from govreport.extract import Extractor
+    from govreport.tables.expected import expand
+
+    expected = expand(json.loads((Path(__file__).parent / "expected" / "fujian_pingtan_zone_2019.expected.json")
+                                 .read_text(encoding="utf-8")))
+    truth = {**expected["values"], **expected["ambiguous"]}
+    rows = [json.loads(line) for line in (extract_out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    table = {r["indicator"]: r for r in rows if r["doc"] == "fujian_pingtan_zone_2019" and r["source"] == "table"}
+    alone = Extractor(use_model=False).extract(read_document(shared_corpus_dir / "fujian_pingtan_zone_2019.txt"))
+    open_alone = {r["indicator"] for r in alone.records if r["source"] == "table" and r["uncertain"]}
+    settled = [ind for ind in open_alone if not table[ind]["uncertain"]]
+    assert len(settled) >= 10  # one report alone cannot settle them; the batch does
+    for ind in settled:
+        assert table[ind]["value"] == truth[(ind, "value")], ind

@@ -21,7 +21,7 @@ from typing import Any
 
 from .jsonl import json_line as _json_line
 from .output_schema import enrich_outputs
-from .pipeline import Pipeline
+from .pipeline import Analysis, Pipeline
 from .types import Document, Mention
 
 RECORD_COLUMNS = ["doc", "organ", "year", "indicator", "value", "unit", "source", "start", "end", "conflict", "uncertain",
@@ -43,6 +43,11 @@ class DocumentResult:
     n_chars: int = 0
     error: str | None = None
     spans: list[Any] = field(default_factory=list)  # every Span found, kept only when asked (evaluation)
+    # for the batch's cross-year refinement (tables.years), never written: the whole analysis of a report
+    # whose digit-run splits stay open (its rows are made again once narrowed), else the cells the
+    # identities between years read
+    analysis: Any = None
+    year_cells: Any = None
 
 
 class Extractor:
@@ -84,52 +89,67 @@ class Extractor:
 
     def extract(self, doc: Document) -> DocumentResult:
         """Run every stage after ingestion on one document."""
-        from .records import merge_records
+        from .tables.years import open_across_years, year_cells
 
         analysis = self.pipeline(doc)
-        tables, meta, links = analysis.tables, analysis.meta, analysis.links
-        mentions = [_text_mention(doc.doc, link) for link in links]
-        mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
-        dropped: Counter = Counter()
-        # figures of a part of the body keep their phrase's id off (link.body_id): counted, never silent
-        dropped["partial_scope"] += sum(1 for lk in links if _withheld_for_scope(lk))
-        if doc.meta.get("ocr"):
-            from .ocr import weigh_mentions
+        result = document_result(analysis, self.units, self.with_tasks, self.keep_spans)
+        if open_across_years(analysis.tables):
+            result.analysis = analysis
+        elif result.document["organ"] and result.document["year"] is not None:
+            result.year_cells = year_cells(analysis.tables)
+        return result
 
-            weigh_mentions(doc, mentions)  # OCR'd values carry their recognition score
-        records = merge_records(doc.doc, meta.get("organ"), meta.get("year"),
-                                _candidates(mentions), self.units, dropped)
-        checks = {c.name: c.status for c in tables.checks}
-        figures = [m for m in mentions if m.source == "text"]
-        summary = {
-            "doc": doc.doc,
-            "path": doc.path,
-            "organ": meta.get("organ"),
-            "year": meta.get("year"),
-            "form": tables.form,
-            "published": meta.get("published"),
-            "n_figures": len(figures),
-            "n_linked": sum(1 for m in figures if m.indicator_text),
-            "n_canonical": sum(1 for m in figures if m.indicator),
-            "checks": checks,
-            "check_details": [c.to_dict() for c in tables.checks],
-            "tables": [t.to_dict() for t in tables.coverage],
-            "dropped": {reason: n for reason, n in sorted(dropped.items()) if n},
-            "warnings": doc.warnings + [t.warning for t in tables.coverage if t.warning],
-            "error": None,
-        }
-        if doc.meta.get("ocr"):
-            summary["ocr_pages"] = doc.meta["ocr"]["pages"]
-        tasks = []
-        if self.with_tasks:
-            from .annotate.task_builder import tasks_from_document
 
-            # tasks_from_document adds the phrases the links found from context itself
-            tasks = tasks_from_document(doc, analysis.narrative + analysis.indicators, links)
-        mention_rows, record_rows = [m.to_dict() for m in mentions], [r.to_dict() for r in records]
-        enrich_outputs(doc.text, summary, mention_rows, record_rows)
-        return DocumentResult(doc.path, summary, mention_rows, record_rows, tasks, len(doc.text),
-                              spans=analysis.spans if self.keep_spans else [])
+def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool = False,
+                    keep_spans: bool = False) -> DocumentResult:
+    """Mentions, records, the document summary and (``with_tasks``) tasks of one document's analysis;
+    ``units``: the canonical unit of each indicator id."""
+    from .records import merge_records
+
+    doc = analysis.doc
+    tables, meta, links = analysis.tables, analysis.meta, analysis.links
+    mentions = [_text_mention(doc.doc, link) for link in links]
+    mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
+    dropped: Counter = Counter()
+    # figures of a part of the body keep their phrase's id off (link.body_id): counted, never silent
+    dropped["partial_scope"] += sum(1 for lk in links if _withheld_for_scope(lk))
+    if doc.meta.get("ocr"):
+        from .ocr import weigh_mentions
+
+        weigh_mentions(doc, mentions)  # OCR'd values carry their recognition score
+    records = merge_records(doc.doc, meta.get("organ"), meta.get("year"),
+                            _candidates(mentions), units, dropped)
+    checks = {c.name: c.status for c in tables.checks}
+    figures = [m for m in mentions if m.source == "text"]
+    summary = {
+        "doc": doc.doc,
+        "path": doc.path,
+        "organ": meta.get("organ"),
+        "year": meta.get("year"),
+        "form": tables.form,
+        "published": meta.get("published"),
+        "n_figures": len(figures),
+        "n_linked": sum(1 for m in figures if m.indicator_text),
+        "n_canonical": sum(1 for m in figures if m.indicator),
+        "checks": checks,
+        "check_details": [c.to_dict() for c in tables.checks],
+        "tables": [t.to_dict() for t in tables.coverage],
+        "dropped": {reason: n for reason, n in sorted(dropped.items()) if n},
+        "warnings": doc.warnings + [t.warning for t in tables.coverage if t.warning],
+        "error": None,
+    }
+    if doc.meta.get("ocr"):
+        summary["ocr_pages"] = doc.meta["ocr"]["pages"]
+    tasks = []
+    if with_tasks:
+        from .annotate.task_builder import tasks_from_document
+
+        # tasks_from_document adds the phrases the links found from context itself
+        tasks = tasks_from_document(doc, analysis.narrative + analysis.indicators, links)
+    mention_rows, record_rows = [m.to_dict() for m in mentions], [r.to_dict() for r in records]
+    enrich_outputs(doc.text, summary, mention_rows, record_rows)
+    return DocumentResult(doc.path, summary, mention_rows, record_rows, tasks, len(doc.text),
+                          spans=analysis.spans if keep_spans else [])
 
 
 def _failed(path: str, doc_id: str, error: str, warnings: list[str] | None = None) -> DocumentResult:
@@ -270,11 +290,54 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
     bar = _progress(len(reports), progress)
     results = run_isolated(reports, _run_worker, _failed_report, workers=min(workers, max(len(reports), 1)),
                            budget=budget, size_of=_file_size, initializer=_load_extractor, initargs=options)
+    years = _AcrossYears(with_tasks)
     for i, result in enumerate(results):  # not zip: the pool closes when its generator runs to its end
         result.document["warnings"][:0] = reports[i].warnings
+        if years.hold(result, reports[i].warnings):
+            continue
+        yield result
+        bar.update(1)
+    for result in years.release():
         yield result
         bar.update(1)
     bar.close()
+
+
+class _AcrossYears:
+    """The batch's cross-year refinement: reports whose digit-run splits stay open on cells the identities
+    between years read are held to the end of the batch, where the identities between consecutive years of one organ (上年结转 of Y+1 = 结转下年度 of Y,
+    configs/tables.yml cross_year) narrow them (tables.years.refine_across_years) before their rows are made
+    again; every other report is written at once, keeping only the few cells the identities read."""
+
+    def __init__(self, with_tasks: bool):
+        self.with_tasks = with_tasks
+        self.held: list[tuple[DocumentResult, list[str]]] = []
+        self.yearly: list[tuple[str | None, int | None, Any]] = []
+
+    def hold(self, result: DocumentResult, input_warnings: list[str]) -> bool:
+        """Note a result's cells; True when it is held back (open splits a neighbouring year may narrow)."""
+        organ, year = result.document.get("organ"), result.document.get("year")
+        if result.analysis is not None:
+            self.held.append((result, input_warnings))
+            self.yearly.append((organ, year, result.analysis.tables))
+            return True
+        if result.year_cells is not None:
+            self.yearly.append((organ, year, result.year_cells))
+            result.year_cells = None
+        return False
+
+    def release(self) -> Iterator[DocumentResult]:
+        """The held reports, in input order, their splits narrowed where the neighbouring years decide."""
+        from .indicators import indicator_units
+        from .tables.years import refine_across_years
+
+        if not self.held:
+            return
+        refine_across_years(self.yearly)
+        for result, input_warnings in self.held:
+            again = document_result(result.analysis, indicator_units(), self.with_tasks)
+            again.document["warnings"][:0] = input_warnings
+            yield again
 
 
 def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress: bool, scheduler: str | None,

@@ -110,6 +110,8 @@ class TableResult:
     # rows whose digit runs kept several splits: their cells and the candidate values, best first
     splits: list[SplitChoice] = field(default_factory=list, repr=False)
     coverage: list[TableCoverage] = field(default_factory=list)
+    # the request table's row keys in the order read (the checks' relations follow it when run again)
+    row_keys: list[str] = field(default_factory=list, repr=False)
 
     def cell(self, indicator: str, measure: str = "value") -> CellValue | None:
         """The cell of an indicator, or None."""
@@ -454,7 +456,7 @@ def parse_tables(doc: Document) -> TableResult:
     kept = {id(c) for c in cells}
     choices = [ch for ch in choices if all(id(c) in kept for c in ch.cells)]
     return TableResult(form, values, cumulative, checks, clip_areas(doc.text, areas, cells), warnings, choices,
-                       table_coverage(doc, form, cells))
+                       table_coverage(doc, form, cells), list(row_keys))
 
 
 @lru_cache(maxsize=4)
