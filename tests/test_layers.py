@@ -15,7 +15,7 @@ PACKAGE = Path(govreport.__file__).parent
 
 LAYERS = [
     ("core", ["govreport", "config", "types", "normalize", "anchored", "values", "indicators", "metadata",
-              "records", "segment", "evaluate", "jsonl", "inputs", "batch", "outputs", "columnar", "output_schema"]),
+              "records", "segment", "eval.scorer", "jsonl", "inputs", "batch", "outputs", "columnar", "output_schema"]),
     ("ingest", ["ocr", "tables.grid", "ingest"]),  # tables.grid: the grid reconstruction the readers use
     ("spans", ["spans", "spans.*"]),
     ("tables", ["tables", "tables.*"]),
@@ -24,13 +24,13 @@ LAYERS = [
     ("tasks", ["annotate.files", "annotate.tasks", "annotate.standoff", "annotate.task_builder"]),
     ("pipeline", ["pipeline", "extract", "dask_engine"]),
     ("applications", ["annotate", "annotate.*", "train", "link_training", "crossval", "learning_curve",
-                      "evaluation", "compare_baselines", "dataset", "bench", "view", "view.*"]),
+                      "eval", "eval.suite", "compare_baselines", "dataset", "bench", "view", "view.*"]),
     ("cli", ["cli"]),
 ]
 # same-layer pairs that call each other lazily, each for a reason: the dask engine runs extract on each
 # partition and extract dispatches to it; the evaluation report shows the cached learning curve, which
 # is itself measured with the evaluation's scorer
-ALLOWED_CYCLES = [{"dask_engine", "extract"}, {"evaluation", "learning_curve"}]
+ALLOWED_CYCLES = [{"dask_engine", "extract"}, {"eval.suite", "learning_curve"}]
 
 
 def modules() -> dict[str, Path]:

@@ -35,7 +35,7 @@ def test_extract_export_and_silver_share_one_pipeline():
 
 
 def test_evaluation_gives_its_systems_to_the_extractor_as_a_pipeline():
-    from govreport.evaluation import system_extractor
+    from govreport.eval.suite import system_extractor
 
     calls = []
 

@@ -238,7 +238,7 @@ def evaluate(
                                         "to report (`govreport learning-curve`; a note when missing)."),
 ) -> None:
     """Spans, links and records against the gold annotations (dev and test splits)."""
-    from .evaluation import run_evaluation
+    from .eval.suite import run_evaluation
 
     report = run_evaluation(out, model, learning_curve)
     print((out / "report.md").read_text(encoding="utf-8"))

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .config import load_config
-from .evaluate import prf
+from .eval.scorer import prf
 from .indicators import indicator_units
 from .phrase_map import PHRASE_MAP_FILE, PhraseMapper, merge_settings, span_canonical_id, spec_phrase_pairs
 from .types import Span

@@ -75,7 +75,7 @@ def rank_paragraphs(paths: Iterable[str | Path] | None, n: int, by: str | None =
                     report: Counter | None = None) -> list[Candidate]:
     """The ``n`` best unannotated paragraphs of the reports under ``paths`` (default: corpus and shared corpus)."""
     from ..config import PROJECT_ROOT
-    from ..evaluation import span_systems
+    from ..eval.suite import span_systems
     from ..extract import Extractor
     from ..tables import parse_tables
 

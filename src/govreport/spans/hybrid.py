@@ -160,7 +160,7 @@ def hybrid_spans(text: str, report_year: int | None, nlp, policy: dict[str, str]
 
 def span_f1(gold: list[set], pred: list[set]) -> dict[str, float]:
     """Exact-match precision, recall and F1 over per-document sets of (start, end, label)."""
-    from ..evaluate import precision_recall_f1
+    from ..eval.scorer import precision_recall_f1
 
     tp = sum(len(g & p) for g, p in zip(gold, pred))
     n_pred, n_gold = sum(map(len, pred)), sum(map(len, gold))
