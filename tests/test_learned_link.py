@@ -176,8 +176,8 @@ def test_fit_save_load_predict_round_trip(tasks, tmp_path):
     assert meta["dev"]["combined"]["override_threshold"] in linker_config()["combined"]["override_grid"]
     loaded = load_linker(model_dir)
     example = example_from_task(tasks[4])
-    before = [[(c.indicator.start, round(p, 6)) for c, p in fig] for fig in trained.score(example)]
-    after = [[(c.indicator.start, round(p, 6)) for c, p in fig] for fig in loaded.score(example)]
+    before = [[(c.indicator.start, round(p, 6)) for c, p in fig] for fig in trained.predict(example)]
+    after = [[(c.indicator.start, round(p, 6)) for c, p in fig] for fig in loaded.predict(example)]
     assert before == after
     assert [lk.indicator and lk.indicator.text for lk in loaded.link_example(example)] == \
         [lk.indicator and lk.indicator.text for lk in trained.link_example(example)]

@@ -504,7 +504,10 @@ class LearnedLinker:
         return self
 
     # -- prediction
-    def score(self, example: LinkExample) -> list[list[tuple[Candidate, float]]]:
+    # predict, set_annotations and scoring are kept apart, as spaCy's trainable components: predict gives the
+    # model's probabilities and changes nothing; set_annotations turns them into links; scoring against gold
+    # is compare_policies / evaluate_linking's
+    def predict(self, example: LinkExample) -> list[list[tuple[Candidate, float]]]:
         """Per figure, its candidates with the model's probability, best first."""
         per_figure = self.candidates(example)
         flat = [c for cands in per_figure for c in cands]
@@ -518,9 +521,13 @@ class LearnedLinker:
 
     def link_example(self, example: LinkExample) -> list[Any]:
         """One ``Link`` per figure: its best candidate above ``link_threshold``, else no indicator."""
+        return self.set_annotations(example, self.predict(example))
+
+    def set_annotations(self, example: LinkExample, scores: list[list[tuple[Candidate, float]]]) -> list[Any]:
+        """The links ``predict``'s ``scores`` give the example's figures."""
         threshold = self.cfg["link_threshold"]
         links = []
-        for fig, scored in zip(example.figures, self.score(example)):
+        for fig, scored in zip(example.figures, scores):
             rules_link = example.rules.get((fig.start, fig.end))
             best = scored[0] if scored and scored[0][1] >= threshold else None
             links.append(self._link(fig, best, rules_link, example.meta.get("form")))
