@@ -41,7 +41,7 @@ from govreport.annotate import (
 from govreport.annotate.export import export_documents
 from govreport.annotate.tasks import AlignmentError
 from govreport.config import CONFIG_DIR, PROJECT_ROOT
-from govreport.evaluate import prf, span_scores
+from govreport.eval.scorer import prf, span_scores
 from govreport.types import Document, Span, Table
 
 # seed 001 paragraph 5 (its first sentence, with the county's disclosure office as subject) and seed 000

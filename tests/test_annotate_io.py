@@ -10,10 +10,10 @@ import pytest
 import srsly
 
 from govreport.annotate import make_task, to_standoff
-from govreport.annotate.export import tasks_from_document
 from govreport.annotate.importing import import_annotations
 from govreport.annotate.labelstudio import export_labelstudio, labeling_config, to_labelstudio
 from govreport.annotate.standoff import DocumentStore, load_tasks
+from govreport.annotate.task_builder import tasks_from_document
 from govreport.config import PROJECT_ROOT
 from govreport.types import Document, Span
 

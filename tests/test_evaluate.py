@@ -2,7 +2,7 @@
 
 import pytest
 
-from govreport.evaluate import overlap_prf, prf, span_error_kinds, span_scores
+from govreport.eval.scorer import overlap_prf, prf, span_error_kinds, span_scores
 
 
 def test_prf_counts_and_ratios():
@@ -42,7 +42,7 @@ def test_span_error_kinds():
 
 
 def test_span_systems_score_the_rules_alone_without_a_model(tmp_path):
-    from govreport.evaluation import span_systems
+    from govreport.eval.suite import span_systems
 
     assert list(span_systems(None)) == ["rules"]
     assert list(span_systems(tmp_path / "no_model_here")) == ["rules"]

@@ -17,20 +17,18 @@ from govreport.learned_link import (
     build_linker,
     combined_linker,
     disagreements,
-    document_tasks,
     evaluate_linking,
     evaluation_report,
     example_from_task,
     feature_importance,
     generate_candidates,
-    gold_tasks,
     linker_config,
     load_linker,
     policy_linker,
-    train_from_project,
     train_linker,
 )
 from govreport.link import Link
+from govreport.link_training import document_tasks, gold_tasks, train_from_project
 from govreport.phrase_map import PhraseMapper, label_variants, leave_one_out, load_phrase_mapper, spec_phrase_groups
 from govreport.types import Span
 
@@ -178,8 +176,8 @@ def test_fit_save_load_predict_round_trip(tasks, tmp_path):
     assert meta["dev"]["combined"]["override_threshold"] in linker_config()["combined"]["override_grid"]
     loaded = load_linker(model_dir)
     example = example_from_task(tasks[4])
-    before = [[(c.indicator.start, round(p, 6)) for c, p in fig] for fig in trained.score(example)]
-    after = [[(c.indicator.start, round(p, 6)) for c, p in fig] for fig in loaded.score(example)]
+    before = [[(c.indicator.start, round(p, 6)) for c, p in fig] for fig in trained.predict(example)]
+    after = [[(c.indicator.start, round(p, 6)) for c, p in fig] for fig in loaded.predict(example)]
     assert before == after
     assert [lk.indicator and lk.indicator.text for lk in loaded.link_example(example)] == \
         [lk.indicator and lk.indicator.text for lk in trained.link_example(example)]

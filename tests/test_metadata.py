@@ -22,10 +22,11 @@ def _rows(folder) -> list[dict]:
 @cache
 def _metadata(folder_name: str, file: str) -> dict:
     from govreport.ingest import read_document
+    from govreport.tables import parse_tables
 
     folder = CORPUS_DIR if folder_name == "corpus" else SHARED_CORPUS_DIR
     doc = read_document(folder / file)
-    return document_metadata(doc.text, doc.path, source_meta=doc.meta)
+    return document_metadata(doc.text, doc.path, parse_tables(doc).form, source_meta=doc.meta)
 
 
 def government_body(issuing_body: str) -> str:
@@ -51,7 +52,7 @@ def same_organ(ours: str | None, theirs: str) -> bool:
 def test_seed_metadata_matches_manifest(row):
     meta = _metadata("corpus", row["file"])
     assert (meta["organ"], meta["year"], meta["published"]) == (row["organ"], row["report_year"], row["published"])
-    # without the table parser's form, the hint from the text's row labels
+    # the form is the table stage's (tables.parse_tables), the one form detection
     assert meta["form"] == row["form"]
 
 
@@ -70,8 +71,10 @@ def test_exact_organ_on_all_but_a_misspelt_source():
     assert sum(exact) >= len(exact) - 1
 
 
-def test_tables_form_wins_over_the_text_hint():
-    assert document_metadata("临沧市2018年政府信息公开工作年度报告\n正文", tables_form="pre2019")["form"] == "pre2019"
+def test_the_form_is_the_table_stages():
+    text = "临沧市2018年政府信息公开工作年度报告\n正文"
+    assert document_metadata(text, tables_form="pre2019")["form"] == "pre2019"
+    assert document_metadata(text)["form"] is None  # metadata detects no form of its own
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -15,9 +15,10 @@ from govreport.config import SHARED_CORPUS_DIR
 from govreport.indicators import spec_checks
 from govreport.ingest import read_document
 from govreport.normalize import normalize_text
-from govreport.tables import CheckResult, TableResult, cross_year_checks, parse_tables, refine_across_years
+from govreport.tables import CheckResult, TableResult, cross_year_checks, parse_tables
 from govreport.tables.checks import IMPLEMENTED
 from govreport.tables.expected import compare, expected_files, load_expected, same, table_bearing_documents
+from govreport.tables.years import refine_across_years
 from govreport.types import Document
 
 EXPECTED = expected_files()

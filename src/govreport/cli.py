@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
@@ -237,7 +238,7 @@ def evaluate(
                                         "to report (`govreport learning-curve`; a note when missing)."),
 ) -> None:
     """Spans, links and records against the gold annotations (dev and test splits)."""
-    from .evaluation import run_evaluation
+    from .eval.suite import run_evaluation
 
     report = run_evaluation(out, model, learning_curve)
     print((out / "report.md").read_text(encoding="utf-8"))
@@ -292,9 +293,34 @@ def train_linker(
                                help="gold, silver or auto (default: configs/train.yml)."),
 ) -> None:
     """Train the learned figure → indicator linker and phrase mapper (configs/learned_link.yml)."""
-    from .learned_link import print_training, train_from_project
+    from .link_training import train_from_project
 
-    print_training(train_from_project(out, source))
+    _print_training(train_from_project(out, source))
+
+
+def _print_training(summary: dict[str, Any]) -> None:
+    """The training size and, when measured, the dev P/R/F1 of every policy, on stderr."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True)
+    size = summary.get("training_size", {})
+    console.print(f"linker trained on {summary.get('source', '?')} data: {size.get('figures', 0)} figures, "
+                  f"{size.get('gold_links', 0)} links ({size.get('reachable_links', 0)} among the candidates), "
+                  f"{size.get('candidates', 0)} candidates")
+    if not summary.get("dev"):
+        return
+    table = Table(title="linking on dev (candidates: lexicon and rules, as extract sees them)")
+    for col in ("policy", "phrase P", "phrase R", "phrase F1", "id P", "id R", "id F1"):
+        table.add_column(col, justify="right")
+    for policy, scores in summary["dev"].items():
+        ph, ids = scores["phrase"], scores["canonical"]
+        table.add_row(policy, *(f"{s[k]:.3f}" for s in (ph, ids) for k in ("p", "r", "f")))
+    console.print(table)
+    if summary.get("importance"):
+        top = list(summary["importance"]["permutation"].items())[:8]
+        console.print("features by permutation importance on dev (drop in figure accuracy): "
+                      + ", ".join(f"{name} {drop:.3f}" for name, drop in top))
 
 
 @app.command("cv")

@@ -64,7 +64,7 @@ def choose_in_order(means: dict[str, float], order: Sequence[str], min_gain: flo
 def _scores(tasks: Sequence[dict[str, Any]], links: Sequence[list[Any]]) -> dict[str, Any]:
     """Phrase and canonical-id P/R/F1 of learned_link's evaluation, plus ``ids``: canonical ids over every
     figure, as `make evaluate` scores them (an id on a figure the gold leaves without one is an error)."""
-    from .evaluate import prf
+    from .eval.scorer import prf
     from .learned_link import _score_links, link_tuples, linker_config
 
     scores = _score_links(tasks, links)
@@ -151,7 +151,7 @@ def span_cv(examples_by_doc: dict[str, list[tuple]], folds: list[list[str]], wor
 
 def run_cv(out_dir: str | Path, folds: int | None = None, spans: bool = True, links: bool = True) -> dict[str, Any]:
     """Cross-validate over the gold train+dev documents; writes ``out_dir/cv.json`` and returns it."""
-    from .learned_link import gold_tasks
+    from .link_training import gold_tasks
     from .train import gold_document_examples
 
     cfg = cv_settings()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -20,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .jsonl import json_line as _json_line
 from .output_schema import enrich_outputs
+from .pipeline import Analysis, Pipeline
 from .types import Document, Mention
 
 RECORD_COLUMNS = ["doc", "organ", "year", "indicator", "value", "unit", "source", "start", "end", "conflict", "uncertain",
@@ -42,27 +43,27 @@ class DocumentResult:
     n_chars: int = 0
     error: str | None = None
     spans: list[Any] = field(default_factory=list)  # every Span found, kept only when asked (evaluation)
+    # for the batch's cross-year refinement (tables.years), never written: the whole analysis of a report
+    # whose digit-run splits stay open (its rows are made again once narrowed), else the cells the
+    # identities between years read
+    analysis: Any = None
+    year_cells: Any = None
 
 
 class Extractor:
     """Holds the loaded resources (model, lexicons) and extracts one document at a time."""
 
     def __init__(self, model: str | Path | None = None, use_model: bool = True, with_tasks: bool = False,
-                 linker: str | Path | None = None, link_policy: str | None = None):
-        from .indicators import load_indicators
-        from .learned_link import load_linker, policy_linker
-        from .spans.hybrid import load_span_finder
-        from .tables.lexicon import load_lexicons
+                 linker: str | Path | None = None, link_policy: str | None = None, pipeline: Pipeline | None = None,
+                 keep_spans: bool = False):
+        """``pipeline`` (default: ``Pipeline.from_config`` of the other options) finds spans and links;
+        ``keep_spans`` keeps every span found in the result (evaluation scores them)."""
+        from .indicators import indicator_units
 
-        self.find_spans = load_span_finder(model if use_model else None)
-        load_lexicons()  # the table lexicons of all forms: the first report of each form would compile one
-        # the learned linker sits beside the span model (models/linker); the rules link without it
-        if linker is None and use_model and model is not None:
-            linker = Path(model).parent / "linker"
-        self.link = policy_linker(load_linker(linker) if use_model and linker else None, link_policy)
+        self.pipeline = pipeline or Pipeline.from_config(model, use_model, linker, link_policy)
         self.with_tasks = with_tasks
-        self.keep_spans = False
-        self.units = {ind.id: ind.unit for ind in load_indicators().values()}  # canonical unit of each id
+        self.keep_spans = keep_spans
+        self.units = indicator_units()  # canonical unit of each id
 
     def warm_up(self) -> None:
         """Extract a short text once, so the patterns compiled on first use are there before workers fork."""
@@ -88,60 +89,67 @@ class Extractor:
 
     def extract(self, doc: Document) -> DocumentResult:
         """Run every stage after ingestion on one document."""
-        from .link import find_indicator_spans
-        from .metadata import document_metadata
-        from .records import merge_records
-        from .tables import parse_tables
+        from .tables.years import open_across_years, year_cells
 
-        tables = parse_tables(doc)
-        meta = document_metadata(doc.text, doc.path, tables.form, source_meta=doc.meta)
-        in_table = _table_areas(doc, tables)
-        spans = self.find_spans(doc.text, meta.get("year"), exclude=in_table)
-        narrative = [s for s in spans if not _inside(s.start, s.end, in_table)]
-        indicator_spans = find_indicator_spans(doc.text)
-        links = self.link(doc.text, narrative, indicator_spans, tables.form)
-        mentions = [_text_mention(doc.doc, link) for link in links]
-        mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
-        dropped: Counter = Counter()
-        # figures of a part of the body keep their phrase's id off (link.body_id): counted, never silent
-        dropped["partial_scope"] += sum(1 for lk in links if _withheld_for_scope(lk))
-        if doc.meta.get("ocr"):
-            from .ocr import weigh_mentions
+        analysis = self.pipeline(doc)
+        result = document_result(analysis, self.units, self.with_tasks, self.keep_spans)
+        if open_across_years(analysis.tables):
+            result.analysis = analysis
+        elif result.document["organ"] and result.document["year"] is not None:
+            result.year_cells = year_cells(analysis.tables)
+        return result
 
-            weigh_mentions(doc, mentions)  # OCR'd values carry their recognition score
-        records = merge_records(doc.doc, meta.get("organ"), meta.get("year"),
-                                _candidates(mentions), self.units, dropped)
-        checks = {c.name: c.status for c in tables.checks}
-        figures = [m for m in mentions if m.source == "text"]
-        summary = {
-            "doc": doc.doc,
-            "path": doc.path,
-            "organ": meta.get("organ"),
-            "year": meta.get("year"),
-            "form": tables.form,
-            "published": meta.get("published"),
-            "n_figures": len(figures),
-            "n_linked": sum(1 for m in figures if m.indicator_text),
-            "n_canonical": sum(1 for m in figures if m.indicator),
-            "checks": checks,
-            "check_details": [c.to_dict() for c in tables.checks],
-            "tables": [t.to_dict() for t in tables.coverage],
-            "dropped": {reason: n for reason, n in sorted(dropped.items()) if n},
-            "warnings": doc.warnings + [t.warning for t in tables.coverage if t.warning],
-            "error": None,
-        }
-        if doc.meta.get("ocr"):
-            summary["ocr_pages"] = doc.meta["ocr"]["pages"]
-        tasks = []
-        if self.with_tasks:
-            from .annotate import tasks_from_document
 
-            # tasks_from_document adds the phrases the links found from context itself
-            tasks = tasks_from_document(doc, narrative + indicator_spans, links)
-        mention_rows, record_rows = [m.to_dict() for m in mentions], [r.to_dict() for r in records]
-        enrich_outputs(doc.text, summary, mention_rows, record_rows)
-        return DocumentResult(doc.path, summary, mention_rows, record_rows, tasks, len(doc.text),
-                              spans=spans if self.keep_spans else [])
+def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool = False,
+                    keep_spans: bool = False) -> DocumentResult:
+    """Mentions, records, the document summary and (``with_tasks``) tasks of one document's analysis;
+    ``units``: the canonical unit of each indicator id."""
+    from .records import merge_records
+
+    doc = analysis.doc
+    tables, meta, links = analysis.tables, analysis.meta, analysis.links
+    mentions = [_text_mention(doc.doc, link) for link in links]
+    mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
+    dropped: Counter = Counter()
+    # figures of a part of the body keep their phrase's id off (link.body_id): counted, never silent
+    dropped["partial_scope"] += sum(1 for lk in links if _withheld_for_scope(lk))
+    if doc.meta.get("ocr"):
+        from .ocr import weigh_mentions
+
+        weigh_mentions(doc, mentions)  # OCR'd values carry their recognition score
+    records = merge_records(doc.doc, meta.get("organ"), meta.get("year"),
+                            _candidates(mentions), units, dropped)
+    checks = {c.name: c.status for c in tables.checks}
+    figures = [m for m in mentions if m.source == "text"]
+    summary = {
+        "doc": doc.doc,
+        "path": doc.path,
+        "organ": meta.get("organ"),
+        "year": meta.get("year"),
+        "form": tables.form,
+        "published": meta.get("published"),
+        "n_figures": len(figures),
+        "n_linked": sum(1 for m in figures if m.indicator_text),
+        "n_canonical": sum(1 for m in figures if m.indicator),
+        "checks": checks,
+        "check_details": [c.to_dict() for c in tables.checks],
+        "tables": [t.to_dict() for t in tables.coverage],
+        "dropped": {reason: n for reason, n in sorted(dropped.items()) if n},
+        "warnings": doc.warnings + [t.warning for t in tables.coverage if t.warning],
+        "error": None,
+    }
+    if doc.meta.get("ocr"):
+        summary["ocr_pages"] = doc.meta["ocr"]["pages"]
+    tasks = []
+    if with_tasks:
+        from .annotate.task_builder import tasks_from_document
+
+        # tasks_from_document adds the phrases the links found from context itself
+        tasks = tasks_from_document(doc, analysis.narrative + analysis.indicators, links)
+    mention_rows, record_rows = [m.to_dict() for m in mentions], [r.to_dict() for r in records]
+    enrich_outputs(doc.text, summary, mention_rows, record_rows)
+    return DocumentResult(doc.path, summary, mention_rows, record_rows, tasks, len(doc.text),
+                          spans=analysis.spans if keep_spans else [])
 
 
 def _failed(path: str, doc_id: str, error: str, warnings: list[str] | None = None) -> DocumentResult:
@@ -155,16 +163,6 @@ def _withheld_for_scope(link: Any) -> bool:
 
     phrase_id = getattr(link.indicator, "kb_id", None) if link.indicator is not None else None
     return link.canonical_id is None and phrase_id is not None and bool(link.scope) and is_partial_scope(link.scope)
-
-
-def _table_areas(doc: Document, tables: Any) -> list[tuple[int, int]]:
-    areas = [(t.start, t.end) for t in doc.tables]
-    areas += list(getattr(tables, "areas", []) or [])
-    return sorted(areas)
-
-
-def _inside(start: int, end: int, areas: list[tuple[int, int]]) -> bool:
-    return any(a <= start and end <= b for a, b in areas)
 
 
 def _text_mention(doc_id: str, link: Any) -> Mention:
@@ -183,11 +181,17 @@ def _table_mention(doc_id: str, text: str, cell: Any) -> Mention:
     start, end = cell.start, cell.end
     shown = text[start:end] if start is not None and end is not None else str(cell.value)
     return Mention(
-        doc=doc_id, text=shown, start=start, end=end, label="COUNT" if cell.unit not in ("万元", "元") else "MEASURE",
+        doc=doc_id, text=shown, start=start, end=end, label="MEASURE" if cell.unit in _money_units() else "COUNT",
         value=cell.value, unit=cell.unit, indicator=cell.indicator, indicator_text=cell.row_label,
         source="table", method="table", confidence=cell.confidence, uncertain=cell.uncertain,
         alternatives=list(cell.alternatives) or None,
     )
+
+
+def _money_units() -> list[str]:
+    from .config import load_config
+
+    return load_config("records.yml")["money_units"]
 
 
 def _candidates(mentions: Iterable[Mention]) -> Iterator[Any]:
@@ -286,11 +290,54 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
     bar = _progress(len(reports), progress)
     results = run_isolated(reports, _run_worker, _failed_report, workers=min(workers, max(len(reports), 1)),
                            budget=budget, size_of=_file_size, initializer=_load_extractor, initargs=options)
+    years = _AcrossYears(with_tasks)
     for i, result in enumerate(results):  # not zip: the pool closes when its generator runs to its end
         result.document["warnings"][:0] = reports[i].warnings
+        if years.hold(result, reports[i].warnings):
+            continue
+        yield result
+        bar.update(1)
+    for result in years.release():
         yield result
         bar.update(1)
     bar.close()
+
+
+class _AcrossYears:
+    """The batch's cross-year refinement: reports whose digit-run splits stay open on cells the identities
+    between years read are held to the end of the batch, where the identities between consecutive years of one organ (上年结转 of Y+1 = 结转下年度 of Y,
+    configs/tables.yml cross_year) narrow them (tables.years.refine_across_years) before their rows are made
+    again; every other report is written at once, keeping only the few cells the identities read."""
+
+    def __init__(self, with_tasks: bool):
+        self.with_tasks = with_tasks
+        self.held: list[tuple[DocumentResult, list[str]]] = []
+        self.yearly: list[tuple[str | None, int | None, Any]] = []
+
+    def hold(self, result: DocumentResult, input_warnings: list[str]) -> bool:
+        """Note a result's cells; True when it is held back (open splits a neighbouring year may narrow)."""
+        organ, year = result.document.get("organ"), result.document.get("year")
+        if result.analysis is not None:
+            self.held.append((result, input_warnings))
+            self.yearly.append((organ, year, result.analysis.tables))
+            return True
+        if result.year_cells is not None:
+            self.yearly.append((organ, year, result.year_cells))
+            result.year_cells = None
+        return False
+
+    def release(self) -> Iterator[DocumentResult]:
+        """The held reports, in input order, their splits narrowed where the neighbouring years decide."""
+        from .indicators import indicator_units
+        from .tables.years import refine_across_years
+
+        if not self.held:
+            return
+        refine_across_years(self.yearly)
+        for result, input_warnings in self.held:
+            again = document_result(result.analysis, indicator_units(), self.with_tasks)
+            again.document["warnings"][:0] = input_warnings
+            yield again
 
 
 def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress: bool, scheduler: str | None,
@@ -419,15 +466,6 @@ class _TableValues:
     def of(cls, res: DocumentResult) -> tuple[str | None, int | None, _TableValues]:
         values = {r["indicator"]: r["value"] for r in res.records if r["source"] == "table"}
         return res.document.get("organ"), res.document.get("year"), cls(values)
-
-
-# readable Chinese in the output files (srsly's writer escapes every non-ASCII character); one encoder for all
-# rows, since json.dumps with an option builds a new one per call
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
-
-
-def _json_line(row: dict[str, Any]) -> str:
-    return _ENCODER.encode(row) + "\n"
 
 
 def _batch_config() -> dict[str, Any]:

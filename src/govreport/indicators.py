@@ -52,6 +52,12 @@ def load_indicators() -> dict[str, Indicator]:
     return out
 
 
+@lru_cache(maxsize=1)
+def indicator_units() -> dict[str, str | None]:
+    """Canonical id → the unit the spec gives its values in (件, 条, 万元 ...), the one such map."""
+    return {ind_id: ind.unit for ind_id, ind in load_indicators().items()}
+
+
 def spec_checks() -> list[str]:
     """The accounting checks (勾稽关系) the spec lists, as written."""
     return list(load_config("indicators.yml").get("checks", []))

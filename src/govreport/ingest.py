@@ -61,9 +61,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import srsly
-
 from .config import load_config
+from .jsonl import write_jsonl
 from .normalize import OffsetMap, compose_maps, normalize_text
 from .tables.grid import find_text_tables
 from .types import Document, Table
@@ -1277,26 +1276,19 @@ def find_date(text: str) -> str | None:
 
 def parse_date(value: str) -> str | None:
     """2017-03-10, 2017年3月10日 or 二〇一七年三月十日 as ISO; None when not a plausible date."""
-    numerals = _config()["meta"]["numerals"]
+    from .values import chinese_number
+
     fields = re.findall(r"[\d〇○零一二三四五六七八九十]+", value)
     if len(fields) != 3:
         return None
-    year = int("".join(str(numerals.get(ch, ch)) for ch in fields[0]))
-    month, day = (_small_number(f, numerals) for f in fields[1:])
+    try:
+        year, month, day = (int(f) if f.isdigit() else int(chinese_number(f)) for f in fields)
+    except ValueError:  # cn2an refuses what is no numeral
+        return None
     lo, hi = _config()["meta"]["year_range"]
     if not (lo <= year <= hi and 1 <= month <= 12 and 1 <= day <= 31):
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
-
-
-def _small_number(value: str, numerals: dict[str, int]) -> int:
-    """A month or day in digits or Chinese numerals (十, 十二, 二十三)."""
-    if value.isdigit():
-        return int(value)
-    if "十" in value:
-        tens, _, ones = value.partition("十")
-        return (numerals.get(tens, 1) if tens else 1) * 10 + (numerals.get(ones, 0) if ones else 0)
-    return int("".join(str(numerals.get(ch, 0)) for ch in value))
 
 
 # ---------------------------------------------------------------- batches
@@ -1347,6 +1339,6 @@ def ingest_to_dir(paths: Iterable[str | Path], out_dir: str | Path) -> int:
                 n_read += 1
                 yield document.to_dict()
 
-    srsly.write_jsonl(out_dir / "documents.jsonl", read())
-    srsly.write_jsonl(out_dir / "warnings.jsonl", warnings)
+    write_jsonl(out_dir / "documents.jsonl", read())  # Chinese readable (srsly's writer escaped it)
+    write_jsonl(out_dir / "warnings.jsonl", warnings)
     return n_read

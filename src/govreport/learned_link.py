@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import sys
 import warnings
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
@@ -29,8 +28,9 @@ from typing import Any
 import numpy as np
 
 from .config import load_config
-from .evaluate import prf
-from .phrase_map import PHRASE_MAP_FILE, PhraseMapper, merge_settings, spec_phrase_pairs
+from .eval.scorer import prf
+from .indicators import indicator_units
+from .phrase_map import PHRASE_MAP_FILE, PhraseMapper, merge_settings, span_canonical_id, spec_phrase_pairs
 from .types import Span
 
 CONFIG_FILE = "learned_link.yml"
@@ -77,17 +77,6 @@ class LinkExample:
     gold: dict[SpanKey, SpanKey] = field(default_factory=dict)  # figure (start, end) → indicator (start, end)
     spans: list[Span] = field(default_factory=list)  # every non-indicator span (what the rules read)
     meta: dict[str, Any] = field(default_factory=dict)
-
-
-def span_canonical_id(span: dict[str, Any] | None) -> str | None:
-    """The canonical id an annotated span or relation carries, under any of the configured keys."""
-    if not span:
-        return None
-    for key in linker_config()["canonical_keys"]:
-        value = span.get(key) or (span.get("meta") or {}).get(key)
-        if value:
-            return str(value)
-    return None
 
 
 def task_spans(task: dict[str, Any]) -> list[Span]:
@@ -426,13 +415,6 @@ def _unit_compatible(figure_unit: str | None, indicator_unit: str | None, cfg: d
 # The model
 
 
-def _spec_units() -> dict[str, str]:
-    """Canonical id → unit from the spec."""
-    from .indicators import load_indicators
-
-    return {ind_id: ind.unit for ind_id, ind in load_indicators().items()}
-
-
 class LearnedLinker:
     """Vectorisers, scaler and classifier over (figure, candidate) pairs, plus the phrase mapper."""
 
@@ -522,7 +504,10 @@ class LearnedLinker:
         return self
 
     # -- prediction
-    def score(self, example: LinkExample) -> list[list[tuple[Candidate, float]]]:
+    # predict, set_annotations and scoring are kept apart, as spaCy's trainable components: predict gives the
+    # model's probabilities and changes nothing; set_annotations turns them into links; scoring against gold
+    # is compare_policies / evaluate_linking's
+    def predict(self, example: LinkExample) -> list[list[tuple[Candidate, float]]]:
         """Per figure, its candidates with the model's probability, best first."""
         per_figure = self.candidates(example)
         flat = [c for cands in per_figure for c in cands]
@@ -536,9 +521,13 @@ class LearnedLinker:
 
     def link_example(self, example: LinkExample) -> list[Any]:
         """One ``Link`` per figure: its best candidate above ``link_threshold``, else no indicator."""
+        return self.set_annotations(example, self.predict(example))
+
+    def set_annotations(self, example: LinkExample, scores: list[list[tuple[Candidate, float]]]) -> list[Any]:
+        """The links ``predict``'s ``scores`` give the example's figures."""
         threshold = self.cfg["link_threshold"]
         links = []
-        for fig, scored in zip(example.figures, self.score(example)):
+        for fig, scored in zip(example.figures, scores):
             rules_link = example.rules.get((fig.start, fig.end))
             best = scored[0] if scored and scored[0][1] >= threshold else None
             links.append(self._link(fig, best, rules_link, example.meta.get("form")))
@@ -660,7 +649,7 @@ def build_linker(examples: Sequence[LinkExample], extra_pairs: Sequence[tuple[st
     """Fit the phrase mapper (spec + ``extra_pairs``) and then the linker on examples with gold links."""
     cfg = cfg or linker_config()
     mapper = PhraseMapper(cfg["phrase_map"]).fit(spec_phrase_pairs() + list(extra_pairs))
-    return LearnedLinker(cfg, mapper, _spec_units()).fit(examples)
+    return LearnedLinker(cfg, mapper, dict(indicator_units())).fit(examples)
 
 
 def train_linker(train_tasks: Iterable[dict[str, Any]], out_dir: str | Path,
@@ -687,94 +676,6 @@ def train_linker(train_tasks: Iterable[dict[str, Any]], out_dir: str | Path,
             linker.chosen = extra["policy"] = choose_policy(extra["dev"], linker.cfg)
     linker.meta = linker.to_disk(out_dir, extra)
     return linker
-
-
-def project_tasks(source: str | None = None, annotations_dir: str | Path | None = None
-                  ) -> tuple[str, dict[str, list[dict[str, Any]]]]:
-    """(source, split → tasks): the gold annotations per split when there are any (configs/train.yml
-    ``source``), else the silver tasks of the corpus (the rules' own links)."""
-    from .config import CORPUS_DIR, SHARED_CORPUS_DIR
-    from .train import choose_source
-
-    source = choose_source(source)
-    if source == "gold":
-        return source, gold_tasks(annotations_dir)
-    return source, silver_tasks([CORPUS_DIR, SHARED_CORPUS_DIR])
-
-
-def gold_tasks(annotations_dir: str | Path | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Accepted gold tasks per split (configs/splits.yml), joined with their documents; problems on stderr."""
-    from .annotate import load_splits, load_tasks
-    from .annotate.convert import gold_path
-    from .config import PROJECT_ROOT
-    from .train import SPLITS
-    from .train import settings as train_settings
-
-    folder = Path(annotations_dir or train_settings()["annotations_dir"])
-    path = gold_path(folder if folder.is_absolute() else PROJECT_ROOT / folder)
-    tasks, problems = load_tasks([path], join=True)
-    for problem in problems:
-        print(f"warning: {problem}", file=sys.stderr)
-    split_of = load_splits()
-    forms = document_forms({(t.get("meta") or {}).get("doc") for t in tasks})
-    out: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
-    for task in tasks:
-        doc_id = (task.get("meta") or {}).get("doc")
-        split = split_of.get(doc_id)
-        if split is not None and task.get("answer", "accept") == "accept":
-            task["meta"] = {"form": forms.get(doc_id), **task["meta"]}
-            out[split].append(task)
-    return out
-
-
-def document_forms(doc_ids: Iterable[str]) -> dict[str, str | None]:
-    """The table form (pre2019, v2019, v2021, none) of each document, by the table stage; None when the
-    document cannot be read (warned on stderr)."""
-    from .annotate import DocumentStore, DocumentUnavailable
-    from .tables import parse_tables
-
-    store, forms = DocumentStore(), {}
-    for doc_id in sorted(d for d in doc_ids if d):
-        try:
-            forms[doc_id] = parse_tables(store.get(doc_id)).form
-        except DocumentUnavailable as err:
-            print(f"warning: {err}", file=sys.stderr)
-            forms[doc_id] = None
-    return forms
-
-
-def train_from_project(out_dir: str | Path, source: str | None = None,
-                       annotations_dir: str | Path | None = None) -> dict[str, Any]:
-    """Train the linker on the train split (gold, or silver before gold exists), measure the policies on dev,
-    save into ``out_dir/<model_name>``; returns the summary also kept in meta.json."""
-    source, splits = project_tasks(source, annotations_dir)
-    target = Path(out_dir) / linker_config()["model_name"]
-    return train_linker(splits["train"], target, splits.get("dev") or None, {"source": source}).meta
-
-
-def print_training(summary: dict[str, Any]) -> None:
-    """The training size and, when measured, the dev P/R/F1 of every policy, on stderr."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(stderr=True)
-    size = summary.get("training_size", {})
-    console.print(f"linker trained on {summary.get('source', '?')} data: {size.get('figures', 0)} figures, "
-                  f"{size.get('gold_links', 0)} links ({size.get('reachable_links', 0)} among the candidates), "
-                  f"{size.get('candidates', 0)} candidates")
-    if not summary.get("dev"):
-        return
-    table = Table(title="linking on dev (candidates: lexicon and rules, as extract sees them)")
-    for col in ("policy", "phrase P", "phrase R", "phrase F1", "id P", "id R", "id F1"):
-        table.add_column(col, justify="right")
-    for policy, scores in summary["dev"].items():
-        ph, ids = scores["phrase"], scores["canonical"]
-        table.add_row(policy, *(f"{s[k]:.3f}" for s in (ph, ids) for k in ("p", "r", "f")))
-    console.print(table)
-    if summary.get("importance"):
-        top = list(summary["importance"]["permutation"].items())[:8]
-        console.print("features by permutation importance on dev (drop in figure accuracy): "
-                      + ", ".join(f"{name} {drop:.3f}" for name, drop in top))
 
 
 def load_linker(model_dir: str | Path | None) -> LearnedLinker | None:
@@ -878,21 +779,6 @@ def evaluate_linking(gold_tasks: Iterable[dict[str, Any]], predict_fn: Callable[
     return {"phrase": prf(gold_p, pred_p), "canonical": prf(gold_i, pred_i)}
 
 
-def policy_predict_fn(linker: LearnedLinker | None, policy: str, override_threshold: float | None = None,
-                      gold_indicators: bool = True) -> Callable[[dict[str, Any]], list[Any]]:
-    """A ``predict_fn`` for ``evaluate_linking`` linking a task's gold figures under a policy; the candidates
-    are the task's INDICATOR spans and the lexicon's (only the lexicon's without ``gold_indicators``)."""
-
-    def predict(task: dict[str, Any]) -> list[Any]:
-        example = example_from_task(task, gold_indicators=gold_indicators)
-        rules = list(example.rules.values())
-        if policy == "rules" or linker is None:
-            return rules
-        return combined_linker(rules, linker.link_example(example), policy, override_threshold)
-
-    return predict
-
-
 def compare_policies(tasks: Sequence[dict[str, Any]], linker: LearnedLinker | None, gold_indicators: bool = True,
                      override_thresholds: Sequence[float] | None = None) -> dict[str, Any]:
     """``evaluate_linking`` of the rules, learned and combined policies on the same tasks; the combined
@@ -972,71 +858,6 @@ def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Ca
         return combined_linker(rules, learned, policy, threshold)
 
     return link
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Silver data: the rules' own links over the corpus, as per-paragraph tasks like the gold
-
-
-def silver_tasks(paths: Iterable[str | Path], splits: Sequence[str] = ("train", "dev")) -> dict[str, list[dict[str, Any]]]:
-    """Per split of configs/splits.yml, the pre-annotated paragraph tasks (the rules' spans and links, as
-    ``govreport annotate export`` writes them) of every report under ``paths``, each relation carrying the
-    rules' canonical id. Twins of a report already read and files in no split are skipped; unreadable
-    files are warned about and skipped."""
-    from .annotate import PreAnnotator, load_splits, read_document
-    from .annotate.export import report_files
-    from .annotate.standoff import DocumentUnavailable
-
-    split_of = load_splits()
-    twins = (load_config("splits.yml") or {}).get("twins", {})
-    annotator = PreAnnotator()
-    out: dict[str, list[dict[str, Any]]] = {s: [] for s in splits}
-    seen: set[str] = set()
-    for path in report_files(paths):
-        doc_id = Path(path).stem
-        split = split_of.get(doc_id)
-        if split not in out or twins.get(doc_id) in seen or any(twins.get(d) == doc_id for d in seen):
-            continue
-        try:
-            doc = read_document(path)
-        except DocumentUnavailable as err:
-            print(f"warning: {err}", file=sys.stderr)
-            continue
-        seen.add(doc_id)
-        out[split].extend(document_tasks(doc, annotator))
-    return out
-
-
-def document_tasks(doc: Any, annotator: Any = None) -> list[dict[str, Any]]:
-    """Silver tasks of one document: the paragraphs with a figure, pre-annotated as ``annotate export`` does
-    (annotate.PreAnnotator), each relation also carrying the rules' canonical id."""
-    from .annotate import PreAnnotator, tasks_from_document
-    from .annotate.export import report_year, table_areas
-
-    cfg = linker_config()
-    annotator = annotator or PreAnnotator()
-    spans = list(annotator.find_spans(doc.text, report_year(doc)))
-    tables = annotator.parse_tables(doc) if annotator.parse_tables else None
-    areas = list(getattr(tables, "areas", []) or [])
-    all_areas = table_areas(doc, areas)
-    figures = [s for s in spans if s.label in cfg["figure_labels"]
-               and not any(a <= s.start and s.end <= b for a, b in all_areas)]
-    indicators = list(annotator.find_indicators(doc.text))
-    links = annotator.link(doc.text, figures, indicators, form=getattr(tables, "form", None))
-    ids = {(lk.figure.start, lk.figure.end): lk.canonical_id for lk in links}
-    # phrases the rules read from context are no lexicon match: they join the spans so their relations survive
-    linked = [lk.indicator for lk in links if lk.indicator is not None]
-    tasks = [t for t in tasks_from_document(doc, spans + indicators + linked, links, areas)
-             if any(s["label"] in cfg["figure_labels"] for s in t["spans"])]
-    form = getattr(tables, "form", None)
-    for task in tasks:
-        task["meta"]["form"] = form
-        offset = task["meta"]["offset"]
-        for rel in task["relations"]:
-            ind_id = ids.get((rel["head_span"]["start"] + offset, rel["head_span"]["end"] + offset))
-            if ind_id:
-                rel[cfg["canonical_keys"][0]] = ind_id
-    return tasks
 
 
 # ---------------------------------------------------------------------------------------------------------

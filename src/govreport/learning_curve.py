@@ -104,7 +104,7 @@ def train_fraction(run_dir: Path, examples: dict[str, list], train_tasks: list, 
 
 def score_fraction(run_dir: Path, split: str) -> dict[str, Any]:
     """Spans (model alone and hybrid), links, ids and records of one run, on ``split``."""
-    from .evaluation import _model_only, evaluate_split
+    from .eval.suite import _model_only, evaluate_split
     from .learned_link import load_linker, policy_linker
     from .spans.hybrid import HybridFinder, load_policy
     from .spans.model import load_model
@@ -118,7 +118,7 @@ def score_fraction(run_dir: Path, split: str) -> dict[str, Any]:
 
 def learning_curve(out_dir: str | Path) -> dict[str, Any]:
     """Train and score every fraction; writes ``out_dir``/curve.json and returns it."""
-    from .learned_link import gold_tasks
+    from .link_training import gold_tasks
 
     cfg = settings()
     out_dir = Path(out_dir)

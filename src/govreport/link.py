@@ -16,6 +16,7 @@ from typing import Any
 
 from .anchored import Alternation, guarded, reads_before_start
 from .config import load_config
+from .indicators import indicator_units
 from .normalize import OffsetMap, map_offset, substitute
 from .types import Span
 
@@ -123,7 +124,7 @@ def load_rules() -> _Rules:
     runs = guarded(f"(?P<page>{view['page_number_line']})|(?P<nl>[ \\t\\u00a0\\u3000]*\\n\\s*)|(?P<h>[ \\t\\u00a0\\u3000]+)")
     scopes = [(re.compile(s["pattern"]), s["scope"]) for s in cfg["scopes"]]
     unit_class = {u: name for name, units in cfg["unit_classes"].items() for u in units}
-    id_units = {ind["id"]: ind.get("unit") for ind in load_config("indicators.yml")["indicators"]}
+    id_units = indicator_units()
     return _Rules(
         cfg=cfg,
         entries=entries,
@@ -147,7 +148,7 @@ def load_rules() -> _Rules:
         strip_suffix=comp(cfg["strip_suffix"]),
         phrase_tail=comp(f"(?:{p}|[“”])+$"),
         verbs=comp(cfg["verbs"]),
-        verbs_only=comp(f"(?:{cfg['verbs']}|了|共|累计)+"),
+        verbs_only=comp(f"(?:{cfg['verbs']}|{cfg['verb_fillers']})+"),
         reject=comp(cfg["reject_phrase"]),
         reject_end=comp(cfg["reject_end"]),
         noun_stop=comp(cfg["noun_stop"]),
@@ -533,7 +534,7 @@ def _enumeration_parent(figs: list[_Fig], i: int, view: str, bounds: _Boundaries
     ps = _Boundaries.before(bounds.para, fig.start)
     lo = max(ps, fig.start - rules.cfg["windows"]["enumeration"])
     # the marker must sit in this sentence or open it: no sentence end (。) between marker and figure
-    period = max(view.rfind("。", lo, fig.start), view.rfind("！", lo, fig.start), view.rfind("？", lo, fig.start))
+    period = max(view.rfind(mark, lo, fig.start) for mark in rules.cfg["enumeration_sentence_ends"])
     marker = None
     for marker in rules.enumeration.finditer(view, lo, fig.start):
         pass

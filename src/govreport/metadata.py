@@ -46,8 +46,6 @@ class _Patterns:
     government_of: list[tuple[re.Pattern[str], str]]
     short_government: tuple[re.Pattern[str], str]
     abbreviations: re.Pattern[str]
-    forms: dict[str, re.Pattern[str]]
-    request_table: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +53,6 @@ def load_patterns() -> _Patterns:
     """Compile configs/metadata.yml (cached)."""
     cfg = load_config(CONFIG)
     abbreviations = sorted(cfg["abbreviations"], key=len, reverse=True)
-    forms = cfg["forms"]
     return _Patterns(
         cfg=cfg,
         title_label=re.compile(cfg["title_label"]),
@@ -76,8 +73,6 @@ def load_patterns() -> _Patterns:
         government_of=[(re.compile(p), body) for p, body in cfg["government_of"]],
         short_government=(re.compile(cfg["short_government"][0]), cfg["short_government"][1]),
         abbreviations=re.compile("|".join(map(re.escape, abbreviations))),
-        forms={name: re.compile(forms[name]) for name in ("v2021", "v2019", "pre2019")},
-        request_table=re.compile(forms["request_table"]),
     )
 
 
@@ -140,14 +135,12 @@ def _title_of(candidate: str | None) -> str | None:
 
 def _iso_date(written: str) -> str | None:
     """2017-03-10, 2017年3月10日, 二〇一九年二月十一日 → ISO date, or None."""
-    pat = load_patterns()
-    digits = pat.cfg["chinese_digits"]
-    if written[0] in digits:
-        parts = re.split("[年月日]", written)[:3]
+    from .values import chinese_number
+
+    if written[0] in load_patterns().cfg["chinese_numerals"]:
         try:
-            year = int("".join(str(digits[c]) for c in parts[0]))
-            month, day = (_small_chinese_number(p, digits) for p in parts[1:3])
-        except (KeyError, ValueError):
+            year, month, day = (int(chinese_number(p)) for p in re.split("[年月日]", written)[:3])
+        except ValueError:  # cn2an refuses what is no numeral
             return None
     else:
         numbers = re.findall(r"[0-9]+", written)
@@ -157,14 +150,6 @@ def _iso_date(written: str) -> str | None:
     if not (_valid_year(year) and 1 <= month <= 12 and 1 <= day <= 31):
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
-
-
-def _small_chinese_number(written: str, digits: dict[str, int]) -> int:
-    """一 … 三十一 as an integer."""
-    if "十" not in written:
-        return int("".join(str(digits[c]) for c in written))
-    tens, _, ones = written.partition("十")
-    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
 
 
 def publication_date(text: str) -> str | None:
@@ -311,30 +296,10 @@ def reporting_organ(text: str, title: str | None = None) -> str | None:
     return relative
 
 
-# --------------------------------------------------------------------------------------------------------
-# form
-
-
-def form_hint(text: str, year: int | None) -> str:
-    """pre2019, v2019, v2021 or none, from the row labels of a statistical table found in the text."""
-    pat = load_patterns()
-    compact = _compact(text)
-    need = pat.cfg["forms"]["min_hits"]
-    hits = {name: len({m.group(0) for m in p.finditer(compact)}) for name, p in pat.forms.items()}
-    if hits["v2021"] >= need:
-        return "v2021"
-    if hits["v2019"] >= need:
-        return "v2019"
-    if pat.request_table.search(compact):
-        return "v2021" if year is not None and year >= pat.cfg["forms"]["v2021_from_year"] else "v2019"
-    if hits["pre2019"] >= need:
-        return "pre2019"
-    return "none"
-
-
 def document_metadata(doc_text: str, path: str | Path | None = None, tables_form: str | None = None,
                       source_meta: dict[str, Any] | None = None) -> dict[str, Any]:
-    """organ, year, form, published (and title) of a report; ``tables_form`` from the table parser wins.
+    """organ, year, form, published (and title) of a report. The form is the table stage's (``tables_form``,
+    from tables.parse_tables: the one form detection), passed through; None when not given.
 
     ``source_meta`` (Document.meta from ingestion) supplies the title and publication date a web page
     keeps outside its text (HTML <title>, <meta> dates) when the text itself has none.
@@ -345,6 +310,5 @@ def document_metadata(doc_text: str, path: str | Path | None = None, tables_form
     year = report_year(doc_text, title, published)
     if published and year and not (year <= int(published[:4]) <= year + load_patterns().cfg["max_publication_lag"]):
         published = None  # a date of something else
-    form = tables_form if tables_form else form_hint(doc_text, year)
-    return {"organ": reporting_organ(doc_text, title), "year": year, "form": form, "published": published,
+    return {"organ": reporting_organ(doc_text, title), "year": year, "form": tables_form, "published": published,
             "title": title}

@@ -72,10 +72,19 @@ def label_variants(label: str, cfg: dict[str, Any] | None = None) -> list[str]:
     return _unique(variants)
 
 
+def span_canonical_id(span: dict[str, Any] | None) -> str | None:
+    """The canonical id an annotated span or relation carries, under any of the configured keys."""
+    if not span:
+        return None
+    for key in load_config(CONFIG_FILE)["canonical_keys"]:
+        value = span.get(key) or (span.get("meta") or {}).get(key)
+        if value:
+            return str(value)
+    return None
+
+
 def annotation_phrase_pairs(tasks: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
     """(phrase, id) pairs of the annotated indicator phrases whose span or ``measures`` relation carries an id."""
-    from .learned_link import span_canonical_id
-
     cfg = load_config(CONFIG_FILE)
     pairs = []
     for task in tasks:
@@ -243,11 +252,6 @@ def load_phrase_mapper(model_dir: str | Path | None = None) -> PhraseMapper:
     there, else the spec-only mapper."""
     path = Path(model_dir) / PHRASE_MAP_FILE if model_dir else None
     return PhraseMapper.from_disk(path) if path is not None and path.exists() else spec_mapper()
-
-
-def train_phrase_map(pairs: Sequence[tuple[str, str]], cfg: dict[str, Any] | None = None) -> PhraseMapper:
-    """A mapper fitted on (phrase, id) pairs."""
-    return PhraseMapper(cfg).fit(pairs)
 
 
 def evaluate_phrase_map(mapper: PhraseMapper, pairs: Sequence[tuple[str, str]]) -> dict[str, float]:

@@ -336,9 +336,9 @@ def date_pattern() -> str:
     return f"{g.interval}|{g.month_range}|{g.year_range}|{g.point}|{g.relative}"
 
 
-_NUM_PART = re.compile(
-    r"(?P<num>(?:19|20)\d{2}|\d{1,2}|[〇○零一二三四五六七八九十]+)[ ]?\n?[ ]?(?P<kind>年度|年|月份|月|日|号)"
-)
+@lru_cache(maxsize=1)
+def _num_part() -> re.Pattern[str]:
+    return re.compile(date_config()["date_part"])
 
 
 def _number(text: str) -> int:
@@ -355,7 +355,7 @@ def _fields(text: str) -> dict[str, Any]:
         return {"year": int(iso[1]), "month": int(iso[2]), "day": int(iso[3]), "part": None}
     fields: dict[str, Any] = {"year": None, "month": None, "day": None, "part": None}
     last_end = 0
-    for m in _NUM_PART.finditer(text):
+    for m in _num_part().finditer(text):
         kind = m["kind"]
         key = "year" if kind.startswith("年") else "month" if kind.startswith("月") else "day"
         fields[key] = _number(m["num"])
@@ -411,12 +411,14 @@ def _split_interval(text: str) -> list[str]:
     return [p for p in pieces if p.strip()]
 
 
-_BARE_END = re.compile(r"(?P<head>.*?(?:年度|年))?[ ]?\n?[ ]?(?P<n>\d{1,4})")
+@lru_cache(maxsize=1)
+def _bare_end() -> re.Pattern[str]:
+    return re.compile(date_config()["bare_end"])
 
 
 def _first_fields(text: str) -> dict[str, Any]:
     """Fields of an interval's first end, which may be a bare month or year (2016年6至7月, 2015—2016年度)."""
-    m = _BARE_END.fullmatch(text.strip())
+    m = _bare_end().fullmatch(text.strip())
     if not m:
         return _fields(text)
     fields = _fields(m["head"]) if m["head"] else {"year": None, "month": None, "day": None, "part": None}

@@ -5,7 +5,7 @@ Layout of the files: annotations/README.md; what to annotate: annotations/GUIDEL
 
 from .compare import agreement, corrections, document_stats
 from .convert import convert_annotations, gold_files, load_splits, task_to_doc
-from .export import PreAnnotator, export_documents, tasks_from_document
+from .export import PreAnnotator, export_documents
 from .files import Problem, read_annotations, write_jsonl
 from .markup import apply_markup, parse, render
 from .standoff import (
@@ -18,6 +18,7 @@ from .standoff import (
     read_document,
     to_standoff,
 )
+from .task_builder import tasks_from_document
 from .tasks import make_task, paragraphs, text_sha1, tokenize
 from .validate import validate_files
 

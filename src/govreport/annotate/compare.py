@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from ..evaluate import prf, span_scores
+from ..eval.scorer import prf, span_scores
 from .tasks import relation_keys, settings, span_keys, task_id
 
 TaskKey = tuple[str, int]

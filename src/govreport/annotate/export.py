@@ -1,220 +1,58 @@
-"""Pre-annotated tasks: the rules' (or model's) spans and links of a document, cut into paragraph tasks.
-
-Table lines are not annotated (the table stage reads them and is scored against the expected tables): a
-paragraph that lies inside a table area, or looks like a pipe-table row, gives no task; a table flattened
-into a narrative line (digit runs of PDF or web text) is kept in the task as a ``tables`` area, and the
-rules' spans inside it are dropped.
-"""
+"""Pre-annotated tasks: the pipeline's (rules' or model's) spans and links of report files, as paragraph tasks
+(annotate/task_builder.py) written for an annotation tool."""
 
 from __future__ import annotations
 
 import re
 import sys
 import warnings
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..types import Document, Span
+from ..types import Document
 from .files import write_jsonl
 from .standoff import DocumentUnavailable, read_document, to_standoff
-from .tasks import make_task, paragraphs, settings, token_bounds, tokenize
-
-Area = tuple[int, int]
-
-
-@lru_cache(maxsize=1)
-def _table_line_re() -> re.Pattern[str]:
-    return re.compile(settings()["table_line_pattern"])
-
-
-def table_areas(doc: Document, extra: Iterable[Area] = ()) -> list[Area]:
-    """Character areas of the document's tables: ingest's tables plus any the table stage found."""
-    areas = [(t.start, t.end) for t in doc.tables if t.end > t.start]
-    return sorted(set(areas) | {tuple(a) for a in extra})
-
-
-def is_table_line(line: str, start: int, end: int, areas: list[Area]) -> bool:
-    """A line inside a table area, or shaped like a pipe-table row."""
-    return any(a <= start and end <= b for a, b in areas) or bool(_table_line_re().search(line))
-
-
-def _clip(areas: list[Area], start: int, end: int) -> list[Area]:
-    """Table areas overlapping [start, end), paragraph-relative and clipped to it."""
-    return [(max(a, start) - start, min(b, end) - start) for a, b in areas if a < end and b > start]
-
-
-def _drop_overlaps(spans: list[tuple[str, int, int]]) -> tuple[list[tuple[str, int, int]], int]:
-    """Longest spans win where spans overlap (as spacy.util.filter_spans); returns kept and dropped count."""
-    kept: list[tuple[str, int, int]] = []
-    taken: set[int] = set()
-    for label, s, e in sorted(spans, key=lambda x: (-(x[2] - x[1]), x[1])):
-        if not taken.intersection(range(s, e)):
-            kept.append((label, s, e))
-            taken.update(range(s, e))
-    return sorted(kept, key=lambda x: (x[1], x[2], x[0])), len(spans) - len(kept)
-
-
-def tasks_from_document(doc: Document, spans: Iterable[Span], links: Iterable[Any] = (),
-                        areas: Iterable[Area] | None = None, report: Counter | None = None) -> list[dict[str, Any]]:
-    """Full tasks, one per narrative paragraph of ``doc``, holding the spans and links that fall in it.
-
-    ``spans`` are document-level Spans (INDICATOR spans included); ``links`` are objects with ``figure``,
-    ``indicator`` (Span or None) and optionally ``scope`` (the normalised qualifier). Spans that cut a token,
-    cross a line, overlap a longer span, or lie in a table area are dropped and counted in ``report``; a paragraph
-    longer than ``max_task_chars`` gives no task (counted, and named in ``doc.warnings``).
-    """
-    report = report if report is not None else Counter()
-    areas = table_areas(doc, areas or ())
-    pairs = [(link.figure, link.indicator, getattr(link, "scope", None)) for link in links
-             if getattr(link, "indicator", None) is not None]
-    # a linker may name an indicator phrase found from context, outside the indicator spans it was given
-    spans = sorted({(s.label, s.start, s.end) for s in spans} | {(i.label, i.start, i.end) for _, i, _ in pairs},
-                   key=lambda x: (x[1], x[2], x[0]))  # a stable order whatever the hash seed
-    # links by the start of their figure: a paragraph reads only its own (not every link of the document)
-    pair_order = sorted(range(len(pairs)), key=lambda k: pairs[k][0].start)
-    pair_starts = [pairs[k][0].start for k in pair_order]
-    tasks = []
-    j = 0
-    max_chars = settings()["max_task_chars"]
-    for index, start, end in paragraphs(doc.text):
-        while j < len(spans) and spans[j][1] < start:
-            report["spans outside any paragraph"] += 1
-            j += 1
-        inside = []
-        while j < len(spans) and spans[j][1] < end:
-            label, s, e = spans[j]
-            if e <= end:
-                inside.append((label, s - start, e - start))
-            else:
-                report["spans crossing a line dropped"] += 1
-            j += 1
-        if end - start > max_chars:
-            report["paragraphs longer than max_task_chars skipped"] += 1
-            doc.warnings.append(f"{doc.path}: paragraph {index} has {end - start} characters, more than "
-                                f"max_task_chars ({max_chars}, configs/annotate.yml): no annotation task")
-            continue
-        para = doc.text[start:end]
-        if is_table_line(para, start, end, areas):
-            report["table lines skipped"] += 1
-            continue
-        own = sorted(pair_order[bisect_left(pair_starts, start):bisect_left(pair_starts, end)])  # in link order
-        task = _paragraph_task(doc.doc, index, start, para, inside, [pairs[k] for k in own], _clip(areas, start, end),
-                               report)
-        tasks.append(task)
-    return tasks
-
-
-def _paragraph_task(doc_id: str, index: int, offset: int, para: str, spans: list[tuple[str, int, int]],
-                    pairs: list[tuple[Span, Span, str | None]], tables: list[Area], report: Counter) -> dict:
-    """One task: spans aligned and filtered, relations of the links whose two ends survived."""
-    cfg = settings()
-    tokens = tokenize(para)
-    starts, ends = token_bounds(tokens)
-    aligned = []
-    for label, s, e in spans:
-        if label not in cfg["labels"]:
-            report[f"{label} spans dropped (no label of the guidelines)"] += 1
-        elif any(a <= s and e <= b for a, b in tables):
-            report["spans in flattened tables dropped"] += 1
-        elif s not in starts or e not in ends:
-            report["spans cutting a token dropped"] += 1
-        else:
-            aligned.append((label, s, e))
-    aligned, n_overlap = _drop_overlaps(aligned)
-    report["overlapping spans dropped"] += n_overlap
-    kept = {(s, e): label for label, s, e in aligned}
-    relations, linked, seen = [], set(), set()
-    for figure, indicator, scope in pairs:
-        head, child = (figure.start - offset, figure.end - offset), (indicator.start - offset, indicator.end - offset)
-        if kept.get(child) in cfg["child_labels"] and kept.get(head) in cfg["head_labels"]:
-            rel = {"label": cfg["relation_labels"][0], "head": head, "child": child}
-            if scope in cfg["scopes"]:
-                rel["scope"] = scope
-            elif scope:
-                report["scopes outside the guidelines' list dropped"] += 1
-            key = (rel["head"], rel["child"], rel.get("scope"))
-            if key not in seen:  # a set: a one-line document holds thousands of relations in one paragraph
-                seen.add(key)
-                relations.append(rel)
-            linked.add(child)
-    # indicators of no figure are not annotated (see the guidelines)
-    final = [(label, s, e) for label, s, e in aligned if label not in cfg["child_labels"] or (s, e) in linked]
-    report["unlinked indicator spans dropped"] += len(aligned) - len(final)
-    report["spans"] += len(final)
-    report["relations"] += len(relations)
-    task = make_task(para, doc_id, index, offset, final, relations, tables, tokens=tokens)
-    # no preset answer: the machine's output is not reviewed, and Prodigy's db-in would take a preset
-    # "accept" for an annotator's decision (the annotator's answer is added by the annotation tool)
-    del task["answer"]
-    return task
+from .task_builder import tasks_from_document
+from .tasks import settings
 
 
 def report_year(doc: Document) -> int | None:
-    """The year the report covers: the metadata stage when present, else the first year of the title area."""
-    metadata = _optional("metadata", "document_metadata", warn=False)
-    if metadata is not None:
-        try:
-            year = metadata(doc.text, doc.path, None).get("year")
-        except Exception as err:  # noqa: BLE001 -- a failing metadata stage must not stop the export
-            warnings.warn(f"{doc.path}: metadata failed ({type(err).__name__}: {err}); year from the title",
-                          stacklevel=2)
-            year = None
-        if year:
-            return int(year)
+    """The year the report covers: the metadata stage's, else the first year of the title area."""
+    from ..metadata import document_metadata
+
+    try:
+        year = document_metadata(doc.text, doc.path, None).get("year")
+    except Exception as err:  # noqa: BLE001 -- a failing metadata stage must not stop the export
+        warnings.warn(f"{doc.path}: metadata failed ({type(err).__name__}: {err}); year from the title",
+                      stacklevel=2)
+        year = None
+    if year:
+        return int(year)
     cfg = settings()
     match = re.search(cfg["report_year_pattern"], doc.text[:cfg["report_year_window"]])
     return int(match.group(1)) if match else None
 
 
 class PreAnnotator:
-    """The span finder (rules, or model + rules), the table stage and the linker, loaded once."""
+    """The pipeline (rules, or model + rules; the rules' links), loaded once, cutting documents into tasks."""
 
-    def __init__(self, model: str | Path | None = None):
-        self.find_spans = _span_finder(model)
-        self.parse_tables = _optional("tables", "parse_tables")
-        self.find_indicators = _optional("link", "find_indicator_spans")
-        self.link = _optional("link", "link_figures_to_indicators")
+    def __init__(self, model: str | Path | None = None, pipeline: Any = None):
+        from ..pipeline import Pipeline
+
+        self.pipeline = pipeline or Pipeline.from_config(model, use_model=model is not None, link_policy="rules")
 
     def __call__(self, doc: Document, report: Counter | None = None) -> list[dict[str, Any]]:
         """Pre-annotated tasks of one document."""
+        analysis = self.pipeline(doc)
+        return self.tasks(analysis, report)
+
+    def tasks(self, analysis: Any, report: Counter | None = None) -> list[dict[str, Any]]:
+        """The tasks of one document's analysis: its spans, phrases and links, table areas left unannotated."""
         report = report if report is not None else Counter()
-        spans = list(self.find_spans(doc.text, report_year(doc))) if self.find_spans else []
-        areas: list[Area] = []
-        tables = self.parse_tables(doc) if self.parse_tables is not None else None
-        if tables is not None:
-            areas = list(getattr(tables, "areas", []) or [])
-        figures = [s for s in spans if s.label in settings()["head_labels"]
-                   and not any(a <= s.start and s.end <= b for a, b in table_areas(doc, areas))]
-        indicators = list(self.find_indicators(doc.text)) if self.find_indicators else []
-        form = getattr(tables, "form", None)
-        links = list(self.link(doc.text, figures, indicators, form=form)) if self.link and indicators else []
-        return tasks_from_document(doc, spans + indicators, links, areas, report)
-
-
-def _optional(module: str, name: str, warn: bool = True):
-    """A function of another stage, or None (with a warning) when that stage is not there (yet)."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(f"govreport.{module}"), name)
-    except (ImportError, AttributeError) as err:
-        if warn:
-            warnings.warn(f"govreport.{module}.{name} is not available ({err}); tasks are exported without it",
-                          stacklevel=3)
-        return None
-
-
-def _span_finder(model: str | Path | None):
-    """find_spans(text, report_year): the hybrid finder with a model, the rules without one."""
-    if model is not None:
-        finder = _optional("spans.hybrid", "load_span_finder")
-        if finder is not None:
-            return finder(model)
-    return _optional("spans.rules", "find_spans")
+        return tasks_from_document(analysis.doc, analysis.spans + analysis.indicators, analysis.links,
+                                   list(getattr(analysis.tables, "areas", []) or []), report)
 
 
 def export_documents(paths: Iterable[str | Path], out: str | Path, standoff: bool = False,

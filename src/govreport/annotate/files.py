@@ -9,6 +9,8 @@ from typing import Any
 
 import srsly
 
+from .. import jsonl
+
 
 @dataclass
 class Line:
@@ -77,12 +79,5 @@ def dumps(record: dict[str, Any]) -> str:
 
 
 def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
-    """Write records as JSONL (UTF-8, one object a line), creating the folder; returns the count."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    n = 0
-    with open(path, "w", encoding="utf-8") as f:
-        for record in records:
-            f.write(dumps(record) + "\n")
-            n += 1
-    return n
+    """Write records as JSONL in the annotation files' compact form (``dumps``); returns the count."""
+    return jsonl.write_jsonl(path, records, lambda record: dumps(record) + "\n")

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .export import is_table_line, report_files, report_year, table_areas
+from .export import report_files, report_year
 from .standoff import DocumentUnavailable, document_dirs, read_document
+from .task_builder import is_table_line, table_areas
 from .tasks import settings, task_id
 
 BY = ("disagreement", "linker")
@@ -74,7 +75,7 @@ def rank_paragraphs(paths: Iterable[str | Path] | None, n: int, by: str | None =
                     report: Counter | None = None) -> list[Candidate]:
     """The ``n`` best unannotated paragraphs of the reports under ``paths`` (default: corpus and shared corpus)."""
     from ..config import PROJECT_ROOT
-    from ..evaluation import span_systems
+    from ..eval.suite import span_systems
     from ..extract import Extractor
     from ..tables import parse_tables
 

@@ -160,11 +160,11 @@ def hybrid_spans(text: str, report_year: int | None, nlp, policy: dict[str, str]
 
 def span_f1(gold: list[set], pred: list[set]) -> dict[str, float]:
     """Exact-match precision, recall and F1 over per-document sets of (start, end, label)."""
+    from ..eval.scorer import precision_recall_f1
+
     tp = sum(len(g & p) for g, p in zip(gold, pred))
     n_pred, n_gold = sum(map(len, pred)), sum(map(len, gold))
-    precision = tp / n_pred if n_pred else 0.0
-    recall = tp / n_gold if n_gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = precision_recall_f1(tp, n_pred, tp, n_gold)
     return {"p": round(precision, 4), "r": round(recall, 4), "f": round(f1, 4), "n_gold": n_gold}
 
 

@@ -14,7 +14,7 @@ table's arithmetic and the narrative (split), and runs the spec's checks (checks
   from ``values`` so that it never competes with the year's value (本年度 is the indicator value).
 - ``checks``: every spec check (勾稽关系) that applies, pass / fail / na with the numbers involved.
 - ``areas``: text spans covered by tables (for the narrative extractors to skip).
-- ``splits``: rows whose split stays open, for ``refine_across_years`` (neighbouring years of an organ).
+- ``splits``: rows whose split stays open, for ``tables.years.refine_across_years`` (neighbouring years of an organ).
 """
 
 from __future__ import annotations
@@ -35,8 +35,7 @@ from .forms import detect_new_form
 from .shapes import Val
 from .split import SplitProblem, propagate, rank, rule_holds, split_row
 
-__all__ = ["CellValue", "CheckResult", "SplitChoice", "TableResult", "cross_year_checks", "parse_tables",
-           "refine_across_years"]
+__all__ = ["CellValue", "CheckResult", "SplitChoice", "TableResult", "cross_year_checks", "parse_tables"]
 
 
 @dataclass
@@ -111,6 +110,8 @@ class TableResult:
     # rows whose digit runs kept several splits: their cells and the candidate values, best first
     splits: list[SplitChoice] = field(default_factory=list, repr=False)
     coverage: list[TableCoverage] = field(default_factory=list)
+    # the request table's row keys in the order read (the checks' relations follow it when run again)
+    row_keys: list[str] = field(default_factory=list, repr=False)
 
     def cell(self, indicator: str, measure: str = "value") -> CellValue | None:
         """The cell of an indicator, or None."""
@@ -465,7 +466,7 @@ def parse_tables(doc: Document) -> TableResult:
     kept = {id(c) for c in cells}
     choices = [ch for ch in choices if all(id(c) in kept for c in ch.cells)]
     return TableResult(form, values, cumulative, checks, clip_areas(doc.text, areas, cells), warnings, choices,
-                       table_coverage(doc, form, cells))
+                       table_coverage(doc, form, cells), list(row_keys))
 
 
 @lru_cache(maxsize=4)
@@ -520,5 +521,3 @@ def clip_areas(text: str, areas: list[tuple[int, int]], cells: list[CellValue]) 
         clipped.append((start, end))
     return clipped
 
-
-from .years import refine_across_years  # last: years imports TableResult from here

@@ -156,7 +156,7 @@ def split_relations(form: str, present: set[str], row_keys: Iterable[str] = ()) 
     return groups
 
 
-def evaluate(rel: Relation, values: dict[Ref, Any]) -> CheckResult:
+def check_relation(rel: Relation, values: dict[Ref, Any]) -> CheckResult:
     """A relation checked on a document's values."""
     held = rel.holds(values)
     numbers = {(i if m == "value" else f"{i}@{m}"): values.get((i, m)) for i, m in rel.refs}
@@ -180,7 +180,7 @@ def run_checks(form: str, values: dict[Ref, Any], row_keys: Iterable[str] = ()) 
         rels = matrix_relations(keys) + review_relations(form)
     known = load_indicators()
     rels = [r for r in rels if all(i in known for i, _ in r.refs)]
-    return [evaluate(r, values) for r in rels]
+    return [check_relation(r, values) for r in rels]
 
 
 def cross_year_checks(results: Iterable[tuple[str | None, int | None, Any]]) -> list[CheckResult]:

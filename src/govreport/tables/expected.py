@@ -126,19 +126,6 @@ def compare(result: Any, expected: dict[str, Any]) -> Comparison:
     return comp
 
 
-def evaluate_expected(directory: Path = EXPECTED_DIR) -> list[Comparison]:
-    """Parse every document that has an expected file and compare (reads the documents through ingest)."""
-    from ..ingest import read_document
-    from . import parse_tables
-
-    out = []
-    for path in expected_files(directory):
-        expected = load_expected(path)
-        result = parse_tables(read_document(expected["path"]))
-        out.append(compare(result, expected))
-    return out
-
-
 def table_bearing_documents() -> list[Path]:
     """Reports of corpus/ and the shared corpus whose manifest gives a table form."""
     out = []

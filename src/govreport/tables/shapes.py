@@ -216,13 +216,9 @@ def pipe_rows(text: str, skip: list[tuple[int, int]], first_grid: int) -> tuple[
 
 # --- running text -----------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(
-    r"(?P<nl>\n+)|(?P<ws>[ \t]+)"
-    r"|(?P<note>[（(][^（）()\n]*[\u4e00-\u9fff][^（）()\n]*[)）])"
-    r"|(?P<numbering>[（(]\d{1,2}[)）])"
-    r"|(?P<num>(?:-|(?<![\d.]))(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d年月日号时%％])(?:万元|亿元|万|亿|元)?)"
-    r"|(?P<text>\d+(?=[年月日号时%％])|[^\s\d]+|\S)"
-)
+@lru_cache(maxsize=1)
+def _token_re() -> re.Pattern[str]:
+    return re.compile(load_config("tables.yml")["text_tokens"])
 
 
 class Tok(NamedTuple):
@@ -238,7 +234,7 @@ def tokenize_gap(text: str, offset: int) -> list[Tok]:
     """Numbers, nulls, units, line breaks and plain text of a stretch of running text."""
     _, nulls, units, _ = _cell_patterns()
     out: list[Tok] = []
-    for m in _TOKEN.finditer(text):
+    for m in _token_re().finditer(text):
         kind = m.lastgroup
         s = m.group(0)
         if kind == "ws":

@@ -65,6 +65,23 @@ def _narrow_pair(this: TableResult, nxt: TableResult, identity: dict[str, Any], 
     return changed
 
 
+def _identity_indicators() -> set[str]:
+    return {ind for identity in load_config("tables.yml")["cross_year"] for ind in [identity["next"], *identity["sum"]]}
+
+
+def year_cells(result: TableResult) -> TableResult:
+    """Only the cells of ``result`` that the cross-year identities read (what a batch keeps of each report)."""
+    wanted = _identity_indicators()
+    return TableResult(result.form, values=[c for c in result.values if c.indicator in wanted])
+
+
+def open_across_years(result: TableResult) -> bool:
+    """Whether a split ``result`` leaves open holds a cell the cross-year identities read (another year may
+    narrow it)."""
+    wanted = _identity_indicators()
+    return any(cell.indicator in wanted for choice in result.splits for cell in choice.cells)
+
+
 def refine_across_years(results: Iterable[tuple[str | None, int | None, TableResult]]) -> int:
     """Narrow the open splits of reports of the same organ with the cross-year identities.
 
@@ -99,5 +116,5 @@ def refine_across_years(results: Iterable[tuple[str | None, int | None, TableRes
             for choice in result.splits:
                 settled += sum(1 for c in choice.cells if id(c) in doubtful_before and not c.uncertain)
             by_ref = {(c.indicator, c.measure): c.value for c in result.values + result.cumulative}
-            result.checks = run_checks(result.form, by_ref)
+            result.checks = run_checks(result.form, by_ref, result.row_keys)
     return settled

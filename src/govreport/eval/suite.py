@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import PROJECT_ROOT, load_config
-from .evaluate import overlap_prf, prf, span_error_kinds, span_scores
-from .tables.expected import table_calibration
+from ..config import PROJECT_ROOT, load_config
+from ..tables.expected import table_calibration
+from .scorer import overlap_prf, precision_recall_f1, prf, span_error_kinds, span_scores
 
 EXPECTED_DIR = PROJECT_ROOT / "tests" / "expected"
 
@@ -42,8 +42,8 @@ class GoldDocument:
 
 def gold_documents(split: str, annotations: Path | None = None) -> dict[str, GoldDocument]:
     """Gold of every annotated document of ``split`` (configs/splits.yml)."""
-    from .annotate.convert import gold_files, load_splits
-    from .annotate.standoff import load_tasks
+    from ..annotate.convert import gold_files, load_splits
+    from ..annotate.standoff import load_tasks
 
     splits = load_splits()
     files = [p for p in gold_files(annotations) if splits.get(p.stem) == split]
@@ -82,14 +82,11 @@ class Prediction:
 
 
 def system_extractor(find_spans: Callable, link: Callable) -> Any:
-    """An Extractor that finds spans and links as one system does, keeping its spans for scoring."""
-    from .extract import Extractor
+    """An Extractor whose pipeline finds spans and links as one system does, keeping its spans for scoring."""
+    from ..extract import Extractor
+    from ..pipeline import Pipeline
 
-    extractor = Extractor(use_model=False, with_tasks=False)
-    extractor.find_spans = find_spans
-    extractor.link = link
-    extractor.keep_spans = True
-    return extractor
+    return Extractor(pipeline=Pipeline(find_spans, link), with_tasks=False, keep_spans=True)
 
 
 def predict_document(doc: Any, gold: GoldDocument, extractor: Any) -> Prediction:
@@ -112,9 +109,9 @@ def predict_document(doc: Any, gold: GoldDocument, extractor: Any) -> Prediction
 
 def gold_records(split_docs: dict[str, GoldDocument]) -> dict[tuple[str, str], set]:
     """Acceptable values per (doc, indicator): the expected table value, else the whole-body text values."""
-    from .records import is_partial_scope
-    from .tables.expected import expand
-    from .values import parse_figure
+    from ..records import is_partial_scope
+    from ..tables.expected import expand
+    from ..values import parse_figure
 
     records: dict[tuple[str, str], set] = defaultdict(set)
     for doc_id, gold in split_docs.items():
@@ -146,9 +143,8 @@ def record_scores(gold: dict[tuple[str, str], set], predicted: list[dict[str, An
     preds = [r for r in predicted if r["doc"] in docs and r["value"] is not None]
     correct = {(r["doc"], r["indicator"]) for r in preds
                if any(_same(r["value"], v) for v in gold.get((r["doc"], r["indicator"]), ()))}
-    p = len(correct) / len(preds) if preds else 0.0
-    r = len(correct) / len(gold) if gold else 0.0
-    return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0, "correct": len(correct),
+    p, r, f = precision_recall_f1(len(correct), len(preds), len(correct), len(gold))
+    return {"p": p, "r": r, "f": f, "correct": len(correct),
             "predicted": len(preds), "gold": len(gold)}
 
 
@@ -160,8 +156,8 @@ def span_systems(model_dir: Path | None) -> dict[str, Callable]:
     """The span finders to compare: rules always; the model alone whenever a model loads (even when its
     measured policy keeps the rules for every label, so the report shows what it would do), and the hybrid
     when its policy uses the model."""
-    from .spans.hybrid import RulesFinder, load_span_finder
-    from .spans.model import ModelLoadError, load_model
+    from ..spans.hybrid import RulesFinder, load_span_finder
+    from ..spans.model import ModelLoadError, load_model
 
     systems: dict[str, Callable] = {"rules": RulesFinder()}
     if model_dir is not None and Path(model_dir).exists():
@@ -178,9 +174,9 @@ def span_systems(model_dir: Path | None) -> dict[str, Callable]:
 
 
 def _model_only(nlp) -> Callable:
-    from .spans.hybrid import fill_values
-    from .spans.model import predict_spans
-    from .spans.rules import find_spans
+    from ..spans.hybrid import fill_values
+    from ..spans.model import predict_spans
+    from ..spans.rules import find_spans
 
     def find(text: str, report_year: int | None = None, exclude=()) -> list:
         return fill_values(predict_spans(nlp, text, exclude), find_spans(text, report_year), report_year)
@@ -190,8 +186,8 @@ def _model_only(nlp) -> Callable:
 
 def evaluate_split(split: str, systems: dict[str, Callable], linkers: dict[str, Callable]) -> dict[str, Any]:
     """Span, link and record scores of every system on one split."""
-    from .annotate.standoff import find_document
-    from .ingest import read_document
+    from ..annotate.standoff import find_document
+    from ..ingest import read_document
 
     cfg = load_config("evaluate.yml")
     golds = gold_documents(split)
@@ -262,7 +258,7 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
 
     ``curve_path``: the cached learning curve (`make learning-curve`), reported when given and present.
     """
-    from .learned_link import load_linker, policy_linker
+    from ..learned_link import load_linker, policy_linker
 
     cfg = load_config("evaluate.yml")
     systems = span_systems(model_dir)
@@ -274,7 +270,7 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
               "splits": {split: evaluate_split(split, systems, linkers) for split in cfg["splits"]}}
     report["table_calibration"] = table_calibration(**cfg["table_calibration"])
     if curve_path is not None:
-        from .learning_curve import load_curve
+        from ..learning_curve import load_curve
 
         report["learning_curve"] = load_curve(curve_path)
         report["learning_curve_path"] = str(curve_path)
@@ -317,7 +313,7 @@ def markdown_report(report: dict[str, Any]) -> str:
     if "table_calibration" in report:
         lines += _calibration_lines(report["table_calibration"])
     if "learning_curve" in report:
-        from .learning_curve import curve_markdown
+        from ..learning_curve import curve_markdown
 
         lines += curve_markdown(report["learning_curve"], Path(report["learning_curve_path"]))
     return "\n".join(lines)

@@ -10,14 +10,20 @@ from collections.abc import Hashable, Iterable
 from typing import Any
 
 
+def precision_recall_f1(pred_hits: int, n_pred: int, gold_hits: int, n_gold: int) -> tuple[float, float, float]:
+    """The package's one P/R/F1: precision pred_hits/n_pred, recall gold_hits/n_gold, their harmonic mean
+    (0.0 where a ratio is undefined). Exact matching has pred_hits == gold_hits; overlap matching not."""
+    p = pred_hits / n_pred if n_pred else 0.0
+    r = gold_hits / n_gold if n_gold else 0.0
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+
 def prf(gold: set, pred: set) -> dict[str, Any]:
     """Precision, recall, F1 and the counts of ``pred`` against ``gold`` (0.0 where a ratio is undefined)."""
     tp = len(gold & pred)
     fp = len(pred) - tp
     fn = len(gold) - tp
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
+    p, r, f = precision_recall_f1(tp, tp + fp, tp, tp + fn)
     return {"p": p, "r": r, "f": f, "tp": tp, "fp": fp, "fn": fn}
 
 
@@ -42,10 +48,7 @@ def overlap_prf(gold: Iterable[tuple], pred: Iterable[tuple]) -> dict[str, Any]:
     pred_index = _index_by_key(pred)
     pred_hits = sum(1 for item in set(pred) if _overlaps_any(item, gold_index))
     gold_hits = sum(1 for item in set(gold) if _overlaps_any(item, pred_index))
-    n_pred, n_gold = len(set(pred)), len(set(gold))
-    p = pred_hits / n_pred if n_pred else 0.0
-    r = gold_hits / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
+    p, r, f = precision_recall_f1(pred_hits, len(set(pred)), gold_hits, len(set(gold)))
     return {"p": p, "r": r, "f": f, "pred_hits": pred_hits, "gold_hits": gold_hits}
 
 

@@ -1,0 +1,130 @@
+"""Training data of the learned linker and its training run: gold tasks per split (with each document's
+table form), or before gold exists the silver tasks of the corpus (the pipeline's rule links, as the
+annotation export writes them); ``train_from_project`` fits and saves the linker (learned_link.train_linker).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .config import load_config
+from .learned_link import linker_config, train_linker
+
+
+def project_tasks(source: str | None = None, annotations_dir: str | Path | None = None
+                  ) -> tuple[str, dict[str, list[dict[str, Any]]]]:
+    """(source, split → tasks): the gold annotations per split when there are any (configs/train.yml
+    ``source``), else the silver tasks of the corpus (the rules' own links)."""
+    from .config import CORPUS_DIR, SHARED_CORPUS_DIR
+    from .train import choose_source
+
+    source = choose_source(source)
+    if source == "gold":
+        return source, gold_tasks(annotations_dir)
+    return source, silver_tasks([CORPUS_DIR, SHARED_CORPUS_DIR])
+
+
+def gold_tasks(annotations_dir: str | Path | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Accepted gold tasks per split (configs/splits.yml), joined with their documents; problems on stderr."""
+    from .annotate import load_splits, load_tasks
+    from .annotate.convert import gold_path
+    from .config import PROJECT_ROOT
+    from .train import SPLITS
+    from .train import settings as train_settings
+
+    folder = Path(annotations_dir or train_settings()["annotations_dir"])
+    path = gold_path(folder if folder.is_absolute() else PROJECT_ROOT / folder)
+    tasks, problems = load_tasks([path], join=True)
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    split_of = load_splits()
+    forms = document_forms({(t.get("meta") or {}).get("doc") for t in tasks})
+    out: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
+    for task in tasks:
+        doc_id = (task.get("meta") or {}).get("doc")
+        split = split_of.get(doc_id)
+        if split is not None and task.get("answer", "accept") == "accept":
+            task["meta"] = {"form": forms.get(doc_id), **task["meta"]}
+            out[split].append(task)
+    return out
+
+
+def document_forms(doc_ids: Iterable[str]) -> dict[str, str | None]:
+    """The table form (pre2019, v2019, v2021, none) of each document, by the table stage; None when the
+    document cannot be read (warned on stderr)."""
+    from .annotate import DocumentStore, DocumentUnavailable
+    from .tables import parse_tables
+
+    store, forms = DocumentStore(), {}
+    for doc_id in sorted(d for d in doc_ids if d):
+        try:
+            forms[doc_id] = parse_tables(store.get(doc_id)).form
+        except DocumentUnavailable as err:
+            print(f"warning: {err}", file=sys.stderr)
+            forms[doc_id] = None
+    return forms
+
+
+def train_from_project(out_dir: str | Path, source: str | None = None,
+                       annotations_dir: str | Path | None = None) -> dict[str, Any]:
+    """Train the linker on the train split (gold, or silver before gold exists), measure the policies on dev,
+    save into ``out_dir/<model_name>``; returns the summary also kept in meta.json."""
+    source, splits = project_tasks(source, annotations_dir)
+    target = Path(out_dir) / linker_config()["model_name"]
+    return train_linker(splits["train"], target, splits.get("dev") or None, {"source": source}).meta
+
+
+def silver_tasks(paths: Iterable[str | Path], splits: Sequence[str] = ("train", "dev")) -> dict[str, list[dict[str, Any]]]:
+    """Per split of configs/splits.yml, the pre-annotated paragraph tasks (the rules' spans and links, as
+    ``govreport annotate export`` writes them) of every report under ``paths``, each relation carrying the
+    rules' canonical id. Twins of a report already read and files in no split are skipped; unreadable
+    files are warned about and skipped."""
+    from .annotate import PreAnnotator, load_splits, read_document
+    from .annotate.export import report_files
+    from .annotate.standoff import DocumentUnavailable
+
+    split_of = load_splits()
+    twins = (load_config("splits.yml") or {}).get("twins", {})
+    annotator = PreAnnotator()
+    out: dict[str, list[dict[str, Any]]] = {s: [] for s in splits}
+    seen: set[str] = set()
+    for path in report_files(paths):
+        doc_id = Path(path).stem
+        split = split_of.get(doc_id)
+        if split not in out or twins.get(doc_id) in seen or any(twins.get(d) == doc_id for d in seen):
+            continue
+        try:
+            doc = read_document(path)
+        except DocumentUnavailable as err:
+            print(f"warning: {err}", file=sys.stderr)
+            continue
+        seen.add(doc_id)
+        out[split].extend(document_tasks(doc, annotator))
+    return out
+
+
+def document_tasks(doc: Any, annotator: Any = None) -> list[dict[str, Any]]:
+    """Silver tasks of one document: the paragraphs with a figure, pre-annotated as ``annotate export`` does
+    (annotate.PreAnnotator), each relation also carrying the rules' canonical id."""
+    from .annotate import PreAnnotator
+
+    cfg = linker_config()
+    annotator = annotator or PreAnnotator()
+    analysis = annotator.pipeline(doc)
+    ids = {(lk.figure.start, lk.figure.end): lk.canonical_id for lk in analysis.links}
+    tasks = [t for t in annotator.tasks(analysis) if any(s["label"] in cfg["figure_labels"] for s in t["spans"])]
+    tables = analysis.tables
+    form = getattr(tables, "form", None)
+    for task in tasks:
+        task["meta"]["form"] = form
+        offset = task["meta"]["offset"]
+        for rel in task["relations"]:
+            ind_id = ids.get((rel["head_span"]["start"] + offset, rel["head_span"]["end"] + offset))
+            if ind_id:
+                rel[cfg["canonical_keys"][0]] = ind_id
+    return tasks
+
+

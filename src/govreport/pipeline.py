@@ -1,0 +1,85 @@
+"""The one pipeline: Document → tables → metadata → spans → indicator phrases → links (→ records, tasks).
+
+Built once from configs (span model or rules, learned linker and its policy) and run on each document.
+extract (records), the annotation export (tasks), the learned linker's silver data and the evaluation all
+run documents through it, so they all see the same spans and links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .types import Document, Span
+
+
+@dataclass
+class Analysis:
+    """What the pipeline found in one document, before records or tasks are made of it."""
+
+    doc: Document
+    tables: Any  # tables.TableResult: form, table values, checks, coverage, areas
+    meta: dict[str, Any]  # metadata: organ, year, published
+    table_areas: list[tuple[int, int]]  # ingest's tables and the table stage's areas
+    spans: list[Span]  # every span found (the model skips table areas)
+    narrative: list[Span]  # spans outside table areas: what the linker reads
+    indicators: list[Span]  # indicator phrases of the lexicon
+    links: list[Any]  # link.Link per figure of ``narrative``
+
+    @property
+    def form(self) -> str | None:
+        return self.tables.form
+
+
+class Pipeline:
+    """``find_spans(text, year, exclude=areas)`` and ``link(text, spans, indicators, form)`` around the fixed
+    stages (tables, metadata, indicator phrases); ``Pipeline.from_config`` loads them as configured."""
+
+    def __init__(self, find_spans: Callable[..., list[Span]], link: Callable[..., list[Any]]):
+        self.find_spans = find_spans
+        self.link = link
+
+    @classmethod
+    def from_config(cls, model: str | Path | None = None, use_model: bool = True, linker: str | Path | None = None,
+                    link_policy: str | None = None) -> Pipeline:
+        """The span finder of ``model`` (rules alone without one, or ``use_model=False``) and the linker of
+        ``linker`` (default: ``linker`` beside the span model; the rules alone without one) under ``link_policy``."""
+        from .learned_link import load_linker, policy_linker
+        from .spans.hybrid import load_span_finder
+        from .tables.lexicon import load_lexicons
+
+        find_spans = load_span_finder(model if use_model else None)
+        load_lexicons()  # the table lexicons of all forms: the first report of each form would compile one
+        # the learned linker sits beside the span model (models/linker); the rules link without it
+        if linker is None and use_model and model is not None:
+            linker = Path(model).parent / "linker"
+        learned = load_linker(linker) if use_model and linker and link_policy != "rules" else None
+        return cls(find_spans, policy_linker(learned, link_policy))
+
+    def __call__(self, doc: Document) -> Analysis:
+        """Run every stage after ingestion on one document."""
+        from .link import find_indicator_spans
+        from .metadata import document_metadata
+        from .tables import parse_tables
+
+        tables = parse_tables(doc)
+        meta = document_metadata(doc.text, doc.path, tables.form, source_meta=doc.meta)
+        areas = table_areas(doc, tables)
+        spans = self.find_spans(doc.text, meta.get("year"), exclude=areas)
+        narrative = [s for s in spans if not inside(s.start, s.end, areas)]
+        indicators = find_indicator_spans(doc.text)
+        links = self.link(doc.text, narrative, indicators, tables.form)
+        return Analysis(doc, tables, meta, areas, spans, narrative, indicators, links)
+
+
+def table_areas(doc: Document, tables: Any) -> list[tuple[int, int]]:
+    """Character areas of the document's tables: ingest's tables and those the table stage found."""
+    areas = [(t.start, t.end) for t in doc.tables]
+    areas += list(getattr(tables, "areas", []) or [])
+    return sorted(areas)
+
+
+def inside(start: int, end: int, areas: list[tuple[int, int]]) -> bool:
+    return any(a <= start and end <= b for a, b in areas)
