@@ -149,7 +149,8 @@ def span_cv(examples_by_doc: dict[str, list[tuple]], folds: list[list[str]], wor
 # ---------------------------------------------------------------- the run
 
 
-def run_cv(out_dir: str | Path, folds: int | None = None, spans: bool = True, links: bool = True) -> dict[str, Any]:
+def run_cv(out_dir: str | Path, folds: int | None = None, spans: bool = True, links: bool = True,
+           indicators: bool = True) -> dict[str, Any]:
     """Cross-validate over the gold train+dev documents; writes ``out_dir/cv.json`` and returns it."""
     from .learned_link import gold_tasks
     from .train import gold_document_examples
@@ -166,6 +167,8 @@ def run_cv(out_dir: str | Path, folds: int | None = None, spans: bool = True, li
     report: dict[str, Any] = {"folds": fold_ids, "documents": sum(map(len, fold_ids))}
     if links:
         report["links"] = link_cv(tasks_by_doc, fold_ids)
+    if indicators:
+        report["indicators"] = indicator_cv(tasks_by_doc, fold_ids, work)
     if spans:
         examples = gold_document_examples(work)
         by_doc: dict[str, list[tuple]] = {}
@@ -204,4 +207,70 @@ def apply_choices(report: dict[str, Any], model_dir: str | Path) -> list[str]:
                           "f": {p: s[report["links"]["metric"]]["mean"] for p, s in report["links"]["summary"].items()}}
         meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         written.append(str(meta_path))
-    return written
+    return written + apply_indicator_choice(report, model_dir)
+
+
+# ---------------------------------------------------------------- INDICATOR phrases
+
+
+def _policy_links(task: dict[str, Any], indicators: list[Any]) -> list[Any]:
+    """The relation rules' links of a task's gold figures over the given INDICATOR phrases."""
+    from .learned_link import task_spans
+    from .link import link_figures_to_indicators
+
+    others = [s for s in task_spans(task) if s.label != "INDICATOR"]
+    return link_figures_to_indicators(task["text"], others, indicators, (task.get("meta") or {}).get("form"))
+
+
+def indicator_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]], work_dir: Path
+                 ) -> dict[str, Any]:
+    """Per fold: an INDICATOR model (spans/indicator_model.py) trained on the other folds; every combination
+    policy scored on the held-out fold: phrase F1 of the spans, and the links and ids of the relation rules over
+    them (gold figures). The policy is chosen on the mean link phrase F1 (configs/indicator_model.yml)."""
+    from .link import find_indicator_spans
+    from .spans import indicator_model as im
+
+    cfg = im.settings()
+    per_fold = []
+    for i, held in enumerate(folds):
+        train = im.examples_from_tasks(t for d, ts in tasks_by_doc.items() if d not in held for t in ts)
+        test_tasks = [t for d in held for t in tasks_by_doc.get(d, [])]
+        fold_dir = work_dir / f"indicator_fold{i}"
+        im.train_indicator_model(fold_dir, train, work_dir=fold_dir / "work",
+                                 overrides={"training.max_epochs": cfg["cv_max_epochs"]})
+        nlp = im.load_indicator_model(fold_dir / cfg["model_name"])
+        examples = im.examples_from_tasks(test_tasks)
+        lexicon = [find_indicator_spans(t["text"]) for t in test_tasks]
+        model = [im.set_annotations(t["text"], im.predict(nlp, t["text"])) for t in test_tasks]
+        fold: dict[str, Any] = {"documents": held}
+        for policy in cfg["policy_order"]:
+            found = [im.combine(lx, md, policy) for lx, md in zip(lexicon, model)]
+            links = [_policy_links(t, f) for t, f in zip(test_tasks, found)]
+            fold[policy] = {"spans": im.score(examples, found), **_scores(test_tasks, links)}
+        per_fold.append(fold)
+        shutil_rmtree(fold_dir)
+    summary = {policy: {metric: spread([f[policy][metric]["f"] for f in per_fold])
+                        for metric in ("spans", "phrase", "canonical", "ids")} for policy in cfg["policy_order"]}
+    chosen = choose_in_order({p: summary[p]["phrase"]["mean"] for p in cfg["policy_order"]}, cfg["policy_order"],
+                             cfg["policy_min_gain"])
+    return {"per_fold": per_fold, "summary": summary, "metric": "phrase", "chosen": {"policy": chosen}}
+
+
+def shutil_rmtree(path: Path) -> None:
+    """A fold's model folder, once scored (k copies would only fill the disk)."""
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def apply_indicator_choice(report: dict[str, Any], model_dir: str | Path) -> list[str]:
+    """Write the cross-validated INDICATOR policy beside a trained INDICATOR model (``DIR/indicator``)."""
+    from .spans import indicator_model as im
+
+    target = Path(model_dir) / im.settings()["model_name"]
+    if "indicators" not in report or not (target / "meta.json").exists():
+        return []
+    path = target / im.POLICY_FILE
+    srsly.write_json(path, {"policy": report["indicators"]["chosen"]["policy"], "chosen_by": "cv",
+                            "metric": report["indicators"]["metric"], "cv": report["indicators"]["summary"]})
+    return [str(path)]

@@ -60,6 +60,14 @@ class Extractor:
         if linker is None and use_model and model is not None:
             linker = Path(model).parent / "linker"
         self.link = policy_linker(load_linker(linker) if use_model and linker else None, link_policy)
+        # INDICATOR phrases: the lexicon, with the trained phrase model beside the span model under its
+        # cross-validated policy (models/indicator/policy.json) when there is one
+        from .spans.indicator_model import load_indicator_finder, settings as indicator_settings
+
+        indicator_dir = Path(model).parent / indicator_settings()["model_name"] if use_model and model else None
+        self.find_indicators, indicator_warning = load_indicator_finder(indicator_dir)
+        if indicator_warning:
+            print(f"warning: {indicator_warning}", file=sys.stderr)
         self.with_tasks = with_tasks
         self.keep_spans = False
         self.units = {ind.id: ind.unit for ind in load_indicators().values()}  # canonical unit of each id
@@ -88,7 +96,6 @@ class Extractor:
 
     def extract(self, doc: Document) -> DocumentResult:
         """Run every stage after ingestion on one document."""
-        from .link import find_indicator_spans
         from .metadata import document_metadata
         from .records import merge_records
         from .tables import parse_tables
@@ -98,7 +105,7 @@ class Extractor:
         in_table = _table_areas(doc, tables)
         spans = self.find_spans(doc.text, meta.get("year"), exclude=in_table)
         narrative = [s for s in spans if not _inside(s.start, s.end, in_table)]
-        indicator_spans = find_indicator_spans(doc.text)
+        indicator_spans = self.find_indicators(doc.text)
         links = self.link(doc.text, narrative, indicator_spans, tables.form)
         mentions = [_text_mention(doc.doc, link) for link in links]
         mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
