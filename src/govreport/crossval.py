@@ -213,13 +213,21 @@ def apply_choices(report: dict[str, Any], model_dir: str | Path) -> list[str]:
 # ---------------------------------------------------------------- INDICATOR phrases
 
 
-def _policy_links(task: dict[str, Any], indicators: list[Any]) -> list[Any]:
-    """The relation rules' links of a task's gold figures over the given INDICATOR phrases."""
-    from .learned_link import task_spans
+def _policy_links(task: dict[str, Any], indicators: list[Any], linker: Any = None) -> dict[str, list[Any]]:
+    """Links of a task's gold figures over the given INDICATOR phrases: the relation rules' (``rules``) and,
+    with a trained linker, the ``combined`` policy's (learned links where confident, as extract links)."""
+    from .learned_link import combined_linker, linker_config, task_spans
     from .link import link_figures_to_indicators
 
     others = [s for s in task_spans(task) if s.label != "INDICATOR"]
-    return link_figures_to_indicators(task["text"], others, indicators, (task.get("meta") or {}).get("form"))
+    form = (task.get("meta") or {}).get("form")
+    rules = link_figures_to_indicators(task["text"], others, indicators, form)
+    out = {"rules": rules}
+    if linker is not None:
+        learned = linker.link(task["text"], others, indicators, rules, form)
+        threshold = linker_config()["combined"]["override_threshold"]
+        out["combined"] = combined_linker(rules, learned, "combined", threshold, "rules")
+    return out
 
 
 def indicator_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]], work_dir: Path
@@ -227,14 +235,20 @@ def indicator_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list
     """Per fold: an INDICATOR model (spans/indicator_model.py) trained on the other folds; every combination
     policy scored on the held-out fold: phrase F1 of the spans, and the links and ids of the relation rules over
     them (gold figures). The policy is chosen on the mean link phrase F1 (configs/indicator_model.yml)."""
+    from .learned_link import build_linker, example_from_task, linker_config
     from .link import find_indicator_spans
+    from .phrase_map import annotation_phrase_pairs
     from .spans import indicator_model as im
 
     cfg = im.settings()
+    gold_candidates = linker_config()["train_candidates"] == "gold"
     per_fold = []
     for i, held in enumerate(folds):
-        train = im.examples_from_tasks(t for d, ts in tasks_by_doc.items() if d not in held for t in ts)
+        train_tasks = [t for d, ts in tasks_by_doc.items() if d not in held for t in ts]
+        train = im.examples_from_tasks(train_tasks)
         test_tasks = [t for d in held for t in tasks_by_doc.get(d, [])]
+        linker = build_linker([example_from_task(t, gold_indicators=gold_candidates) for t in train_tasks],
+                              annotation_phrase_pairs(train_tasks))
         fold_dir = work_dir / f"indicator_fold{i}"
         im.train_indicator_model(fold_dir, train, work_dir=fold_dir / "work",
                                  overrides={"training.max_epochs": cfg["cv_max_epochs"]})
@@ -245,15 +259,21 @@ def indicator_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list
         fold: dict[str, Any] = {"documents": held}
         for policy in cfg["policy_order"]:
             found = [im.combine(lx, md, policy) for lx, md in zip(lexicon, model)]
-            links = [_policy_links(t, f) for t, f in zip(test_tasks, found)]
-            fold[policy] = {"spans": im.score(examples, found), **_scores(test_tasks, links)}
+            links = [_policy_links(t, f, linker) for t, f in zip(test_tasks, found)]
+            fold[policy] = {"spans": im.score(examples, found)}
+            for linking in links[0] if links else ():
+                fold[policy][linking] = _scores(test_tasks, [lk[linking] for lk in links])
         per_fold.append(fold)
         shutil_rmtree(fold_dir)
-    summary = {policy: {metric: spread([f[policy][metric]["f"] for f in per_fold])
-                        for metric in ("spans", "phrase", "canonical", "ids")} for policy in cfg["policy_order"]}
-    chosen = choose_in_order({p: summary[p]["phrase"]["mean"] for p in cfg["policy_order"]}, cfg["policy_order"],
+    summary = {policy: {"spans": spread([f[policy]["spans"]["f"] for f in per_fold]),
+                        **{f"{linking}.{metric}": spread([f[policy][linking][metric]["f"] for f in per_fold])
+                           for linking in ("rules", "combined") if linking in per_fold[0][policy]
+                           for metric in ("phrase", "canonical", "ids")}}
+               for policy in cfg["policy_order"]}
+    metric = cfg["selection_metric"]
+    chosen = choose_in_order({p: summary[p][metric]["mean"] for p in cfg["policy_order"]}, cfg["policy_order"],
                              cfg["policy_min_gain"])
-    return {"per_fold": per_fold, "summary": summary, "metric": "phrase", "chosen": {"policy": chosen}}
+    return {"per_fold": per_fold, "summary": summary, "metric": metric, "chosen": {"policy": chosen}}
 
 
 def shutil_rmtree(path: Path) -> None:
