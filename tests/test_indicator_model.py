@@ -74,3 +74,10 @@ def test_a_tiny_training_run_gives_a_finder_with_ids(tmp_path):
     finder = im.IndicatorFinder(nlp, "union")
     lexicon = _offsets(find_indicator_spans(texts[0]))
     assert set(lexicon) <= set(_offsets(finder(texts[0])))
+
+
+def test_evaluation_scores_the_lexicon_alone_without_an_indicator_model(tmp_path):
+    from govreport.evaluation import indicator_finders
+
+    assert list(indicator_finders(tmp_path / "ner")) == ["lexicon"]
+    assert list(indicator_finders(None)) == ["lexicon"]
