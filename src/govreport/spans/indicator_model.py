@@ -135,9 +135,15 @@ def _sentence_end() -> re.Pattern[str]:
     return re.compile(settings()["sentence_end"])
 
 
+@lru_cache(maxsize=1)
+def _unit_cue() -> re.Pattern[str]:
+    return re.compile(settings()["unit_cue"])
+
+
 def model_units(text: str) -> list[tuple[int, int]]:
-    """The stretches the model reads: lines, longer ones cut after sentence ends (max_unit_chars)."""
-    limit = settings()["max_unit_chars"]
+    """The stretches the model reads: lines, longer ones cut after sentence ends (max_unit_chars), that hold
+    a figure cue (a phrase only matters to the linker beside a figure; the rest is skipped for speed)."""
+    limit, cue = settings()["max_unit_chars"], _unit_cue()
     units, start = [], 0
     for m in _sentence_end().finditer(text):
         end = m.end()
@@ -146,7 +152,7 @@ def model_units(text: str) -> list[tuple[int, int]]:
             start = end
     if start < len(text):
         units.append((start, len(text)))
-    return [(a, b) for a, b in units if text[a:b].strip()]
+    return [(a, b) for a, b in units if cue.search(text, a, b)]
 
 
 def predict(nlp, text: str) -> list[tuple[int, int]]:
