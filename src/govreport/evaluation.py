@@ -348,6 +348,9 @@ def markdown_report(report: dict[str, Any]) -> str:
             lines.append(f"| {system} | all (overlap) | {o['p']:.3f} | {o['r']:.3f} | {o['f']:.3f} | | | |")
         if res.get("indicator_phrases"):
             lines += ["", "### INDICATOR phrases (exact; lexicon alone beside the trained model)", "",
+                      ("Every phrase each finder proposes, linked or not (the lexicon proposes every phrase it "
+                       "knows; the linker also reads phrases from context): the phrases that count are those of "
+                       "the links, rows `+indicators:` below."), "",
                       "| finder | P | R | F1 | tp | fp | fn |", "|---|---|---|---|---|---|---|"]
             for finder, s in res["indicator_phrases"].items():
                 lines.append(f"| {finder} | {s['p']:.3f} | {s['r']:.3f} | {s['f']:.3f} | {s['tp']} | {s['fp']} | "
