@@ -230,9 +230,11 @@ def evaluate_split(split: str, systems: dict[str, Callable], linkers: dict[str, 
                                               {d: doc.text for d, doc in docs.items()},
                                               cfg["n_error_kinds"], cfg["n_examples"], cfg["context"])
     if indicator_finders:
-        _score_indicator_finders(result, indicator_finders, docs, golds, systems[best], linkers[next(iter(linkers))],
-                                 f"{best}+{next(iter(linkers))}", gold_links, gold_ids, gold_recs,
-                                 {s for s in all_gold_spans if s[0] == "INDICATOR"})
+        # with the rules' links and with the linking policy extract uses (the last of ``linkers``)
+        for policy in dict.fromkeys([next(iter(linkers)), list(linkers)[-1]]):
+            _score_indicator_finders(result, indicator_finders, docs, golds, systems[best], linkers[policy],
+                                     f"{best}+{policy}", gold_links, gold_ids, gold_recs,
+                                     {s for s in all_gold_spans if s[0] == "INDICATOR"})
     return result
 
 
@@ -317,6 +319,9 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
     linkers = {"rules": policy_linker(None, "rules")}
     if linker is not None:
         linkers.update({policy: policy_linker(linker, policy) for policy in ("learned", "combined")})
+        chosen = (linker.chosen or {}).get("policy")
+        if chosen in linkers:  # the policy extract uses goes last (INDICATOR finders are scored with it)
+            linkers[chosen] = linkers.pop(chosen)
     finders = indicator_finders(model_dir)
     report = {"systems": list(systems), "link_policies": list(linkers), "indicator_finders": list(finders),
               "splits": {split: evaluate_split(split, systems, linkers, finders) for split in cfg["splits"]}}
