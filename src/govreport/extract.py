@@ -62,7 +62,8 @@ class Extractor:
         self.link = policy_linker(load_linker(linker) if use_model and linker else None, link_policy)
         # INDICATOR phrases: the lexicon, with the trained phrase model beside the span model under its
         # cross-validated policy (models/indicator/policy.json) when there is one
-        from .spans.indicator_model import load_indicator_finder, settings as indicator_settings
+        from .spans.indicator_model import load_indicator_finder
+        from .spans.indicator_model import settings as indicator_settings
 
         indicator_dir = Path(model).parent / indicator_settings()["model_name"] if use_model and model else None
         self.find_indicators, indicator_warning = load_indicator_finder(indicator_dir)
