@@ -80,3 +80,20 @@ def test_evaluation_scores_the_lexicon_alone_without_an_indicator_model(tmp_path
 
     assert list(indicator_finders(tmp_path / "ner")) == ["lexicon"]
     assert list(indicator_finders(None)) == ["lexicon"]
+
+
+def test_the_cv_choice_is_recorded_and_applied_only_when_configured(tmp_path):
+    import srsly
+
+    from govreport.crossval import apply_indicator_choice
+
+    folder = tmp_path / im.settings()["model_name"]
+    folder.mkdir()
+    srsly.write_json(folder / "meta.json", {})
+    report = {"indicators": {"chosen": {"policy": "union"}, "metric": "combined.phrase", "summary": {}}}
+    assert apply_indicator_choice(report, tmp_path) == [str(folder / im.POLICY_FILE)]
+    stored = srsly.read_json(folder / im.POLICY_FILE)
+    assert stored["cv_choice"] == "union"
+    expected = "union" if im.settings()["policy_from_cv"] else im.settings()["default_policy"]
+    assert stored["policy"] == expected == im.load_policy(folder)
+    assert apply_indicator_choice({}, tmp_path) == []  # a cv report without INDICATOR policies changes nothing

@@ -291,6 +291,10 @@ def apply_indicator_choice(report: dict[str, Any], model_dir: str | Path) -> lis
     if "indicators" not in report or not (target / "meta.json").exists():
         return []
     path = target / im.POLICY_FILE
-    srsly.write_json(path, {"policy": report["indicators"]["chosen"]["policy"], "chosen_by": "cv",
-                            "metric": report["indicators"]["metric"], "cv": report["indicators"]["summary"]})
+    cv_choice = report["indicators"]["chosen"]["policy"]
+    from_cv = im.settings()["policy_from_cv"]
+    srsly.write_json(path, {"policy": cv_choice if from_cv else im.settings()["default_policy"],
+                            "chosen_by": "cv" if from_cv else "configs/indicator_model.yml default_policy",
+                            "cv_choice": cv_choice, "metric": report["indicators"]["metric"],
+                            "cv": report["indicators"]["summary"]})
     return [str(path)]
