@@ -34,18 +34,19 @@ extract: install models/ner/meta.json
 	$(GR) extract $(CORPUS) --out $(OUT) $(EXTRACT_FLAGS)
 
 # models: reads annotations/gold configs/ ../shared/corpus; writes models/ner models/linker (rebuilt when gold or configs change)
-models/ner/meta.json: $(wildcard annotations/gold/*.jsonl) configs/ner_pkuseg.cfg configs/train.yml configs/model.yml configs/learned_link.yml configs/cv.json
+models/ner/meta.json: $(wildcard annotations/gold/*.jsonl) configs/ner_pkuseg.cfg configs/train.yml configs/model.yml configs/learned_link.yml configs/cv.json configs/indicator_char.cfg configs/indicator_model.yml
 	$(MAKE) train
 
 # ingest: reads corpus/ ../shared/corpus; writes out/ingest/documents.jsonl
 ingest: install
 	$(GR) ingest $(CORPUS) $(SHARED) --out $(OUT)/ingest
 
-# train: reads annotations/gold configs/ ../shared/corpus; writes models/ner models/linker
-# (the span and linking policies are those cross-validated by `make cv`, kept in configs/cv.json)
+# train: reads annotations/gold configs/ ../shared/corpus; writes models/ner models/linker models/indicator
+# (the span, linking and INDICATOR phrase policies are those cross-validated by `make cv`, kept in configs/cv.json)
 train: install
 	$(GR) train --out models
 	$(GR) train-linker --out models
+	$(GR) train-indicator --out models
 	$(GR) cv --report configs/cv.json --apply models
 
 # cv: reads annotations/gold configs/ ../shared/corpus models/; writes build/cv/cv.json, configs/cv.json and the policies chosen by

@@ -24,6 +24,7 @@ COMMANDS = {
     "bench": (["bench", "--out", "{out}"], True),
     "train": (["train", "--out", "{out}"], True),
     "train-linker": (["train-linker", "--out", "{out}"], True),
+    "train-indicator": (["train-indicator", "--out", "{out}"], True),
     "tables": (["tables", "{input}", "--out", "{out}"], False),
     "compare-baselines": (["compare-baselines", "{input}", "--out", "{out}"], False),
     "annotate ids-worklist": (["annotate", "ids-worklist", "{input}", "--out", "{out}"], False),

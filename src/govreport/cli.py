@@ -323,12 +323,29 @@ def _print_training(summary: dict[str, Any]) -> None:
                       + ", ".join(f"{name} {drop:.3f}" for name, drop in top))
 
 
+@app.command("train-indicator")
+def train_indicator(
+    out: Path = typer.Option(Path("models"), callback=_output_dir,
+                             help="Folder for the trained INDICATOR phrase model (OUT/indicator)."),
+) -> None:
+    """Train the INDICATOR phrase model on the gold train split (early stopping on dev; configs/indicator_*)."""
+    from .link_training import train_indicator_from_gold
+
+    summary = train_indicator_from_gold(out)
+    typer.echo(f"train: {summary['train']['paragraphs']} paragraphs, {summary['train']['phrases']} phrases; "
+               f"time {summary['seconds']} s")
+    perf = summary.get("performance", {})
+    if "ents_f" in perf:
+        typer.echo(f"dev INDICATOR P {perf['ents_p']:.3f} R {perf['ents_r']:.3f} F {perf['ents_f']:.3f}")
+
+
 @app.command("cv")
 def cross_validate(
     out: Path = typer.Option(Path("build/cv"), help="Folder for cv.json and the fold models."),
     folds: int = typer.Option(None, help="Number of folds (default: configs/train.yml cv.folds)."),
     spans: bool = typer.Option(True, help="Cross-validate the span policies (trains a model per fold)."),
     links: bool = typer.Option(True, help="Cross-validate the linking policies."),
+    indicators: bool = typer.Option(True, help="Cross-validate the INDICATOR phrase policies (a model per fold)."),
     apply: Path = typer.Option(None, help="Write the chosen policies into this trained model folder (e.g. models)."),
     report_file: Path = typer.Option(None, "--report", help="Apply this earlier cv.json instead of running the "
                                      "folds again (make train applies configs/cv.json)."),
@@ -341,9 +358,10 @@ def cross_validate(
     if report_file is not None and not report_file.is_file():
         typer.echo(f"error: --report {report_file}: no such file", err=True)
         raise typer.Exit(code=2)
-    report = srsly.read_json(report_file) if report_file is not None else run_cv(out, folds, spans, links)
+    report = srsly.read_json(report_file) if report_file is not None else run_cv(out, folds, spans, links, indicators)
     typer.echo(f"{report['documents']} documents in {len(report['folds'])} folds")
-    for name, part in (("links", report.get("links")), ("spans", report.get("spans"))):
+    for name, part in (("links", report.get("links")), ("spans", report.get("spans")),
+                       ("indicators", report.get("indicators"))):
         if not part:
             continue
         for key, scores in part["summary"].items():

@@ -149,7 +149,8 @@ def span_cv(examples_by_doc: dict[str, list[tuple]], folds: list[list[str]], wor
 # ---------------------------------------------------------------- the run
 
 
-def run_cv(out_dir: str | Path, folds: int | None = None, spans: bool = True, links: bool = True) -> dict[str, Any]:
+def run_cv(out_dir: str | Path, folds: int | None = None, spans: bool = True, links: bool = True,
+           indicators: bool = True) -> dict[str, Any]:
     """Cross-validate over the gold train+dev documents; writes ``out_dir/cv.json`` and returns it."""
     from .link_training import gold_tasks
     from .train import gold_document_examples
@@ -166,6 +167,8 @@ def run_cv(out_dir: str | Path, folds: int | None = None, spans: bool = True, li
     report: dict[str, Any] = {"folds": fold_ids, "documents": sum(map(len, fold_ids))}
     if links:
         report["links"] = link_cv(tasks_by_doc, fold_ids)
+    if indicators:
+        report["indicators"] = indicator_cv(tasks_by_doc, fold_ids, work)
     if spans:
         examples = gold_document_examples(work)
         by_doc: dict[str, list[tuple]] = {}
@@ -204,4 +207,94 @@ def apply_choices(report: dict[str, Any], model_dir: str | Path) -> list[str]:
                           "f": {p: s[report["links"]["metric"]]["mean"] for p, s in report["links"]["summary"].items()}}
         meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         written.append(str(meta_path))
-    return written
+    return written + apply_indicator_choice(report, model_dir)
+
+
+# ---------------------------------------------------------------- INDICATOR phrases
+
+
+def _policy_links(task: dict[str, Any], indicators: list[Any], linker: Any = None) -> dict[str, list[Any]]:
+    """Links of a task's gold figures over the given INDICATOR phrases: the relation rules' (``rules``) and,
+    with a trained linker, the ``combined`` policy's (learned links where confident, as extract links)."""
+    from .learned_link import combined_linker, linker_config, task_spans
+    from .link import link_figures_to_indicators
+
+    others = [s for s in task_spans(task) if s.label != "INDICATOR"]
+    form = (task.get("meta") or {}).get("form")
+    rules = link_figures_to_indicators(task["text"], others, indicators, form)
+    out = {"rules": rules}
+    if linker is not None:
+        learned = linker.link(task["text"], others, indicators, rules, form)
+        threshold = linker_config()["combined"]["override_threshold"]
+        out["combined"] = combined_linker(rules, learned, "combined", threshold, "rules")
+    return out
+
+
+def indicator_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]], work_dir: Path
+                 ) -> dict[str, Any]:
+    """Per fold: an INDICATOR model (indicator_model.py) trained on the other folds; every combination
+    policy scored on the held-out fold: phrase F1 of the spans, and the links and ids of the relation rules over
+    them (gold figures). The policy is chosen on the mean link phrase F1 (configs/indicator_model.yml)."""
+    from . import indicator_model as im
+    from .learned_link import build_linker, example_from_task, linker_config
+    from .link import find_indicator_spans
+    from .phrase_map import annotation_phrase_pairs
+
+    cfg = im.settings()
+    gold_candidates = linker_config()["train_candidates"] == "gold"
+    per_fold = []
+    for i, held in enumerate(folds):
+        train_tasks = [t for d, ts in tasks_by_doc.items() if d not in held for t in ts]
+        train = im.examples_from_tasks(train_tasks)
+        test_tasks = [t for d in held for t in tasks_by_doc.get(d, [])]
+        linker = build_linker([example_from_task(t, gold_indicators=gold_candidates) for t in train_tasks],
+                              annotation_phrase_pairs(train_tasks))
+        fold_dir = work_dir / f"indicator_fold{i}"
+        im.train_indicator_model(fold_dir, train, work_dir=fold_dir / "work",
+                                 overrides={"training.max_epochs": cfg["cv_max_epochs"]})
+        nlp = im.load_indicator_model(fold_dir / cfg["model_name"])
+        examples = im.examples_from_tasks(test_tasks)
+        lexicon = [find_indicator_spans(t["text"]) for t in test_tasks]
+        model = [im.set_annotations(t["text"], im.predict(nlp, t["text"])) for t in test_tasks]
+        fold: dict[str, Any] = {"documents": held}
+        for policy in cfg["policy_order"]:
+            found = [im.combine(lx, md, policy) for lx, md in zip(lexicon, model)]
+            links = [_policy_links(t, f, linker) for t, f in zip(test_tasks, found)]
+            fold[policy] = {"spans": im.score(examples, found)}
+            for linking in links[0] if links else ():
+                fold[policy][linking] = _scores(test_tasks, [lk[linking] for lk in links])
+        per_fold.append(fold)
+        shutil_rmtree(fold_dir)
+    summary = {policy: {"spans": spread([f[policy]["spans"]["f"] for f in per_fold]),
+                        **{f"{linking}.{metric}": spread([f[policy][linking][metric]["f"] for f in per_fold])
+                           for linking in ("rules", "combined") if linking in per_fold[0][policy]
+                           for metric in ("phrase", "canonical", "ids")}}
+               for policy in cfg["policy_order"]}
+    metric = cfg["selection_metric"]
+    chosen = choose_in_order({p: summary[p][metric]["mean"] for p in cfg["policy_order"]}, cfg["policy_order"],
+                             cfg["policy_min_gain"])
+    return {"per_fold": per_fold, "summary": summary, "metric": metric, "chosen": {"policy": chosen}}
+
+
+def shutil_rmtree(path: Path) -> None:
+    """A fold's model folder, once scored (k copies would only fill the disk)."""
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def apply_indicator_choice(report: dict[str, Any], model_dir: str | Path) -> list[str]:
+    """Write the cross-validated INDICATOR policy beside a trained INDICATOR model (``DIR/indicator``)."""
+    from . import indicator_model as im
+
+    target = Path(model_dir) / im.settings()["model_name"]
+    if "indicators" not in report or not (target / "meta.json").exists():
+        return []
+    path = target / im.POLICY_FILE
+    cv_choice = report["indicators"]["chosen"]["policy"]
+    from_cv = im.settings()["policy_from_cv"]
+    srsly.write_json(path, {"policy": cv_choice if from_cv else im.settings()["default_policy"],
+                            "chosen_by": "cv" if from_cv else "configs/indicator_model.yml default_policy",
+                            "cv_choice": cv_choice, "metric": report["indicators"]["metric"],
+                            "cv": report["indicators"]["summary"]})
+    return [str(path)]

@@ -128,3 +128,11 @@ def document_tasks(doc: Any, annotator: Any = None) -> list[dict[str, Any]]:
     return tasks
 
 
+
+
+def train_indicator_from_gold(out_dir: str | Path) -> dict[str, Any]:
+    """`govreport train-indicator`: the INDICATOR phrase model on the gold train split, early stopping on dev."""
+    from .indicator_model import examples_from_tasks, train_indicator_model
+
+    tasks = gold_tasks()
+    return train_indicator_model(out_dir, examples_from_tasks(tasks["train"]), examples_from_tasks(tasks["dev"]))

@@ -7,6 +7,7 @@ run documents through it, so they all see the same spans and links.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,15 +38,21 @@ class Pipeline:
     """``find_spans(text, year, exclude=areas)`` and ``link(text, spans, indicators, form)`` around the fixed
     stages (tables, metadata, indicator phrases); ``Pipeline.from_config`` loads them as configured."""
 
-    def __init__(self, find_spans: Callable[..., list[Span]], link: Callable[..., list[Any]]):
+    def __init__(self, find_spans: Callable[..., list[Span]], link: Callable[..., list[Any]],
+                 find_indicators: Callable[[str], list[Span]] | None = None):
+        from .link import find_indicator_spans
+
         self.find_spans = find_spans
         self.link = link
+        self.find_indicators = find_indicators or find_indicator_spans  # the lexicon, unless a model is in force
 
     @classmethod
     def from_config(cls, model: str | Path | None = None, use_model: bool = True, linker: str | Path | None = None,
                     link_policy: str | None = None) -> Pipeline:
         """The span finder of ``model`` (rules alone without one, or ``use_model=False``) and the linker of
         ``linker`` (default: ``linker`` beside the span model; the rules alone without one) under ``link_policy``."""
+        from .indicator_model import load_indicator_finder
+        from .indicator_model import settings as indicator_settings
         from .learned_link import load_linker, policy_linker
         from .spans.hybrid import load_span_finder
         from .tables.lexicon import load_lexicons
@@ -56,11 +63,16 @@ class Pipeline:
         if linker is None and use_model and model is not None:
             linker = Path(model).parent / "linker"
         learned = load_linker(linker) if use_model and linker and link_policy != "rules" else None
-        return cls(find_spans, policy_linker(learned, link_policy))
+        # INDICATOR phrases: the lexicon, with the trained phrase model beside the span model under its policy
+        # (models/indicator/policy.json) when there is one
+        indicator_dir = Path(model).parent / indicator_settings()["model_name"] if use_model and model else None
+        find_indicators, problem = load_indicator_finder(indicator_dir)
+        if problem:
+            warnings.warn(problem, stacklevel=2)
+        return cls(find_spans, policy_linker(learned, link_policy), find_indicators)
 
     def __call__(self, doc: Document) -> Analysis:
         """Run every stage after ingestion on one document."""
-        from .link import find_indicator_spans
         from .metadata import document_metadata
         from .tables import parse_tables
 
@@ -69,7 +81,7 @@ class Pipeline:
         areas = table_areas(doc, tables)
         spans = self.find_spans(doc.text, meta.get("year"), exclude=areas)
         narrative = [s for s in spans if not inside(s.start, s.end, areas)]
-        indicators = find_indicator_spans(doc.text)
+        indicators = self.find_indicators(doc.text)
         links = self.link(doc.text, narrative, indicators, tables.form)
         return Analysis(doc, tables, meta, areas, spans, narrative, indicators, links)
 

@@ -81,12 +81,13 @@ class Prediction:
     records: list[dict[str, Any]] = field(default_factory=list)
 
 
-def system_extractor(find_spans: Callable, link: Callable) -> Any:
-    """An Extractor whose pipeline finds spans and links as one system does, keeping its spans for scoring."""
+def system_extractor(find_spans: Callable, link: Callable, find_indicators: Callable | None = None) -> Any:
+    """An Extractor whose pipeline finds spans, INDICATOR phrases and links as one system does, keeping its
+    spans for scoring."""
     from ..extract import Extractor
     from ..pipeline import Pipeline
 
-    return Extractor(pipeline=Pipeline(find_spans, link), with_tasks=False, keep_spans=True)
+    return Extractor(pipeline=Pipeline(find_spans, link, find_indicators), with_tasks=False, keep_spans=True)
 
 
 def predict_document(doc: Any, gold: GoldDocument, extractor: Any) -> Prediction:
@@ -184,8 +185,10 @@ def _model_only(nlp) -> Callable:
     return find
 
 
-def evaluate_split(split: str, systems: dict[str, Callable], linkers: dict[str, Callable]) -> dict[str, Any]:
-    """Span, link and record scores of every system on one split."""
+def evaluate_split(split: str, systems: dict[str, Callable], linkers: dict[str, Callable],
+                   indicator_finders: dict[str, Callable] | None = None) -> dict[str, Any]:
+    """Span, link and record scores of every system on one split; with ``indicator_finders`` (name → INDICATOR
+    phrase finder, the lexicon first), also their phrase scores and the best system's links and records with each."""
     from ..annotate.standoff import find_document
     from ..ingest import read_document
 
@@ -221,7 +224,52 @@ def evaluate_split(split: str, systems: dict[str, Callable], linkers: dict[str, 
                 result["errors"] = top_errors(gold_spans, spans, gold_links, links,
                                               {d: doc.text for d, doc in docs.items()},
                                               cfg["n_error_kinds"], cfg["n_examples"], cfg["context"])
+    if indicator_finders:
+        # with the rules' links and with the linking policy extract uses (the last of ``linkers``)
+        for policy in dict.fromkeys([next(iter(linkers)), list(linkers)[-1]]):
+            _score_indicator_finders(result, indicator_finders, docs, golds, systems[best], linkers[policy],
+                                     f"{best}+{policy}", gold_links, gold_ids, gold_recs,
+                                     {s for s in all_gold_spans if s[0] == "INDICATOR"})
     return result
+
+
+def _score_indicator_finders(result: dict[str, Any], finders: dict[str, Callable], docs: dict, golds: dict,
+                             find_spans: Callable, link: Callable, base_key: str, gold_links: set, gold_ids: set,
+                             gold_recs: dict, gold_phrases: set) -> None:
+    """INDICATOR phrase P/R/F1 of each finder, and links and records of the best system with each finder
+    other than the lexicon (keys ``<system>+<policy>+indicators:<finder>``)."""
+    result["indicator_phrases"] = {}
+    for name, finder in finders.items():
+        phrases = {("INDICATOR", d, s.start, s.end) for d in golds if d in docs
+                   for s in finder(docs[d].text) if golds[d].scored(s.start, s.end)}
+        result["indicator_phrases"][name] = prf(gold_phrases, phrases)
+        if name == next(iter(finders)):
+            continue
+        extractor = system_extractor(find_spans, link, finder)
+        preds = [predict_document(docs[d], golds[d], extractor) for d in golds if d in docs]
+        links = set().union(*(p.links for p in preds)) if preds else set()
+        ids = set().union(*(p.id_links for p in preds)) if preds else set()
+        key = f"{base_key}+indicators:{name}"
+        result["links"][key] = {"indicator_phrase": prf(gold_links, links), "canonical_id": prf(gold_ids, ids)}
+        result["records"][key] = record_scores(gold_recs, [r for p in preds for r in p.records])
+
+
+def indicator_finders(model_dir: Path | None) -> dict[str, Callable]:
+    """The lexicon alone, and the trained INDICATOR model (beside the span model: DIR/../indicator) under its
+    stored policy and alone, whatever the policy, so the report shows what it would do."""
+    from .. import indicator_model as im
+    from ..link import find_indicator_spans
+
+    finders: dict[str, Callable] = {"lexicon": find_indicator_spans}
+    folder = Path(model_dir).parent / im.settings()["model_name"] if model_dir is not None else None
+    if folder is None or not (folder / "meta.json").exists():
+        return finders
+    nlp = im.load_indicator_model(folder)
+    policy = im.load_policy(folder)
+    for name in dict.fromkeys([policy, "model"]):
+        if name != "rules":
+            finders[name] = im.IndicatorFinder(nlp, name)
+    return finders
 
 
 def top_errors(gold_spans: set, pred_spans: set, gold_links: set, pred_links: set, texts: dict[str, str],
@@ -266,8 +314,12 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
     linkers = {"rules": policy_linker(None, "rules")}
     if linker is not None:
         linkers.update({policy: policy_linker(linker, policy) for policy in ("learned", "combined")})
-    report = {"systems": list(systems), "link_policies": list(linkers),
-              "splits": {split: evaluate_split(split, systems, linkers) for split in cfg["splits"]}}
+        chosen = (linker.chosen or {}).get("policy")
+        if chosen in linkers:  # the policy extract uses goes last (INDICATOR finders are scored with it)
+            linkers[chosen] = linkers.pop(chosen)
+    finders = indicator_finders(model_dir)
+    report = {"systems": list(systems), "link_policies": list(linkers), "indicator_finders": list(finders),
+              "splits": {split: evaluate_split(split, systems, linkers, finders) for split in cfg["splits"]}}
     report["table_calibration"] = table_calibration(**cfg["table_calibration"])
     if curve_path is not None:
         from ..learning_curve import load_curve
@@ -294,6 +346,15 @@ def markdown_report(report: dict[str, Any]) -> str:
             lines.append(f"| {system} | all (exact) | {a['p']:.3f} | {a['r']:.3f} | {a['f']:.3f} | {a['tp']} | "
                          f"{a['fp']} | {a['fn']} |")
             lines.append(f"| {system} | all (overlap) | {o['p']:.3f} | {o['r']:.3f} | {o['f']:.3f} | | | |")
+        if res.get("indicator_phrases"):
+            lines += ["", "### INDICATOR phrases (exact; lexicon alone beside the trained model)", "",
+                      ("Every phrase each finder proposes, linked or not (the lexicon proposes every phrase it "
+                       "knows; the linker also reads phrases from context): the phrases that count are those of "
+                       "the links, rows `+indicators:` below."), "",
+                      "| finder | P | R | F1 | tp | fp | fn |", "|---|---|---|---|---|---|---|"]
+            for finder, s in res["indicator_phrases"].items():
+                lines.append(f"| {finder} | {s['p']:.3f} | {s['r']:.3f} | {s['f']:.3f} | {s['tp']} | {s['fp']} | "
+                             f"{s['fn']} |")
         lines += ["", "### Links (figure → indicator)", "", "| system | target | P | R | F1 | tp | fp | fn |",
                   "|---|---|---|---|---|---|---|---|"]
         for system, scores in res["links"].items():
