@@ -100,13 +100,8 @@ def xxe_docx(secret_path: Path, url: str = "http://127.0.0.1:9/xxe") -> bytes:
     return _rewrite_part(data, "word/document.xml", rewrite)
 
 
-def text_pdf(content: bytes) -> bytes:
-    """A one-page PDF whose page draws ``content`` with Helvetica as /F1 (so text operators make a text layer)."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 300] /Contents 4 0 R "
-                b"/Resources << /Font << /F1 5 0 R >> >> >>"),
-               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+def pdf_bytes(objects: list[bytes]) -> bytes:
+    """A PDF file of these numbered objects (1 is the catalog), with its cross-reference table."""
     out = b"%PDF-1.4\n"
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -116,6 +111,15 @@ def text_pdf(content: bytes) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def text_pdf(content: bytes) -> bytes:
+    """A one-page PDF whose page draws ``content`` with Helvetica as /F1 (so text operators make a text layer)."""
+    return pdf_bytes([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                      (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 300] /Contents 4 0 R "
+                       b"/Resources << /Font << /F1 5 0 R >> >> >>"),
+                      b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+                      b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
 
 
 def docx_with_body(body_xml: str) -> bytes:

@@ -27,6 +27,7 @@ from govreport.ingest import (
     read_document,
 )
 from govreport.types import Document
+from hostile_files import pdf_bytes
 
 REPORT_SUFFIXES = {".txt", ".md", ".html", ".pdf", ".docx"}
 CORPUS_FILES = list(iter_report_files([CORPUS_DIR, SHARED_CORPUS_DIR]))
@@ -302,18 +303,9 @@ def test_parse_date(written, iso):
 
 def minimal_pdf(content: bytes) -> bytes:
     """A one-page PDF whose page draws ``content`` (no fonts, so no text layer)."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
-               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content)]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return pdf_bytes([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                      b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+                      b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content)])
 
 
 @pytest.fixture
