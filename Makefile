@@ -28,7 +28,7 @@ fuzz: install
 
 # extract: reads corpus/ models/ configs/; writes out/documents.jsonl out/mentions.jsonl out/records.jsonl out/records.csv out/cross_year.jsonl
 # (out/tasks.jsonl too with EXTRACT_FLAGS=--tasks; a fresh machine first builds models/ from annotations/gold, about
-# two minutes: see `models`)
+# five minutes: see `models`)
 EXTRACT_FLAGS ?=
 extract: install models/ner/meta.json
 	$(GR) extract $(CORPUS) --out $(OUT) $(EXTRACT_FLAGS)
