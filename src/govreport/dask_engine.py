@@ -2,9 +2,11 @@
 
 Report files are cut into partitions of about ``partition_bytes``. A worker loads the extractor once and runs a
 partition through the same guard as a local batch (``extract.extract_reports``: each report in a child process
-with its time budget, so a report that raises, hangs or crashes fails alone), writes its results to ``part-NNNNNN.jsonl`` in the parts folder (atomically: a temporary file renamed into
-place), then returns only the partition's index. The client reads the parts back in input order and yields the
-results to the usual writer, so the outputs are those of a single-process run. A worker that dies has its
+with its time budget, so a report that raises, hangs or crashes fails alone), writes its results to
+``part-NNNNNN.jsonl`` in the parts folder (atomically: a temporary file renamed into place), then returns only the
+partition's index. The client reads the parts back in input order and yields the results to the usual writer, so
+the outputs are those of a single-process run, with one exception: reports of one organ in consecutive years are
+narrowed against each other (``tables.refine_across_years``) only when they fall in the same partition. A worker that dies has its
 partition rerun elsewhere by the scheduler; a rerun rewrites the same part file, and every part is read exactly
 once, so no document is lost or written twice. At most ``window`` partitions are in flight or unread at a time,
 which keeps the client's memory flat in the batch size.
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .extract import DocumentResult
+from .jsonl import json_line
 
 RESULT_FIELDS = ("path", "document", "mentions", "records", "tasks", "n_chars", "error")
 
@@ -67,9 +70,9 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
 
     final = part_path(Path(parts_dir), index)
     tmp = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")  # a rerun never writes into a live file
+    results = extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks, progress=False)
     with open(tmp, "w", encoding="utf-8") as f:
-        f.writelines(json.dumps({k: getattr(result, k) for k in RESULT_FIELDS}, ensure_ascii=False) + "\n" for result in extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks,
-                                      progress=False))
+        f.writelines(json_line({k: getattr(result, k) for k in RESULT_FIELDS}) for result in results)
     os.replace(tmp, final)
     return index
 

@@ -67,9 +67,7 @@ class Extractor:
 
     def warm_up(self) -> None:
         """Extract a short text once, so the patterns compiled on first use are there before workers fork."""
-        from .config import load_config
-
-        text = load_config("batch.yml")["warm_up_text"]
+        text = _batch_config()["warm_up_text"]
         self.extract(Document(doc="warm-up", path="warm-up", format="txt", text=text))
 
     def __call__(self, path: str | Path, doc_id: str | None = None) -> DocumentResult:
@@ -93,9 +91,11 @@ class Extractor:
 
         analysis = self.pipeline(doc)
         result = document_result(analysis, self.units, self.with_tasks, self.keep_spans)
+        if not result.document["organ"] or result.document["year"] is None:
+            return result  # no organ-year: nothing to narrow across years
         if open_across_years(analysis.tables):
             result.analysis = analysis
-        elif result.document["organ"] and result.document["year"] is not None:
+        else:
             result.year_cells = year_cells(analysis.tables)
         return result
 
@@ -346,8 +346,7 @@ def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress:
 
     bar = _progress(len(reports), progress)
     with DaskRun(parts_dir or Path("out") / ".parts", WorkerSettings(*options), workers, scheduler) as run:
-        for i, result in enumerate(run.results(reports)):
-            result.document["warnings"][:0] = reports[i].warnings
+        for result in run.results(reports):  # input warnings were added on the worker (extract_reports)
             yield result
             bar.update(1)
     bar.close()

@@ -182,6 +182,8 @@ def set_annotations(text: str, offsets: Iterable[tuple[int, int]]) -> list[Span]
 
 def combine(lexicon: Sequence[Span], model: Sequence[Span], policy: str) -> list[Span]:
     """The phrases the linker gets under ``policy`` (see configs/indicator_model.yml)."""
+    from .learned_link import _overlaps_any
+
     if policy == "rules":
         kept = list(lexicon)
     elif policy == "model":
@@ -193,10 +195,6 @@ def combine(lexicon: Sequence[Span], model: Sequence[Span], policy: str) -> list
     else:
         raise ValueError(f"unknown INDICATOR policy {policy!r}: one of {', '.join(POLICIES)}")
     return sorted(kept, key=lambda s: (s.start, s.end))
-
-
-def _overlaps_any(span: Span, others: Sequence[Span]) -> bool:
-    return any(o.start < span.end and span.start < o.end for o in others)
 
 
 class IndicatorFinder:

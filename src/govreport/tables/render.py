@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -543,11 +543,6 @@ def write_rendering(lay: Layout, shape: str, directory: Path, name: str, style: 
         return render_docx(lay, path, template)
     path.write_text(render_text(lay, shape, style), encoding="utf-8")
     return path
-
-
-def styled(style: Style, **changes: Any) -> Style:
-    """A copy of a style with some fields changed."""
-    return replace(style, **changes)
 
 
 # --- round trip -------------------------------------------------------------------------------------------
