@@ -16,20 +16,10 @@ from pathlib import Path
 from govreport.config import SHARED_CORPUS_DIR
 from govreport.ingest import read_document
 from govreport.tables import parse_tables
-from govreport.tables.expected import expected_files, load_expected
-from govreport.tables.render import SHAPES, RoundTrip, Style, layout, random_values, score, with_nulls, write_rendering
+from govreport.tables.render import SHAPES, RoundTrip, Style, layout, score, with_nulls, write_rendering
+from test_roundtrip import value_sets
 
 TEMPLATE = SHARED_CORPUS_DIR / "templates" / "v2021_template.docx"
-
-
-def value_sets(form: str, n: int, seed: int) -> list[dict]:
-    rng = random.Random(seed)
-    out = []
-    for path in expected_files():
-        data = load_expected(path)
-        if data["form"] == form and not data["ambiguous"] and not data["undetermined"]:
-            out.append({k: v for k, v in data["values"].items() if k[1] == "value"})
-    return out + [random_values(form, rng) for _ in range(n)]
 
 
 def main() -> None:
@@ -41,7 +31,7 @@ def main() -> None:
         for form in ("v2021", "v2019", "pre2019"):
             for shape in shapes:
                 total, rng = RoundTrip(), random.Random(7)
-                for i, values in enumerate(value_sets(form, n, 11)):
+                for i, values in enumerate(value_sets(form, 11, n_random=n, n_expected=None)):
                     style = Style()
                     if variant == "nulls":
                         values = with_nulls(values, rng)

@@ -54,15 +54,17 @@ FLOOR_BY_VARIANT = {("spaces", "nulls"): 0.5, ("fullwidth_spaces", "nulls"): 0.5
 RESULTS: dict[tuple[str, str, str], RoundTrip] = {}
 
 
-def value_sets(form: str, seed: int, n_random: int = 1) -> list[dict]:
-    """The first expected file of the form whose cells are all known, and ``n_random`` random sets."""
+def value_sets(form: str, seed: int, n_random: int = 1, n_expected: int | None = 1) -> list[dict]:
+    """The first ``n_expected`` (None: all) expected files of the form whose cells are all known, and
+    ``n_random`` random sets."""
     rng = random.Random(seed)
     out = []
     for path in expected_files():
         data = load_expected(path)
         if data["form"] == form and not data["ambiguous"] and not data["undetermined"]:
             out.append({k: v for k, v in data["values"].items() if k[1] == "value"})
-            break
+            if len(out) == n_expected:
+                break
     return out + [random_values(form, rng) for _ in range(n_random)]
 
 

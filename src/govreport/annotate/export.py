@@ -83,13 +83,7 @@ def pre_annotate(paths: Iterable[str | Path], model: str | Path | None = None,
     report = report if report is not None else Counter()
     annotator = PreAnnotator(model)
     per_doc: dict[str, list[dict[str, Any]]] = {}
-    for path in report_files(paths):
-        try:
-            doc = read_document(path)
-        except DocumentUnavailable as err:
-            print(f"warning: {err}", file=sys.stderr)
-            report["documents failed"] += 1
-            continue
+    for path, doc in readable_documents(paths, report):
         try:
             tasks = annotator(doc, report)
         except Exception as err:  # noqa: BLE001 -- a stage failing on one report must not lose the batch
@@ -100,6 +94,17 @@ def pre_annotate(paths: Iterable[str | Path], model: str | Path | None = None,
         report["documents"] += 1
         report["tasks"] += len(tasks)
     return per_doc
+
+
+def readable_documents(paths: Iterable[str | Path], report: Counter) -> Iterator[tuple[Path, Document]]:
+    """(path, document) of the report files under ``paths``; one that cannot be read is warned about on stderr
+    and counted in ``report`` as a failed document."""
+    for path in report_files(paths):
+        try:
+            yield path, read_document(path)
+        except DocumentUnavailable as err:
+            print(f"warning: {err}", file=sys.stderr)
+            report["documents failed"] += 1
 
 
 def report_files(paths: Iterable[str | Path]) -> Iterator[Path]:

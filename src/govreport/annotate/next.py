@@ -7,16 +7,15 @@ hybrid spans and the links in use), so the top N can be exported for Prodigy or 
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .export import report_files, report_year
-from .standoff import DocumentUnavailable, document_dirs, read_document
-from .task_builder import is_table_line, table_areas
+from .export import readable_documents, report_year
+from .standoff import document_dirs
+from .task_builder import is_table_line
 from .tasks import settings, task_id
 
 BY = ("disagreement", "linker")
@@ -76,8 +75,7 @@ def rank_paragraphs(paths: Iterable[str | Path] | None, n: int, by: str | None =
     """The ``n`` best unannotated paragraphs of the reports under ``paths`` (default: corpus and shared corpus)."""
     from ..config import PROJECT_ROOT
     from ..eval.suite import span_systems
-    from ..extract import Extractor
-    from ..tables import parse_tables
+    from ..extract import Extractor, document_result
 
     cfg = settings()["next"]
     by = by or cfg["by"]
@@ -93,16 +91,11 @@ def rank_paragraphs(paths: Iterable[str | Path] | None, n: int, by: str | None =
                                 else [PROJECT_ROOT / "annotations" / settings()["docbin"]["gold_dir"]])
     labels = set(cfg["span_labels"])
     candidates: list[Candidate] = []
-    for path in report_files(paths or document_dirs()):
-        try:
-            doc = read_document(path)
-        except DocumentUnavailable as err:
-            print(f"warning: {err}", file=sys.stderr)
-            report["documents failed"] += 1
-            continue
-        result = extractor.extract(doc)
+    for _, doc in readable_documents(paths or document_dirs(), report):
+        analysis = extractor.pipeline(doc)
+        result = document_result(analysis, extractor.units, with_tasks=True)
         # the table stage's areas too, as the export skips them (extract's tasks know ingest's tables only)
-        areas = table_areas(doc, getattr(parse_tables(doc), "areas", None) or [])
+        areas = analysis.table_areas
         narrative = [t for t in result.tasks if not is_table_line(
             t["text"], t["meta"]["offset"], t["meta"]["offset"] + len(t["text"]), areas)]
         report["table paragraphs skipped"] += len(result.tasks) - len(narrative)
