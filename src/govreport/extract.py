@@ -142,10 +142,9 @@ def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool 
         summary["ocr_pages"] = doc.meta["ocr"]["pages"]
     tasks = []
     if with_tasks:
-        from .annotate.task_builder import tasks_from_document
+        from .annotate.task_builder import analysis_tasks
 
-        # tasks_from_document adds the phrases the links found from context itself
-        tasks = tasks_from_document(doc, analysis.narrative + analysis.indicators, links)
+        tasks = analysis_tasks(analysis)
     mention_rows, record_rows = [m.to_dict() for m in mentions], [r.to_dict() for r in records]
     enrich_outputs(doc.text, summary, mention_rows, record_rows)
     return DocumentResult(doc.path, summary, mention_rows, record_rows, tasks, len(doc.text),

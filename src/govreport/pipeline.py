@@ -78,19 +78,12 @@ class Pipeline:
 
         tables = parse_tables(doc)
         meta = document_metadata(doc.text, doc.path, tables.form, source_meta=doc.meta)
-        areas = table_areas(doc, tables)
+        areas = doc.table_areas(getattr(tables, "areas", None) or ())
         spans = self.find_spans(doc.text, meta.get("year"), exclude=areas)
         narrative = [s for s in spans if not inside(s.start, s.end, areas)]
         indicators = self.find_indicators(doc.text)
         links = self.link(doc.text, narrative, indicators, tables.form)
         return Analysis(doc, tables, meta, areas, spans, narrative, indicators, links)
-
-
-def table_areas(doc: Document, tables: Any) -> list[tuple[int, int]]:
-    """Character areas of the document's tables: ingest's tables and those the table stage found."""
-    areas = [(t.start, t.end) for t in doc.tables]
-    areas += list(getattr(tables, "areas", []) or [])
-    return sorted(areas)
 
 
 def inside(start: int, end: int, areas: list[tuple[int, int]]) -> bool:

@@ -46,6 +46,11 @@ class Document:
 
         return map_offset(self.offset_map, offset)
 
+    def table_areas(self, found: Any = ()) -> list[tuple[int, int]]:
+        """Character areas of the document's tables: ingest's tables plus ``found`` (the table stage's areas)."""
+        areas = {(t.start, t.end) for t in self.tables if t.end > t.start}
+        return sorted(areas | {(a, b) for a, b in found})
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["offset_map"] = [list(p) for p in self.offset_map]

@@ -14,7 +14,7 @@ from typing import Any
 from ..types import Document
 from .files import write_jsonl
 from .standoff import DocumentUnavailable, read_document, to_standoff
-from .task_builder import tasks_from_document
+from .task_builder import analysis_tasks
 from .tasks import settings
 
 
@@ -50,9 +50,7 @@ class PreAnnotator:
 
     def tasks(self, analysis: Any, report: Counter | None = None) -> list[dict[str, Any]]:
         """The tasks of one document's analysis: its spans, phrases and links, table areas left unannotated."""
-        report = report if report is not None else Counter()
-        return tasks_from_document(analysis.doc, analysis.spans + analysis.indicators, analysis.links,
-                                   list(getattr(analysis.tables, "areas", []) or []), report)
+        return analysis_tasks(analysis, report)
 
 
 def export_documents(paths: Iterable[str | Path], out: str | Path, standoff: bool = False,

@@ -26,12 +26,6 @@ def _table_line_re() -> re.Pattern[str]:
     return re.compile(settings()["table_line_pattern"])
 
 
-def table_areas(doc: Document, extra: Iterable[Area] = ()) -> list[Area]:
-    """Character areas of the document's tables: ingest's tables plus any the table stage found."""
-    areas = [(t.start, t.end) for t in doc.tables if t.end > t.start]
-    return sorted(set(areas) | {tuple(a) for a in extra})
-
-
 def is_table_line(line: str, start: int, end: int, areas: list[Area]) -> bool:
     """A line inside a table area, or shaped like a pipe-table row."""
     return any(a <= start and end <= b for a, b in areas) or bool(_table_line_re().search(line))
@@ -63,7 +57,7 @@ def tasks_from_document(doc: Document, spans: Iterable[Span], links: Iterable[An
     longer than ``max_task_chars`` gives no task (counted, and named in ``doc.warnings``).
     """
     report = report if report is not None else Counter()
-    areas = table_areas(doc, areas or ())
+    areas = doc.table_areas(areas or ())
     pairs = [(link.figure, link.indicator, getattr(link, "scope", None)) for link in links
              if getattr(link, "indicator", None) is not None]
     # a linker may name an indicator phrase found from context, outside the indicator spans it was given
@@ -146,3 +140,11 @@ def _paragraph_task(doc_id: str, index: int, offset: int, para: str, spans: list
     # "accept" for an annotator's decision (the annotator's answer is added by the annotation tool)
     del task["answer"]
     return task
+
+
+def analysis_tasks(analysis: Any, report: Counter | None = None) -> list[dict[str, Any]]:
+    """The tasks of one pipeline analysis (pipeline.Analysis): all its spans, phrases and links, its table
+    areas (ingest's and the table stage's) left unannotated. extract --tasks and the annotation export both
+    make their tasks here, so they write the same tasks."""
+    return tasks_from_document(analysis.doc, analysis.spans + analysis.indicators, analysis.links,
+                               analysis.table_areas, report)
