@@ -22,6 +22,7 @@ from typing import Any
 
 from ..dataset import load_rows
 from ..output_schema import file_fields, text_digest
+from .text import mark_text, number_text
 
 ASSETS = Path(__file__).parent / "assets"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -132,7 +133,6 @@ def _find_source(path: str, out_dir: Path, source_root: str | Path | None) -> Pa
 def _write_report(env, page: Path, doc: dict[str, Any], text: ReportText, mentions: list[dict[str, Any]],
                   records: list[dict[str, Any]]) -> int:
     from .tables import stat_tables
-    from .text import mark_text
 
     marked = mark_text(text.text, mentions) if text.text is not None else None
     page.write_text(env.get_template("report.html.j2").render(
@@ -175,13 +175,5 @@ def _environment():
     # autoescape: report text and file names are input, never markup
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2", "html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["num"] = _number
+    env.filters["num"] = lambda value: number_text(value, missing="—")
     return env
-
-
-def _number(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
-    return str(value)

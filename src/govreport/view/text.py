@@ -35,34 +35,34 @@ def figure_attrs(number: int, mention: dict[str, Any]) -> dict[str, str]:
         "data-label": mention.get("label") or "",
         "data-indicator": mention.get("indicator") or "",
         "data-indicator-label": mention.get("indicator_label") or "",
-        "data-value": _text(mention.get("value")),
+        "data-value": number_text(mention.get("value")),
         "data-unit": mention.get("unit") or "",
         "data-phrase": mention.get("indicator_text") or "",
         "data-scope": mention.get("scope") or "",
-        "data-confidence": _text(mention.get("confidence")),
+        "data-confidence": number_text(mention.get("confidence")),
         "data-source": mention.get("source") or "",
         "data-method": mention.get("method") or "",
         "data-approx": mention.get("approx") or "",
         "data-uncertain": "true" if mention.get("uncertain") else "false",
-        "data-start": _text(mention.get("start")),
-        "data-end": _text(mention.get("end")),
+        "data-start": number_text(mention.get("start")),
+        "data-end": number_text(mention.get("end")),
         "tabindex": "0",
     }
-    values["title"] = hover_text(mention)
+    values["title"] = hovernumber_text(mention)
     if mention.get("indicator_start") is not None and mention.get("source") == "text":
         values["data-phrase-at"] = f"{mention['indicator_start']}-{mention['indicator_end']}"
     return values
 
 
-def hover_text(mention: dict[str, Any]) -> str:
+def hovernumber_text(mention: dict[str, Any]) -> str:
     """What hovering a figure shows: value, unit, phrase, canonical id, scope, confidence."""
-    value = _text(mention.get("value"))
+    value = number_text(mention.get("value"))
     lines = [f"{value} {mention.get('unit') or ''}".strip() + (f" ({mention['approx']})" if mention.get("approx") else ""),
              f"indicator phrase: {mention.get('indicator_text') or '—'}",
              f"canonical id: {mention.get('indicator') or '—'}"
              + (f" {mention['indicator_label']}" if mention.get("indicator_label") else ""),
              f"scope: {mention.get('scope') or '—'}",
-             f"confidence: {_text(mention.get('confidence'))} ({mention.get('source')}, {mention.get('method')})"]
+             f"confidence: {number_text(mention.get('confidence'))} ({mention.get('source')}, {mention.get('method')})"]
     if mention.get("uncertain"):
         lines.append("uncertain")
     return "\n".join(lines)
@@ -115,9 +115,10 @@ def _phrases(figures: list[dict[str, Any]], text: str, shown: set[str]) -> dict[
     return out
 
 
-def _text(value: Any) -> str:
+def number_text(value: Any, missing: str = "") -> str:
+    """A value as the page writes it: 12.0 as 12, no float noise (0.1 + 0.2 as 0.3), ``missing`` for None."""
     if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return missing
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.15g}"
     return str(value)
