@@ -15,14 +15,14 @@ PACKAGE = Path(govreport.__file__).parent
 
 LAYERS = [
     ("core", ["govreport", "config", "types", "normalize", "anchored", "values", "indicators", "metadata",
-              "records", "segment", "eval.scorer", "jsonl", "inputs", "batch", "outputs", "columnar", "output_schema"]),
+              "records", "segment", "eval.scorer", "jsonl", "inputs"]),
     ("ingest", ["ocr", "tables.grid", "ingest"]),  # tables.grid: the grid reconstruction the readers use
     ("spans", ["spans", "spans.*"]),
     ("tables", ["tables", "tables.*"]),
     ("link", ["link", "phrase_map", "learned_link", "indicator_model"]),
     # the annotation task format: a document's spans and links as paragraph tasks (extract --tasks writes them)
     ("tasks", ["annotate.files", "annotate.tasks", "annotate.standoff", "annotate.task_builder"]),
-    ("pipeline", ["pipeline", "extract", "dask_engine"]),
+    ("pipeline", ["pipeline", "extract", "extract.*"]),  # extract/: the batch job and its outputs
     ("applications", ["annotate", "annotate.*", "train", "link_training", "crossval", "learning_curve",
                       "eval", "eval.suite", "compare_baselines", "dataset", "bench", "view", "view.*"]),
     ("cli", ["cli"]),
@@ -30,7 +30,7 @@ LAYERS = [
 # same-layer pairs that call each other lazily, each for a reason: the dask engine runs extract on each
 # partition and extract dispatches to it; the evaluation report shows the cached learning curve, which
 # is itself measured with the evaluation's scorer
-ALLOWED_CYCLES = [{"dask_engine", "extract"}, {"eval.suite", "learning_curve"}]
+ALLOWED_CYCLES = [{"extract.dask_engine", "extract.reports"}, {"eval.suite", "learning_curve"}]
 
 
 def modules() -> dict[str, Path]:

@@ -193,7 +193,7 @@ def test_ocr_pages_and_boxes_recorded(ocr_doc):
 @NEEDS_OCR
 def test_ocr_values_carry_confidence(ocr_doc, image_and_text):
     """Table values of the scan equal the text layer's (as records), each with the OCR score as its confidence."""
-    from govreport.extract import Extractor
+    from govreport.extract.reports import Extractor
 
     _, text_pdf = image_and_text
     extractor = Extractor(use_model=False, with_tasks=False)

@@ -173,7 +173,7 @@ def _child(stage: str, corpus: str, workers: int, model: str) -> dict[str, Any]:
     """Body of the child process: load, then time the work alone (per document shape at one worker)."""
     import os
 
-    from .extract import extract_paths, write_outputs
+    from .extract.reports import extract_paths, write_outputs
     from .ingest import ingest_to_dir
 
     out = Path(os.environ.get("TMPDIR", "/tmp")) / f"govreport_bench_{os.getpid()}"
@@ -187,7 +187,7 @@ def _child(stage: str, corpus: str, workers: int, model: str) -> dict[str, Any]:
         chars = sum(len(p.read_text(encoding="utf-8")) for p in files)
         n_docs = len(files)
     else:
-        from .extract import preload_extractor
+        from .extract.reports import preload_extractor
         from .ingest import read_document
 
         # load the model and compile every pattern on one document first: the timing is the steady state

@@ -25,7 +25,7 @@ class _GuardedGroup(TyperGroup):
     folder that cannot take the run (a file, locked, a linked output) is a usage error."""
 
     def invoke(self, ctx: typer.Context):
-        from .outputs import OutputError
+        from .extract.staging import OutputError
 
         try:
             return super().invoke(ctx)
@@ -51,7 +51,7 @@ def _describe(err: Exception) -> str:
 
 def _output_dir(value: Path | None) -> Path | None:
     """An output folder that can be written (created if missing): else a usage error naming it."""
-    from .outputs import OutputError, check_output_dir
+    from .extract.staging import OutputError, check_output_dir
 
     if value is None:
         return None
@@ -130,8 +130,8 @@ def ingest(
     out: Path = typer.Option(Path("out/ingest"), help="Folder for documents.jsonl."),
 ) -> None:
     """Read report files into normalised documents (DIR/documents.jsonl)."""
+    from .extract.staging import staged_output
     from .ingest import ingest_to_dir
-    from .outputs import staged_output
 
     _show_ocr_progress()
     with staged_output(out, ("documents.jsonl", "warnings.jsonl")) as staging:
@@ -165,9 +165,9 @@ def extract(
 
     The outputs replace the earlier ones only when the run completes.
     """
-    from .extract import OUTPUT_FILES, extract_reports, print_summary, write_outputs
+    from .extract.reports import OUTPUT_FILES, extract_reports, print_summary, write_outputs
+    from .extract.staging import staged_output
     from .inputs import iter_report_inputs
-    from .outputs import staged_output
 
     reports = list(iter_report_inputs(paths, _warn))
     if not reports:
@@ -658,7 +658,7 @@ def docs(
     to: Path = typer.Option(Path("docs/outputs.md"), "--to", help="The data dictionary to write."),
 ) -> None:
     """Write the data dictionary of the outputs (docs/outputs.md) from the output schema and configs/indicators.yml."""
-    from .output_schema import data_dictionary
+    from .extract.schema import data_dictionary
 
     to.parent.mkdir(parents=True, exist_ok=True)
     to.write_text(data_dictionary(), encoding="utf-8")

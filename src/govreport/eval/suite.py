@@ -84,7 +84,7 @@ class Prediction:
 def system_extractor(find_spans: Callable, link: Callable, find_indicators: Callable | None = None) -> Any:
     """An Extractor whose pipeline finds spans, INDICATOR phrases and links as one system does, keeping its
     spans for scoring."""
-    from ..extract import Extractor
+    from ..extract.reports import Extractor
     from ..pipeline import Pipeline
 
     return Extractor(pipeline=Pipeline(find_spans, link, find_indicators), with_tasks=False, keep_spans=True)
