@@ -23,14 +23,14 @@ LAYERS = [
     # the annotation task format: a document's spans and links as paragraph tasks (extract --tasks writes them)
     ("tasks", ["annotate.files", "annotate.tasks", "annotate.standoff", "annotate.task_builder"]),
     ("pipeline", ["pipeline", "extract", "extract.*"]),  # extract/: the batch job and its outputs
-    ("applications", ["annotate", "annotate.*", "train", "link_training", "crossval", "learning_curve",
-                      "eval", "eval.suite", "compare_baselines", "dataset", "bench", "view", "view.*"]),
+    ("applications", ["annotate", "annotate.*", "training", "training.*", "eval", "eval.suite", "eval.baselines",
+                      "dataset", "bench", "view", "view.*"]),
     ("cli", ["cli"]),
 ]
 # same-layer pairs that call each other lazily, each for a reason: the dask engine runs extract on each
 # partition and extract dispatches to it; the evaluation report shows the cached learning curve, which
 # is itself measured with the evaluation's scorer
-ALLOWED_CYCLES = [{"extract.dask_engine", "extract.reports"}, {"eval.suite", "learning_curve"}]
+ALLOWED_CYCLES = [{"extract.dask_engine", "extract.reports"}, {"eval.suite", "training.learning_curve"}]
 
 
 def modules() -> dict[str, Path]:

@@ -28,8 +28,8 @@ from govreport.learned_link import (
     train_linker,
 )
 from govreport.link import Link
-from govreport.link_training import document_tasks, gold_tasks, train_from_project
 from govreport.phrase_map import PhraseMapper, label_variants, leave_one_out, load_phrase_mapper, spec_phrase_groups
+from govreport.training.links import document_tasks, gold_tasks, train_from_project
 from govreport.types import Span
 
 # Seed sentences (corpus/000 and corpus/004) with their figure → indicator links, written by reading them.

@@ -6,8 +6,8 @@ from govreport.annotate import PreAnnotator
 from govreport.config import CORPUS_DIR
 from govreport.extract.reports import Extractor
 from govreport.ingest import read_document
-from govreport.link_training import document_tasks
 from govreport.pipeline import Pipeline
+from govreport.training.links import document_tasks
 
 
 def _relations(tasks):

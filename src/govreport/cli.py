@@ -252,7 +252,7 @@ def learning_curve_command(
     out: Path = typer.Option(Path("out/learning_curve"), help="Folder for curve.json and the runs (work/)."),
 ) -> None:
     """Retrain the span model and the linker on 25/50/75/100% of the gold training documents and score each."""
-    from .learning_curve import curve_markdown, learning_curve
+    from .training.learning_curve import curve_markdown, learning_curve
 
     curve = learning_curve(out)
     typer.echo("\n".join(curve_markdown(curve, out / "curve.json")))
@@ -280,8 +280,8 @@ def train(
                                help="gold, silver or auto (default: configs/train.yml)."),
 ) -> None:
     """Train the span model from the annotations (or silver rules output) with configs/ner_*.cfg."""
-    from .train import print_summary
-    from .train import train as train_model
+    from .training.spans import print_summary
+    from .training.spans import train as train_model
 
     print_summary(train_model(out, segmenter=segmenter, source=source))
 
@@ -293,7 +293,7 @@ def train_linker(
                                help="gold, silver or auto (default: configs/train.yml)."),
 ) -> None:
     """Train the learned figure → indicator linker and phrase mapper (configs/learned_link.yml)."""
-    from .link_training import train_from_project
+    from .training.links import train_from_project
 
     _print_training(train_from_project(out, source))
 
@@ -329,7 +329,7 @@ def train_indicator(
                              help="Folder for the trained INDICATOR phrase model (OUT/indicator)."),
 ) -> None:
     """Train the INDICATOR phrase model on the gold train split (early stopping on dev; configs/indicator_*)."""
-    from .link_training import train_indicator_from_gold
+    from .training.links import train_indicator_from_gold
 
     summary = train_indicator_from_gold(out)
     typer.echo(f"train: {summary['train']['paragraphs']} paragraphs, {summary['train']['phrases']} phrases; "
@@ -353,7 +353,7 @@ def cross_validate(
     """Choose span and linking policies by k-fold cross-validation over train+dev (never test)."""
     import srsly
 
-    from .crossval import apply_choices, run_cv
+    from .training.crossval import apply_choices, run_cv
 
     if report_file is not None and not report_file.is_file():
         typer.echo(f"error: --report {report_file}: no such file", err=True)
@@ -645,7 +645,7 @@ def compare_baselines_command(
     """The rules beside a plain regex baseline and jionlp (extract_money, extract_time): counts, speed, examples."""
     import srsly
 
-    from .compare_baselines import compare_baselines, format_summary
+    from .eval.baselines import compare_baselines, format_summary
 
     result = compare_baselines(paths)
     typer.echo(format_summary(result))

@@ -322,7 +322,7 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
               "splits": {split: evaluate_split(split, systems, linkers, finders) for split in cfg["splits"]}}
     report["table_calibration"] = table_calibration(**cfg["table_calibration"])
     if curve_path is not None:
-        from ..learning_curve import load_curve
+        from ..training.learning_curve import load_curve
 
         report["learning_curve"] = load_curve(curve_path)
         report["learning_curve_path"] = str(curve_path)
@@ -374,7 +374,7 @@ def markdown_report(report: dict[str, Any]) -> str:
     if "table_calibration" in report:
         lines += _calibration_lines(report["table_calibration"])
     if "learning_curve" in report:
-        from ..learning_curve import curve_markdown
+        from ..training.learning_curve import curve_markdown
 
         lines += curve_markdown(report["learning_curve"], Path(report["learning_curve_path"]))
     return "\n".join(lines)
