@@ -27,7 +27,7 @@ from govreport.extract import reports as extract_module
 from govreport.extract.isolation import TimeBudget
 from govreport.extract.reports import OUTPUT_FILES, extract_paths, write_outputs
 from govreport.extract.staging import COMPLETE_MARK, OutputError, staged_output
-from govreport.inputs import iter_report_inputs
+from govreport.ingest.inputs import iter_report_inputs
 
 GOOD = "{organ}{year}年政府信息公开工作年度报告\n\n{year}年，全市主动公开政府信息{active}条，受理政府信息公开申请{requests}件。\n"
 SRC = str(Path(govreport.__file__).resolve().parents[1])

@@ -16,7 +16,7 @@ PACKAGE = Path(govreport.__file__).parent
 LAYERS = [
     ("core", ["govreport", "config", "types", "normalize", "anchored", "values", "indicators", "metadata",
               "records", "segment", "eval.scorer", "jsonl", "inputs"]),
-    ("ingest", ["ocr", "tables.grid", "ingest"]),  # tables.grid: the grid reconstruction the readers use
+    ("ingest", ["ingest", "ingest.*"]),  # readers per format, OCR, the text-table grids, input files
     ("spans", ["spans", "spans.*"]),
     ("tables", ["tables", "tables.*"]),
     ("link", ["link", "phrase_map", "learned_link", "indicator_model"]),

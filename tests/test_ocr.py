@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from govreport import ocr
+from govreport.ingest import ocr
 from govreport.ingest import read_document
 
 REPORT = "jiangsu_huaian_city_2024.pdf"

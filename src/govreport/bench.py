@@ -286,7 +286,7 @@ def _identical_records(commands: list[dict[str, Any]]) -> dict[str, bool]:
 
 def run_ocr_bench(out_dir: Path, cfg: dict[str, Any]) -> dict[str, Any]:
     """Seconds per OCR'd page and cell accuracy: shared PDFs rendered to image-only PDFs, read in a child process."""
-    from .ocr import ocr_available
+    from .ingest.ocr import ocr_available
 
     if not ocr_available():
         return {"skipped": "OCR extra missing: pip install 'govreport[ocr]'"}
@@ -308,7 +308,7 @@ def _ocr_child(out_dir: str, scale: float, sources: list[str]) -> dict[str, Any]
     import pypdfium2 as pdfium
 
     from .ingest import read_document
-    from .ocr import is_number
+    from .ingest.ocr import is_number
 
     def numbers(doc: Any) -> list[str]:
         return [c for t in doc.tables for row in t.rows for c in row if is_number(c)]

@@ -167,7 +167,7 @@ def extract(
     """
     from .extract.reports import OUTPUT_FILES, extract_reports, print_summary, write_outputs
     from .extract.staging import staged_output
-    from .inputs import iter_report_inputs
+    from .ingest.inputs import iter_report_inputs
 
     reports = list(iter_report_inputs(paths, _warn))
     if not reports:
@@ -200,7 +200,7 @@ def _show_ocr_progress() -> None:
     """One stderr line per OCR'd page of a scanned PDF (OCR takes seconds per page)."""
     import sys
 
-    from .ocr import set_page_progress
+    from .ingest.ocr import set_page_progress
 
     set_page_progress(lambda page, total, path: print(f"OCR {path}: page {page}/{total}", file=sys.stderr))
 

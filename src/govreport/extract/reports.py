@@ -114,7 +114,7 @@ def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool 
     # figures of a part of the body keep their phrase's id off (link.body_id): counted, never silent
     dropped["partial_scope"] += sum(1 for lk in links if _withheld_for_scope(lk))
     if doc.meta.get("ocr"):
-        from ..ocr import weigh_mentions
+        from ..ingest.ocr import weigh_mentions
 
         weigh_mentions(doc, mentions)  # OCR'd values carry their recognition score
     records = merge_records(doc.doc, meta.get("organ"), meta.get("year"),
@@ -263,7 +263,7 @@ def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Pa
                   parts_dir: Path | None = None) -> Iterator[DocumentResult]:
     """Extract every report under ``paths`` (see ``extract_reports``); ``warn(message)`` receives what is
     noticed about the inputs (links skipped, document ids changed; default: stderr)."""
-    from ..inputs import iter_report_inputs, warn_stderr
+    from ..ingest.inputs import iter_report_inputs, warn_stderr
 
     reports = list(iter_report_inputs(paths, warn or warn_stderr))
     return extract_reports(reports, workers, model, use_model, with_tasks, progress, budget, engine, scheduler,

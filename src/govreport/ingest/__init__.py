@@ -61,11 +61,11 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from .config import load_config
-from .jsonl import write_jsonl
-from .normalize import OffsetMap, compose_maps, normalize_text
-from .tables.grid import find_text_tables
-from .types import Document, Table
+from ..config import load_config
+from ..jsonl import write_jsonl
+from ..normalize import OffsetMap, compose_maps, normalize_text
+from ..types import Document, Table
+from .grid import find_text_tables
 
 # A cell or a stretch of text as pieces (text, source offset of its first character, or None).
 Piece = tuple[str, "int | None"]
@@ -1276,7 +1276,7 @@ def find_date(text: str) -> str | None:
 
 def parse_date(value: str) -> str | None:
     """2017-03-10, 2017年3月10日 or 二〇一七年三月十日 as ISO; None when not a plausible date."""
-    from .values import chinese_number
+    from ..values import chinese_number
 
     fields = re.findall(r"[\d〇○零一二三四五六七八九十]+", value)
     if len(fields) != 3:
