@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from govreport.ingest import ocr
-from govreport.ingest import read_document
+from govreport.ingest import ocr, read_document
 
 REPORT = "jiangsu_huaian_city_2024.pdf"
 PAGES = [2, 3]  # 0-based: the 主动公开 tables and the first half of the 依申请 table
