@@ -18,7 +18,6 @@ from govreport.cli import app
 from govreport.config import CORPUS_DIR, SHARED_CORPUS_DIR
 from govreport.ingest import (
     IngestError,
-    decode_bytes,
     extract,
     ingest_paths,
     ingest_to_dir,
@@ -26,6 +25,7 @@ from govreport.ingest import (
     parse_date,
     read_document,
 )
+from govreport.ingest.encoding import decode_bytes
 from govreport.types import Document
 from hostile_files import pdf_bytes
 

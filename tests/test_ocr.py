@@ -136,7 +136,7 @@ def test_unruled_table_columns_from_the_header():
 
 def test_scan_without_ocr_names_the_file_and_the_extra(image_and_text, monkeypatch):
     scan, _ = image_and_text
-    monkeypatch.setattr("govreport.ingest._ocr_ready", lambda: False)
+    monkeypatch.setattr("govreport.ingest.pdf._ocr_ready", lambda: False)
     doc = read_document(scan)
     assert not doc.text.strip()
     assert len(doc.warnings) == 1
@@ -329,7 +329,7 @@ def test_only_pages_without_text_are_ocrd(image_and_text, tmp_path, monkeypatch)
     mixed.import_pages(pdfium.PdfDocument(str(text_pdf)), [0])
     mixed.import_pages(pdfium.PdfDocument(str(scan)), [1])
     mixed.save(str(tmp_path / "mixed.pdf"))
-    monkeypatch.setattr("govreport.ingest._ocr_ready", lambda: True)
+    monkeypatch.setattr("govreport.ingest.pdf._ocr_ready", lambda: True)
     monkeypatch.setattr(ocr, "read_page", _fake_page)
     doc = read_document(tmp_path / "mixed.pdf")
     text_only = read_document(_subset(text_pdf, [0], tmp_path / "first.pdf", as_images=False))
@@ -349,7 +349,7 @@ def test_a_page_ocr_cannot_read_costs_that_page_only(image_and_text, monkeypatch
             raise RuntimeError("bad page")
         return _fake_page(image, number, scale)
 
-    monkeypatch.setattr("govreport.ingest._ocr_ready", lambda: True)
+    monkeypatch.setattr("govreport.ingest.pdf._ocr_ready", lambda: True)
     monkeypatch.setattr(ocr, "read_page", broken)
     doc = read_document(scan)
     assert doc.text.strip() == "甲乙丙"
