@@ -52,23 +52,20 @@ undecodable bytes are replaced, with a warning.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..jsonl import write_jsonl
+from ..metadata import find_title, labelled_date, publication_date, tidy_title
 from ..normalize import compose_maps, normalize_text
 from ..types import Document, Table
-from .builder import Extracted, IngestError, RawTable, _config, _inverse, _pattern
+from .builder import Extracted, IngestError, RawTable, _config, _inverse
 from .docx import extract_docx
 from .html import extract_html
 from .pdf import extract_pdf
 from .text import extract_plain
-
-_SPACE_NEAR_CJK = re.compile(r"(?<=[\u3400-\u9fff（）《》“”])\s+|\s+(?=[\u3400-\u9fff（）《》“”])")
-
 
 # ---------------------------------------------------------------- documents
 
@@ -141,80 +138,15 @@ def _place_table(raw: RawTable, text: str, to_text) -> Table:
 
 
 def find_meta(text: str, extracted: Extracted) -> dict[str, Any]:
-    """Title and publication date of a document."""
-    stated = _tidy_title(normalize_text(extracted.title)[0]) if extracted.title else ""
+    """Title and publication date of a document (metadata's readers); a title the format states (HTML <title>)
+    comes first, a labelled date in the page furniture fills in."""
+    stated = tidy_title(normalize_text(extracted.title)[0]) if extracted.title else ""
     title = stated or find_title(text)
-    published = find_date(text)
+    published = publication_date(text)
     if published is None and extracted.context:
         # page furniture (HTML header lines) states the date somewhere, labelled
-        match = _pattern("meta", "date_labelled").search(normalize_text(extracted.context)[0])
-        published = parse_date(match.group("date")) if match else None
+        published = labelled_date(normalize_text(extracted.context)[0])
     return {"title": title, "published": published}
-
-
-def _nonempty_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.split("\n") if line.strip()]
-
-
-def _tidy_title(title: str) -> str:
-    return _SPACE_NEAR_CJK.sub("", title).strip()
-
-
-def find_title(text: str) -> str | None:
-    """The first line near the top that ends like a report title, with the organ line before it."""
-    cfg = _config()["meta"]
-    prefix, pattern, reject = _pattern("meta", "title_prefix"), _pattern("meta", "title_pattern"), _pattern("meta", "title_reject")
-    lines = [prefix.sub("", line).strip() for line in _nonempty_lines(text)[: cfg["head_lines"]]]
-    usable = [bool(line) and not reject.search(line) and not _is_date_line(line) for line in lines]
-    for i, line in enumerate(lines):
-        if not (usable[i] and pattern.search(line) and len(line) <= cfg["title_max_chars"]):
-            continue
-        parts = [line]
-        j = i - 1
-        while (j >= 0 and usable[j] and len(parts) < cfg["title_max_lines"] and not pattern.search(lines[j])
-               and len(lines[j]) + sum(map(len, parts)) <= cfg["title_max_chars"]):
-            parts.insert(0, lines[j])
-            j -= 1
-        return _tidy_title("".join(parts))
-    for i, line in enumerate(lines[: cfg["title_fallback_lines"]]):
-        if usable[i] and len(line) <= cfg["title_max_chars"] and not _pattern("meta", "date_labelled").search(line):
-            return _tidy_title(line)
-    return None
-
-
-def _is_date_line(line: str) -> bool:
-    return bool(_pattern("meta", "date_line").match(line))
-
-
-def find_date(text: str) -> str | None:
-    """ISO publication date: a labelled date at the top, a date line at the top, then at the end."""
-    cfg = _config()["meta"]
-    lines = _nonempty_lines(text)
-    head, tail = lines[: cfg["head_lines"]], lines[-cfg["tail_lines"]:]
-    labelled, line_pattern = _pattern("meta", "date_labelled"), _pattern("meta", "date_line")
-    for block, pattern in ((head, labelled), (head, line_pattern), (tail, line_pattern), (tail, labelled)):
-        for line in block:
-            match = pattern.search(line)
-            if match and (iso := parse_date(match.group("date"))):
-                return iso
-    return None
-
-
-def parse_date(value: str) -> str | None:
-    """2017-03-10, 2017年3月10日 or 二〇一七年三月十日 as ISO; None when not a plausible date."""
-    from ..values import chinese_number
-
-    fields = re.findall(r"[\d〇○零一二三四五六七八九十]+", value)
-    if len(fields) != 3:
-        return None
-    try:
-        year, month, day = (int(f) if f.isdigit() else int(chinese_number(f)) for f in fields)
-    except ValueError:  # cn2an refuses what is no numeral
-        return None
-    lo, hi = _config()["meta"]["year_range"]
-    if not (lo <= year <= hi and 1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 # ---------------------------------------------------------------- batches

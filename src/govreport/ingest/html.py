@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from ..metadata import load_patterns
 from ..normalize import compose_maps
 from .builder import (
     Extracted,
@@ -277,7 +278,7 @@ def _html_title(root: _Node) -> str | None:
     if titles:
         parts = [p.strip() for p in _pattern("html", "title_separators").split(_node_text(titles[0], skip))]
         parts = [p for p in parts if p]
-        keyed = [p for p in parts if _pattern("meta", "title_pattern").search(p)]
+        keyed = [p for p in parts if load_patterns().title_line.search(p)]
         if keyed or parts:
             return (keyed or parts)[0]
     h1 = [n for n in _iter_nodes(root) if n.tag == "h1"]
