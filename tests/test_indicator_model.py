@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from govreport import indicator_model as im
-from govreport.link import find_indicator_spans
+from govreport.link import indicator_model as im
+from govreport.link.rules import find_indicator_spans
 from govreport.types import Span
 
 

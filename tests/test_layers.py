@@ -19,7 +19,7 @@ LAYERS = [
     ("ingest", ["ingest", "ingest.*"]),  # readers per format, OCR, the text-table grids, input files
     ("spans", ["spans", "spans.*"]),
     ("tables", ["tables", "tables.*"]),
-    ("link", ["link", "phrase_map", "learned_link", "indicator_model"]),
+    ("link", ["link", "link.*"]),
     # the annotation task format: a document's spans and links as paragraph tasks (extract --tasks writes them)
     ("tasks", ["annotate.files", "annotate.tasks", "annotate.standoff", "annotate.task_builder"]),
     ("pipeline", ["pipeline", "extract", "extract.*"]),  # extract/: the batch job and its outputs

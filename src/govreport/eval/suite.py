@@ -257,8 +257,8 @@ def _score_indicator_finders(result: dict[str, Any], finders: dict[str, Callable
 def indicator_finders(model_dir: Path | None) -> dict[str, Callable]:
     """The lexicon alone, and the trained INDICATOR model (beside the span model: DIR/../indicator) under its
     stored policy and alone, whatever the policy, so the report shows what it would do."""
-    from .. import indicator_model as im
-    from ..link import find_indicator_spans
+    from ..link import indicator_model as im
+    from ..link.rules import find_indicator_spans
 
     finders: dict[str, Callable] = {"lexicon": find_indicator_spans}
     folder = Path(model_dir).parent / im.settings()["model_name"] if model_dir is not None else None
@@ -306,7 +306,7 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
 
     ``curve_path``: the cached learning curve (`make learning-curve`), reported when given and present.
     """
-    from ..learned_link import load_linker, policy_linker
+    from ..link.features import load_linker, policy_linker
 
     cfg = load_config("evaluate.yml")
     systems = span_systems(model_dir)

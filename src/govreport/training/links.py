@@ -1,6 +1,6 @@
 """Training data of the learned linker and its training run: gold tasks per split (with each document's
 table form), or before gold exists the silver tasks of the corpus (the pipeline's rule links, as the
-annotation export writes them); ``train_from_project`` fits and saves the linker (learned_link.train_linker).
+annotation export writes them); ``train_from_project`` fits and saves the linker (link.model.train_linker).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import load_config
-from ..learned_link import linker_config, train_linker
+from ..link.features import linker_config, train_linker
 
 
 def project_tasks(source: str | None = None, annotations_dir: str | Path | None = None
@@ -132,7 +132,7 @@ def document_tasks(doc: Any, annotator: Any = None) -> list[dict[str, Any]]:
 
 def train_indicator_from_gold(out_dir: str | Path) -> dict[str, Any]:
     """`govreport train-indicator`: the INDICATOR phrase model on the gold train split, early stopping on dev."""
-    from ..indicator_model import examples_from_tasks, train_indicator_model
+    from ..link.indicator_model import examples_from_tasks, train_indicator_model
 
     tasks = gold_tasks()
     return train_indicator_model(out_dir, examples_from_tasks(tasks["train"]), examples_from_tasks(tasks["dev"]))

@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from .config import load_config
-from .eval.scorer import prf
-from .indicators import indicator_units
+from ..config import load_config
+from ..eval.scorer import prf
+from ..indicators import indicator_units
+from ..types import Span
 from .phrase_map import PHRASE_MAP_FILE, PhraseMapper, merge_settings, span_canonical_id, spec_phrase_pairs
-from .types import Span
 
 CONFIG_FILE = "learned_link.yml"
 MODEL_FILE = "linker.joblib"
@@ -95,7 +95,7 @@ def task_spans(task: dict[str, Any]) -> list[Span]:
 
 def _fill_value(span: Span) -> None:
     """Value, unit and approximation of a figure span from its text (left empty when it does not parse)."""
-    from .values import parse_figure
+    from ..values import parse_figure
 
     try:
         parsed = parse_figure(span.text)
@@ -114,7 +114,7 @@ def example_from_task(task: dict[str, Any], gold_indicators: bool = True) -> Lin
     spans = task_spans(task)
     figures = [s for s in spans if s.label in cfg["figure_labels"]]
     indicators = [s for s in spans if s.label == cfg["indicator_label"]] if gold_indicators else []
-    from .link import find_indicator_spans
+    from .rules import find_indicator_spans
 
     lexicon = find_indicator_spans(text)
     ids = {(s.start, s.end): s.kb_id for s in lexicon if s.kb_id}
@@ -132,7 +132,7 @@ def example_from_task(task: dict[str, Any], gold_indicators: bool = True) -> Lin
 
 def rules_links_by_figure(example: LinkExample) -> dict[SpanKey, Any]:
     """The relation rules' links over the example's spans, keyed by figure offsets."""
-    from .link import link_figures_to_indicators
+    from .rules import link_figures_to_indicators
 
     links = link_figures_to_indicators(example.text, example.spans or example.figures, example.indicators,
                                        example.meta.get("form"))
@@ -403,7 +403,7 @@ def _unit_compatible(figure_unit: str | None, indicator_unit: str | None, cfg: d
     """Whether a figure's written unit can measure an indicator of the given unit (None: unknown)."""
     if not figure_unit or not indicator_unit:
         return None
-    from .records import split_unit
+    from ..records import split_unit
 
     a, b = split_unit(figure_unit)[0], split_unit(indicator_unit)[0]
     if a == b:
@@ -548,7 +548,7 @@ class LearnedLinker:
     def _link(self, fig: Span, best: tuple[Candidate, float] | None, rules_link: Any, form: str | None = None) -> Any:
         """A ``Link`` for a figure from its best candidate (scope and, for the same span, id from the rules;
         no id for a part of the body, as the rules)."""
-        from .link import Link, body_id
+        from .rules import Link, body_id
 
         relation = self.cfg["relation_label"]
         scope = getattr(rules_link, "scope", None)
@@ -842,7 +842,7 @@ def choose_policy(results: dict[str, Any], cfg: dict[str, Any] | None = None) ->
 def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Callable[..., list[Any]]:
     """A ``link(text, spans, indicator_spans, form)`` function for ``extract``: the rules, then the policy
     (given, else the one measured on gold dev when the linker was trained, else configs/learned_link.yml)."""
-    from .link import link_figures_to_indicators
+    from .rules import link_figures_to_indicators
 
     chosen = linker.chosen if linker is not None else {}
     policy = policy or chosen.get("policy") or linker_config()["policy"]
@@ -952,7 +952,7 @@ def _winner(rules: SpanKey | None, learned: SpanKey | None, gold: SpanKey | None
 @cache
 def form_indicator_ids(form: str | None) -> frozenset[str] | None:
     """Ids of the spec that a report of ``form`` can state (None: any, when the form is unknown or none)."""
-    from .indicators import load_indicators
+    from ..indicators import load_indicators
 
     if not form or form == "none":
         return None
