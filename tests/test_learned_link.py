@@ -10,23 +10,9 @@ import re
 
 import pytest
 
-from govreport.link.features import (
-    NUMERIC_FEATURES,
-    LinkerMissingWarning,
-    TextIndex,
-    build_linker,
-    combined_linker,
-    disagreements,
-    evaluate_linking,
-    evaluation_report,
-    example_from_task,
-    feature_importance,
-    generate_candidates,
-    linker_config,
-    load_linker,
-    policy_linker,
-    train_linker,
-)
+from govreport.link.diagnostics import disagreements, feature_importance
+from govreport.link.features import NUMERIC_FEATURES, TextIndex, example_from_task, generate_candidates, linker_config
+from govreport.link.model import LinkerMissingWarning, build_linker, load_linker
 from govreport.link.phrase_map import (
     PhraseMapper,
     label_variants,
@@ -34,8 +20,10 @@ from govreport.link.phrase_map import (
     load_phrase_mapper,
     spec_phrase_groups,
 )
+from govreport.link.policy import combined_linker, policy_linker
 from govreport.link.rules import Link
-from govreport.training.links import document_tasks, gold_tasks, train_from_project
+from govreport.link.scoring import evaluate_linking, evaluation_report
+from govreport.training.links import document_tasks, gold_tasks, train_from_project, train_linker
 from govreport.types import Span
 
 # Seed sentences (corpus/000 and corpus/004) with their figure → indicator links, written by reading them.

@@ -51,9 +51,10 @@ class Pipeline:
                     link_policy: str | None = None) -> Pipeline:
         """The span finder of ``model`` (rules alone without one, or ``use_model=False``) and the linker of
         ``linker`` (default: ``linker`` beside the span model; the rules alone without one) under ``link_policy``."""
-        from .link.features import load_linker, policy_linker
         from .link.indicator_model import load_indicator_finder
         from .link.indicator_model import settings as indicator_settings
+        from .link.model import load_linker
+        from .link.policy import policy_linker
         from .spans.hybrid import load_span_finder
         from .tables.lexicon import load_lexicons
 

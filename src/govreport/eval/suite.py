@@ -306,7 +306,8 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
 
     ``curve_path``: the cached learning curve (`make learning-curve`), reported when given and present.
     """
-    from ..link.features import load_linker, policy_linker
+    from ..link.model import load_linker
+    from ..link.policy import policy_linker
 
     cfg = load_config("evaluate.yml")
     systems = span_systems(model_dir)

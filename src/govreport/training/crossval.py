@@ -65,7 +65,8 @@ def _scores(tasks: Sequence[dict[str, Any]], links: Sequence[list[Any]]) -> dict
     """Phrase and canonical-id P/R/F1 of the link scoring (link/scoring.py), plus ``ids``: canonical ids over every
     figure, as `make evaluate` scores them (an id on a figure the gold leaves without one is an error)."""
     from ..eval.scorer import prf
-    from ..link.features import _score_links, link_tuples, linker_config
+    from ..link.features import linker_config
+    from ..link.scoring import _score_links, link_tuples
 
     scores = _score_links(tasks, links)
     label = linker_config()["relation_label"]
@@ -79,8 +80,10 @@ def _scores(tasks: Sequence[dict[str, Any]], links: Sequence[list[Any]]) -> dict
 def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]]) -> dict[str, Any]:
     """Per fold: a linker trained on the other folds; rules, learned and combined (ids from the rules or from
     the phrase mapper) scored on the held-out fold with the lexicon's candidates, as extract links."""
-    from ..link.features import build_linker, combined_linker, example_from_task, linker_config
+    from ..link.features import example_from_task, linker_config
+    from ..link.model import build_linker
     from ..link.phrase_map import annotation_phrase_pairs
+    from ..link.policy import combined_linker
 
     cfg = linker_config()
     threshold = cfg["combined"]["override_threshold"]
@@ -216,7 +219,8 @@ def apply_choices(report: dict[str, Any], model_dir: str | Path) -> list[str]:
 def _policy_links(task: dict[str, Any], indicators: list[Any], linker: Any = None) -> dict[str, list[Any]]:
     """Links of a task's gold figures over the given INDICATOR phrases: the relation rules' (``rules``) and,
     with a trained linker, the ``combined`` policy's (learned links where confident, as extract links)."""
-    from ..link.features import combined_linker, linker_config, task_spans
+    from ..link.features import linker_config, task_spans
+    from ..link.policy import combined_linker
     from ..link.rules import link_figures_to_indicators
 
     others = [s for s in task_spans(task) if s.label != "INDICATOR"]
@@ -236,7 +240,8 @@ def indicator_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list
     policy scored on the held-out fold: phrase F1 of the spans, and the links and ids of the relation rules over
     them (gold figures). The policy is chosen on the mean link phrase F1 (configs/indicator_model.yml)."""
     from ..link import indicator_model as im
-    from ..link.features import build_linker, example_from_task, linker_config
+    from ..link.features import example_from_task, linker_config
+    from ..link.model import build_linker
     from ..link.phrase_map import annotation_phrase_pairs
     from ..link.rules import find_indicator_spans
 

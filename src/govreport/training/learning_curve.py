@@ -77,8 +77,8 @@ def subsets(doc_ids: list[str], fractions: list[float], seed: int) -> list[tuple
 def train_fraction(run_dir: Path, examples: dict[str, list], train_tasks: list, dev_tasks: list,
                    segmenter_dir: Path | None) -> dict[str, Any]:
     """Span model and linker trained on one subset into ``run_dir``/ner and ``run_dir``/linker."""
-    from ..link.features import train_linker
     from ..segment import tokenizer_overrides
+    from .links import train_linker
     from .spans import prepare_data, select_policy_on_dev, spacy_config_path, train_ner
     from .spans import settings as train_settings
 
@@ -105,7 +105,8 @@ def train_fraction(run_dir: Path, examples: dict[str, list], train_tasks: list, 
 def score_fraction(run_dir: Path, split: str) -> dict[str, Any]:
     """Spans (model alone and hybrid), links, ids and records of one run, on ``split``."""
     from ..eval.suite import _model_only, evaluate_split
-    from ..link.features import load_linker, policy_linker
+    from ..link.model import load_linker
+    from ..link.policy import policy_linker
     from ..spans.hybrid import HybridFinder, load_policy
     from ..spans.model import load_model
 

@@ -1,6 +1,6 @@
 """Training data of the learned linker and its training run: gold tasks per split (with each document's
 table form), or before gold exists the silver tasks of the corpus (the pipeline's rule links, as the
-annotation export writes them); ``train_from_project`` fits and saves the linker (link.model.train_linker).
+annotation export writes them); ``train_from_project`` fits and saves the linker (``train_linker``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from ..config import load_config
-from ..link.features import linker_config, train_linker
+from ..link.diagnostics import feature_importance
+from ..link.features import example_from_task, linker_config
+from ..link.model import LearnedLinker, build_linker
+from ..link.policy import choose_policy
+from ..link.scoring import compare_policies
 
 
 def project_tasks(source: str | None = None, annotations_dir: str | Path | None = None
@@ -136,3 +140,29 @@ def train_indicator_from_gold(out_dir: str | Path) -> dict[str, Any]:
 
     tasks = gold_tasks()
     return train_indicator_model(out_dir, examples_from_tasks(tasks["train"]), examples_from_tasks(tasks["dev"]))
+
+
+def train_linker(train_tasks: Iterable[dict[str, Any]], out_dir: str | Path,
+                 dev_tasks: Iterable[dict[str, Any]] | None = None,
+                 extra_meta: dict[str, Any] | None = None) -> LearnedLinker:
+    """Fit the linker and phrase mapper on annotated tasks and save them into ``out_dir`` (e.g. models/linker);
+    with ``dev_tasks`` the rules, learned and combined policies are measured on them and kept in meta.json."""
+    from ..link.phrase_map import annotation_phrase_pairs
+
+    train_tasks = list(train_tasks)
+    pairs = annotation_phrase_pairs(train_tasks)
+    from_gold = linker_config()["train_candidates"] == "gold"
+    linker = build_linker([example_from_task(t, gold_indicators=from_gold) for t in train_tasks], pairs)
+    extra: dict[str, Any] = {"annotation_pairs": len(pairs), **(extra_meta or {})}
+    if dev_tasks:
+        dev_tasks = list(dev_tasks)
+        # as extract will link: candidates from the lexicon and the rules, not from the gold spans
+        extra["dev"] = compare_policies(dev_tasks, linker, gold_indicators=False)
+        extra["dev_gold_indicators"] = compare_policies(dev_tasks, linker, gold_indicators=True)
+        extra["importance"] = feature_importance(linker, [example_from_task(t, gold_indicators=False)
+                                                          for t in dev_tasks])
+        # on silver the dev links are the rules' own output: no measurement can prefer another policy there
+        if extra.get("source", "gold") == "gold":
+            linker.chosen = extra["policy"] = choose_policy(extra["dev"], linker.cfg)
+    linker.meta = linker.to_disk(out_dir, extra)
+    return linker
