@@ -15,7 +15,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from .config import MODELS_DIR
+from ..config import MODELS_DIR
 
 DEFAULT_MODEL = MODELS_DIR / "ner"  # GOVREPORT_MODELS/ner, else ./models/ner
 
@@ -25,7 +25,7 @@ class _GuardedGroup(TyperGroup):
     folder that cannot take the run (a file, locked, a linked output) is a usage error."""
 
     def invoke(self, ctx: typer.Context):
-        from .extract.staging import OutputError
+        from ..extract.staging import OutputError
 
         try:
             return super().invoke(ctx)
@@ -51,7 +51,7 @@ def _describe(err: Exception) -> str:
 
 def _output_dir(value: Path | None) -> Path | None:
     """An output folder that can be written (created if missing): else a usage error naming it."""
-    from .extract.staging import OutputError, check_output_dir
+    from ..extract.staging import OutputError, check_output_dir
 
     if value is None:
         return None
@@ -116,7 +116,7 @@ def main(
 ) -> None:
     """Statistics from government information-disclosure annual reports."""
     if config_dir is not None:
-        from . import config
+        from .. import config
 
         if not (config_dir / "indicators.yml").is_file():
             typer.echo(f"error: --config-dir {config_dir}: no indicators.yml there", err=True)
@@ -130,8 +130,8 @@ def ingest(
     out: Path = typer.Option(Path("out/ingest"), help="Folder for documents.jsonl."),
 ) -> None:
     """Read report files into normalised documents (DIR/documents.jsonl)."""
-    from .extract.staging import staged_output
-    from .ingest import ingest_to_dir
+    from ..extract.staging import staged_output
+    from ..ingest import ingest_to_dir
 
     _show_ocr_progress()
     with staged_output(out, ("documents.jsonl", "warnings.jsonl")) as staging:
@@ -165,9 +165,9 @@ def extract(
 
     The outputs replace the earlier ones only when the run completes.
     """
-    from .extract.reports import OUTPUT_FILES, extract_reports, print_summary, write_outputs
-    from .extract.staging import staged_output
-    from .ingest.inputs import iter_report_inputs
+    from ..extract.reports import OUTPUT_FILES, extract_reports, print_summary, write_outputs
+    from ..extract.staging import staged_output
+    from ..ingest.inputs import iter_report_inputs
 
     reports = list(iter_report_inputs(paths, _warn))
     if not reports:
@@ -200,7 +200,7 @@ def _show_ocr_progress() -> None:
     """One stderr line per OCR'd page of a scanned PDF (OCR takes seconds per page)."""
     import sys
 
-    from .ingest.ocr import set_page_progress
+    from ..ingest.ocr import set_page_progress
 
     set_page_progress(lambda page, total, path: print(f"OCR {path}: page {page}/{total}", file=sys.stderr))
 
@@ -212,7 +212,7 @@ def annotate_ids_worklist(
                              help="TSV worklist (quotes the text: keep it out of the repository)."),
 ) -> None:
     """A worklist of every gold relation, to assign canonical indicator ids by reading."""
-    from .annotate.ids import id_worklist, write_worklist
+    from ..annotate.ids import id_worklist, write_worklist
 
     rows = id_worklist(paths)
     write_worklist(rows, out)
@@ -225,7 +225,7 @@ def annotate_ids_apply(
     paths: list[Path] = typer.Argument(..., exists=True, help="Gold annotation files or folders to update in place."),
 ) -> None:
     """Write the worklist's ids onto the gold relations."""
-    from .annotate.ids import apply_ids
+    from ..annotate.ids import apply_ids
 
     typer.echo(apply_ids(worklist, paths))
 
@@ -238,7 +238,7 @@ def evaluate(
                                         "to report (`govreport learning-curve`; a note when missing)."),
 ) -> None:
     """Spans, links and records against the gold annotations (dev and test splits)."""
-    from .eval.suite import run_evaluation
+    from ..eval.suite import run_evaluation
 
     report = run_evaluation(out, model, learning_curve)
     print((out / "report.md").read_text(encoding="utf-8"))
@@ -252,7 +252,7 @@ def learning_curve_command(
     out: Path = typer.Option(Path("out/learning_curve"), help="Folder for curve.json and the runs (work/)."),
 ) -> None:
     """Retrain the span model and the linker on 25/50/75/100% of the gold training documents and score each."""
-    from .training.learning_curve import curve_markdown, learning_curve
+    from ..training.learning_curve import curve_markdown, learning_curve
 
     curve = learning_curve(out)
     typer.echo("\n".join(curve_markdown(curve, out / "curve.json")))
@@ -266,7 +266,7 @@ def bench(
     size: list[str] = typer.Option(None, help="Only these sizes of configs/bench.yml (e.g. 1MB)."),
 ) -> None:
     """Throughput, memory and scaling of ingest and extract, beside a regex baseline."""
-    from .bench import print_report, run_bench
+    from ..bench import print_report, run_bench
 
     print_report(run_bench(out, model, size))
 
@@ -280,8 +280,8 @@ def train(
                                help="gold, silver or auto (default: configs/train.yml)."),
 ) -> None:
     """Train the span model from the annotations (or silver rules output) with configs/ner_*.cfg."""
-    from .training.spans import print_summary
-    from .training.spans import train as train_model
+    from ..training.spans import print_summary
+    from ..training.spans import train as train_model
 
     print_summary(train_model(out, segmenter=segmenter, source=source))
 
@@ -293,7 +293,7 @@ def train_linker(
                                help="gold, silver or auto (default: configs/train.yml)."),
 ) -> None:
     """Train the learned figure → indicator linker and phrase mapper (configs/learned_link.yml)."""
-    from .training.links import train_from_project
+    from ..training.links import train_from_project
 
     _print_training(train_from_project(out, source))
 
@@ -329,7 +329,7 @@ def train_indicator(
                              help="Folder for the trained INDICATOR phrase model (OUT/indicator)."),
 ) -> None:
     """Train the INDICATOR phrase model on the gold train split (early stopping on dev; configs/indicator_*)."""
-    from .training.links import train_indicator_from_gold
+    from ..training.links import train_indicator_from_gold
 
     summary = train_indicator_from_gold(out)
     typer.echo(f"train: {summary['train']['paragraphs']} paragraphs, {summary['train']['phrases']} phrases; "
@@ -353,7 +353,7 @@ def cross_validate(
     """Choose span and linking policies by k-fold cross-validation over train+dev (never test)."""
     import srsly
 
-    from .training.crossval import apply_choices, run_cv
+    from ..training.crossval import apply_choices, run_cv
 
     if report_file is not None and not report_file.is_file():
         typer.echo(f"error: --report {report_file}: no such file", err=True)
@@ -382,7 +382,7 @@ def tables(
                              help="Also write each report's table values and checks to this JSONL file."),
 ) -> None:
     """Statistical tables per report: form, cells, uncertain cells, checks, exact-match rate against tests/expected."""
-    from .tables.expected import print_table_report, table_report
+    from ..tables.expected import print_table_report, table_report
 
     print_table_report(table_report(paths or None, out))
 
@@ -419,7 +419,7 @@ def annotate_export(
     """Pre-annotated tasks (one per narrative paragraph) from the rules or a model; or gold, for Label Studio."""
     from collections import Counter
 
-    from .annotate import export_documents
+    from ..annotate import export_documents
 
     if fmt not in ("prodigy", "label-studio") or (fmt == "prodigy" and gold) or bool(gold) == bool(paths):
         typer.echo("give PATHS (reports to pre-annotate) or, with --format label-studio, --gold DIR; --format is "
@@ -428,9 +428,9 @@ def annotate_export(
     if fmt == "prodigy":
         report = export_documents(paths, out, standoff=standoff, model=model)
     else:
-        from .annotate import load_tasks
-        from .annotate.export import pre_annotate
-        from .annotate.labelstudio import export_labelstudio, ls_settings
+        from ..annotate import load_tasks
+        from ..annotate.export import pre_annotate
+        from ..annotate.labelstudio import export_labelstudio, ls_settings
 
         report = Counter()
         if gold:
@@ -456,7 +456,7 @@ def annotate_import(
                              "paragraphs are replaced, the others kept)."),
 ) -> None:
     """Annotations back into stand-off gold, each task checked first; exit 1 when any task had an error."""
-    from .annotate.importing import FORMATS, import_annotations
+    from ..annotate.importing import FORMATS, import_annotations
 
     if fmt not in FORMATS:
         typer.echo(f"--format is one of {', '.join(FORMATS)}", err=True)
@@ -473,7 +473,7 @@ def annotate_import(
 @annotate_app.command("validate")
 def annotate_validate(files: list[Path] = typer.Argument(..., exists=True, help="Annotation files or folders.")) -> None:
     """Check offsets, tokens, labels, relations, overlaps and hashes; exit 1 on any error."""
-    from .annotate import validate_files
+    from ..annotate import validate_files
 
     n, problems = validate_files(files)
     _print_problems(problems)
@@ -486,8 +486,8 @@ def annotate_validate(files: list[Path] = typer.Argument(..., exists=True, help=
 @annotate_app.command("stats")
 def annotate_stats(files: list[Path] = typer.Argument(..., exists=True, help="Annotation files or folders.")) -> None:
     """Spans per label and relations per document."""
-    from .annotate import document_stats, load_tasks
-    from .annotate.compare import stats_table
+    from ..annotate import document_stats, load_tasks
+    from ..annotate.compare import stats_table
 
     tasks, problems = load_tasks(files)
     _print_problems(problems)
@@ -503,8 +503,8 @@ def annotate_agreement(
     """Span F1 (exact) and relation F1 per label between two annotators, on the paragraphs both did."""
     import srsly
 
-    from .annotate import agreement, load_tasks
-    from .annotate.compare import agreement_table
+    from ..annotate import agreement, load_tasks
+    from ..annotate.compare import agreement_table
 
     (tasks_a, problems_a), (tasks_b, problems_b) = load_tasks([a]), load_tasks([b])
     _print_problems(problems_a + problems_b)
@@ -523,8 +523,8 @@ def annotate_corrections(
     """How many pre-annotated spans and links were kept, corrected, removed, and how many were added."""
     import srsly
 
-    from .annotate import corrections, load_tasks
-    from .annotate.compare import corrections_table
+    from ..annotate import corrections, load_tasks
+    from ..annotate.compare import corrections_table
 
     (pre_tasks, p1), (gold_tasks, p2) = load_tasks([pre]), load_tasks([gold])
     _print_problems(p1 + p2)
@@ -541,8 +541,8 @@ def annotate_convert(
     splits: Path = typer.Option(None, exists=True, dir_okay=False, help="Split file (default configs/splits.yml)."),
 ) -> None:
     """spaCy DocBin per split: doc.ents, all gold spans and the figure → indicator relations."""
-    from .annotate import convert_annotations, load_splits
-    from .config import PROJECT_ROOT
+    from ..annotate import convert_annotations, load_splits
+    from ..config import PROJECT_ROOT
 
     written = convert_annotations(paths or [PROJECT_ROOT / "annotations"], out, load_splits(splits) if splits else None)
     for split, path in written.items():
@@ -556,8 +556,8 @@ def annotate_markup(
     blank: bool = typer.Option(False, "--blank", help="Text only, without the spans and relations."),
 ) -> None:
     """Tasks as editable text lines: ⟦text|LABEL⟧, ⟦text|INDICATOR#1⟧, ⟦text|COUNT>1@全市⟧."""
-    from .annotate import load_tasks
-    from .annotate.markup import HELP, render_all
+    from ..annotate import load_tasks
+    from ..annotate.markup import HELP, render_all
 
     tasks, problems = load_tasks(files, join=True)
     _print_problems(problems)
@@ -577,8 +577,8 @@ def annotate_apply(
     standoff: bool = typer.Option(False, "--standoff", help="Write stand-off records (no text)."),
 ) -> None:
     """Read edited markup back into tasks (checked against the reference text); exit 1 on any problem."""
-    from .annotate import apply_markup, load_tasks, to_standoff, write_jsonl
-    from .annotate.tasks import task_id
+    from ..annotate import apply_markup, load_tasks, to_standoff, write_jsonl
+    from ..annotate.tasks import task_id
 
     reference, problems = load_tasks(tasks, join=True)
     with open(markup, encoding="utf-8") as f:
@@ -606,7 +606,7 @@ def annotate_next(
 
     from rich.table import Table
 
-    from .annotate.next import rank_paragraphs
+    from ..annotate.next import rank_paragraphs
 
     report: Counter = Counter()
     try:
@@ -618,7 +618,7 @@ def annotate_next(
     if not report["documents"]:
         raise typer.Exit(code=1)
     if out is None:
-        from .annotate.tasks import settings
+        from ..annotate.tasks import settings
 
         width = settings()["next"]["excerpt_chars"]
         table = Table("doc", "paragraph", "score", "why", "text")
@@ -626,12 +626,12 @@ def annotate_next(
             table.add_row(c.doc, str(c.paragraph), f"{c.score:g}", c.reason, c.task["text"][:width].replace("\n", "⏎"))
         _print_rich(table)
     elif out.suffix == ".json":
-        from .annotate.labelstudio import export_labelstudio
+        from ..annotate.labelstudio import export_labelstudio
 
         count, xml = export_labelstudio([c.task for c in ranked], out, f"next:{by or 'default'}")
         typer.echo(f"{count} tasks written to {out} (labeling config {xml})", err=True)
     else:
-        from .annotate import write_jsonl
+        from ..annotate import write_jsonl
 
         count = write_jsonl(out, (c.task for c in ranked))
         typer.echo(f"{count} tasks written to {out}", err=True)
@@ -645,7 +645,7 @@ def compare_baselines_command(
     """The rules beside a plain regex baseline and jionlp (extract_money, extract_time): counts, speed, examples."""
     import srsly
 
-    from .eval.baselines import compare_baselines, format_summary
+    from ..eval.baselines import compare_baselines, format_summary
 
     result = compare_baselines(paths)
     typer.echo(format_summary(result))
@@ -658,7 +658,7 @@ def docs(
     to: Path = typer.Option(Path("docs/outputs.md"), "--to", help="The data dictionary to write."),
 ) -> None:
     """Write the data dictionary of the outputs (docs/outputs.md) from the output schema and configs/indicators.yml."""
-    from .extract.schema import data_dictionary
+    from ..extract.schema import data_dictionary
 
     to.parent.mkdir(parents=True, exist_ok=True)
     to.write_text(data_dictionary(), encoding="utf-8")
@@ -673,7 +673,7 @@ def export(
     wide: bool = typer.Option(False, "--wide", help="One row per report, one column per indicator."),
 ) -> None:
     """Records as a long (report × indicator) or wide (report × indicators) table; marked cells flagged."""
-    from .dataset import FORMATS, ResultsError, export_table
+    from ..dataset import FORMATS, ResultsError, export_table
 
     if fmt not in FORMATS:
         typer.echo(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}", err=True)
@@ -696,8 +696,8 @@ def view(
     open_browser: bool = typer.Option(False, "--open", help="Open index.html in the browser."),
 ) -> None:
     """Static HTML pages (offline): an index, one page per report, one panel per organ with several years."""
-    from .dataset import ResultsError
-    from .view import build_view
+    from ..dataset import ResultsError
+    from ..view import build_view
 
     try:
         summary = build_view(out_dir, to, source_root)
@@ -713,6 +713,3 @@ def view(
 
         webbrowser.open(summary.index.resolve().as_uri())
 
-
-if __name__ == "__main__":
-    app()
