@@ -385,41 +385,6 @@ def _format_run(run: dict[str, Any]) -> str:
             f"{run['docs_per_s']:>8.1f} docs/s  peak {run['peak_rss_mb']:>7.1f} MB  x{run['ratio_to_regex']:.3f} regex")
 
 
-def print_report(report: dict[str, Any]) -> None:
-    """The benchmark table and the targets on stderr."""
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="govreport bench")
-    for col in ("size", "stage", "workers", "chars/s", "docs/s", "peak RSS MB", "load s", "x regex"):
-        table.add_column(col, justify="right")
-    for r in report["runs"]:
-        table.add_row(r["size"], r["stage"], str(r["workers"]), f"{r['chars_per_s']:,.0f}", f"{r['docs_per_s']:.1f}",
-                      f"{r['peak_rss_mb']:.0f}", f"{r['load_seconds']:.1f}", f"{r['ratio_to_regex']:.3f}")
-    console = Console(stderr=True)
-    console.print(table)
-    if report.get("commands"):
-        commands = Table(title="end to end: govreport extract CORPUS --out DIR (start-up and default outputs)")
-        for col in ("size", "command", "arguments", "chars/s", "seconds", "peak RSS MB", "largest process MB"):
-            commands.add_column(col, justify="right")
-        for r in report["commands"]:
-            commands.add_row(r["size"], r["command"], " ".join(r["args"]), f"{r['chars_per_s']:,.0f}",
-                             f"{r['seconds']:.1f}", f"{r['peak_rss_mb']:.0f}", f"{r['peak_rss_process_mb']:.0f}")
-        console.print(commands)
-    shapes = Table(title="steady state per document shape (one worker)")
-    for col in ("size", "stage", "shape", "docs", "chars/s"):
-        shapes.add_column(col, justify="right")
-    for r in report["runs"]:
-        for shape, v in sorted(r.get("per_shape", {}).items()):
-            shapes.add_row(r["size"], r["stage"], shape, str(v["docs"]), f"{v['chars_per_s']:,.0f}")
-    if shapes.row_count:
-        console.print(shapes)
-    if report.get("ocr", {}).get("pages"):
-        console.print(_format_ocr(report["ocr"]))
-    for name, t in report["targets"].items():
-        console.print(f"{name}: measured {t['measured']}, target {t['target']}, {'met' if t['met'] else 'NOT met'}")
-
-
 if __name__ == "__main__":
     if sys.argv[1] == "ocr":
         print(json.dumps(_ocr_child(sys.argv[2], float(sys.argv[3]), sys.argv[4:])))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -51,7 +52,7 @@ def extract(
 
     The outputs replace the earlier ones only when the run completes.
     """
-    from ..extract.reports import OUTPUT_FILES, extract_reports, print_summary, write_outputs
+    from ..extract.reports import OUTPUT_FILES, extract_reports, write_outputs
     from ..extract.staging import staged_output
     from ..ingest.inputs import iter_report_inputs
 
@@ -99,6 +100,59 @@ def tables(
                              help="Also write each report's table values and checks to this JSONL file."),
 ) -> None:
     """Statistical tables per report: form, cells, uncertain cells, checks, exact-match rate against tests/expected."""
-    from ..tables.expected import print_table_report, table_report
+    from ..tables.expected import table_report
 
     print_table_report(table_report(paths or None, out))
+
+
+def print_summary(totals: dict[str, Any]) -> None:
+    """The end-of-run table on stderr, the figures dropped per reason and the failed documents."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="govreport extract")
+    for col in ("documents", "failed", "figures", "linked share", "canonical share", "records", "conflicts",
+                "checks failed", "dropped"):
+        table.add_column(col, justify="right")
+    figures = max(totals["figures"], 1)
+    dropped = totals.get("dropped", {})
+    table.add_row(str(totals["documents"]), str(totals["failed"]), str(totals["figures"]),
+                  f"{totals['linked'] / figures:.1%}", f"{totals['canonical'] / figures:.1%}",
+                  str(totals["records"]), str(totals["conflicts"]), str(totals["checks_failed"]),
+                  str(sum(dropped.values())))
+    console = Console(stderr=True)
+    console.print(table)
+    if dropped:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))
+        console.print(f"figures linked to an indicator that gave no record: {reasons}")
+    failures = totals.get("failures", [])
+    if failures:
+        console.print(f"failed documents ({totals['failed']}):", style="bold red")
+        for doc, path, error in failures:
+            console.print(f"  {escape(str(doc))} ({escape(str(path))}): {escape(error)}", soft_wrap=True)
+        if totals["failed"] > len(failures):
+            console.print(f"  … and {totals['failed'] - len(failures)} more: see documents.jsonl (error)")
+
+
+def print_table_report(rows: list[dict[str, Any]]) -> None:
+    """The per-document table report on stdout."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="statistical tables")
+    for col in ("document", "form", "cells", "uncertain", "checks pass/fail/na", "exact match"):
+        table.add_column(col, justify="left" if col in ("document", "form") else "right")
+    exact = total = 0
+    for r in rows:
+        match = "-"
+        if "expected" in r:
+            exact, total = exact + r["exact"], total + r["expected"]
+            match = f"{r['exact']}/{r['expected']} ({r['exact_rate']:.1%})"
+        table.add_row(r["doc"], r["form"], str(r["cells"]), str(r["uncertain"]),
+                      f"{r['checks_passed']}/{r['checks_failed']}/{r['checks_na']}", match)
+    if total:
+        table.add_row("all", "", "", "", "", f"{exact}/{total} ({exact / total:.2%})")
+    console = Console()
+    console.width = max(console.width, 140)
+    console.print(table)

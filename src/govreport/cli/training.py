@@ -49,10 +49,9 @@ def train(
                                help="gold, silver or auto (default: configs/train.yml)."),
 ) -> None:
     """Train the span model from the annotations (or silver rules output) with configs/ner_*.cfg."""
-    from ..training.spans import print_summary
     from ..training.spans import train as train_model
 
-    print_summary(train_model(out, segmenter=segmenter, source=source))
+    print_span_training(train_model(out, segmenter=segmenter, source=source))
 
 
 @app.command("train-linker")
@@ -157,3 +156,19 @@ def compare_baselines_command(
     typer.echo(format_summary(result))
     if out is not None:
         srsly.write_json(out, result)
+
+
+def print_span_training(summary: dict[str, Any]) -> None:
+    """Data sizes, time, model size and dev scores of a training run."""
+    print(f"source {summary['source']}, segmenter {summary['segmenter']}")
+    for split in ("train", "dev"):
+        s = summary[split]
+        print(f"{split}: {s['documents']} documents, {s['units']} units, {s['chars']} chars, {s['spans']} spans")
+    print(f"time {summary['seconds']} s (ner {summary['ner_seconds']} s), model {summary['model_bytes'] / 1e6:.1f} MB")
+    perf = summary.get("performance", {})
+    for label, score in sorted((perf.get("ents_per_type") or {}).items()):
+        print(f"dev {label:8} P {score['p']:.3f} R {score['r']:.3f} F {score['f']:.3f}")
+    if "ents_f" in perf:
+        print(f"dev {'all':8} P {perf['ents_p']:.3f} R {perf['ents_r']:.3f} F {perf['ents_f']:.3f}")
+    if "policy" in summary:
+        print("hybrid policy:", ", ".join(f"{k}={v}" for k, v in summary["policy"]["policy"].items()))

@@ -471,33 +471,3 @@ def _batch_config() -> dict[str, Any]:
     from ..config import load_config
 
     return load_config("batch.yml")
-
-
-def print_summary(totals: dict[str, Any]) -> None:
-    """The end-of-run table on stderr, the figures dropped per reason and the failed documents."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title="govreport extract")
-    for col in ("documents", "failed", "figures", "linked share", "canonical share", "records", "conflicts",
-                "checks failed", "dropped"):
-        table.add_column(col, justify="right")
-    figures = max(totals["figures"], 1)
-    dropped = totals.get("dropped", {})
-    table.add_row(str(totals["documents"]), str(totals["failed"]), str(totals["figures"]),
-                  f"{totals['linked'] / figures:.1%}", f"{totals['canonical'] / figures:.1%}",
-                  str(totals["records"]), str(totals["conflicts"]), str(totals["checks_failed"]),
-                  str(sum(dropped.values())))
-    console = Console(stderr=True)
-    console.print(table)
-    if dropped:
-        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))
-        console.print(f"figures linked to an indicator that gave no record: {reasons}")
-    failures = totals.get("failures", [])
-    if failures:
-        console.print(f"failed documents ({totals['failed']}):", style="bold red")
-        for doc, path, error in failures:
-            console.print(f"  {escape(str(doc))} ({escape(str(path))}): {escape(error)}", soft_wrap=True)
-        if totals["failed"] > len(failures):
-            console.print(f"  … and {totals['failed'] - len(failures)} more: see documents.jsonl (error)")

@@ -289,19 +289,3 @@ def select_policy_on_dev(model_dir: Path, work_dir: Path) -> dict[str, Any]:
     result = measure_policies(load_model(model_dir), examples)
     srsly.write_json(model_dir / POLICY_FILE, result)
     return result
-
-
-def print_summary(summary: dict[str, Any]) -> None:
-    """Data sizes, time, model size and dev scores of a training run."""
-    print(f"source {summary['source']}, segmenter {summary['segmenter']}")
-    for split in ("train", "dev"):
-        s = summary[split]
-        print(f"{split}: {s['documents']} documents, {s['units']} units, {s['chars']} chars, {s['spans']} spans")
-    print(f"time {summary['seconds']} s (ner {summary['ner_seconds']} s), model {summary['model_bytes'] / 1e6:.1f} MB")
-    perf = summary.get("performance", {})
-    for label, score in sorted((perf.get("ents_per_type") or {}).items()):
-        print(f"dev {label:8} P {score['p']:.3f} R {score['r']:.3f} F {score['f']:.3f}")
-    if "ents_f" in perf:
-        print(f"dev {'all':8} P {perf['ents_p']:.3f} R {perf['ents_r']:.3f} F {perf['ents_f']:.3f}")
-    if "policy" in summary:
-        print("hybrid policy:", ", ".join(f"{k}={v}" for k, v in summary["policy"]["policy"].items()))
