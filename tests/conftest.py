@@ -73,7 +73,7 @@ OUTPUTS_REPORTS = ["fujian_pingtan_zone_2019.txt", "fujian_pingtan_zone_2020.txt
 @pytest.fixture(scope="session")
 def extract_out(tmp_path_factory, corpus_dir, shared_corpus_dir) -> Path:
     """An output folder of `extract` (rules only) over seeds and shared reports, plus one empty file."""
-    from govreport.extract import extract_paths, write_outputs
+    from govreport.extract.reports import extract_paths, write_outputs
 
     missing = [name for name in OUTPUTS_REPORTS if not (shared_corpus_dir / name).is_file()]
     if missing:

@@ -9,7 +9,7 @@ import pytest
 from govreport.anchored import Alternation, first_char_class, guarded, reads_before_start
 from govreport.config import CORPUS_DIR, SHARED_CORPUS_DIR
 from govreport.ingest import read_document
-from govreport.link import compact_view, load_rules
+from govreport.link.rules import compact_view, load_rules
 from govreport.normalize import _LAYOUT, _LAYOUT_SOURCE
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import srsly
 
 from govreport.eval.suite import markdown_report
-from govreport.learning_curve import curve_markdown, fingerprint, load_curve, subsets
+from govreport.training.learning_curve import curve_markdown, fingerprint, load_curve, subsets
 
 DOCS = [f"doc{k:02d}" for k in range(13)]
 

@@ -21,13 +21,13 @@ import pytest
 from typer.testing import CliRunner
 
 import govreport
-from govreport import extract as extract_module
-from govreport.batch import TimeBudget
 from govreport.cli import app
 from govreport.config import CORPUS_DIR
-from govreport.extract import OUTPUT_FILES, extract_paths, write_outputs
-from govreport.inputs import iter_report_inputs
-from govreport.outputs import COMPLETE_MARK, OutputError, staged_output
+from govreport.extract import reports as extract_module
+from govreport.extract.isolation import TimeBudget
+from govreport.extract.reports import OUTPUT_FILES, extract_paths, write_outputs
+from govreport.extract.staging import COMPLETE_MARK, OutputError, staged_output
+from govreport.ingest.inputs import iter_report_inputs
 
 GOOD = "{organ}{year}年政府信息公开工作年度报告\n\n{year}年，全市主动公开政府信息{active}条，受理政府信息公开申请{requests}件。\n"
 SRC = str(Path(govreport.__file__).resolve().parents[1])
@@ -187,7 +187,7 @@ def test_tasks_are_opt_in_and_a_run_without_them_leaves_no_stale_tasks(tmp_path)
 
 DRIVER = """
 import sys, time
-from govreport import extract
+from govreport.extract import reports as extract
 original = extract.Extractor.extract
 def extract_slowly(self, doc):
     if "SLOW" in doc.text:

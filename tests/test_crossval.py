@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from govreport.crossval import choose_in_order, document_folds, spread
+from govreport.training.crossval import choose_in_order, document_folds, spread
 
 
 def test_folds_keep_twins_together_and_cover_every_document_once():

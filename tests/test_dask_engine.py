@@ -11,7 +11,7 @@ import time
 import pytest
 
 from govreport.config import CORPUS_DIR
-from govreport.extract import extract_paths, write_outputs
+from govreport.extract.reports import extract_paths, write_outputs
 
 pytest.importorskip("distributed", reason="dask engine: pip install 'govreport[scale]'")
 
@@ -32,8 +32,8 @@ def test_two_dask_workers_give_the_records_of_one_process(tmp_path):
 
 
 def test_a_worker_killed_mid_run_loses_no_document_and_repeats_none(tmp_path):
-    from govreport.dask_engine import DaskRun, WorkerSettings
-    from govreport.inputs import iter_report_inputs
+    from govreport.extract.dask_engine import DaskRun, WorkerSettings
+    from govreport.ingest.inputs import iter_report_inputs
 
     # 12 files of about 200k characters, one partition each, so that work is in flight when a worker dies
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS_DIR.glob("*.txt"))) * 4
@@ -79,8 +79,8 @@ def test_parquet_copies_hold_the_jsonl_rows(tmp_path):
 
 
 def test_partitions_keep_input_order_and_bound_their_size(tmp_path):
-    from govreport.dask_engine import partitions
-    from govreport.inputs import ReportFile
+    from govreport.extract.dask_engine import partitions
+    from govreport.ingest.inputs import ReportFile
 
     files = []
     for i, size in enumerate([10, 10, 30, 5, 5, 5, 50]):

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import shared_files
 from govreport.config import CORPUS_DIR
-from govreport.extract import Extractor, extract_paths, write_outputs
+from govreport.extract.reports import Extractor, extract_paths, write_outputs
 from govreport.ingest import read_document
 
 EXPECTED_DIR = Path(__file__).parent / "expected"

@@ -14,7 +14,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from govreport.ingest import IngestError, _config, read_document
+from govreport.ingest import IngestError, read_document
+from govreport.ingest.builder import _config
 from govreport.normalize import map_offset, normalize_text
 from govreport.types import Document
 from hostile_files import docx_with_body, grid_span_docx, text_pdf

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from govreport.annotate.tasks import make_task
 from govreport.annotate.validate import validate_files
-from govreport.link import find_indicator_spans, link_figures_to_indicators
+from govreport.link.rules import find_indicator_spans, link_figures_to_indicators
 from govreport.records import convert_value
 from govreport.spans.rules import find_spans
 from govreport.values import chinese_number, figure_config, number_value, parse_date, parse_figure

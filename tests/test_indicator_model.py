@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from govreport import indicator_model as im
-from govreport.link import find_indicator_spans
+from govreport.link import indicator_model as im
+from govreport.link.rules import find_indicator_spans
 from govreport.types import Span
 
 
@@ -85,7 +85,7 @@ def test_evaluation_scores_the_lexicon_alone_without_an_indicator_model(tmp_path
 def test_the_cv_choice_is_recorded_and_applied_only_when_configured(tmp_path):
     import srsly
 
-    from govreport.crossval import apply_indicator_choice
+    from govreport.training.crossval import apply_indicator_choice
 
     folder = tmp_path / im.settings()["model_name"]
     folder.mkdir()

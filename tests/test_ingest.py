@@ -18,14 +18,13 @@ from govreport.cli import app
 from govreport.config import CORPUS_DIR, SHARED_CORPUS_DIR
 from govreport.ingest import (
     IngestError,
-    decode_bytes,
     extract,
     ingest_paths,
     ingest_to_dir,
     iter_report_files,
-    parse_date,
     read_document,
 )
+from govreport.ingest.encoding import decode_bytes
 from govreport.types import Document
 from hostile_files import pdf_bytes
 
@@ -289,13 +288,6 @@ def test_decode_prefers_utf8_with_a_stray_byte(corpus_dir):
     text, encoding, warnings = decode_bytes(data[:60] + b"\xff" + data[60:], "x.txt")
     assert encoding == "utf-8" and len(warnings) == 1 and "x.txt" in warnings[0]
     assert text.startswith("咸宁市2016年")
-
-
-@pytest.mark.parametrize("written,iso", [("2018年3月19日", "2018-03-19"), ("二〇一七年三月十日", "2017-03-10"),
-                                         ("二○二四年十二月三十一日", "2024-12-31"), ("2019-02-11", "2019-02-11"),
-                                         ("2019年13月1日", None)])
-def test_parse_date(written, iso):
-    assert parse_date(written) == iso
 
 
 # ---------------------------------------------------------------- bad input

@@ -23,7 +23,11 @@ import opencc
 import pytest
 
 from govreport.config import CORPUS_DIR
-from govreport.ingest import _config, _DomBuilder, _strip_markup, decode_bytes, read_document
+from govreport.ingest import read_document
+from govreport.ingest.builder import _config
+from govreport.ingest.encoding import decode_bytes
+from govreport.ingest.html import _DomBuilder
+from govreport.ingest.text import _strip_markup
 from govreport.normalize import map_offset, normalize_text
 from hostile_files import PARAGRAPH, deep_html, grid_span_docx, spanned_html, unclosed_comment_html, xxe_docx
 

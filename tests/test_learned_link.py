@@ -10,26 +10,20 @@ import re
 
 import pytest
 
-from govreport.learned_link import (
-    NUMERIC_FEATURES,
-    LinkerMissingWarning,
-    TextIndex,
-    build_linker,
-    combined_linker,
-    disagreements,
-    evaluate_linking,
-    evaluation_report,
-    example_from_task,
-    feature_importance,
-    generate_candidates,
-    linker_config,
-    load_linker,
-    policy_linker,
-    train_linker,
+from govreport.link.diagnostics import disagreements, feature_importance
+from govreport.link.features import NUMERIC_FEATURES, TextIndex, example_from_task, generate_candidates, linker_config
+from govreport.link.model import LinkerMissingWarning, build_linker, load_linker
+from govreport.link.phrase_map import (
+    PhraseMapper,
+    label_variants,
+    leave_one_out,
+    load_phrase_mapper,
+    spec_phrase_groups,
 )
-from govreport.link import Link
-from govreport.link_training import document_tasks, gold_tasks, train_from_project
-from govreport.phrase_map import PhraseMapper, label_variants, leave_one_out, load_phrase_mapper, spec_phrase_groups
+from govreport.link.policy import combined_linker, policy_linker
+from govreport.link.rules import Link
+from govreport.link.scoring import evaluate_linking, evaluation_report
+from govreport.training.links import document_tasks, gold_tasks, train_from_project, train_linker
 from govreport.types import Span
 
 # Seed sentences (corpus/000 and corpus/004) with their figure → indicator links, written by reading them.
@@ -278,7 +272,7 @@ def test_evaluate_linking_scores_phrases_and_ids(tasks):
 
 @pytest.fixture(scope="module")
 def spec_mapper() -> PhraseMapper:
-    from govreport.phrase_map import spec_phrase_pairs
+    from govreport.link.phrase_map import spec_phrase_pairs
 
     return PhraseMapper().fit(spec_phrase_pairs())
 
@@ -314,7 +308,7 @@ def test_phrase_map_round_trip_and_logistic(tmp_path, spec_mapper):
     loaded = PhraseMapper.from_disk(path)
     phrases = ["网上申请", "举办培训班", "政策解读稿件", "xyz"]
     assert loaded.map_many(phrases) == spec_mapper.map_many(phrases)
-    from govreport.phrase_map import phrase_map_config, spec_phrase_pairs
+    from govreport.link.phrase_map import phrase_map_config, spec_phrase_pairs
 
     logistic = PhraseMapper({**phrase_map_config(), "kind": "logistic"})
     # the pre2019 ids only (a classifier over all 287 ids takes seconds to fit)
@@ -363,7 +357,7 @@ def test_silver_tasks_and_learned_links_on_real_reports(corpus_dir, shared_corpu
 
 def test_policy_linker_on_a_whole_report(corpus_dir, shared_corpus_dir):
     from govreport.ingest import read_document
-    from govreport.link import find_indicator_spans, link_figures_to_indicators
+    from govreport.link.rules import find_indicator_spans, link_figures_to_indicators
     from govreport.spans.rules import find_spans
 
     train = [t for name in ("000_cb4fdcd10949854b.txt", "001_9aef50f578a0bdd8.txt")

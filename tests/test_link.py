@@ -9,7 +9,7 @@ from functools import cache
 import pytest
 
 from govreport.config import CORPUS_DIR, SHARED_CORPUS_DIR, load_config
-from govreport.link import Link, compact_view, find_indicator_spans, link_figures_to_indicators
+from govreport.link.rules import Link, compact_view, find_indicator_spans, link_figures_to_indicators
 from govreport.normalize import normalize_text
 from govreport.spans.rules import find_spans
 from govreport.types import Span

@@ -9,7 +9,7 @@ from functools import cache
 import pytest
 
 from govreport.config import CORPUS_DIR, SHARED_CORPUS_DIR
-from govreport.metadata import document_metadata, organ_name, publication_date, report_year
+from govreport.metadata import _iso_date, document_metadata, find_title, organ_name, publication_date, report_year
 
 
 def _rows(folder) -> list[dict]:
@@ -120,3 +120,18 @@ def test_date_lines_at_the_end_and_in_chinese_numerals():
 def test_statistical_period_gives_the_year():
     text = "本报告中所列数据的统计期限自2016年1月1日起至2016年12月31日止。2017年工作安排如下。"  # seed 000
     assert report_year(text) == 2016
+
+
+@pytest.mark.parametrize("written,iso", [("2018年3月19日", "2018-03-19"), ("二〇一七年三月十日", "2017-03-10"),
+                                         ("二○二四年十二月三十一日", "2024-12-31"), ("2019-02-11", "2019-02-11"),
+                                         ("2019年13月1日", None)])
+def test_iso_date(written, iso):
+    assert _iso_date(written) == iso
+
+
+def test_the_title_line_leaves_out_label_prefixes_and_what_is_no_title():
+    """The one title reader (ingestion and the organ/year readers share it): a markdown heading mark or a 正文
+    line before the title is not part of it, and the organ line above a wrapped title is."""
+    assert find_title("# 某县人民政府2025年政府信息公开工作年度报告\n正文\n一、总体情况") == "某县人民政府2025年政府信息公开工作年度报告"
+    assert find_title("正文\n2024年某市科委政府信息公开工作年度报告\n") == "2024年某市科委政府信息公开工作年度报告"
+    assert find_title("某区人民政府\n2023 年政府信息公开工作年度报告\n") == "某区人民政府2023年政府信息公开工作年度报告"

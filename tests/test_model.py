@@ -21,7 +21,7 @@ from govreport.segment import (
 )
 from govreport.spans.hybrid import HybridFinder, ModelFallbackWarning, combine_spans, load_span_finder
 from govreport.spans.model import ModelLoadError, load_model, model_units, predict_spans
-from govreport.train import train, unit_examples
+from govreport.training.spans import train, unit_examples
 from govreport.types import Span
 
 FIXTURE = [

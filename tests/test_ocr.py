@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from govreport import ocr
-from govreport.ingest import read_document
+from govreport.ingest import ocr, read_document
 
 REPORT = "jiangsu_huaian_city_2024.pdf"
 PAGES = [2, 3]  # 0-based: the 主动公开 tables and the first half of the 依申请 table
@@ -137,7 +136,7 @@ def test_unruled_table_columns_from_the_header():
 
 def test_scan_without_ocr_names_the_file_and_the_extra(image_and_text, monkeypatch):
     scan, _ = image_and_text
-    monkeypatch.setattr("govreport.ingest._ocr_ready", lambda: False)
+    monkeypatch.setattr("govreport.ingest.pdf._ocr_ready", lambda: False)
     doc = read_document(scan)
     assert not doc.text.strip()
     assert len(doc.warnings) == 1
@@ -193,7 +192,7 @@ def test_ocr_pages_and_boxes_recorded(ocr_doc):
 @NEEDS_OCR
 def test_ocr_values_carry_confidence(ocr_doc, image_and_text):
     """Table values of the scan equal the text layer's (as records), each with the OCR score as its confidence."""
-    from govreport.extract import Extractor
+    from govreport.extract.reports import Extractor
 
     _, text_pdf = image_and_text
     extractor = Extractor(use_model=False, with_tasks=False)
@@ -330,7 +329,7 @@ def test_only_pages_without_text_are_ocrd(image_and_text, tmp_path, monkeypatch)
     mixed.import_pages(pdfium.PdfDocument(str(text_pdf)), [0])
     mixed.import_pages(pdfium.PdfDocument(str(scan)), [1])
     mixed.save(str(tmp_path / "mixed.pdf"))
-    monkeypatch.setattr("govreport.ingest._ocr_ready", lambda: True)
+    monkeypatch.setattr("govreport.ingest.pdf._ocr_ready", lambda: True)
     monkeypatch.setattr(ocr, "read_page", _fake_page)
     doc = read_document(tmp_path / "mixed.pdf")
     text_only = read_document(_subset(text_pdf, [0], tmp_path / "first.pdf", as_images=False))
@@ -350,7 +349,7 @@ def test_a_page_ocr_cannot_read_costs_that_page_only(image_and_text, monkeypatch
             raise RuntimeError("bad page")
         return _fake_page(image, number, scale)
 
-    monkeypatch.setattr("govreport.ingest._ocr_ready", lambda: True)
+    monkeypatch.setattr("govreport.ingest.pdf._ocr_ready", lambda: True)
     monkeypatch.setattr(ocr, "read_page", broken)
     doc = read_document(scan)
     assert doc.text.strip() == "甲乙丙"

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from govreport.config import PROJECT_ROOT
-from govreport.extract import RECORD_COLUMNS
+from govreport.extract.reports import RECORD_COLUMNS
+from govreport.extract.schema import OPTIONAL_FIELDS, data_dictionary, file_fields, text_digest
 from govreport.indicators import load_indicators
-from govreport.output_schema import OPTIONAL_FIELDS, data_dictionary, file_fields, text_digest
 
 
 def rows(out: Path, name: str) -> list[dict]:

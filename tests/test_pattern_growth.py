@@ -66,7 +66,7 @@ def config_patterns() -> list[tuple[str, re.Pattern[str], str]]:
     Each comes with how it is timed: ``finditer`` (tried at every position, the worst use of a pattern), or
     ``fullmatch`` for the figure parsers, which only ever read the text of one span whole.
     """
-    from govreport.link import load_rules
+    from govreport.link.rules import load_rules
     from govreport.spans.rules import exclusion_scanner, scanner
     from govreport.values import _figure_parsers
 

@@ -4,10 +4,10 @@ from pathlib import Path
 
 from govreport.annotate import PreAnnotator
 from govreport.config import CORPUS_DIR
-from govreport.extract import Extractor
+from govreport.extract.reports import Extractor
 from govreport.ingest import read_document
-from govreport.link_training import document_tasks
 from govreport.pipeline import Pipeline
+from govreport.training.links import document_tasks
 
 
 def _relations(tasks):
@@ -54,7 +54,7 @@ def test_a_batch_narrows_open_splits_with_the_next_years_report(extract_out, sha
     上一年项目数量, which settles them: the records equal the expected file's values and are certain."""
     import json
 
-    from govreport.extract import Extractor
+    from govreport.extract.reports import Extractor
     from govreport.tables.expected import expand
 
     expected = expand(json.loads((Path(__file__).parent / "expected" / "fujian_pingtan_zone_2019.expected.json")

@@ -16,10 +16,10 @@ import pytest
 
 from govreport.config import SHARED_CORPUS_DIR
 from govreport.ingest import read_document
+from govreport.ingest.grid import find_text_tables
 from govreport.tables import parse_tables
 from govreport.tables.checks import run_checks
 from govreport.tables.expected import expected_files, load_expected
-from govreport.tables.grid import find_text_tables
 from govreport.tables.render import (
     SHAPES,
     RoundTrip,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from govreport.link import find_indicator_spans, link_figures_to_indicators
+from govreport.link.rules import find_indicator_spans, link_figures_to_indicators
 from govreport.normalize import normalize_text
 from govreport.records import convert_value
 from govreport.spans.rules import find_spans

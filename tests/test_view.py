@@ -120,7 +120,7 @@ def test_panel_shows_charts_and_the_cross_year_check(view_dir):
 
 
 def test_hostile_text_is_escaped_and_a_changed_source_is_not_shown(tmp_path):
-    from govreport.extract import extract_paths, write_outputs
+    from govreport.extract.reports import extract_paths, write_outputs
 
     report = tmp_path / "hostile.txt"
     report.write_text("某市人民政府2020年政府信息公开工作年度报告\n全年共受理政府信息公开申请<script>alert(1)</script>"

@@ -16,7 +16,8 @@ __version__ = "0.1.0"
 __all__ = ["export_table", "extract_paths", "load_results", "write_outputs"]
 
 # imported on first use: `import govreport` stays light, and pandas (an optional extra) is needed only by load_results
-_API = {"extract_paths": "extract", "write_outputs": "extract", "load_results": "dataset", "export_table": "dataset"}
+_API = {"extract_paths": "extract.reports", "write_outputs": "extract.reports", "load_results": "dataset",
+        "export_table": "dataset"}
 
 
 def __getattr__(name: str) -> Any:

@@ -173,7 +173,7 @@ def _child(stage: str, corpus: str, workers: int, model: str) -> dict[str, Any]:
     """Body of the child process: load, then time the work alone (per document shape at one worker)."""
     import os
 
-    from .extract import extract_paths, write_outputs
+    from .extract.reports import extract_paths, write_outputs
     from .ingest import ingest_to_dir
 
     out = Path(os.environ.get("TMPDIR", "/tmp")) / f"govreport_bench_{os.getpid()}"
@@ -187,7 +187,7 @@ def _child(stage: str, corpus: str, workers: int, model: str) -> dict[str, Any]:
         chars = sum(len(p.read_text(encoding="utf-8")) for p in files)
         n_docs = len(files)
     else:
-        from .extract import preload_extractor
+        from .extract.reports import preload_extractor
         from .ingest import read_document
 
         # load the model and compile every pattern on one document first: the timing is the steady state
@@ -286,7 +286,7 @@ def _identical_records(commands: list[dict[str, Any]]) -> dict[str, bool]:
 
 def run_ocr_bench(out_dir: Path, cfg: dict[str, Any]) -> dict[str, Any]:
     """Seconds per OCR'd page and cell accuracy: shared PDFs rendered to image-only PDFs, read in a child process."""
-    from .ocr import ocr_available
+    from .ingest.ocr import ocr_available
 
     if not ocr_available():
         return {"skipped": "OCR extra missing: pip install 'govreport[ocr]'"}
@@ -308,7 +308,7 @@ def _ocr_child(out_dir: str, scale: float, sources: list[str]) -> dict[str, Any]
     import pypdfium2 as pdfium
 
     from .ingest import read_document
-    from .ocr import is_number
+    from .ingest.ocr import is_number
 
     def numbers(doc: Any) -> list[str]:
         return [c for t in doc.tables for row in t.rows for c in row if is_number(c)]
@@ -383,41 +383,6 @@ def check_targets(report: dict[str, Any], targets: dict[str, float]) -> dict[str
 def _format_run(run: dict[str, Any]) -> str:
     return (f"{run['size']:>5} {run['stage']:>7} w={run['workers']} {run['chars_per_s']:>12,.0f} chars/s "
             f"{run['docs_per_s']:>8.1f} docs/s  peak {run['peak_rss_mb']:>7.1f} MB  x{run['ratio_to_regex']:.3f} regex")
-
-
-def print_report(report: dict[str, Any]) -> None:
-    """The benchmark table and the targets on stderr."""
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="govreport bench")
-    for col in ("size", "stage", "workers", "chars/s", "docs/s", "peak RSS MB", "load s", "x regex"):
-        table.add_column(col, justify="right")
-    for r in report["runs"]:
-        table.add_row(r["size"], r["stage"], str(r["workers"]), f"{r['chars_per_s']:,.0f}", f"{r['docs_per_s']:.1f}",
-                      f"{r['peak_rss_mb']:.0f}", f"{r['load_seconds']:.1f}", f"{r['ratio_to_regex']:.3f}")
-    console = Console(stderr=True)
-    console.print(table)
-    if report.get("commands"):
-        commands = Table(title="end to end: govreport extract CORPUS --out DIR (start-up and default outputs)")
-        for col in ("size", "command", "arguments", "chars/s", "seconds", "peak RSS MB", "largest process MB"):
-            commands.add_column(col, justify="right")
-        for r in report["commands"]:
-            commands.add_row(r["size"], r["command"], " ".join(r["args"]), f"{r['chars_per_s']:,.0f}",
-                             f"{r['seconds']:.1f}", f"{r['peak_rss_mb']:.0f}", f"{r['peak_rss_process_mb']:.0f}")
-        console.print(commands)
-    shapes = Table(title="steady state per document shape (one worker)")
-    for col in ("size", "stage", "shape", "docs", "chars/s"):
-        shapes.add_column(col, justify="right")
-    for r in report["runs"]:
-        for shape, v in sorted(r.get("per_shape", {}).items()):
-            shapes.add_row(r["size"], r["stage"], shape, str(v["docs"]), f"{v['chars_per_s']:,.0f}")
-    if shapes.row_count:
-        console.print(shapes)
-    if report.get("ocr", {}).get("pages"):
-        console.print(_format_ocr(report["ocr"]))
-    for name, t in report["targets"].items():
-        console.print(f"{name}: measured {t['measured']}, target {t['target']}, {'met' if t['met'] else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import load_config
-from .output_schema import OUTPUT_FIELDS, file_fields
+from .extract.schema import OUTPUT_FIELDS, file_fields
 
 FORMATS = ("csv", "xlsx", "parquet")
 REPORT_COLUMNS = ["doc", "path", "organ", "year", "form", "published"]

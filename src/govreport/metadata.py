@@ -21,6 +21,7 @@ from .config import load_config
 CONFIG = "metadata.yml"
 _BLANKS = re.compile(r"[ \t\u00a0\u3000]+")
 _ALL_SPACE = re.compile(r"\s+")
+_SPACE_NEAR_CJK = re.compile(r"(?<=[\u3400-\u9fff（）《》“”])\s+|\s+(?=[\u3400-\u9fff（）《》“”])")
 
 
 @dataclass
@@ -29,6 +30,9 @@ class _Patterns:
 
     cfg: dict[str, Any]
     title_label: re.Pattern[str]
+    title_line: re.Pattern[str]
+    title_prefix: re.Pattern[str]
+    title_reject: re.Pattern[str]
     title: re.Pattern[str]
     title_noise: re.Pattern[str]
     period: re.Pattern[str]
@@ -56,6 +60,9 @@ def load_patterns() -> _Patterns:
     return _Patterns(
         cfg=cfg,
         title_label=re.compile(cfg["title_label"]),
+        title_line=re.compile(cfg["title_line"]),
+        title_prefix=re.compile(cfg["title_prefix"]),
+        title_reject=re.compile(cfg["title_reject"]),
         title=re.compile(cfg["title"]),
         title_noise=re.compile(cfg["title_noise"]),
         period=re.compile(cfg["period"]),
@@ -81,14 +88,48 @@ def load_patterns() -> _Patterns:
 
 
 def find_title(text: str) -> str | None:
-    """The report title: a labelled title line, else the title pattern at the start of the text."""
+    """The report title: a labelled title line, else the first line near the top that ends like a report title,
+    with the organ line before it, else a short first line."""
     pat = load_patterns()
     head = text[: pat.cfg["head_chars"] * 2]
     m = pat.title_label.search(head)
     if m:
         return _ALL_SPACE.sub("", m.group("title"))
-    m = pat.title.search(_ALL_SPACE.sub("", head)[: pat.cfg["head_chars"]])
-    return m.group(0) if m else None
+    return _title_lines(text)
+
+
+def _title_lines(text: str) -> str | None:
+    pat = load_patterns()
+    cfg = pat.cfg
+    lines = [pat.title_prefix.sub("", line).strip() for line in _nonempty_lines(text)[: cfg["title_head_lines"]]]
+    usable = [bool(line) and not pat.title_reject.search(line) and not _is_date_line(line) for line in lines]
+    for i, line in enumerate(lines):
+        if not (usable[i] and pat.title_line.search(line) and len(line) <= cfg["title_max_chars"]):
+            continue
+        parts = [line]
+        j = i - 1
+        while (j >= 0 and usable[j] and len(parts) < cfg["title_max_lines"] and not pat.title_line.search(lines[j])
+               and len(lines[j]) + sum(map(len, parts)) <= cfg["title_max_chars"]):
+            parts.insert(0, lines[j])
+            j -= 1
+        return tidy_title("".join(parts))
+    for i, line in enumerate(lines[: cfg["title_fallback_lines"]]):
+        if usable[i] and len(line) <= cfg["title_max_chars"] and not pat.date_label.search(_BLANKS.sub("", line)):
+            return tidy_title(line)
+    return None
+
+
+def _nonempty_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def tidy_title(title: str) -> str:
+    """A title without the blanks a layout put next to Chinese characters."""
+    return _SPACE_NEAR_CJK.sub("", title).strip()
+
+
+def _is_date_line(line: str) -> bool:
+    return bool(load_patterns().date_line.match(_BLANKS.sub("", line)))
 
 
 def _valid_year(year: int) -> bool:
@@ -152,15 +193,18 @@ def _iso_date(written: str) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+def labelled_date(text: str) -> str | None:
+    """The first labelled date (发布日期: …) of ``text`` as an ISO date, or None."""
+    m = load_patterns().date_label.search(_BLANKS.sub("", text))
+    return _iso_date(m.group("date")) if m else None
+
+
 def publication_date(text: str) -> str | None:
     """The publication date: a labelled date, else a date line near the top, else one near the end."""
     pat = load_patterns()
-    head = _BLANKS.sub("", text[: pat.cfg["head_chars"] * 2])
-    m = pat.date_label.search(head)
-    if m:
-        date = _iso_date(m.group("date"))
-        if date:
-            return date
+    date = labelled_date(text[: pat.cfg["head_chars"] * 2])
+    if date:
+        return date
     lines = [_BLANKS.sub("", line) for line in text.splitlines()]
     lines = [line for line in lines if line]
     top = lines[: pat.cfg["date_line_top_lines"]]

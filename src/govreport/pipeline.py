@@ -40,7 +40,7 @@ class Pipeline:
 
     def __init__(self, find_spans: Callable[..., list[Span]], link: Callable[..., list[Any]],
                  find_indicators: Callable[[str], list[Span]] | None = None):
-        from .link import find_indicator_spans
+        from .link.rules import find_indicator_spans
 
         self.find_spans = find_spans
         self.link = link
@@ -51,9 +51,10 @@ class Pipeline:
                     link_policy: str | None = None) -> Pipeline:
         """The span finder of ``model`` (rules alone without one, or ``use_model=False``) and the linker of
         ``linker`` (default: ``linker`` beside the span model; the rules alone without one) under ``link_policy``."""
-        from .indicator_model import load_indicator_finder
-        from .indicator_model import settings as indicator_settings
-        from .learned_link import load_linker, policy_linker
+        from .link.indicator_model import load_indicator_finder
+        from .link.indicator_model import settings as indicator_settings
+        from .link.model import load_linker
+        from .link.policy import policy_linker
         from .spans.hybrid import load_span_finder
         from .tables.lexicon import load_lexicons
 

@@ -21,7 +21,7 @@ COLUMNS = ["doc", "paragraph", "head_start", "head_end", "child_start", "child_e
 
 def _rules_ids(doc_id: str) -> tuple[str | None, dict[tuple[int, int], str]]:
     """The report's table form and the rules' canonical id of each figure (document offsets)."""
-    from ..extract import Extractor
+    from ..extract.reports import Extractor
     from .standoff import find_document
 
     path = find_document(doc_id)

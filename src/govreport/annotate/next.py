@@ -75,7 +75,7 @@ def rank_paragraphs(paths: Iterable[str | Path] | None, n: int, by: str | None =
     """The ``n`` best unannotated paragraphs of the reports under ``paths`` (default: corpus and shared corpus)."""
     from ..config import PROJECT_ROOT
     from ..eval.suite import span_systems
-    from ..extract import Extractor, document_result
+    from ..extract.reports import Extractor, document_result
 
     cfg = settings()["next"]
     by = by or cfg["by"]

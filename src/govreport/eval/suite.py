@@ -84,7 +84,7 @@ class Prediction:
 def system_extractor(find_spans: Callable, link: Callable, find_indicators: Callable | None = None) -> Any:
     """An Extractor whose pipeline finds spans, INDICATOR phrases and links as one system does, keeping its
     spans for scoring."""
-    from ..extract import Extractor
+    from ..extract.reports import Extractor
     from ..pipeline import Pipeline
 
     return Extractor(pipeline=Pipeline(find_spans, link, find_indicators), with_tasks=False, keep_spans=True)
@@ -257,8 +257,8 @@ def _score_indicator_finders(result: dict[str, Any], finders: dict[str, Callable
 def indicator_finders(model_dir: Path | None) -> dict[str, Callable]:
     """The lexicon alone, and the trained INDICATOR model (beside the span model: DIR/../indicator) under its
     stored policy and alone, whatever the policy, so the report shows what it would do."""
-    from .. import indicator_model as im
-    from ..link import find_indicator_spans
+    from ..link import indicator_model as im
+    from ..link.rules import find_indicator_spans
 
     finders: dict[str, Callable] = {"lexicon": find_indicator_spans}
     folder = Path(model_dir).parent / im.settings()["model_name"] if model_dir is not None else None
@@ -306,7 +306,8 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
 
     ``curve_path``: the cached learning curve (`make learning-curve`), reported when given and present.
     """
-    from ..learned_link import load_linker, policy_linker
+    from ..link.model import load_linker
+    from ..link.policy import policy_linker
 
     cfg = load_config("evaluate.yml")
     systems = span_systems(model_dir)
@@ -322,7 +323,7 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
               "splits": {split: evaluate_split(split, systems, linkers, finders) for split in cfg["splits"]}}
     report["table_calibration"] = table_calibration(**cfg["table_calibration"])
     if curve_path is not None:
-        from ..learning_curve import load_curve
+        from ..training.learning_curve import load_curve
 
         report["learning_curve"] = load_curve(curve_path)
         report["learning_curve_path"] = str(curve_path)
@@ -374,7 +375,7 @@ def markdown_report(report: dict[str, Any]) -> str:
     if "table_calibration" in report:
         lines += _calibration_lines(report["table_calibration"])
     if "learning_curve" in report:
-        from ..learning_curve import curve_markdown
+        from ..training.learning_curve import curve_markdown
 
         lines += curve_markdown(report["learning_curve"], Path(report["learning_curve_path"]))
     return "\n".join(lines)

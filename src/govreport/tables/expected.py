@@ -173,29 +173,6 @@ def table_report(paths: list[Path] | None = None, out: Path | None = None) -> li
     return rows
 
 
-def print_table_report(rows: list[dict[str, Any]]) -> None:
-    """The per-document table report on stdout."""
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="statistical tables")
-    for col in ("document", "form", "cells", "uncertain", "checks pass/fail/na", "exact match"):
-        table.add_column(col, justify="left" if col in ("document", "form") else "right")
-    exact = total = 0
-    for r in rows:
-        match = "-"
-        if "expected" in r:
-            exact, total = exact + r["exact"], total + r["expected"]
-            match = f"{r['exact']}/{r['expected']} ({r['exact_rate']:.1%})"
-        table.add_row(r["doc"], r["form"], str(r["cells"]), str(r["uncertain"]),
-                      f"{r['checks_passed']}/{r['checks_failed']}/{r['checks_na']}", match)
-    if total:
-        table.add_row("all", "", "", "", "", f"{exact}/{total} ({exact / total:.2%})")
-    console = Console()
-    console.width = max(console.width, 140)
-    console.print(table)
-
-
 def calibration_pairs(result: Any, truth: dict[tuple[str, str], Any]) -> list[tuple[float, bool]]:
     """(confidence, right) for every cell of a TableResult whose true value is known."""
     cells = {(c.indicator, c.measure): c for c in result.values + result.cumulative}

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..dataset import load_rows
-from ..output_schema import file_fields, text_digest
+from ..extract.schema import file_fields, text_digest
 from .text import mark_text, number_text
 
 ASSETS = Path(__file__).parent / "assets"

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .extract import DocumentResult
-from .jsonl import json_line
+from ..jsonl import json_line
+from .reports import DocumentResult
 
 RESULT_FIELDS = ("path", "document", "mentions", "records", "tasks", "n_chars", "error")
 
@@ -66,7 +66,7 @@ def part_path(parts_dir: Path, index: int) -> Path:
 
 def run_partition(index: int, reports: list[Any], parts_dir: str, settings: WorkerSettings) -> int:
     """Extract one partition on a worker and write its results to its part file; return the index."""
-    from .extract import extract_reports
+    from .reports import extract_reports
 
     final = part_path(Path(parts_dir), index)
     tmp = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")  # a rerun never writes into a live file

@@ -12,7 +12,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from .types import Mention, Record
+from ..types import Mention, Record
 
 ROW_CLASSES = {"mentions": Mention, "records": Record}
 

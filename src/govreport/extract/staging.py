@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import load_config
+from ..config import load_config
 
 COMPLETE_MARK = "COMPLETE.json"
 

@@ -22,7 +22,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .config import load_config
+from ..config import load_config
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import load_config
+from ..config import load_config
 
 Warn = Callable[[str], None]
 

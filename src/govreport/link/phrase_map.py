@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import load_config
+from ..config import load_config
 
 CONFIG_FILE = "learned_link.yml"
 PHRASE_MAP_FILE = "phrase_map.joblib"
@@ -43,7 +43,7 @@ def phrase_map_config() -> dict[str, Any]:
 def spec_phrase_pairs(indicators: Iterable[Any] | None = None) -> list[tuple[str, str]]:
     """(phrase, id) pairs from the spec: every label and alias, and the row part of a ``row｜总计`` label."""
     if indicators is None:
-        from .indicators import load_indicators
+        from ..indicators import load_indicators
 
         indicators = load_indicators().values()
     cfg = phrase_map_config()
@@ -118,7 +118,7 @@ class PhraseMapper:
     def key(self, phrase: str) -> str:
         """The form of a phrase that is compared: the tables' label normalisation (numbering, notes, blanks
         and punctuation dropped), then a trailing 数/总数/情况 dropped."""
-        from .indicators import normalize_label
+        from ..indicators import normalize_label
 
         core = normalize_label(phrase)
         if self._suffix is not None:

@@ -22,10 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .config import load_config
-from .spans.rules import exclusions, find_spans
-from .types import Span
-from .values import alternation, figure_config, figure_grammar
+from ..config import load_config
+from ..spans.rules import exclusions, find_spans
+from ..types import Span
+from ..values import alternation, figure_config, figure_grammar
 
 Pair = tuple[int, int]
 
@@ -60,8 +60,8 @@ def manifest_years(folder: Path) -> dict[str, int]:
 
 def read_texts(paths: Iterable[str | Path]) -> list[tuple[str, str, int | None]]:
     """(name, normalised text, report year) of every report under ``paths``; unreadable files warn and are skipped."""
-    from .ingest import IngestError, iter_report_files, read_document
-    from .metadata import report_year
+    from ..ingest import IngestError, iter_report_files, read_document
+    from ..metadata import report_year
 
     docs = []
     for path in iter_report_files(paths):

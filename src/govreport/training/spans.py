@@ -20,8 +20,8 @@ from typing import Any
 
 import srsly
 
-from .config import CONFIG_DIR, PROJECT_ROOT, load_config
-from .types import Document
+from ..config import CONFIG_DIR, PROJECT_ROOT, load_config
+from ..types import Document
 
 # (text, [(start, end, label), ...], [(start, end) areas not annotated, e.g. tables]): a document or passage
 Example = tuple[str, list[tuple[int, int, str]], list[tuple[int, int]]]
@@ -42,7 +42,7 @@ def choose_source(source: str | None = None) -> str:
     """'gold' or 'silver'; 'auto' means gold as soon as annotations/gold holds any file."""
     source = source or settings()["source"]
     if source == "auto":
-        from .annotate import gold_files
+        from ..annotate import gold_files
 
         return "gold" if gold_files(_project_path(settings()["annotations_dir"])) else "silver"
     if source not in ("gold", "silver"):
@@ -61,7 +61,7 @@ def gold_document_examples(work_dir: Path) -> dict[str, list[tuple[str, Example]
     import spacy
     from spacy.tokens import DocBin
 
-    from .annotate import convert_annotations
+    from ..annotate import convert_annotations
 
     annotations = _project_path(settings()["annotations_dir"])
     meta_key = load_config("annotate.yml")["docbin"]["meta_key"]
@@ -81,8 +81,8 @@ def gold_document_examples(work_dir: Path) -> dict[str, list[tuple[str, Example]
 
 def gold_table_areas(annotations: Path) -> dict[tuple[str, int], list[tuple[int, int]]]:
     """(doc, paragraph) → table areas of the gold tasks (the DocBin conversion does not keep them)."""
-    from .annotate import gold_files, read_annotations
-    from .annotate.tasks import table_offsets, task_id
+    from ..annotate import gold_files, read_annotations
+    from ..annotate.tasks import table_offsets, task_id
 
     lines, _ = read_annotations(gold_files(annotations))
     return {task_id(line.data): table_offsets(line.data) for line in lines if line.data.get("tables")}
@@ -92,7 +92,7 @@ def silver_examples(documents: Iterable[Document],
                     find_spans: Callable[[str, int | None], list] | None = None) -> dict[str, list[Example]]:
     """Rules spans on corpus documents (tables excluded, as in the annotations), split like the gold."""
     if find_spans is None:
-        from .spans.rules import find_spans
+        from ..spans.rules import find_spans
     labels = set(settings()["labels"])
     skip_bare = settings()["silver_skip_bare_numbers"]
     out: dict[str, list[Example]] = {s: [] for s in SPLITS}
@@ -146,7 +146,7 @@ def _splits() -> dict[str, str]:
 
 def corpus_documents(paths: Iterable[Path]) -> Iterable[Document]:
     """Every readable report under ``paths`` (unreadable ones are warned about and skipped)."""
-    from .ingest import IngestError, iter_report_files, read_document
+    from ..ingest import IngestError, iter_report_files, read_document
 
     for path in iter_report_files(paths):
         try:
@@ -161,7 +161,7 @@ def unit_examples(examples: Iterable[Example], keep_empty: float, seed: int) -> 
     Units without spans are kept with probability ``keep_empty``: they passed the cue filter, so they are
     the negatives the model meets at prediction time (list markers, document numbers, titles).
     """
-    from .spans.model import model_units
+    from ..spans.model import model_units
 
     rng = random.Random(seed)
     out: list[Example] = []
@@ -208,7 +208,7 @@ def load_examples(source: str, work_dir: Path) -> dict[str, list[Example]]:
     """Examples per split: gold annotations, or silver rules output on the corpus documents."""
     if source == "gold":
         return gold_examples(work_dir)
-    from .config import CORPUS_DIR, SHARED_CORPUS_DIR
+    from ..config import CORPUS_DIR, SHARED_CORPUS_DIR
 
     return silver_examples(corpus_documents([CORPUS_DIR, SHARED_CORPUS_DIR]))
 
@@ -230,8 +230,8 @@ def prepare_data(work_dir: Path, examples: dict[str, list[Example]]) -> dict[str
 
 def train_segmenter_for(work_dir: Path, examples: list[Example]) -> Path:
     """Train the pkuseg segmenter on the sentences of the training examples; returns its folder."""
-    from .segment import train_segmenter
-    from .spans.model import sentence_units
+    from ..segment import train_segmenter
+    from ..spans.model import sentence_units
 
     texts = [text[a:b] for text, _, exclude in examples for a, b in sentence_units(text, exclude)]
     seg_dir = work_dir / "pkuseg"
@@ -246,7 +246,7 @@ def train(out_dir: str | Path, segmenter: str | None = None, source: str | None 
 
     ``examples`` (per split) replace the configured source, e.g. for a tiny run; ``overrides`` go to spaCy.
     """
-    from .segment import tokenizer_overrides
+    from ..segment import tokenizer_overrides
 
     cfg = settings()
     segmenter = segmenter or cfg["segmenter"]
@@ -281,27 +281,11 @@ def train(out_dir: str | Path, segmenter: str | None = None, source: str | None 
 
 def select_policy_on_dev(model_dir: Path, work_dir: Path) -> dict[str, Any]:
     """Measure every hybrid policy per label on the dev documents; store the winners in hybrid.json."""
-    from .spans.hybrid import POLICY_FILE, measure_policies
-    from .spans.model import load_model
+    from ..spans.hybrid import POLICY_FILE, measure_policies
+    from ..spans.model import load_model
 
     examples = [(t, [tuple(s) for s in spans], [tuple(a) for a in ex])
                 for t, spans, ex in srsly.read_json(work_dir / "examples_dev.json")]
     result = measure_policies(load_model(model_dir), examples)
     srsly.write_json(model_dir / POLICY_FILE, result)
     return result
-
-
-def print_summary(summary: dict[str, Any]) -> None:
-    """Data sizes, time, model size and dev scores of a training run."""
-    print(f"source {summary['source']}, segmenter {summary['segmenter']}")
-    for split in ("train", "dev"):
-        s = summary[split]
-        print(f"{split}: {s['documents']} documents, {s['units']} units, {s['chars']} chars, {s['spans']} spans")
-    print(f"time {summary['seconds']} s (ner {summary['ner_seconds']} s), model {summary['model_bytes'] / 1e6:.1f} MB")
-    perf = summary.get("performance", {})
-    for label, score in sorted((perf.get("ents_per_type") or {}).items()):
-        print(f"dev {label:8} P {score['p']:.3f} R {score['r']:.3f} F {score['f']:.3f}")
-    if "ents_f" in perf:
-        print(f"dev {'all':8} P {perf['ents_p']:.3f} R {perf['ents_r']:.3f} F {perf['ents_f']:.3f}")
-    if "policy" in summary:
-        print("hybrid policy:", ", ".join(f"{k}={v}" for k, v in summary["policy"]["policy"].items()))

@@ -19,8 +19,8 @@ from typing import Any
 
 import srsly
 
-from .config import CONFIG_DIR, PROJECT_ROOT, load_config
-from .types import Span
+from ..config import CONFIG_DIR, PROJECT_ROOT, load_config
+from ..types import Span
 
 POLICY_FILE = "policy.json"
 POLICIES = ("rules", "model", "union", "model_boundaries")
@@ -168,7 +168,7 @@ def predict(nlp, text: str) -> list[tuple[int, int]]:
 def set_annotations(text: str, offsets: Iterable[tuple[int, int]]) -> list[Span]:
     """INDICATOR Spans of predicted offsets, each with the id of the lexicon phrase that ends it (its head),
     as the linker gives phrases it reads from context."""
-    from .link import _head_entry, _static_id, compact_view, load_rules
+    from .rules import _head_entry, _static_id, compact_view, load_rules
 
     label = load_rules().cfg["labels"]["indicator"]
     view = compact_view(text)
@@ -182,7 +182,7 @@ def set_annotations(text: str, offsets: Iterable[tuple[int, int]]) -> list[Span]
 
 def combine(lexicon: Sequence[Span], model: Sequence[Span], policy: str) -> list[Span]:
     """The phrases the linker gets under ``policy`` (see configs/indicator_model.yml)."""
-    from .learned_link import _overlaps_any
+    from .features import _overlaps_any
 
     if policy == "rules":
         kept = list(lexicon)
@@ -206,7 +206,7 @@ class IndicatorFinder:
         self.nlp, self.policy = nlp, policy
 
     def __call__(self, text: str) -> list[Span]:
-        from .link import find_indicator_spans
+        from .rules import find_indicator_spans
 
         lexicon = find_indicator_spans(text) if self.policy != "model" else []
         model = set_annotations(text, predict(self.nlp, text)) if self.policy != "rules" else []
@@ -216,7 +216,7 @@ class IndicatorFinder:
 def load_indicator_finder(model_dir: str | Path | None, policy: str | None = None):
     """The finder of a model folder (``DIR/indicator``) under its stored policy (or ``policy``); the lexicon
     alone when the folder is missing or the policy is rules. Returns (finder, warning or None)."""
-    from .link import find_indicator_spans
+    from .rules import find_indicator_spans
 
     if model_dir is None or not (Path(model_dir) / "meta.json").exists():
         return find_indicator_spans, None
@@ -234,7 +234,7 @@ def load_indicator_finder(model_dir: str | Path | None, policy: str | None = Non
 
 def score(examples: Sequence[Example], predicted: Sequence[Sequence[Span]]) -> dict[str, Any]:
     """Exact phrase P/R/F1 over (example, start, end), table areas left out."""
-    from .eval.scorer import prf
+    from ..eval.scorer import prf
 
     gold, pred = set(), set()
     for n, ((_, spans, holes), found) in enumerate(zip(examples, predicted)):

@@ -14,11 +14,11 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .anchored import Alternation, guarded, reads_before_start
-from .config import load_config
-from .indicators import indicator_units
-from .normalize import OffsetMap, map_offset, substitute
-from .types import Span
+from ..anchored import Alternation, guarded, reads_before_start
+from ..config import load_config
+from ..indicators import indicator_units
+from ..normalize import OffsetMap, map_offset, substitute
+from ..types import Span
 
 CONFIG = "link.yml"
 
@@ -367,7 +367,7 @@ def admissible_id(canonical_id: str | None, unit: str | None, form: str | None) 
     already mapped concepts the form names differently). The indicator phrase keeps its id either way;
     only the figure → id link is withheld, because a record built from it would put a share under the id.
     """
-    from .indicators import load_indicators
+    from ..indicators import load_indicators
 
     indicator = load_indicators().get(canonical_id) if canonical_id else None
     if indicator is None:
@@ -386,7 +386,7 @@ def body_id(canonical_id: str | None, scope: str | None) -> str | None:
     各乡镇, 市直单位; whole ones are configs/records.yml ``whole_scopes``); an ORG in subject position is often
     the reporting organ itself, so it keeps the id.
     """
-    from .records import is_partial_scope
+    from ..records import is_partial_scope
 
     if canonical_id is None or not scope or not is_partial_scope(scope):
         return canonical_id

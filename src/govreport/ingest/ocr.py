@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .config import load_config
+from ..config import load_config
 
 OCR_HINT = "install the OCR extra to read it: pip install 'govreport[ocr]'"
 

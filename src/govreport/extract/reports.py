@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .jsonl import json_line as _json_line
-from .output_schema import enrich_outputs
-from .pipeline import Analysis, Pipeline
-from .types import Document, Mention
+from ..jsonl import json_line as _json_line
+from ..pipeline import Analysis, Pipeline
+from ..types import Document, Mention
+from .schema import enrich_outputs
 
 RECORD_COLUMNS = ["doc", "organ", "year", "indicator", "value", "unit", "source", "start", "end", "conflict", "uncertain",
                   "indicator_label", "path", "form", "published"]
@@ -58,7 +58,7 @@ class Extractor:
                  keep_spans: bool = False):
         """``pipeline`` (default: ``Pipeline.from_config`` of the other options) finds spans and links;
         ``keep_spans`` keeps every span found in the result (evaluation scores them)."""
-        from .indicators import indicator_units
+        from ..indicators import indicator_units
 
         self.pipeline = pipeline or Pipeline.from_config(model, use_model, linker, link_policy)
         self.with_tasks = with_tasks
@@ -72,7 +72,7 @@ class Extractor:
 
     def __call__(self, path: str | Path, doc_id: str | None = None) -> DocumentResult:
         """Read and extract one file; ``doc_id`` (default: the file's stem) names it in every output row."""
-        from .ingest import IngestError, read_document
+        from ..ingest import IngestError, read_document
 
         doc_id = doc_id or Path(path).stem
         try:
@@ -87,7 +87,7 @@ class Extractor:
 
     def extract(self, doc: Document) -> DocumentResult:
         """Run every stage after ingestion on one document."""
-        from .tables.years import open_across_years, year_cells
+        from ..tables.years import open_across_years, year_cells
 
         analysis = self.pipeline(doc)
         result = document_result(analysis, self.units, self.with_tasks, self.keep_spans)
@@ -104,7 +104,7 @@ def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool 
                     keep_spans: bool = False) -> DocumentResult:
     """Mentions, records, the document summary and (``with_tasks``) tasks of one document's analysis;
     ``units``: the canonical unit of each indicator id."""
-    from .records import merge_records
+    from ..records import merge_records
 
     doc = analysis.doc
     tables, meta, links = analysis.tables, analysis.meta, analysis.links
@@ -114,7 +114,7 @@ def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool 
     # figures of a part of the body keep their phrase's id off (link.body_id): counted, never silent
     dropped["partial_scope"] += sum(1 for lk in links if _withheld_for_scope(lk))
     if doc.meta.get("ocr"):
-        from .ocr import weigh_mentions
+        from ..ingest.ocr import weigh_mentions
 
         weigh_mentions(doc, mentions)  # OCR'd values carry their recognition score
     records = merge_records(doc.doc, meta.get("organ"), meta.get("year"),
@@ -142,7 +142,7 @@ def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool 
         summary["ocr_pages"] = doc.meta["ocr"]["pages"]
     tasks = []
     if with_tasks:
-        from .annotate.task_builder import analysis_tasks
+        from ..annotate.task_builder import analysis_tasks
 
         tasks = analysis_tasks(analysis)
     mention_rows, record_rows = [m.to_dict() for m in mentions], [r.to_dict() for r in records]
@@ -158,7 +158,7 @@ def _failed(path: str, doc_id: str, error: str, warnings: list[str] | None = Non
 
 
 def _withheld_for_scope(link: Any) -> bool:
-    from .records import is_partial_scope
+    from ..records import is_partial_scope
 
     phrase_id = getattr(link.indicator, "kb_id", None) if link.indicator is not None else None
     return link.canonical_id is None and phrase_id is not None and bool(link.scope) and is_partial_scope(link.scope)
@@ -188,13 +188,13 @@ def _table_mention(doc_id: str, text: str, cell: Any) -> Mention:
 
 
 def _money_units() -> list[str]:
-    from .config import load_config
+    from ..config import load_config
 
     return load_config("records.yml")["money_units"]
 
 
 def _candidates(mentions: Iterable[Mention]) -> Iterator[Any]:
-    from .records import Candidate, split_unit
+    from ..records import Candidate, split_unit
 
     for m in mentions:
         if m.indicator and m.label in ("COUNT", "MEASURE"):
@@ -262,7 +262,7 @@ def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Pa
                   parts_dir: Path | None = None) -> Iterator[DocumentResult]:
     """Extract every report under ``paths`` (see ``extract_reports``); ``warn(message)`` receives what is
     noticed about the inputs (links skipped, document ids changed; default: stderr)."""
-    from .inputs import iter_report_inputs, warn_stderr
+    from ..ingest.inputs import iter_report_inputs, warn_stderr
 
     reports = list(iter_report_inputs(paths, warn or warn_stderr))
     return extract_reports(reports, workers, model, use_model, with_tasks, progress, budget, engine, scheduler,
@@ -278,7 +278,7 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
     ``engine="dask"`` spreads the reports over dask.distributed (a LocalCluster of ``workers``, or the scheduler
     at ``scheduler``), each partition's results written under ``parts_dir`` (shared storage on a real cluster).
     """
-    from .batch import forks_workers, run_isolated
+    from .isolation import forks_workers, run_isolated
 
     options = (str(model) if model else None, use_model, with_tasks)
     if engine == "dask":
@@ -327,8 +327,8 @@ class _AcrossYears:
 
     def release(self) -> Iterator[DocumentResult]:
         """The held reports, in input order, their splits narrowed where the neighbouring years decide."""
-        from .indicators import indicator_units
-        from .tables.years import refine_across_years
+        from ..indicators import indicator_units
+        from ..tables.years import refine_across_years
 
         if not self.held:
             return
@@ -369,7 +369,7 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path, with_tasks: 
     out_dir.mkdir(parents=True, exist_ok=True)
     totals = {"documents": 0, "failed": 0, "chars": 0, "figures": 0, "linked": 0, "canonical": 0, "records": 0,
               "conflicts": 0, "checks_failed": 0, "dropped": Counter(), "failures": []}
-    from .tables.checks import cross_year_checks
+    from ..tables.checks import cross_year_checks
 
     yearly: list[tuple[str | None, int | None, _TableValues]] = []
     with ExitStack() as stack:
@@ -410,7 +410,7 @@ def _serialized(res: DocumentResult, with_tasks: bool) -> tuple[DocumentResult, 
     try:
         return res, _lines(res, with_tasks)
     except Exception as err:  # noqa: BLE001 -- e.g. a 20,000-digit integer json and csv refuse: the batch goes on
-        from .batch import describe_error
+        from .isolation import describe_error
 
         error = f"{describe_error(err)} (writing its rows)"
         failed = _failed(res.path, res.document.get("doc"), error,
@@ -467,36 +467,6 @@ class _TableValues:
 
 
 def _batch_config() -> dict[str, Any]:
-    from .config import load_config
+    from ..config import load_config
 
     return load_config("batch.yml")
-
-
-def print_summary(totals: dict[str, Any]) -> None:
-    """The end-of-run table on stderr, the figures dropped per reason and the failed documents."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title="govreport extract")
-    for col in ("documents", "failed", "figures", "linked share", "canonical share", "records", "conflicts",
-                "checks failed", "dropped"):
-        table.add_column(col, justify="right")
-    figures = max(totals["figures"], 1)
-    dropped = totals.get("dropped", {})
-    table.add_row(str(totals["documents"]), str(totals["failed"]), str(totals["figures"]),
-                  f"{totals['linked'] / figures:.1%}", f"{totals['canonical'] / figures:.1%}",
-                  str(totals["records"]), str(totals["conflicts"]), str(totals["checks_failed"]),
-                  str(sum(dropped.values())))
-    console = Console(stderr=True)
-    console.print(table)
-    if dropped:
-        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))
-        console.print(f"figures linked to an indicator that gave no record: {reasons}")
-    failures = totals.get("failures", [])
-    if failures:
-        console.print(f"failed documents ({totals['failed']}):", style="bold red")
-        for doc, path, error in failures:
-            console.print(f"  {escape(str(doc))} ({escape(str(path))}): {escape(error)}", soft_wrap=True)
-        if totals["failed"] > len(failures):
-            console.print(f"  … and {totals['failed'] - len(failures)} more: see documents.jsonl (error)")

@@ -1,0 +1,5 @@
+"""``python -m govreport.cli``: the command line."""
+
+from . import app
+
+app()

@@ -1,0 +1,98 @@
+"""The linking policies: the rules alone, the learned linker alone, or ``combined_linker``, which chooses per
+figure between the rules and the model; the policy is chosen on dev (configs/learned_link.yml selection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from ..types import Span
+from .features import SpanKey, linker_config
+from .model import LearnedLinker
+
+POLICIES = ("rules", "learned", "combined")
+
+
+def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], policy: str,
+                    override_threshold: float | None = None, ids_from: str | None = None) -> list[Any]:
+    """Per figure, the rules' link, the learned link, or (``combined``) the learned link where it is confident.
+
+    combined: the learned link replaces a rules link to another indicator only when its probability reaches
+    ``override_threshold``; a figure the rules leave unlinked takes the learned link (already above the link
+    threshold); otherwise the rules' link stays (taking the learned link's id when it has none). With
+    ``ids_from="rules"`` (configs/learned_link.yml) every combined link keeps the id the rules gave its figure.
+    """
+    if policy not in POLICIES:
+        raise ValueError(f"unknown linking policy {policy!r}: use one of {POLICIES}")
+    if policy == "rules":
+        return list(rules_links)
+    learned = {(lk.figure.start, lk.figure.end): lk for lk in learned_links}
+    if policy == "learned":
+        return [learned.get((r.figure.start, r.figure.end), r) for r in rules_links] + \
+            _unmatched(learned, rules_links)
+    if override_threshold is None:
+        override_threshold = linker_config()["combined"]["override_threshold"]
+    out = []
+    ids_from_rules = (ids_from or linker_config()["combined"].get("ids_from", "learned")) == "rules"
+    for rule in rules_links:
+        lk = learned.get((rule.figure.start, rule.figure.end))
+        chosen = _choose(rule, lk, override_threshold)
+        if ids_from_rules and chosen.canonical_id != rule.canonical_id:
+            chosen = replace(chosen, canonical_id=rule.canonical_id)
+        out.append(chosen)
+    return out + _unmatched(learned, rules_links)
+
+
+def _choose(rule: Any, learned: Any, override_threshold: float) -> Any:
+    """The combined policy for one figure."""
+    if learned is None or learned.indicator is None:
+        return rule
+    if rule.indicator is None:
+        return learned
+    if (rule.indicator.start, rule.indicator.end) == (learned.indicator.start, learned.indicator.end):
+        # the same phrase: the rules' link, with the mapper's id where the rules found none
+        return rule if rule.canonical_id or not learned.canonical_id else replace(rule, canonical_id=learned.canonical_id)
+    return learned if learned.confidence >= override_threshold else rule
+
+
+def _unmatched(learned: dict[SpanKey, Any], rules_links: Sequence[Any]) -> list[Any]:
+    """Learned links of figures the rules returned nothing for."""
+    seen = {(r.figure.start, r.figure.end) for r in rules_links}
+    return [lk for key, lk in learned.items() if key not in seen]
+
+
+def choose_policy(results: dict[str, Any], cfg: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The policy ``extract`` should use by the dev results: another policy replaces the rules only when it
+    beats them by ``selection.min_gain`` on ``selection.metric`` F1."""
+    cfg = cfg or linker_config()
+    metric, min_gain = cfg["selection"]["metric"], cfg["selection"]["min_gain"]
+    best = "rules"
+    for policy in ("combined", "learned"):
+        if results[policy][metric]["f"] >= results[best][metric]["f"] + min_gain:
+            best = policy
+    threshold = results["combined"].get("override_threshold", cfg["combined"]["override_threshold"])
+    return {"policy": best, "override_threshold": threshold, "metric": metric,
+            "f": {p: round(results[p][metric]["f"], 4) for p in POLICIES}}
+
+
+def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Callable[..., list[Any]]:
+    """A ``link(text, spans, indicator_spans, form)`` function for ``extract``: the rules, then the policy
+    (given, else the one measured on gold dev when the linker was trained, else configs/learned_link.yml)."""
+    from .rules import link_figures_to_indicators
+
+    chosen = linker.chosen if linker is not None else {}
+    policy = policy or chosen.get("policy") or linker_config()["policy"]
+    if policy not in POLICIES:
+        raise ValueError(f"unknown linking policy {policy!r}: use one of {POLICIES}")
+    threshold = chosen.get("override_threshold", linker.cfg["combined"]["override_threshold"]) if linker else None
+
+    def link(text: str, spans: Sequence[Span], indicator_spans: Sequence[Span], form: str | None = None) -> list[Any]:
+        rules = link_figures_to_indicators(text, list(spans), list(indicator_spans), form)
+        if linker is None or policy == "rules":
+            return rules
+        learned = linker.link(text, spans, indicator_spans, rules, form)
+        return combined_linker(rules, learned, policy, threshold)
+
+    return link
