@@ -28,6 +28,7 @@ from govreport.extract.isolation import TimeBudget
 from govreport.extract.reports import OUTPUT_FILES, extract_paths, write_outputs
 from govreport.extract.staging import COMPLETE_MARK, OutputError, staged_output
 from govreport.ingest.inputs import iter_report_inputs
+from govreport.notices import GovreportWarning
 
 GOOD = "{organ}{year}年政府信息公开工作年度报告\n\n{year}年，全市主动公开政府信息{active}条，受理政府信息公开申请{requests}件。\n"
 SRC = str(Path(govreport.__file__).resolve().parents[1])
@@ -275,16 +276,16 @@ def test_output_folder_refusals(tmp_path):
     assert (tmp_path / "file").read_text(encoding="utf-8") == "x"
 
 
-def test_doc_ids_are_relative_paths_unique_in_a_batch(tmp_path, capsys):
+def test_doc_ids_are_relative_paths_unique_in_a_batch(tmp_path):
     root = tmp_path / "in"
     good_report(root, "a/report.txt", 1, 1)
     good_report(root, "b/report.txt", 2, 2)
     (root / "broken.docx").write_bytes(b"PK")
     (root / "broken.pdf").write_bytes(b"%PDF")
     good_report(tmp_path / "other", "a/report.txt", 3, 3)
-    reports = list(iter_report_inputs([root, tmp_path / "other"]))
+    with pytest.warns(GovreportWarning, match="'broken' is taken"):
+        reports = list(iter_report_inputs([root, tmp_path / "other"]))
     assert [r.doc for r in reports] == ["a/report", "b/report", "broken", "broken.pdf", "a/report.txt"]
-    assert "'broken' is taken" in capsys.readouterr().err
     assert reports[3].warnings and not reports[0].warnings
     # the bundled corpus keeps the stems its annotations and expected files use
     assert [r.doc for r in iter_report_inputs([CORPUS_DIR])] == sorted(p.stem for p in CORPUS_DIR.glob("*.txt"))

@@ -128,3 +128,18 @@ def test_an_unexpected_error_is_a_message_and_exit_code_1(tmp_path, monkeypatch)
 def test_a_choice_outside_its_values_is_a_usage_error():
     assert invoke(["train", "--segmenter", "words"]).exit_code == 2
     assert invoke(["extract", str(SEED), "--workers", "0"]).exit_code == 2
+
+
+def test_library_warnings_are_one_line_each_on_stderr(tmp_path):
+    """The library warns (notices.GovreportWarning); the CLI prints each as one ``warning:`` line naming the
+    file, with no Python warning header."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    (folder / "report.txt").write_text((CORPUS_DIR / "000_cb4fdcd10949854b.txt").read_text(encoding="utf-8"),
+                                       encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(folder), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "empty.txt" in line and "empty file" in line]
+    assert lines == [f"warning: {folder / 'empty.txt'}: empty file"]
+    assert "GovreportWarning" not in result.output and "warnings.warn" not in result.output

@@ -14,7 +14,7 @@ import govreport
 PACKAGE = Path(govreport.__file__).parent
 
 LAYERS = [
-    ("core", ["govreport", "config", "types", "normalize", "anchored", "values", "indicators", "metadata",
+    ("core", ["govreport", "config", "notices", "types", "normalize", "anchored", "values", "indicators", "metadata",
               "records", "segment", "eval.scorer", "jsonl"]),
     ("ingest", ["ingest", "ingest.*"]),  # readers per format, OCR, the text-table grids, input files
     ("spans", ["spans", "spans.*"]),

@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -229,8 +230,10 @@ def _timed_per_shape(extractor: Any, files: list[Path], shapes: dict[str, str],
         yield result
 
 
-def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None) -> dict[str, Any]:
-    """All configured measurements; writes bench.json and returns it."""
+def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None,
+              progress: Callable[[str], None] = lambda line: None) -> dict[str, Any]:
+    """All configured measurements; writes bench.json and returns it. ``progress`` gets one line per
+    measurement as it ends (the CLI prints them: a full run takes about half an hour)."""
     config = load_config("bench.yml")
     out_dir.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"runs": [], "commands": [], "baseline": {}, "corpus": {}}
@@ -252,21 +255,20 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None) -> dic
                 run["size"] = name
                 run["ratio_to_regex"] = run["chars_per_s"] / report["baseline"][name]["chars_per_s"]
                 report["runs"].append(run)
-                print(_format_run(run), file=sys.stderr)
+                progress(_format_run(run))
         if name == config["end_to_end"]["size"]:
             for command in config["end_to_end"]["commands"]:
                 run = run_command(command["name"], command["args"], corpus, report["corpus"][name]["chars"], model,
                                   out_dir)
                 run["size"] = name
                 report["commands"].append(run)
-                print(f"{name:>5} {run['command']:>14} {run['chars_per_s']:>12,.0f} chars/s end to end, peak "
-                      f"{run['peak_rss_mb']:.0f} MB (largest process {run['peak_rss_process_mb']:.0f} MB)",
-                      file=sys.stderr)
+                progress(f"{name:>5} {run['command']:>14} {run['chars_per_s']:>12,.0f} chars/s end to end, peak "
+                         f"{run['peak_rss_mb']:.0f} MB (largest process {run['peak_rss_process_mb']:.0f} MB)")
             report["identical_records"] = _identical_records(report["commands"])
     if config.get("ocr"):
         report["ocr"] = run_ocr_bench(out_dir / "ocr", config["ocr"])
         if report["ocr"].get("pages"):
-            print(_format_ocr(report["ocr"]), file=sys.stderr)
+            progress(_format_ocr(report["ocr"]))
     report["targets"] = check_targets(report, config["targets"])
     (out_dir / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     return report

@@ -8,13 +8,13 @@ One Doc per accepted paragraph, built on the task's own tokens. ``doc.ents`` hol
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ..config import CONFIG_DIR
+from ..notices import warn
 from .files import read_annotations
 from .standoff import DocumentStore, DocumentUnavailable, StandoffMismatch
 from .tasks import AlignmentError, relation_specs, settings, task_id
@@ -103,7 +103,7 @@ def convert_annotations(paths: str | Path | Iterable[str | Path], out_dir: str |
     store = store or DocumentStore()
     lines, problems = read_annotations([gold_path(p) for p in paths])
     for problem in problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        warn(str(problem))
     vocab = spacy.blank(settings()["docbin"]["lang"]).vocab
     bins = {split: DocBin(store_user_data=True) for split in SPLITS}
     report: Counter = Counter()
@@ -119,9 +119,9 @@ def convert_annotations(paths: str | Path | Iterable[str | Path], out_dir: str |
             task, _ = store.join(line.data)
             bins[split].add(task_to_doc(task, vocab))
         except (StandoffMismatch, DocumentUnavailable, AlignmentError, KeyError, ValueError) as err:
-            print(f"warning: {line.path}:{line.line}: left out: {err}", file=sys.stderr)
+            warn(f"{line.path}:{line.line}: left out: {err}")
     for what, n in sorted(report.items()):
-        print(f"warning: {n} task(s) left out, {what}", file=sys.stderr)
+        warn(f"{n} task(s) left out, {what}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import re
-import sys
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..notices import warn
 from ..types import Document
 from .files import write_jsonl
 from .standoff import DocumentUnavailable, read_document, to_standoff
@@ -85,7 +85,7 @@ def pre_annotate(paths: Iterable[str | Path], model: str | Path | None = None,
         try:
             tasks = annotator(doc, report)
         except Exception as err:  # noqa: BLE001 -- a stage failing on one report must not lose the batch
-            print(f"warning: {path}: pre-annotation failed: {type(err).__name__}: {err}", file=sys.stderr)
+            warn(f"{path}: pre-annotation failed: {type(err).__name__}: {err}")
             report["documents failed"] += 1
             continue
         per_doc[doc.doc] = tasks
@@ -101,7 +101,7 @@ def readable_documents(paths: Iterable[str | Path], report: Counter) -> Iterator
         try:
             yield path, read_document(path)
         except DocumentUnavailable as err:
-            print(f"warning: {err}", file=sys.stderr)
+            warn(str(err))
             report["documents failed"] += 1
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..notices import warn
 from .files import annotation_files, read_lines, write_jsonl
 
 COLUMNS = ["doc", "paragraph", "head_start", "head_end", "child_start", "child_end", "form", "figure",
@@ -38,7 +39,7 @@ def id_worklist(paths: Iterable[str | Path], context: int = 30) -> list[dict[str
 
     tasks, problems = load_tasks(annotation_files(paths), join=True)
     for problem in problems:
-        print(f"warning: {problem}")
+        warn(str(problem))
     rows, cache = [], {}
     for task in tasks:
         doc_id, offset, text = task["meta"]["doc"], task["meta"]["offset"], task["text"]

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import typer
 from typer.core import TyperGroup
 
 from ..config import MODELS_DIR
+from ..notices import GovreportWarning
 
 DEFAULT_MODEL = MODELS_DIR / "ner"  # GOVREPORT_MODELS/ner, else ./models/ner
 
@@ -28,7 +30,10 @@ class _GuardedGroup(TyperGroup):
         from ..extract.staging import OutputError
 
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():  # the library warns (notices.py); the CLI prints, one line each
+                warnings.simplefilter("always", GovreportWarning)
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own: usage errors, exit codes
             raise
         except OutputError as err:
@@ -38,6 +43,17 @@ class _GuardedGroup(TyperGroup):
                 raise
             typer.echo(f"Error: {_describe(err)}", err=True)
             raise typer.Exit(code=1) from err
+
+
+_python_show_warning = warnings.showwarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Our warnings as ``warning: <message>`` on stderr; other libraries' warnings as Python shows them."""
+    if issubclass(category, GovreportWarning):
+        typer.echo(f"warning: {message}", err=True)
+    else:
+        _python_show_warning(message, category, filename, lineno, file, line)
 
 
 def _describe(err: Exception) -> str:

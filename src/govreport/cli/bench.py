@@ -21,7 +21,7 @@ def bench(
     """Throughput, memory and scaling of ingest and extract, beside a regex baseline."""
     from ..bench import run_bench
 
-    print_report(run_bench(out, model, size))
+    print_report(run_bench(out, model, size, progress=lambda line: typer.echo(line, err=True)))
 
 
 def print_report(report: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import PROJECT_ROOT, load_config
+from ..notices import warn
 from ..tables.expected import table_calibration
 from .scorer import overlap_prf, precision_recall_f1, prf, span_error_kinds, span_scores
 
@@ -49,7 +50,7 @@ def gold_documents(split: str, annotations: Path | None = None) -> dict[str, Gol
     files = [p for p in gold_files(annotations) if splits.get(p.stem) == split]
     tasks, problems = load_tasks(files, join=True)
     for problem in problems:
-        print(f"warning: {problem}")
+        warn(str(problem))
     docs: dict[str, GoldDocument] = {}
     for task in tasks:
         if task.get("answer", "accept") != "accept":
@@ -170,7 +171,7 @@ def span_systems(model_dir: Path | None) -> dict[str, Callable]:
             try:
                 systems["model"] = _model_only(load_model(model_dir))
             except (ModelLoadError, OSError, ValueError) as err:
-                print(f"warning: {err}; the model alone is not scored")
+                warn(f"{err}; the model alone is not scored")
     return systems
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import notices
 from ..jsonl import json_line as _json_line
 from ..pipeline import Analysis, Pipeline
 from ..types import Document, Mention
@@ -262,9 +263,9 @@ def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Pa
                   parts_dir: Path | None = None) -> Iterator[DocumentResult]:
     """Extract every report under ``paths`` (see ``extract_reports``); ``warn(message)`` receives what is
     noticed about the inputs (links skipped, document ids changed; default: stderr)."""
-    from ..ingest.inputs import iter_report_inputs, warn_stderr
+    from ..ingest.inputs import iter_report_inputs
 
-    reports = list(iter_report_inputs(paths, warn or warn_stderr))
+    reports = list(iter_report_inputs(paths, warn or notices.warn))
     return extract_reports(reports, workers, model, use_model, with_tasks, progress, budget, engine, scheduler,
                            parts_dir)
 

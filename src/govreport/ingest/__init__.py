@@ -52,7 +52,6 @@ undecodable bytes are replaced, with a warning.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -60,6 +59,7 @@ from typing import Any
 from ..jsonl import write_jsonl
 from ..metadata import find_title, labelled_date, publication_date, tidy_title
 from ..normalize import compose_maps, normalize_text
+from ..notices import warn
 from ..types import Document, Table
 from .builder import Extracted, IngestError, RawTable, _config, _inverse
 from .docx import extract_docx
@@ -177,7 +177,7 @@ def ingest_paths(paths: Iterable[str | Path]) -> Iterator[Document]:
                                 text="", warnings=[str(e)])
         document.doc = report.doc
         for warning in document.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            warn(warning)
         document.warnings[:0] = report.warnings
         yield document
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import notices
 from ..config import load_config
 
 Warn = Callable[[str], None]
@@ -35,11 +35,7 @@ class ReportFile:
     warnings: tuple[str, ...] = field(default=())
 
 
-def warn_stderr(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
-
-
-def iter_report_inputs(paths: Iterable[str | Path], warn: Warn | None = warn_stderr) -> Iterator[ReportFile]:
+def iter_report_inputs(paths: Iterable[str | Path], warn: Warn | None = notices.warn) -> Iterator[ReportFile]:
     """Every report file under ``paths`` with a document id unique in the batch."""
     warn = warn or (lambda message: None)
     taken: set[str] = set()

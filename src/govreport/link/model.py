@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..indicators import indicator_units
+from ..notices import GovreportWarning
 from ..types import Span
 from .features import (
     CONFIG_FILE,
@@ -36,7 +37,7 @@ MODEL_FILE = "linker.joblib"
 META_FILE = "meta.json"
 
 
-class LinkerMissingWarning(UserWarning):
+class LinkerMissingWarning(GovreportWarning):
     """No trained linker at the given path; linking falls back to the rules."""
 
 

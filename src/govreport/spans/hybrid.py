@@ -27,6 +27,7 @@ from pathlib import Path
 import srsly
 
 from ..config import load_config
+from ..notices import GovreportWarning
 from ..types import Span
 
 POLICIES = ("rules", "model", "rules_first", "model_first", "both")
@@ -35,7 +36,7 @@ POLICY_FILE = "hybrid.json"
 SpanFinder = Callable[[str, "int | None"], list[Span]]
 
 
-class ModelFallbackWarning(UserWarning):
+class ModelFallbackWarning(GovreportWarning):
     """The span model could not be used; extraction continues with the rules only."""
 
 

@@ -5,7 +5,6 @@ annotation export writes them); ``train_from_project`` fits and saves the linker
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from ..link.features import example_from_task, linker_config
 from ..link.model import LearnedLinker, build_linker
 from ..link.policy import choose_policy
 from ..link.scoring import compare_policies
+from ..notices import warn
 
 
 def project_tasks(source: str | None = None, annotations_dir: str | Path | None = None
@@ -43,7 +43,7 @@ def gold_tasks(annotations_dir: str | Path | None = None) -> dict[str, list[dict
     path = gold_path(folder if folder.is_absolute() else PROJECT_ROOT / folder)
     tasks, problems = load_tasks([path], join=True)
     for problem in problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        warn(str(problem))
     split_of = load_splits()
     forms = document_forms({(t.get("meta") or {}).get("doc") for t in tasks})
     out: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
@@ -67,7 +67,7 @@ def document_forms(doc_ids: Iterable[str]) -> dict[str, str | None]:
         try:
             forms[doc_id] = parse_tables(store.get(doc_id)).form
         except DocumentUnavailable as err:
-            print(f"warning: {err}", file=sys.stderr)
+            warn(str(err))
             forms[doc_id] = None
     return forms
 
@@ -103,7 +103,7 @@ def silver_tasks(paths: Iterable[str | Path], splits: Sequence[str] = ("train", 
         try:
             doc = read_document(path)
         except DocumentUnavailable as err:
-            print(f"warning: {err}", file=sys.stderr)
+            warn(str(err))
             continue
         seen.add(doc_id)
         out[split].extend(document_tasks(doc, annotator))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 import re
 import shutil
-import sys
 import time
 import zlib
 from collections.abc import Callable, Iterable
@@ -21,6 +20,7 @@ from typing import Any
 import srsly
 
 from ..config import CONFIG_DIR, PROJECT_ROOT, load_config
+from ..notices import warn
 from ..types import Document
 
 # (text, [(start, end, label), ...], [(start, end) areas not annotated, e.g. tables]): a document or passage
@@ -152,7 +152,7 @@ def corpus_documents(paths: Iterable[Path]) -> Iterable[Document]:
         try:
             yield read_document(path)
         except IngestError as err:
-            print(f"warning: {err}", file=sys.stderr)
+            warn(str(err))
 
 
 def unit_examples(examples: Iterable[Example], keep_empty: float, seed: int) -> list[Example]:
