@@ -314,6 +314,46 @@ def test_gold_moves_between_readings_through_the_source(shared_corpus_dir, monke
     assert len(texts(records, joined)) > 50
 
 
+def test_reanchor_command_carries_gold_to_todays_reading(shared_corpus_dir, monkeypatch, tmp_path):
+    """`govreport annotate reanchor`: gold made on yesterday's reading (PDF line breaks kept), with yesterday's
+    readings from `govreport ingest`, comes back onto today's reading (lines joined) exactly as it was; records
+    made on another reading than the one given are refused, naming the document."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from govreport import ingest
+    from govreport.annotate.reanchor import move_records
+    from govreport.cli import app
+    from govreport.config import PROJECT_ROOT
+
+    path = _report(shared_corpus_dir)
+    gold = PROJECT_ROOT / "annotations" / "gold" / f"{path.stem}.jsonl"
+    records = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()]
+    joined = read_document(path)
+    monkeypatch.setitem(ingest._config()["pdf"]["wrap"], "join", False)
+    kept = read_document(path)
+    ingest.ingest_to_dir([path], tmp_path / "before")
+    monkeypatch.setitem(ingest._config()["pdf"]["wrap"], "join", True)
+    old_gold, _ = move_records(records, joined.text, joined.offset_map, kept.text, kept.offset_map)
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / gold.name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in old_gold),
+                                              encoding="utf-8")
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["annotate", "reanchor", str(tmp_path / "old"), "--before",
+                                 str(tmp_path / "before" / "documents.jsonl"), "--out", str(tmp_path / "new")])
+    assert result.exit_code == 0, result.output
+    moved = [json.loads(line) for line in (tmp_path / "new" / gold.name).read_text(encoding="utf-8").splitlines()]
+    assert moved == records  # every span, relation, id and hash as the gold has them
+
+    # the gold itself was not made on the kept-lines reading: refused, nothing written
+    result = runner.invoke(app, ["annotate", "reanchor", str(gold), "--before",
+                                 str(tmp_path / "before" / "documents.jsonl"), "--out", str(tmp_path / "wrong")])
+    assert result.exit_code == 1 and path.stem in result.output and "not moved" in result.output
+    assert not (tmp_path / "wrong" / gold.name).exists()
+
+
 def _fake_page(image, number, scale=None):
     box = ocr.Box("甲乙丙", 100, 100, 160, 112, 0.91)
     return ocr.OcrPage(number, lines=[ocr.Line([box])])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable
 from functools import lru_cache
 from operator import ne
 
@@ -35,6 +36,23 @@ def map_offset(offset_map: OffsetMap, offset: int) -> int:
         return offset
     t, s = offset_map[i]
     return s + (offset - t)
+
+
+def inverse_map(offset_map: OffsetMap) -> Callable[[int], int]:
+    """A function from source offsets to text offsets for a monotone breakpoint map."""
+    if not offset_map:
+        return lambda offset: offset
+    texts = [t for t, _ in offset_map]
+    sources = [s for _, s in offset_map]
+
+    def to_text(offset: int) -> int:
+        i = bisect_right(sources, offset) - 1
+        if i < 0:
+            return offset
+        t = texts[i] + (offset - sources[i])
+        return min(t, texts[i + 1]) if i + 1 < len(texts) else t
+
+    return to_text
 
 
 def compose_maps(outer: OffsetMap, inner: OffsetMap) -> OffsetMap:

@@ -11,6 +11,27 @@ import typer
 from .app import DEFAULT_MODEL, _output_dir, _output_file, annotate_app
 
 
+@annotate_app.command("reanchor")
+def annotate_reanchor(
+    paths: list[Path] = typer.Argument(..., exists=True, help="Stand-off annotation files or folders (annotations/gold)."),
+    before: Path = typer.Option(..., exists=True, dir_okay=False,
+                                help="documents.jsonl of `govreport ingest`, run before ingestion changed."),
+    out: Path = typer.Option(..., callback=_output_dir, help="Folder for the moved files (same names)."),
+) -> None:
+    """Carry annotations to today's reading of their documents through the source offsets (after a change
+    of ingestion: joined lines, another PDF reader); what cannot be carried is named."""
+    from ..annotate.reanchor import reanchor_files
+
+    counts, problems = reanchor_files(paths, before, out)
+    for problem in problems:
+        typer.echo(f"warning: {problem}", err=True)
+    typer.echo(f"{counts['files']} files, {counts['records']} records moved into {out}; "
+               f"{counts['documents skipped']} documents not moved, {counts['relations dropped']} relations dropped",
+               err=True)
+    if counts["documents skipped"]:
+        raise typer.Exit(code=1)
+
+
 @annotate_app.command("ids-worklist")
 def annotate_ids_worklist(
     paths: list[Path] = typer.Argument(..., exists=True, help="Gold annotation files or folders."),

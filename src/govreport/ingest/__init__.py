@@ -58,10 +58,10 @@ from typing import Any
 
 from ..jsonl import write_jsonl
 from ..metadata import find_title, labelled_date, publication_date, tidy_title
-from ..normalize import compose_maps, normalize_text
+from ..normalize import compose_maps, inverse_map, normalize_text
 from ..notices import warn
 from ..types import Document, Table
-from .builder import Extracted, IngestError, RawTable, _config, _inverse
+from .builder import Extracted, IngestError, RawTable, _config
 from .docx import extract_docx
 from .html import extract_html
 from .pdf import extract_pdf
@@ -99,7 +99,7 @@ def read_document(path: str | Path) -> Document:
 def build_document(path: Path, extracted: Extracted) -> Document:
     """Normalise an extraction: text, offset map to its source, tables placed in the text, meta."""
     text, norm_map, traditional = normalize_text(extracted.text)
-    to_text = _inverse(norm_map)
+    to_text = inverse_map(norm_map)
     tables = [_place_table(t, text, to_text) for t in extracted.tables]
     warnings = list(extracted.warnings)
     if not text.strip() and not warnings:

@@ -5,7 +5,6 @@ as cell spans, and table grids laid out (spans clamped) and rendered into the te
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -270,18 +269,3 @@ def _render_table(builder: _TextBuilder, grid: list[list[list[Piece]]], source: 
     return RawTable(cells, start, end, source)
 
 
-def _inverse(offset_map: OffsetMap):
-    """A function from source offsets to text offsets for a monotone breakpoint map."""
-    if not offset_map:
-        return lambda offset: offset
-    texts = [t for t, _ in offset_map]
-    sources = [s for _, s in offset_map]
-
-    def to_text(offset: int) -> int:
-        i = bisect_right(sources, offset) - 1
-        if i < 0:
-            return offset
-        t = texts[i] + (offset - sources[i])
-        return min(t, texts[i + 1]) if i + 1 < len(texts) else t
-
-    return to_text

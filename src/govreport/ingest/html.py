@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..metadata import load_patterns
-from ..normalize import compose_maps
+from ..normalize import compose_maps, inverse_map
 from .builder import (
     Extracted,
     Grid,
@@ -22,7 +22,6 @@ from .builder import (
     RawTable,
     _config,
     _GridCell,
-    _inverse,
     _is_table,
     _join_lines,
     _layout_grid,
@@ -305,7 +304,7 @@ def extract_html(path: Path, fmt: str = "html") -> Extracted:
     page.render(body)
     # editors sometimes escape Word's conditional comments into visible text (&lt;!--[if ...]--&gt;)
     text, strip_map = _strip_markup(renderer.builder.text())
-    to_text = _inverse(strip_map)
+    to_text = inverse_map(strip_map)
     tables = [RawTable([[c and (to_text(c[0]), to_text(c[1])) for c in row] for row in t.cells],
                        to_text(t.start), to_text(t.end), t.source) for t in renderer.tables]
     if not text.strip():
