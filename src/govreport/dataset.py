@@ -16,6 +16,7 @@ from typing import Any
 
 from .config import load_config
 from .extract.schema import OUTPUT_FIELDS, file_fields
+from .indicators import load_indicators
 
 FORMATS = ("csv", "xlsx", "parquet")
 REPORT_COLUMNS = ["doc", "path", "organ", "year", "form", "published"]
@@ -85,7 +86,6 @@ def load_results(out_dir: str | Path) -> Results:
 
 def indicator_labels() -> dict[str, str]:
     """Chinese label of every indicator id and report column."""
-    from .indicators import load_indicators
 
     labels = {ind.id: ind.label for ind in load_indicators().values()}
     return {**load_config("export.yml")["report_columns"], **labels}
@@ -114,7 +114,6 @@ class WideTable:
 
 def wide_table(results: Results) -> WideTable:
     """Pivot the records: one row per report (failed reports included, empty), one column per indicator."""
-    from .indicators import load_indicators
 
     pd = _pandas()
     reports = results.documents.reindex(columns=REPORT_COLUMNS).reset_index(drop=True)
@@ -319,7 +318,6 @@ def _notes_sheet(book, notes: list[dict[str, Any]]) -> None:
 
 
 def _indicator_sheet(book) -> None:
-    from .indicators import load_indicators
 
     sheet = book.create_sheet("indicators")
     sheet.append(["indicator", "label", "unit", "forms", "parent"])

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..config import CONFIG_DIR
+from ..config import CONFIG_DIR, PROJECT_ROOT
 from ..notices import warn
 from .files import read_annotations
 from .standoff import DocumentStore, DocumentUnavailable, StandoffMismatch
@@ -81,7 +81,6 @@ def gold_path(path: str | Path) -> Path:
 
 def gold_files(path: str | Path | None = None) -> list[Path]:
     """The gold annotation files (annotations/gold/*.jsonl by default): empty until gold exists."""
-    from ..config import PROJECT_ROOT
 
     folder = Path(path if path is not None else PROJECT_ROOT / "annotations") / settings()["docbin"]["gold_dir"]
     return sorted(folder.rglob("*.jsonl")) if folder.is_dir() else []

@@ -10,7 +10,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..metadata import document_metadata
 from ..notices import warn
+from ..pipeline import Pipeline
 from ..types import Document
 from .files import write_jsonl
 from .standoff import DocumentUnavailable, read_document, to_standoff
@@ -20,7 +22,6 @@ from .tasks import settings
 
 def report_year(doc: Document) -> int | None:
     """The year the report covers: the metadata stage's, else the first year of the title area."""
-    from ..metadata import document_metadata
 
     try:
         year = document_metadata(doc.text, doc.path, None).get("year")
@@ -39,7 +40,6 @@ class PreAnnotator:
     """The pipeline (rules, or model + rules; the rules' links), loaded once, cutting documents into tasks."""
 
     def __init__(self, model: str | Path | None = None, pipeline: Any = None):
-        from ..pipeline import Pipeline
 
         self.pipeline = pipeline or Pipeline.from_config(model, use_model=model is not None, link_policy="rules")
 

@@ -13,8 +13,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..extract.reports import Extractor
+from ..indicators import load_indicators
 from ..notices import warn
 from .files import annotation_files, read_lines, write_jsonl
+from .standoff import find_document, load_tasks
 
 COLUMNS = ["doc", "paragraph", "head_start", "head_end", "child_start", "child_end", "form", "figure",
            "indicator_text", "context", "suggested", "id"]
@@ -22,8 +25,6 @@ COLUMNS = ["doc", "paragraph", "head_start", "head_end", "child_start", "child_e
 
 def _rules_ids(doc_id: str) -> tuple[str | None, dict[tuple[int, int], str]]:
     """The report's table form and the rules' canonical id of each figure (document offsets)."""
-    from ..extract.reports import Extractor
-    from .standoff import find_document
 
     path = find_document(doc_id)
     if path is None:
@@ -35,7 +36,6 @@ def _rules_ids(doc_id: str) -> tuple[str | None, dict[tuple[int, int], str]]:
 
 def id_worklist(paths: Iterable[str | Path], context: int = 30) -> list[dict[str, Any]]:
     """One row per relation of the annotation files, with the rules' suggested id."""
-    from .standoff import load_tasks
 
     tasks, problems = load_tasks(annotation_files(paths), join=True)
     for problem in problems:
@@ -70,7 +70,6 @@ def write_worklist(rows: list[dict[str, Any]], path: str | Path) -> None:
 
 def apply_ids(worklist: str | Path, paths: Iterable[str | Path]) -> dict[str, int]:
     """Write the worklist's ``id`` column onto the matching relations of the annotation files, in place."""
-    from ..indicators import load_indicators
 
     known = set(load_indicators())
     ids: dict[tuple, str] = {}

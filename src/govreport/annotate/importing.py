@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import Problem, read_annotations, read_lines, write_jsonl
+from .labelstudio import read_export
 from .standoff import DocumentStore, DocumentUnavailable, to_standoff
 from .tasks import AlignmentError, rebuild_task, task_id
 from .validate import check_structure, validate_record
@@ -59,7 +60,6 @@ def unchecked_source(task: dict[str, Any], store: DocumentStore) -> str | None:
 
 def import_labelstudio(path: Path, store: DocumentStore) -> ImportResult:
     """A Label Studio JSON export (a list of tasks with ``annotations``)."""
-    from .labelstudio import read_export
 
     result = ImportResult()
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from ..indicators import load_indicators
 from .tasks import AlignmentError, make_task, relation_specs, settings, span_keys, table_offsets, task_id, text_sha1
 
 
@@ -28,7 +29,6 @@ def ls_settings() -> dict[str, Any]:
 
 
 def _indicator_choices() -> list[tuple[str, str]]:
-    from ..indicators import load_indicators
 
     return [(ident, getattr(ind, "label", "") or "") for ident, ind in load_indicators().items()]
 

@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..config import PROJECT_ROOT
+from ..eval.suite import span_systems
+from ..extract.reports import Extractor, document_result
 from .export import readable_documents, report_year
+from .files import read_annotations
 from .standoff import document_dirs
 from .task_builder import is_table_line
 from .tasks import settings, task_id
@@ -34,7 +38,6 @@ class Candidate:
 
 def annotated_paragraphs(annotations: Iterable[str | Path]) -> set[tuple[str, int]]:
     """(doc, paragraph) of every record in the annotation files (any answer counts as done)."""
-    from .files import read_annotations
 
     lines, _ = read_annotations(annotations)
     return {task_id(line.data) for line in lines if isinstance(line.data.get("meta"), dict)}
@@ -73,9 +76,6 @@ def rank_paragraphs(paths: Iterable[str | Path] | None, n: int, by: str | None =
                     model: str | Path | None = "models/ner", annotations: Iterable[str | Path] | None = None,
                     report: Counter | None = None) -> list[Candidate]:
     """The ``n`` best unannotated paragraphs of the reports under ``paths`` (default: corpus and shared corpus)."""
-    from ..config import PROJECT_ROOT
-    from ..eval.suite import span_systems
-    from ..extract.reports import Extractor, document_result
 
     cfg = settings()["next"]
     by = by or cfg["by"]

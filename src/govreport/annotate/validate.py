@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import PROJECT_ROOT
+from ..indicators import load_indicators
+from ..records import is_partial_scope
 from .files import Line, Problem, read_annotations
 from .standoff import DocumentStore, DocumentUnavailable, StandoffMismatch, is_standoff, may_hold_text
 from .tasks import AlignmentError, paragraphs, settings, task_id, tokenize
@@ -25,7 +27,6 @@ _SHA1 = re.compile(r"^[0-9a-f]{40}$")
 
 
 def _indicator_ids() -> set[str]:
-    from ..indicators import load_indicators
 
     return set(load_indicators())
 
@@ -155,7 +156,6 @@ def check_scope_ids(task: dict[str, Any]) -> list[Issue]:
     Every id of configs/indicators.yml is a statistic of the whole reporting body, so a figure of a part
     (市本级, 各乡镇, 市直单位; whole scopes are configs/records.yml ``whole_scopes``) must not carry one.
     """
-    from ..records import is_partial_scope
 
     issues: list[Issue] = []
     for i, rel in enumerate(task.get("relations") or []):

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import load_config
+from ..ingest import IngestError, iter_report_files, read_document
+from ..metadata import report_year
 from ..spans.rules import exclusions, find_spans
 from ..types import Span
 from ..values import alternation, figure_config, figure_grammar
@@ -60,8 +62,6 @@ def manifest_years(folder: Path) -> dict[str, int]:
 
 def read_texts(paths: Iterable[str | Path]) -> list[tuple[str, str, int | None]]:
     """(name, normalised text, report year) of every report under ``paths``; unreadable files warn and are skipped."""
-    from ..ingest import IngestError, iter_report_files, read_document
-    from ..metadata import report_year
 
     docs = []
     for path in iter_report_files(paths):

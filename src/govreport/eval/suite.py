@@ -15,9 +15,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..annotate.convert import gold_files, load_splits
+from ..annotate.standoff import find_document, load_tasks
 from ..config import PROJECT_ROOT, load_config
+from ..extract.reports import Extractor
+from ..ingest import read_document
+from ..link import indicator_model as im
+from ..link.model import load_linker
+from ..link.policy import policy_linker
+from ..link.rules import find_indicator_spans
 from ..notices import warn
-from ..tables.expected import table_calibration
+from ..pipeline import Pipeline
+from ..records import is_partial_scope
+from ..spans.hybrid import RulesFinder, fill_values, load_span_finder
+from ..spans.model import ModelLoadError, load_model, predict_spans
+from ..spans.rules import find_spans
+from ..tables.expected import expand, table_calibration
+from ..values import parse_figure
 from .scorer import overlap_prf, precision_recall_f1, prf, span_error_kinds, span_scores
 
 EXPECTED_DIR = PROJECT_ROOT / "tests" / "expected"
@@ -43,8 +57,6 @@ class GoldDocument:
 
 def gold_documents(split: str, annotations: Path | None = None) -> dict[str, GoldDocument]:
     """Gold of every annotated document of ``split`` (configs/splits.yml)."""
-    from ..annotate.convert import gold_files, load_splits
-    from ..annotate.standoff import load_tasks
 
     splits = load_splits()
     files = [p for p in gold_files(annotations) if splits.get(p.stem) == split]
@@ -85,8 +97,6 @@ class Prediction:
 def system_extractor(find_spans: Callable, link: Callable, find_indicators: Callable | None = None) -> Any:
     """An Extractor whose pipeline finds spans, INDICATOR phrases and links as one system does, keeping its
     spans for scoring."""
-    from ..extract.reports import Extractor
-    from ..pipeline import Pipeline
 
     return Extractor(pipeline=Pipeline(find_spans, link, find_indicators), with_tasks=False, keep_spans=True)
 
@@ -111,9 +121,6 @@ def predict_document(doc: Any, gold: GoldDocument, extractor: Any) -> Prediction
 
 def gold_records(split_docs: dict[str, GoldDocument]) -> dict[tuple[str, str], set]:
     """Acceptable values per (doc, indicator): the expected table value, else the whole-body text values."""
-    from ..records import is_partial_scope
-    from ..tables.expected import expand
-    from ..values import parse_figure
 
     records: dict[tuple[str, str], set] = defaultdict(set)
     for doc_id, gold in split_docs.items():
@@ -158,8 +165,6 @@ def span_systems(model_dir: Path | None) -> dict[str, Callable]:
     """The span finders to compare: rules always; the model alone whenever a model loads (even when its
     measured policy keeps the rules for every label, so the report shows what it would do), and the hybrid
     when its policy uses the model."""
-    from ..spans.hybrid import RulesFinder, load_span_finder
-    from ..spans.model import ModelLoadError, load_model
 
     systems: dict[str, Callable] = {"rules": RulesFinder()}
     if model_dir is not None and Path(model_dir).exists():
@@ -176,9 +181,6 @@ def span_systems(model_dir: Path | None) -> dict[str, Callable]:
 
 
 def _model_only(nlp) -> Callable:
-    from ..spans.hybrid import fill_values
-    from ..spans.model import predict_spans
-    from ..spans.rules import find_spans
 
     def find(text: str, report_year: int | None = None, exclude=()) -> list:
         return fill_values(predict_spans(nlp, text, exclude), find_spans(text, report_year), report_year)
@@ -190,8 +192,6 @@ def evaluate_split(split: str, systems: dict[str, Callable], linkers: dict[str, 
                    indicator_finders: dict[str, Callable] | None = None) -> dict[str, Any]:
     """Span, link and record scores of every system on one split; with ``indicator_finders`` (name → INDICATOR
     phrase finder, the lexicon first), also their phrase scores and the best system's links and records with each."""
-    from ..annotate.standoff import find_document
-    from ..ingest import read_document
 
     cfg = load_config("evaluate.yml")
     golds = gold_documents(split)
@@ -258,8 +258,6 @@ def _score_indicator_finders(result: dict[str, Any], finders: dict[str, Callable
 def indicator_finders(model_dir: Path | None) -> dict[str, Callable]:
     """The lexicon alone, and the trained INDICATOR model (beside the span model: DIR/../indicator) under its
     stored policy and alone, whatever the policy, so the report shows what it would do."""
-    from ..link import indicator_model as im
-    from ..link.rules import find_indicator_spans
 
     finders: dict[str, Callable] = {"lexicon": find_indicator_spans}
     folder = Path(model_dir).parent / im.settings()["model_name"] if model_dir is not None else None
@@ -307,8 +305,6 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
 
     ``curve_path``: the cached learning curve (`make learning-curve`), reported when given and present.
     """
-    from ..link.model import load_linker
-    from ..link.policy import policy_linker
 
     cfg = load_config("evaluate.yml")
     systems = span_systems(model_dir)
@@ -324,7 +320,8 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
               "splits": {split: evaluate_split(split, systems, linkers, finders) for split in cfg["splits"]}}
     report["table_calibration"] = table_calibration(**cfg["table_calibration"])
     if curve_path is not None:
-        from ..training.learning_curve import load_curve
+
+        from ..training.learning_curve import load_curve  # lazy: the curve is measured with this module
 
         report["learning_curve"] = load_curve(curve_path)
         report["learning_curve_path"] = str(curve_path)
@@ -376,7 +373,7 @@ def markdown_report(report: dict[str, Any]) -> str:
     if "table_calibration" in report:
         lines += _calibration_lines(report["table_calibration"])
     if "learning_curve" in report:
-        from ..training.learning_curve import curve_markdown
+        from ..training.learning_curve import curve_markdown  # lazy: see above
 
         lines += curve_markdown(report["learning_curve"], Path(report["learning_curve_path"]))
     return "\n".join(lines)

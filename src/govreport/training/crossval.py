@@ -19,6 +19,19 @@ from typing import Any
 import srsly
 
 from ..config import load_config
+from ..eval.scorer import prf
+from ..link import indicator_model as im
+from ..link.features import example_from_task, linker_config, task_spans
+from ..link.model import build_linker
+from ..link.phrase_map import annotation_phrase_pairs
+from ..link.policy import combined_linker
+from ..link.rules import find_indicator_spans, link_figures_to_indicators
+from ..link.scoring import _score_links, link_tuples
+from ..spans.hybrid import POLICY_FILE, measure_policies
+from ..spans.model import load_model
+from .links import gold_tasks
+from .spans import gold_document_examples, train
+from .spans import settings as train_settings
 
 CV_FILE = "cv.json"
 
@@ -64,9 +77,6 @@ def choose_in_order(means: dict[str, float], order: Sequence[str], min_gain: flo
 def _scores(tasks: Sequence[dict[str, Any]], links: Sequence[list[Any]]) -> dict[str, Any]:
     """Phrase and canonical-id P/R/F1 of the link scoring (link/scoring.py), plus ``ids``: canonical ids over every
     figure, as `make evaluate` scores them (an id on a figure the gold leaves without one is an error)."""
-    from ..eval.scorer import prf
-    from ..link.features import linker_config
-    from ..link.scoring import _score_links, link_tuples
 
     scores = _score_links(tasks, links)
     label = linker_config()["relation_label"]
@@ -80,10 +90,6 @@ def _scores(tasks: Sequence[dict[str, Any]], links: Sequence[list[Any]]) -> dict
 def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]]) -> dict[str, Any]:
     """Per fold: a linker trained on the other folds; rules, learned and combined (ids from the rules or from
     the phrase mapper) scored on the held-out fold with the lexicon's candidates, as extract links."""
-    from ..link.features import example_from_task, linker_config
-    from ..link.model import build_linker
-    from ..link.phrase_map import annotation_phrase_pairs
-    from ..link.policy import combined_linker
 
     cfg = linker_config()
     threshold = cfg["combined"]["override_threshold"]
@@ -123,10 +129,6 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
 def span_cv(examples_by_doc: dict[str, list[tuple]], folds: list[list[str]], work_dir: Path) -> dict[str, Any]:
     """Per fold: a span model trained on the other folds (configs/train.yml ``cv``); every hybrid policy
     per label scored on the held-out fold."""
-    from ..spans.hybrid import measure_policies
-    from ..spans.model import load_model
-    from .spans import settings as train_settings
-    from .spans import train
 
     cfg, model_cfg = cv_settings(), load_config("model.yml")
     per_fold = []
@@ -155,8 +157,6 @@ def span_cv(examples_by_doc: dict[str, list[tuple]], folds: list[list[str]], wor
 def run_cv(out_dir: str | Path, folds: int | None = None, spans: bool = True, links: bool = True,
            indicators: bool = True) -> dict[str, Any]:
     """Cross-validate over the gold train+dev documents; writes ``out_dir/cv.json`` and returns it."""
-    from .links import gold_tasks
-    from .spans import gold_document_examples
 
     cfg = cv_settings()
     out_dir = Path(out_dir)
@@ -189,9 +189,6 @@ def apply_choices(report: dict[str, Any], model_dir: str | Path) -> list[str]:
     ``DIR/linker/meta.json``); returns what was written."""
     import json
 
-    from ..link.features import linker_config
-    from ..spans.hybrid import POLICY_FILE
-    from .spans import settings as train_settings
 
     model_dir = Path(model_dir)
     written = []
@@ -219,9 +216,6 @@ def apply_choices(report: dict[str, Any], model_dir: str | Path) -> list[str]:
 def _policy_links(task: dict[str, Any], indicators: list[Any], linker: Any = None) -> dict[str, list[Any]]:
     """Links of a task's gold figures over the given INDICATOR phrases: the relation rules' (``rules``) and,
     with a trained linker, the ``combined`` policy's (learned links where confident, as extract links)."""
-    from ..link.features import linker_config, task_spans
-    from ..link.policy import combined_linker
-    from ..link.rules import link_figures_to_indicators
 
     others = [s for s in task_spans(task) if s.label != "INDICATOR"]
     form = (task.get("meta") or {}).get("form")
@@ -239,11 +233,6 @@ def indicator_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list
     """Per fold: an INDICATOR model (link/indicator_model.py) trained on the other folds; every combination
     policy scored on the held-out fold: phrase F1 of the spans, and the links and ids of the relation rules over
     them (gold figures). The policy is chosen on the mean link phrase F1 (configs/indicator_model.yml)."""
-    from ..link import indicator_model as im
-    from ..link.features import example_from_task, linker_config
-    from ..link.model import build_linker
-    from ..link.phrase_map import annotation_phrase_pairs
-    from ..link.rules import find_indicator_spans
 
     cfg = im.settings()
     gold_candidates = linker_config()["train_candidates"] == "gold"
@@ -290,7 +279,6 @@ def shutil_rmtree(path: Path) -> None:
 
 def apply_indicator_choice(report: dict[str, Any], model_dir: str | Path) -> list[str]:
     """Write the cross-validated INDICATOR policy beside a trained INDICATOR model (``DIR/indicator``)."""
-    from ..link import indicator_model as im
 
     target = Path(model_dir) / im.settings()["model_name"]
     if "indicators" not in report or not (target / "meta.json").exists():

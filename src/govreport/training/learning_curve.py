@@ -17,7 +17,24 @@ from typing import Any
 
 import srsly
 
+from ..annotate import convert_annotations, gold_files
 from ..config import CONFIG_DIR, PROJECT_ROOT, load_config
+from ..eval.suite import _model_only, evaluate_split
+from ..link.model import load_linker
+from ..link.policy import policy_linker
+from ..segment import tokenizer_overrides
+from ..spans.hybrid import HybridFinder, load_policy
+from ..spans.model import load_model
+from .links import gold_tasks, train_linker
+from .spans import (
+    gold_table_areas,
+    prepare_data,
+    select_policy_on_dev,
+    spacy_config_path,
+    train_ner,
+    train_segmenter_for,
+)
+from .spans import settings as train_settings
 
 CURVE_FILE = "curve.json"
 CONFIG_FILES = ("learning_curve.yml", "train.yml", "model.yml", "learned_link.yml", "splits.yml", "evaluate.yml")
@@ -30,9 +47,6 @@ def settings() -> dict[str, Any]:
 
 def fingerprint() -> str:
     """sha1 over the gold files and the configs that shape the curve: a cached curve is stale when it differs."""
-    from ..annotate import gold_files
-    from .spans import settings as train_settings
-    from .spans import spacy_config_path
 
     digest = hashlib.sha1()
     paths = gold_files(PROJECT_ROOT / train_settings()["annotations_dir"])
@@ -49,9 +63,6 @@ def examples_by_document(work_dir: Path) -> dict[str, dict[str, list]]:
     import spacy
     from spacy.tokens import DocBin
 
-    from ..annotate import convert_annotations
-    from .spans import gold_table_areas
-    from .spans import settings as train_settings
 
     annotations = PROJECT_ROOT / train_settings()["annotations_dir"]
     meta_key = load_config("annotate.yml")["docbin"]["meta_key"]
@@ -77,10 +88,6 @@ def subsets(doc_ids: list[str], fractions: list[float], seed: int) -> list[tuple
 def train_fraction(run_dir: Path, examples: dict[str, list], train_tasks: list, dev_tasks: list,
                    segmenter_dir: Path | None) -> dict[str, Any]:
     """Span model and linker trained on one subset into ``run_dir``/ner and ``run_dir``/linker."""
-    from ..segment import tokenizer_overrides
-    from .links import train_linker
-    from .spans import prepare_data, select_policy_on_dev, spacy_config_path, train_ner
-    from .spans import settings as train_settings
 
     segmenter = train_settings()["segmenter"]
     started = time.perf_counter()
@@ -104,11 +111,6 @@ def train_fraction(run_dir: Path, examples: dict[str, list], train_tasks: list, 
 
 def score_fraction(run_dir: Path, split: str) -> dict[str, Any]:
     """Spans (model alone and hybrid), links, ids and records of one run, on ``split``."""
-    from ..eval.suite import _model_only, evaluate_split
-    from ..link.model import load_linker
-    from ..link.policy import policy_linker
-    from ..spans.hybrid import HybridFinder, load_policy
-    from ..spans.model import load_model
 
     hybrid = HybridFinder(load_model(run_dir / "ner"), load_policy(run_dir / "ner"))
     systems = {"model": _model_only(hybrid), "hybrid": hybrid}
@@ -119,7 +121,6 @@ def score_fraction(run_dir: Path, split: str) -> dict[str, Any]:
 
 def learning_curve(out_dir: str | Path) -> dict[str, Any]:
     """Train and score every fraction; writes ``out_dir``/curve.json and returns it."""
-    from .links import gold_tasks
 
     cfg = settings()
     out_dir = Path(out_dir)
@@ -131,7 +132,6 @@ def learning_curve(out_dir: str | Path) -> dict[str, Any]:
     train_docs = sorted(by_doc.get("train", {}))
     dev_examples = [e for doc in sorted(by_doc.get("dev", {})) for e in by_doc["dev"][doc]]
     segmenter_dir = None
-    from .spans import settings as train_settings
 
     if train_settings()["segmenter"] == "pkuseg":
         if not cfg["shared_segmenter"]:
@@ -156,7 +156,6 @@ def learning_curve(out_dir: str | Path) -> dict[str, Any]:
 
 def _segmenter(work: Path, examples: list) -> Path:
     """The pkuseg segmenter of all training text, reused from an earlier run of the same gold and configs."""
-    from .spans import train_segmenter_for
 
     stamp = work / "pkuseg" / "fingerprint.txt"
     current = fingerprint()

@@ -9,21 +9,27 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..config import load_config
+from ..annotate import DocumentStore, DocumentUnavailable, PreAnnotator, load_splits, load_tasks, read_document
+from ..annotate.convert import gold_path
+from ..annotate.export import report_files
+from ..config import CORPUS_DIR, PROJECT_ROOT, SHARED_CORPUS_DIR, load_config
 from ..link.diagnostics import feature_importance
 from ..link.features import example_from_task, linker_config
+from ..link.indicator_model import examples_from_tasks, train_indicator_model
 from ..link.model import LearnedLinker, build_linker
+from ..link.phrase_map import annotation_phrase_pairs
 from ..link.policy import choose_policy
 from ..link.scoring import compare_policies
 from ..notices import warn
+from ..tables import parse_tables
+from .spans import SPLITS, choose_source
+from .spans import settings as train_settings
 
 
 def project_tasks(source: str | None = None, annotations_dir: str | Path | None = None
                   ) -> tuple[str, dict[str, list[dict[str, Any]]]]:
     """(source, split → tasks): the gold annotations per split when there are any (configs/train.yml
     ``source``), else the silver tasks of the corpus (the rules' own links)."""
-    from ..config import CORPUS_DIR, SHARED_CORPUS_DIR
-    from .spans import choose_source
 
     source = choose_source(source)
     if source == "gold":
@@ -33,11 +39,6 @@ def project_tasks(source: str | None = None, annotations_dir: str | Path | None 
 
 def gold_tasks(annotations_dir: str | Path | None = None) -> dict[str, list[dict[str, Any]]]:
     """Accepted gold tasks per split (configs/splits.yml), joined with their documents; problems on stderr."""
-    from ..annotate import load_splits, load_tasks
-    from ..annotate.convert import gold_path
-    from ..config import PROJECT_ROOT
-    from .spans import SPLITS
-    from .spans import settings as train_settings
 
     folder = Path(annotations_dir or train_settings()["annotations_dir"])
     path = gold_path(folder if folder.is_absolute() else PROJECT_ROOT / folder)
@@ -59,8 +60,6 @@ def gold_tasks(annotations_dir: str | Path | None = None) -> dict[str, list[dict
 def document_forms(doc_ids: Iterable[str]) -> dict[str, str | None]:
     """The table form (pre2019, v2019, v2021, none) of each document, by the table stage; None when the
     document cannot be read (warned on stderr)."""
-    from ..annotate import DocumentStore, DocumentUnavailable
-    from ..tables import parse_tables
 
     store, forms = DocumentStore(), {}
     for doc_id in sorted(d for d in doc_ids if d):
@@ -86,9 +85,6 @@ def silver_tasks(paths: Iterable[str | Path], splits: Sequence[str] = ("train", 
     ``govreport annotate export`` writes them) of every report under ``paths``, each relation carrying the
     rules' canonical id. Twins of a report already read and files in no split are skipped; unreadable
     files are warned about and skipped."""
-    from ..annotate import PreAnnotator, load_splits, read_document
-    from ..annotate.export import report_files
-    from ..annotate.standoff import DocumentUnavailable
 
     split_of = load_splits()
     twins = (load_config("splits.yml") or {}).get("twins", {})
@@ -113,7 +109,6 @@ def silver_tasks(paths: Iterable[str | Path], splits: Sequence[str] = ("train", 
 def document_tasks(doc: Any, annotator: Any = None) -> list[dict[str, Any]]:
     """Silver tasks of one document: the paragraphs with a figure, pre-annotated as ``annotate export`` does
     (annotate.PreAnnotator), each relation also carrying the rules' canonical id."""
-    from ..annotate import PreAnnotator
 
     cfg = linker_config()
     annotator = annotator or PreAnnotator()
@@ -136,7 +131,6 @@ def document_tasks(doc: Any, annotator: Any = None) -> list[dict[str, Any]]:
 
 def train_indicator_from_gold(out_dir: str | Path) -> dict[str, Any]:
     """`govreport train-indicator`: the INDICATOR phrase model on the gold train split, early stopping on dev."""
-    from ..link.indicator_model import examples_from_tasks, train_indicator_model
 
     tasks = gold_tasks()
     return train_indicator_model(out_dir, examples_from_tasks(tasks["train"]), examples_from_tasks(tasks["dev"]))
@@ -147,7 +141,6 @@ def train_linker(train_tasks: Iterable[dict[str, Any]], out_dir: str | Path,
                  extra_meta: dict[str, Any] | None = None) -> LearnedLinker:
     """Fit the linker and phrase mapper on annotated tasks and save them into ``out_dir`` (e.g. models/linker);
     with ``dev_tasks`` the rules, learned and combined policies are measured on them and kept in meta.json."""
-    from ..link.phrase_map import annotation_phrase_pairs
 
     train_tasks = list(train_tasks)
     pairs = annotation_phrase_pairs(train_tasks)

@@ -19,8 +19,14 @@ from typing import Any
 
 import srsly
 
-from ..config import CONFIG_DIR, PROJECT_ROOT, load_config
+from ..annotate import convert_annotations, gold_files, read_annotations
+from ..annotate.tasks import table_offsets, task_id
+from ..config import CONFIG_DIR, CORPUS_DIR, PROJECT_ROOT, SHARED_CORPUS_DIR, load_config
+from ..ingest import IngestError, iter_report_files, read_document
 from ..notices import warn
+from ..segment import tokenizer_overrides, train_segmenter
+from ..spans.hybrid import POLICY_FILE, measure_policies
+from ..spans.model import load_model, model_units, sentence_units
 from ..types import Document
 
 # (text, [(start, end, label), ...], [(start, end) areas not annotated, e.g. tables]): a document or passage
@@ -42,7 +48,6 @@ def choose_source(source: str | None = None) -> str:
     """'gold' or 'silver'; 'auto' means gold as soon as annotations/gold holds any file."""
     source = source or settings()["source"]
     if source == "auto":
-        from ..annotate import gold_files
 
         return "gold" if gold_files(_project_path(settings()["annotations_dir"])) else "silver"
     if source not in ("gold", "silver"):
@@ -61,7 +66,6 @@ def gold_document_examples(work_dir: Path) -> dict[str, list[tuple[str, Example]
     import spacy
     from spacy.tokens import DocBin
 
-    from ..annotate import convert_annotations
 
     annotations = _project_path(settings()["annotations_dir"])
     meta_key = load_config("annotate.yml")["docbin"]["meta_key"]
@@ -81,8 +85,6 @@ def gold_document_examples(work_dir: Path) -> dict[str, list[tuple[str, Example]
 
 def gold_table_areas(annotations: Path) -> dict[tuple[str, int], list[tuple[int, int]]]:
     """(doc, paragraph) → table areas of the gold tasks (the DocBin conversion does not keep them)."""
-    from ..annotate import gold_files, read_annotations
-    from ..annotate.tasks import table_offsets, task_id
 
     lines, _ = read_annotations(gold_files(annotations))
     return {task_id(line.data): table_offsets(line.data) for line in lines if line.data.get("tables")}
@@ -146,7 +148,6 @@ def _splits() -> dict[str, str]:
 
 def corpus_documents(paths: Iterable[Path]) -> Iterable[Document]:
     """Every readable report under ``paths`` (unreadable ones are warned about and skipped)."""
-    from ..ingest import IngestError, iter_report_files, read_document
 
     for path in iter_report_files(paths):
         try:
@@ -161,7 +162,6 @@ def unit_examples(examples: Iterable[Example], keep_empty: float, seed: int) -> 
     Units without spans are kept with probability ``keep_empty``: they passed the cue filter, so they are
     the negatives the model meets at prediction time (list markers, document numbers, titles).
     """
-    from ..spans.model import model_units
 
     rng = random.Random(seed)
     out: list[Example] = []
@@ -208,7 +208,6 @@ def load_examples(source: str, work_dir: Path) -> dict[str, list[Example]]:
     """Examples per split: gold annotations, or silver rules output on the corpus documents."""
     if source == "gold":
         return gold_examples(work_dir)
-    from ..config import CORPUS_DIR, SHARED_CORPUS_DIR
 
     return silver_examples(corpus_documents([CORPUS_DIR, SHARED_CORPUS_DIR]))
 
@@ -230,8 +229,6 @@ def prepare_data(work_dir: Path, examples: dict[str, list[Example]]) -> dict[str
 
 def train_segmenter_for(work_dir: Path, examples: list[Example]) -> Path:
     """Train the pkuseg segmenter on the sentences of the training examples; returns its folder."""
-    from ..segment import train_segmenter
-    from ..spans.model import sentence_units
 
     texts = [text[a:b] for text, _, exclude in examples for a, b in sentence_units(text, exclude)]
     seg_dir = work_dir / "pkuseg"
@@ -246,7 +243,6 @@ def train(out_dir: str | Path, segmenter: str | None = None, source: str | None 
 
     ``examples`` (per split) replace the configured source, e.g. for a tiny run; ``overrides`` go to spaCy.
     """
-    from ..segment import tokenizer_overrides
 
     cfg = settings()
     segmenter = segmenter or cfg["segmenter"]
@@ -281,8 +277,6 @@ def train(out_dir: str | Path, segmenter: str | None = None, source: str | None 
 
 def select_policy_on_dev(model_dir: Path, work_dir: Path) -> dict[str, Any]:
     """Measure every hybrid policy per label on the dev documents; store the winners in hybrid.json."""
-    from ..spans.hybrid import POLICY_FILE, measure_policies
-    from ..spans.model import load_model
 
     examples = [(t, [tuple(s) for s in spans], [tuple(a) for a in ex])
                 for t, spans, ex in srsly.read_json(work_dir / "examples_dev.json")]

@@ -22,6 +22,9 @@ from typing import Any
 
 from ..dataset import load_rows
 from ..extract.schema import file_fields, text_digest
+from ..ingest import IngestError, read_document
+from .panel import build_panel, organs_with_years
+from .tables import stat_tables
 from .text import mark_text, number_text
 
 ASSETS = Path(__file__).parent / "assets"
@@ -45,7 +48,6 @@ class ReportText:
 
 def build_view(out_dir: str | Path, to: str | Path, source_root: str | Path | None = None) -> ViewSummary:
     """Write the pages of ``out_dir`` into ``to``."""
-    from .panel import build_panel, organs_with_years
 
     out_dir, to = Path(out_dir), Path(to)
     rows = load_rows(out_dir)
@@ -101,7 +103,6 @@ def panel_page(organ: str) -> str:
 
 def report_text(doc: dict[str, Any], out_dir: Path, source_root: str | Path | None) -> ReportText:
     """The report's normalised text, re-read from its file and checked against the stored digest."""
-    from ..ingest import IngestError, read_document
 
     if not doc.get("text_sha256"):
         return ReportText(None, f"{doc.get('path')}: no text digest in documents.jsonl (extract failed or is older)")
@@ -132,7 +133,6 @@ def _find_source(path: str, out_dir: Path, source_root: str | Path | None) -> Pa
 
 def _write_report(env, page: Path, doc: dict[str, Any], text: ReportText, mentions: list[dict[str, Any]],
                   records: list[dict[str, Any]]) -> int:
-    from .tables import stat_tables
 
     marked = mark_text(text.text, mentions) if text.text is not None else None
     page.write_text(env.get_template("report.html.j2").render(
