@@ -19,7 +19,7 @@ LAYERS = [
     ("ingest", ["ocr", "tables.grid", "ingest"]),  # tables.grid: the grid reconstruction the readers use
     ("spans", ["spans", "spans.*"]),
     ("tables", ["tables", "tables.*"]),
-    ("link", ["link", "phrase_map", "learned_link", "indicator_model"]),
+    ("link", ["phrase_bounds", "link", "phrase_map", "learned_link", "indicator_model"]),
     # the annotation task format: a document's spans and links as paragraph tasks (extract --tasks writes them)
     ("tasks", ["annotate.files", "annotate.tasks", "annotate.standoff", "annotate.task_builder"]),
     ("pipeline", ["pipeline", "extract", "dask_engine"]),

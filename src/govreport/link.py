@@ -806,6 +806,13 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             continue
         if phrase is not None:
             cand = _Cand(phrase[0], phrase[1], _head_entry(v[phrase[0]:phrase[1]]))
+        if rule in cfg["refined_rules"]:
+            # the guidelines' edges (phrase_bounds.py): coordination whole, count word in, subject out
+            from .phrase_bounds import refine_phrase
+
+            edges = refine_phrase(v, cand.start, cand.end, fig.start, rules)
+            if edges != (cand.start, cand.end):
+                cand = _Cand(*edges, cand.entry, cand.kb_id)
         canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos))
         confidence = conf[rule]
         if not _fits_unit(canonical, fig.span.unit):

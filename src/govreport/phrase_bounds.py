@@ -1,0 +1,140 @@
+"""Boundaries of the INDICATOR phrase a relation rule reads before its figure, as the guidelines set them.
+
+The relation rules (link.py) find where a phrase ends; this module moves its edges to where the annotation
+guidelines put them: a coordinated phrase whole (召开新闻发布会、媒体见面会、新闻通报会18场次), a count word
+after it inside (网上申请数3条), the subject before an adverb outside (“临沧早八点”共推送365期 → 推送), light
+verbs and trailing adverbs outside. Patterns in configs/phrase_bounds.yml. Offsets are those of the compact
+view link.py reads; the learned linker sees the refined phrase as the rules' choice and varies its edges.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+from .config import load_config
+
+CONFIG = "phrase_bounds.yml"
+
+
+@dataclass(frozen=True)
+class PhraseBounds:
+    """configs/phrase_bounds.yml compiled, with the phrase characters of configs/link.yml."""
+
+    phrase_char: re.Pattern[str]
+    joiners: re.Pattern[str]
+    max_chars: int
+    min_item_chars: int
+    count_suffix: re.Pattern[str]
+    interior_adverbs: re.Pattern[str]
+    light_verbs: re.Pattern[str]
+    trailing: re.Pattern[str]
+    min_chars: int
+
+
+@lru_cache(maxsize=1)
+def load_bounds() -> PhraseBounds:
+    """configs/phrase_bounds.yml compiled once per process."""
+    cfg = load_config(CONFIG)
+    return PhraseBounds(
+        phrase_char=re.compile(load_config("link.yml")["phrase_char"]),
+        joiners=re.compile(cfg["coordination"]["joiners"]),
+        max_chars=cfg["coordination"]["max_chars"],
+        min_item_chars=cfg["coordination"]["min_item_chars"],
+        count_suffix=re.compile(cfg["count_suffix"]),
+        interior_adverbs=re.compile(cfg["interior_adverbs"]),
+        light_verbs=re.compile(f"(?:{cfg['light_verbs']})"),
+        trailing=re.compile(cfg["trailing"]),
+        min_chars=cfg["min_chars"],
+    )
+
+
+class LinkPatterns(Protocol):
+    """The patterns of configs/link.yml refine_phrase reads (link.py's compiled rules)."""
+
+    strip_prefix: re.Pattern[str]
+    scope_any: re.Pattern[str]
+    filler_between: re.Pattern[str]
+    after_number: re.Pattern[str]
+    verbs: re.Pattern[str]
+
+
+def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPatterns) -> tuple[int, int]:
+    """The guidelines' edges of the phrase view[start:end] read before the figure at ``fig_start``; ``link``:
+    the prefix, scope, filler, after-number and verb patterns of the relation rules."""
+    b = load_bounds()
+    if not 0 <= start < end <= fig_start:
+        return start, end
+    end = _count_suffix(b, view, end, fig_start, link)
+    start = _coordination(b, view, start, end, link)
+    start = _after_adverb(b, view, start, end)
+    start = _light_verbs(b, view, start, end, link)
+    end = _trailing(b, view, start, end)
+    return start, end
+
+
+def _count_suffix(b: PhraseBounds, view: str, end: int, fig_start: int, link: LinkPatterns) -> int:
+    m = b.count_suffix.match(view, end, fig_start)
+    return m.end() if m and link.filler_between.match(view, m.end(), fig_start) else end
+
+
+def _coordination(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+    """The start of the coordination the phrase ends (items joined by 、 before it), else ``start``."""
+    new = start
+    while new > 0 and b.joiners.fullmatch(view, new - 1, new):
+        pos = new - 1
+        while pos > 0 and b.phrase_char.fullmatch(view, pos - 1, pos):
+            pos -= 1
+        if pos > 0 and view[pos - 1].isdigit():
+            m = link.after_number.match(view, pos, new - 1)
+            if not m:
+                break  # the item before is a figure's unit: an enumeration of figures, not one phrase
+            pos = m.end()  # the rest of a date (2019年累计公布…)
+        item = skip_words(view, pos, new - 1, link.strip_prefix, link.scope_any)
+        if end - item > b.max_chars:
+            # too long: the item from its last verb (the object before it is the frame: 门户网公开…)
+            verbs = [m.start() for m in link.verbs.finditer(view, item, new - 1)]
+            item = verbs[-1] if verbs and end - verbs[-1] <= b.max_chars else new - 1
+        if new - 1 - item < b.min_item_chars:
+            break
+        opened = item > pos
+        new = item
+        if opened:
+            break  # prefix, scope words or a verb opened the item: the coordination starts here
+    return new
+
+
+def _after_adverb(b: PhraseBounds, view: str, start: int, end: int) -> int:
+    last = None
+    for m in b.interior_adverbs.finditer(view, start, end):
+        if m.start() > start and end - m.end() >= b.min_chars:
+            last = m
+    return last.end() if last is not None else start
+
+
+def _light_verbs(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+    m = b.light_verbs.match(view, start, end)
+    if not m or end - m.end() < b.min_chars:
+        return start
+    rest = skip_words(view, m.end(), end, link.strip_prefix, link.scope_any)
+    return start if end - rest < b.min_chars else m.end()  # 完成全县64家…: nothing but scope words after it
+
+
+def _trailing(b: PhraseBounds, view: str, start: int, end: int) -> int:
+    m = b.trailing.search(view, start, end)
+    return m.start() if m and m.start() - start >= b.min_chars else end
+
+
+def skip_words(view: str, pos: int, end: int, *patterns: re.Pattern[str]) -> int:
+    """The position after the words at ``pos`` that any of ``patterns`` matches, repeatedly (prefix words and
+    scope words alternate: 2016年,全市各级行政机关共...)."""
+    while True:
+        before = pos
+        for pattern in patterns:
+            m = pattern.match(view, pos, end)
+            if m and m.end() > pos:
+                pos = m.end()
+        if pos == before:
+            return pos
