@@ -390,7 +390,10 @@ def body_id(canonical_id: str | None, scope: str | None) -> str | None:
 
     if canonical_id is None or not scope or not is_partial_scope(scope):
         return canonical_id
-    return None if load_rules().scope_any.fullmatch(scope) else canonical_id
+    rules = load_rules()
+    if rules.cfg.get("part_organ") and re.search(rules.cfg["part_organ"], scope):
+        return None  # an office inside the body (县政府公开办…主动公开信息数为62条): its own count
+    return None if rules.scope_any.fullmatch(scope) else canonical_id
 
 
 def _fits_unit(canonical_id: str | None, unit: str | None) -> bool:
@@ -783,6 +786,11 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 continue
 
         rule, cand, phrase = _own_indicator(v, fig, cands, cand_starts, cand_ends, cs, ce)
+        if (rule == "noun_after" and re.search(cfg["relative_clause"]["before"], v[max(cs, fig.start - 1):fig.start])
+                and re.match(cfg["relative_clause"]["after"], v[phrase[1]:ce])):
+            # 在办结答复的1486件申请中: the relative clause before the figure names the count, not the noun
+            phrase = _left_phrase(v, cs, fig.start) or phrase
+            rule = "left_context" if phrase is not None else rule
         if (rule == "none" and prev and prev.link and prev.link.rule == "noun_after"
                 and _only_prefix(v, prev.cand.end, fig.start)):
             # "45个部门职权事项3013项", "35个部门项目预算资金,累计25578.66万元": the noun after the figure
