@@ -27,10 +27,14 @@ class PhraseBounds:
     joiners: re.Pattern[str]
     max_chars: int
     min_item_chars: int
+    item_modifier_end: str
     count_suffix: re.Pattern[str]
     interior_adverbs: re.Pattern[str]
     light_verbs: re.Pattern[str]
     trailing: re.Pattern[str]
+    quotes: tuple[str, str]
+    not_action_verbs: re.Pattern[str]
+    modifiers: re.Pattern[str]
     min_chars: int
 
 
@@ -43,10 +47,14 @@ def load_bounds() -> PhraseBounds:
         joiners=re.compile(cfg["coordination"]["joiners"]),
         max_chars=cfg["coordination"]["max_chars"],
         min_item_chars=cfg["coordination"]["min_item_chars"],
+        item_modifier_end=cfg["coordination"]["item_modifier_end"],
         count_suffix=re.compile(cfg["count_suffix"]),
         interior_adverbs=re.compile(cfg["interior_adverbs"]),
         light_verbs=re.compile(f"(?:{cfg['light_verbs']})"),
         trailing=re.compile(cfg["trailing"]),
+        quotes=tuple(cfg["quotes"]),
+        not_action_verbs=re.compile(f"(?:{cfg['not_action_verbs']})$"),
+        modifiers=re.compile(f"(?:{cfg['modifiers']})$"),
         min_chars=cfg["min_chars"],
     )
 
@@ -71,8 +79,9 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     start = _coordination(b, view, start, end, link)
     start = _after_adverb(b, view, start, end)
     start = _light_verbs(b, view, start, end, link)
+    start = _action_verb(b, view, start, end, link)
     end = _trailing(b, view, start, end)
-    return start, end
+    return _unquoted(b, view, start, end)
 
 
 def _count_suffix(b: PhraseBounds, view: str, end: int, fig_start: int, link: LinkPatterns) -> int:
@@ -93,6 +102,9 @@ def _coordination(b: PhraseBounds, view: str, start: int, end: int, link: LinkPa
                 break  # the item before is a figure's unit: an enumeration of figures, not one phrase
             pos = m.end()  # the rest of a date (2019年累计公布…)
         item = skip_words(view, pos, new - 1, link.strip_prefix, link.scope_any)
+        modifier = view.rfind(b.item_modifier_end, item, new - 1)
+        if modifier >= 0:
+            item = modifier + 1  # 公开曝光存在不良行为的投标企业、供应商: the modifier before 的 is the frame
         if end - item > b.max_chars:
             # too long: the item from its last verb (the object before it is the frame: 门户网公开…)
             verbs = [m.start() for m in link.verbs.finditer(view, item, new - 1)]
@@ -120,6 +132,32 @@ def _light_verbs(b: PhraseBounds, view: str, start: int, end: int, link: LinkPat
         return start
     rest = skip_words(view, m.end(), end, link.strip_prefix, link.scope_any)
     return start if end - rest < b.min_chars else m.end()  # 完成全县64家…: nothing but scope words after it
+
+
+def _action_verb(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+    """The action verb right before the phrase, taken in when it tells which count it is (发布依申请公开信息,
+    guidelines 1); not before a title (编印《…》5期) nor before a phrase that opens with a verb itself."""
+    if view.startswith("《", start):
+        return start
+    m = b.modifiers.search(view, max(0, start - 8), start)
+    if m is not None:
+        return m.start()  # 政府信息公开行政复议: the compound that names the field is part of the name
+    if link.verbs.match(view, start, end):
+        return start
+    m = re.search(f"(?:{link.verbs.pattern})$", view[max(0, start - 4):start])
+    if m is None or b.not_action_verbs.search(m.group(0)):
+        return start
+    return start - len(m.group(0))
+
+
+def _unquoted(b: PhraseBounds, view: str, start: int, end: int) -> tuple[int, int]:
+    """Quotation marks around the whole phrase are outside (“同意公开”的205件, guidelines 1)."""
+    opening, closing = b.quotes
+    inner = view[start + 1:end - 1]
+    if (view.startswith(opening, start) and view.endswith(closing, 0, end) and end - start - 2 >= b.min_chars
+            and opening not in inner and closing not in inner):
+        return start + 1, end - 1
+    return start, end
 
 
 def _trailing(b: PhraseBounds, view: str, start: int, end: int) -> int:
