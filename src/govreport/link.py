@@ -424,7 +424,12 @@ def _subject_scope(view: str, lo: int, hi: int, org_at: dict[int, str]) -> str |
     m = rules.scope_any.match(view, pos, hi)
     if m and m.end() > pos:
         return _scope_name(m.group(0))
-    return org_at.get(pos)
+    org = org_at.get(pos)
+    joint = pos + len(org or "")
+    if org and view[joint:joint + 1] in rules.cfg["organ_joiners"] and joint + 1 in org_at:
+        # 区管委会、县政府公开办主动公开信息数为62条: the coordinated organs together are the subject
+        org = org + view[joint] + org_at[joint + 1]
+    return org
 
 
 def _scope(bounds: _Boundaries, ss: int, cs: int, fs: int, subject: Callable[[int, int], str | None],
