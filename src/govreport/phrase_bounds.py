@@ -35,6 +35,7 @@ class PhraseBounds:
     quotes: tuple[str, str]
     not_action_verbs: re.Pattern[str]
     modifiers: re.Pattern[str]
+    frame_prepositions: re.Pattern[str]
     min_chars: int
 
 
@@ -55,6 +56,7 @@ def load_bounds() -> PhraseBounds:
         quotes=tuple(cfg["quotes"]),
         not_action_verbs=re.compile(f"(?:{cfg['not_action_verbs']})$"),
         modifiers=re.compile(f"(?:{cfg['modifiers']})$"),
+        frame_prepositions=re.compile(cfg["frame_prepositions"]),
         min_chars=cfg["min_chars"],
     )
 
@@ -78,6 +80,7 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     end = _count_suffix(b, view, end, fig_start, link)
     start = _coordination(b, view, start, end, link)
     start = _after_adverb(b, view, start, end)
+    start = _after_frame(b, view, start, end, link)
     start = _light_verbs(b, view, start, end, link)
     start = _action_verb(b, view, start, end, link)
     end = _trailing(b, view, start, end)
@@ -124,6 +127,16 @@ def _after_adverb(b: PhraseBounds, view: str, start: int, end: int) -> int:
         if m.start() > start and end - m.end() >= b.min_chars:
             last = m
     return last.end() if last is not None else start
+
+
+def _after_frame(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+    """The phrase from the first verb after its last preposition (在政府网站公布处理结果 → 公布处理结果): the
+    place or channel a preposition introduces frames the count."""
+    for m in reversed(list(b.frame_prepositions.finditer(view, start, end))):
+        verb = link.verbs.search(view, m.end(), end)
+        if verb is not None and end - verb.start() >= b.min_chars:
+            return verb.start()
+    return start
 
 
 def _light_verbs(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
