@@ -91,3 +91,12 @@ def test_gold_phrases_agree_better_than_before(split):
         pytest.skip("no gold annotations (../shared/corpus missing?)")
     rules = [list(example_from_task(t, gold_indicators=False).rules.values()) for t in tasks]
     assert _scores(tasks, rules)["phrase"]["f"] >= 0.76
+
+
+def test_frame_before_the_verb_is_outside_and_the_action_verb_inside():
+    s = sentence_of(seed_text(SEED_000), "完成调查征集21次,并且在政府网站", "10件")
+    assert phrases(s)["10件"][0] == "公布处理结果"  # 在政府网站 frames the count
+    s = sentence_of(seed_text(SEED_000), "共向省政府门户网站", "1700条")
+    assert phrases(s)["1700条"][0] == "报送和采用信息"
+    s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "全市总计发布依申请公开信息", "7000余条")
+    assert phrases(s)["7000余条"][0] == "发布依申请公开信息"  # the action verb before a lexicon phrase
