@@ -100,3 +100,13 @@ def test_frame_before_the_verb_is_outside_and_the_action_verb_inside():
     assert phrases(s)["1700条"][0] == "报送和采用信息"
     s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "全市总计发布依申请公开信息", "7000余条")
     assert phrases(s)["7000余条"][0] == "发布依申请公开信息"  # the action verb before a lexicon phrase
+
+
+def test_predicate_after_units_names_the_count():
+    # guidelines 4: figure + noun naming the units + predicate → the predicate; the bare noun only without one
+    s = sentence_of(seed_text("001_9aef50f578a0bdd8.txt"), "选取陬市", "为示范点")
+    assert phrases(s)["2个"][0] == "示范点"
+    s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "全市共确定45家市直单位", "专栏建设")
+    assert phrases(s)["45家"][0] == "专栏建设"
+    s = "目前已汇集了60个单位的主动公开的政府信息。"
+    assert phrases(s)["60个"][0] != "的主动公开的政府信息"  # a noun before 的 is a modifier, not a subject

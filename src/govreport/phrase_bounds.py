@@ -189,3 +189,25 @@ def skip_words(view: str, pos: int, end: int, *patterns: re.Pattern[str]) -> int
                 pos = m.end()
         if pos == before:
             return pos
+
+
+def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, link: LinkPatterns
+                    ) -> tuple[int, int] | None:
+    """The predicate after a counted noun that only names the units counted (27个乡镇全部纳入…建设 → 纳入…建设,
+    45家市直单位开展专栏建设 → 专栏建设; guidelines 4), else None: the bare noun stays when no predicate follows."""
+    b = load_bounds()
+    cfg = load_config(CONFIG)["predicate"]
+    noun = view[noun_start:noun_end]
+    if not (re.fullmatch(cfg["unit_nouns"], noun) or link.scope_any.fullmatch(noun)):
+        return None
+    if re.match(cfg["not_after_noun"], view[noun_end:noun_end + 1]):
+        return None  # 60个单位的主动公开的政府信息, 一名乡镇人民政府或区直单位的负责人: the noun is no subject
+    start = skip_words(view, noun_end, clause_end, re.compile(f"(?:{cfg['prefix']})+"))
+    end = start
+    while end < clause_end and b.phrase_char.fullmatch(view, end, end + 1):
+        end += 1
+    if end < clause_end and not re.match(cfg["clause_end"], view[end:end + 1]):
+        return None  # a figure or a quotation follows: no predicate of this figure alone
+    if not b.min_chars <= end - start <= cfg["max_chars"]:
+        return None
+    return start, end
