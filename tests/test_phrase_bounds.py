@@ -110,3 +110,13 @@ def test_predicate_after_units_names_the_count():
     assert phrases(s)["45家"][0] == "专栏建设"
     s = "目前已汇集了60个单位的主动公开的政府信息。"
     assert phrases(s)["60个"][0] != "的主动公开的政府信息"  # a noun before 的 is a modifier, not a subject
+
+
+def test_items_after_the_phrase_belong_to_it():
+    # a coordination is kept whole on its right too: before the figure, and as the counted noun after it
+    s = "要求各部门主要负责同志年内解读重要政策和措施不少于1次。"
+    assert phrases(s)["不少于1次"][0] == "解读重要政策和措施"
+    s = sentence_of(seed_text(SEED_000), "目前市直47家行政执法单位1768名", "监督人员")
+    assert phrases(s)["1768名"][0] == "行政执法人员和行政执法监督人员"
+    s = "全年市级组织召开政府信息公开工作会议或专题会议数55场次。"
+    assert phrases(s)["55场次"][0] == "召开政府信息公开工作会议或专题会议数"

@@ -797,11 +797,13 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             phrase = _left_phrase(v, cs, fig.start) or phrase
             rule = "left_context" if phrase is not None else rule
         if rule == "noun_after":
-            from .phrase_bounds import predicate_after
+            from .phrase_bounds import noun_coordination, predicate_after
 
             predicate = predicate_after(v, phrase[0], phrase[1], ce, rules)
             if predicate is not None:
                 rule, phrase = "predicate", predicate
+            else:
+                phrase = (phrase[0], noun_coordination(v, phrase[1], ce, rules))
         if (rule == "none" and prev and prev.link and prev.link.rule == "noun_after"
                 and _only_prefix(v, prev.cand.end, fig.start)):
             # "45个部门职权事项3013项", "35个部门项目预算资金,累计25578.66万元": the noun after the figure

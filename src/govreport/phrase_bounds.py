@@ -28,6 +28,8 @@ class PhraseBounds:
     max_chars: int
     min_item_chars: int
     item_modifier_end: str
+    right_item: re.Pattern[str]
+    not_between: re.Pattern[str]
     count_suffix: re.Pattern[str]
     interior_adverbs: re.Pattern[str]
     light_verbs: re.Pattern[str]
@@ -49,6 +51,9 @@ def load_bounds() -> PhraseBounds:
         max_chars=cfg["coordination"]["max_chars"],
         min_item_chars=cfg["coordination"]["min_item_chars"],
         item_modifier_end=cfg["coordination"]["item_modifier_end"],
+        right_item=re.compile(f"(?:{cfg['coordination']['right_joiners']})" + load_config("link.yml")["phrase_char"]
+                              + "{2,}"),
+        not_between=re.compile(cfg["coordination"]["not_between"]),
         count_suffix=re.compile(cfg["count_suffix"]),
         interior_adverbs=re.compile(cfg["interior_adverbs"]),
         light_verbs=re.compile(f"(?:{cfg['light_verbs']})"),
@@ -69,6 +74,7 @@ class LinkPatterns(Protocol):
     filler_between: re.Pattern[str]
     after_number: re.Pattern[str]
     verbs: re.Pattern[str]
+    noun_stop: re.Pattern[str]
 
 
 def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPatterns) -> tuple[int, int]:
@@ -77,7 +83,7 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     b = load_bounds()
     if not 0 <= start < end <= fig_start:
         return start, end
-    end = _count_suffix(b, view, end, fig_start, link)
+    end = _count_suffix(b, view, _coordination_right(b, view, start, end, fig_start, link), fig_start, link)
     start = _coordination(b, view, start, end, link)
     start = _after_adverb(b, view, start, end)
     start = _after_frame(b, view, start, end, link)
@@ -90,6 +96,20 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
 def _count_suffix(b: PhraseBounds, view: str, end: int, fig_start: int, link: LinkPatterns) -> int:
     m = b.count_suffix.match(view, end, fig_start)
     return m.end() if m and link.filler_between.match(view, m.end(), fig_start) else end
+
+
+def _coordination_right(b: PhraseBounds, view: str, start: int, end: int, fig_start: int, link: LinkPatterns) -> int:
+    """The end of the coordination the phrase opens (解读重要政策和措施不少于1次, 召开…会议或专题会议数55场次):
+    an item joined after it, with only filler words between it and the figure, belongs to the phrase."""
+    if b.not_between.search(view, end, fig_start):
+        return end  # A和B分别为3件、5件: the items pair with the figures
+    m = b.right_item.match(view, end, fig_start)
+    if m is None or m.end() - start > b.max_chars:
+        return end
+    item_end = m.end()
+    while item_end > end and not link.filler_between.match(view, item_end, fig_start):
+        item_end -= 1  # the filler before the figure (共, 达) is no part of the item
+    return item_end if item_end - end >= 3 else end
 
 
 def _coordination(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
@@ -211,3 +231,19 @@ def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, 
     if not b.min_chars <= end - start <= cfg["max_chars"]:
         return None
     return start, end
+
+
+def noun_coordination(view: str, noun_end: int, clause_end: int, link: LinkPatterns) -> int:
+    """The end of the coordination a counted noun after its figure opens (1768名行政执法人员和行政执法监督人员,
+    59项行政审批和办事服务项目): the next item, up to the noun's own stop words, else ``noun_end``."""
+    b = load_bounds()
+    m = b.right_item.match(view, noun_end, clause_end)
+    if m is None:
+        return noun_end
+    joiner = re.match(load_config(CONFIG)["coordination"]["right_joiners"], view[noun_end:m.end()])
+    item_start = noun_end + (joiner.end() if joiner else 1)
+    stop = link.noun_stop.search(view, item_start, m.end())
+    end = stop.start() if stop else m.end()
+    tail = link.noun_end.search(view, item_start, end) if hasattr(link, "noun_end") else None
+    end = tail.start() if tail else end
+    return end if end - item_start >= b.min_chars and end - noun_end <= b.max_chars else noun_end
