@@ -19,6 +19,7 @@ from ..config import load_config
 from ..indicators import indicator_units
 from ..normalize import OffsetMap, map_offset, substitute
 from ..types import Span
+from .phrase_bounds import noun_coordination, predicate_after, refine_phrase
 
 CONFIG = "link.yml"
 
@@ -390,7 +391,10 @@ def body_id(canonical_id: str | None, scope: str | None) -> str | None:
 
     if canonical_id is None or not scope or not is_partial_scope(scope):
         return canonical_id
-    return None if load_rules().scope_any.fullmatch(scope) else canonical_id
+    rules = load_rules()
+    if rules.cfg.get("part_organ") and re.search(rules.cfg["part_organ"], scope):
+        return None  # an office inside the body (县政府公开办…主动公开信息数为62条): its own count
+    return None if rules.scope_any.fullmatch(scope) else canonical_id
 
 
 def _fits_unit(canonical_id: str | None, unit: str | None) -> bool:
@@ -421,7 +425,12 @@ def _subject_scope(view: str, lo: int, hi: int, org_at: dict[int, str]) -> str |
     m = rules.scope_any.match(view, pos, hi)
     if m and m.end() > pos:
         return _scope_name(m.group(0))
-    return org_at.get(pos)
+    org = org_at.get(pos)
+    joint = pos + len(org or "")
+    if org and view[joint:joint + 1] in rules.cfg["organ_joiners"] and joint + 1 in org_at:
+        # 区管委会、县政府公开办主动公开信息数为62条: the coordinated organs together are the subject
+        org = org + view[joint] + org_at[joint + 1]
+    return org
 
 
 def _scope(bounds: _Boundaries, ss: int, cs: int, fs: int, subject: Callable[[int, int], str | None],
@@ -783,6 +792,18 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 continue
 
         rule, cand, phrase = _own_indicator(v, fig, cands, cand_starts, cand_ends, cs, ce)
+        if (rule == "noun_after" and re.search(cfg["relative_clause"]["before"], v[max(cs, fig.start - 1):fig.start])
+                and re.match(cfg["relative_clause"]["after"], v[phrase[1]:ce])):
+            # 在办结答复的1486件申请中: the relative clause before the figure names the count, not the noun
+            phrase = _left_phrase(v, cs, fig.start) or phrase
+            rule = "left_context" if phrase is not None else rule
+        if rule == "noun_after":
+
+            predicate = predicate_after(v, phrase[0], phrase[1], ce, rules)
+            if predicate is not None:
+                rule, phrase = "predicate", predicate
+            else:
+                phrase = (phrase[0], noun_coordination(v, phrase[1], ce, rules))
         if (rule == "none" and prev and prev.link and prev.link.rule == "noun_after"
                 and _only_prefix(v, prev.cand.end, fig.start)):
             # "45个部门职权事项3013项", "35个部门项目预算资金,累计25578.66万元": the noun after the figure
@@ -806,6 +827,11 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             continue
         if phrase is not None:
             cand = _Cand(phrase[0], phrase[1], _head_entry(v[phrase[0]:phrase[1]]))
+        if rule in cfg["refined_rules"]:
+            # the guidelines' edges (phrase_bounds.py): coordination whole, count word in, subject out
+            edges = refine_phrase(v, cand.start, cand.end, fig.start, rules)
+            if edges != (cand.start, cand.end):
+                cand = _Cand(*edges, cand.entry, cand.kb_id)
         canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos))
         confidence = conf[rule]
         if not _fits_unit(canonical, fig.span.unit):

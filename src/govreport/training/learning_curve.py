@@ -37,7 +37,8 @@ from .spans import (
 from .spans import settings as train_settings
 
 CURVE_FILE = "curve.json"
-CONFIG_FILES = ("learning_curve.yml", "train.yml", "model.yml", "learned_link.yml", "splits.yml", "evaluate.yml")
+CONFIG_FILES = ("learning_curve.yml", "train.yml", "model.yml", "learned_link.yml", "link.yml", "phrase_bounds.yml",
+                "splits.yml", "evaluate.yml")
 
 
 def settings() -> dict[str, Any]:

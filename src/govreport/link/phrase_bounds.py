@@ -1,0 +1,249 @@
+"""Boundaries of the INDICATOR phrase a relation rule reads before its figure, as the guidelines set them.
+
+The relation rules (link.py) find where a phrase ends; this module moves its edges to where the annotation
+guidelines put them: a coordinated phrase whole (召开新闻发布会、媒体见面会、新闻通报会18场次), a count word
+after it inside (网上申请数3条), the subject before an adverb outside (“临沧早八点”共推送365期 → 推送), light
+verbs and trailing adverbs outside. Patterns in configs/phrase_bounds.yml. Offsets are those of the compact
+view link.py reads; the learned linker sees the refined phrase as the rules' choice and varies its edges.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+from ..config import load_config
+
+CONFIG = "phrase_bounds.yml"
+
+
+@dataclass(frozen=True)
+class PhraseBounds:
+    """configs/phrase_bounds.yml compiled, with the phrase characters of configs/link.yml."""
+
+    phrase_char: re.Pattern[str]
+    joiners: re.Pattern[str]
+    max_chars: int
+    min_item_chars: int
+    item_modifier_end: str
+    right_item: re.Pattern[str]
+    not_between: re.Pattern[str]
+    count_suffix: re.Pattern[str]
+    interior_adverbs: re.Pattern[str]
+    light_verbs: re.Pattern[str]
+    trailing: re.Pattern[str]
+    quotes: tuple[str, str]
+    not_action_verbs: re.Pattern[str]
+    modifiers: re.Pattern[str]
+    frame_prepositions: re.Pattern[str]
+    min_chars: int
+
+
+@lru_cache(maxsize=1)
+def load_bounds() -> PhraseBounds:
+    """configs/phrase_bounds.yml compiled once per process."""
+    cfg = load_config(CONFIG)
+    return PhraseBounds(
+        phrase_char=re.compile(load_config("link.yml")["phrase_char"]),
+        joiners=re.compile(cfg["coordination"]["joiners"]),
+        max_chars=cfg["coordination"]["max_chars"],
+        min_item_chars=cfg["coordination"]["min_item_chars"],
+        item_modifier_end=cfg["coordination"]["item_modifier_end"],
+        right_item=re.compile(f"(?:{cfg['coordination']['right_joiners']})" + load_config("link.yml")["phrase_char"]
+                              + "{2,}"),
+        not_between=re.compile(cfg["coordination"]["not_between"]),
+        count_suffix=re.compile(cfg["count_suffix"]),
+        interior_adverbs=re.compile(cfg["interior_adverbs"]),
+        light_verbs=re.compile(f"(?:{cfg['light_verbs']})"),
+        trailing=re.compile(cfg["trailing"]),
+        quotes=tuple(cfg["quotes"]),
+        not_action_verbs=re.compile(f"(?:{cfg['not_action_verbs']})$"),
+        modifiers=re.compile(f"(?:{cfg['modifiers']})$"),
+        frame_prepositions=re.compile(cfg["frame_prepositions"]),
+        min_chars=cfg["min_chars"],
+    )
+
+
+class LinkPatterns(Protocol):
+    """The patterns of configs/link.yml refine_phrase reads (link.py's compiled rules)."""
+
+    strip_prefix: re.Pattern[str]
+    scope_any: re.Pattern[str]
+    filler_between: re.Pattern[str]
+    after_number: re.Pattern[str]
+    verbs: re.Pattern[str]
+    noun_stop: re.Pattern[str]
+
+
+def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPatterns) -> tuple[int, int]:
+    """The guidelines' edges of the phrase view[start:end] read before the figure at ``fig_start``; ``link``:
+    the prefix, scope, filler, after-number and verb patterns of the relation rules."""
+    b = load_bounds()
+    if not 0 <= start < end <= fig_start:
+        return start, end
+    end = _count_suffix(b, view, _coordination_right(b, view, start, end, fig_start, link), fig_start, link)
+    start = _coordination(b, view, start, end, link)
+    start = _after_adverb(b, view, start, end)
+    start = _after_frame(b, view, start, end, link)
+    start = _light_verbs(b, view, start, end, link)
+    start = _action_verb(b, view, start, end, link)
+    end = _trailing(b, view, start, end)
+    return _unquoted(b, view, start, end)
+
+
+def _count_suffix(b: PhraseBounds, view: str, end: int, fig_start: int, link: LinkPatterns) -> int:
+    m = b.count_suffix.match(view, end, fig_start)
+    return m.end() if m and link.filler_between.match(view, m.end(), fig_start) else end
+
+
+def _coordination_right(b: PhraseBounds, view: str, start: int, end: int, fig_start: int, link: LinkPatterns) -> int:
+    """The end of the coordination the phrase opens (解读重要政策和措施不少于1次, 召开…会议或专题会议数55场次):
+    an item joined after it, with only filler words between it and the figure, belongs to the phrase."""
+    if b.not_between.search(view, end, fig_start):
+        return end  # A和B分别为3件、5件: the items pair with the figures
+    m = b.right_item.match(view, end, fig_start)
+    if m is None or m.end() - start > b.max_chars:
+        return end
+    item_end = m.end()
+    while item_end > end and not link.filler_between.match(view, item_end, fig_start):
+        item_end -= 1  # the filler before the figure (共, 达) is no part of the item
+    return item_end if item_end - end >= 3 else end
+
+
+def _coordination(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+    """The start of the coordination the phrase ends (items joined by 、 before it), else ``start``."""
+    new = start
+    while new > 0 and b.joiners.fullmatch(view, new - 1, new):
+        pos = new - 1
+        while pos > 0 and b.phrase_char.fullmatch(view, pos - 1, pos):
+            pos -= 1
+        if pos > 0 and view[pos - 1].isdigit():
+            m = link.after_number.match(view, pos, new - 1)
+            if not m:
+                break  # the item before is a figure's unit: an enumeration of figures, not one phrase
+            pos = m.end()  # the rest of a date (2019年累计公布…)
+        item = skip_words(view, pos, new - 1, link.strip_prefix, link.scope_any)
+        modifier = view.rfind(b.item_modifier_end, item, new - 1)
+        if modifier >= 0:
+            item = modifier + 1  # 公开曝光存在不良行为的投标企业、供应商: the modifier before 的 is the frame
+        if end - item > b.max_chars:
+            # too long: the item from its last verb (the object before it is the frame: 门户网公开…)
+            verbs = [m.start() for m in link.verbs.finditer(view, item, new - 1)]
+            item = verbs[-1] if verbs and end - verbs[-1] <= b.max_chars else new - 1
+        if new - 1 - item < b.min_item_chars:
+            break
+        opened = item > pos
+        new = item
+        if opened:
+            break  # prefix, scope words or a verb opened the item: the coordination starts here
+    return new
+
+
+def _after_adverb(b: PhraseBounds, view: str, start: int, end: int) -> int:
+    last = None
+    for m in b.interior_adverbs.finditer(view, start, end):
+        if m.start() > start and end - m.end() >= b.min_chars:
+            last = m
+    return last.end() if last is not None else start
+
+
+def _after_frame(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+    """The phrase from the first verb after its last preposition (在政府网站公布处理结果 → 公布处理结果): the
+    place or channel a preposition introduces frames the count."""
+    for m in reversed(list(b.frame_prepositions.finditer(view, start, end))):
+        verb = link.verbs.search(view, m.end(), end)
+        if verb is not None and end - verb.start() >= b.min_chars:
+            return verb.start()
+    return start
+
+
+def _light_verbs(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+    m = b.light_verbs.match(view, start, end)
+    if not m or end - m.end() < b.min_chars:
+        return start
+    rest = skip_words(view, m.end(), end, link.strip_prefix, link.scope_any)
+    return start if end - rest < b.min_chars else m.end()  # 完成全县64家…: nothing but scope words after it
+
+
+def _action_verb(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+    """The action verb right before the phrase, taken in when it tells which count it is (发布依申请公开信息,
+    guidelines 1); not before a title (编印《…》5期) nor before a phrase that opens with a verb itself."""
+    if view.startswith("《", start):
+        return start
+    m = b.modifiers.search(view, max(0, start - 8), start)
+    if m is not None:
+        return m.start()  # 政府信息公开行政复议: the compound that names the field is part of the name
+    if link.verbs.match(view, start, end):
+        return start
+    m = re.search(f"(?:{link.verbs.pattern})$", view[max(0, start - 4):start])
+    if m is None or b.not_action_verbs.search(m.group(0)):
+        return start
+    return start - len(m.group(0))
+
+
+def _unquoted(b: PhraseBounds, view: str, start: int, end: int) -> tuple[int, int]:
+    """Quotation marks around the whole phrase are outside (“同意公开”的205件, guidelines 1)."""
+    opening, closing = b.quotes
+    inner = view[start + 1:end - 1]
+    if (view.startswith(opening, start) and view.endswith(closing, 0, end) and end - start - 2 >= b.min_chars
+            and opening not in inner and closing not in inner):
+        return start + 1, end - 1
+    return start, end
+
+
+def _trailing(b: PhraseBounds, view: str, start: int, end: int) -> int:
+    m = b.trailing.search(view, start, end)
+    return m.start() if m and m.start() - start >= b.min_chars else end
+
+
+def skip_words(view: str, pos: int, end: int, *patterns: re.Pattern[str]) -> int:
+    """The position after the words at ``pos`` that any of ``patterns`` matches, repeatedly (prefix words and
+    scope words alternate: 2016年,全市各级行政机关共...)."""
+    while True:
+        before = pos
+        for pattern in patterns:
+            m = pattern.match(view, pos, end)
+            if m and m.end() > pos:
+                pos = m.end()
+        if pos == before:
+            return pos
+
+
+def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, link: LinkPatterns
+                    ) -> tuple[int, int] | None:
+    """The predicate after a counted noun that only names the units counted (27个乡镇全部纳入…建设 → 纳入…建设,
+    45家市直单位开展专栏建设 → 专栏建设; guidelines 4), else None: the bare noun stays when no predicate follows."""
+    b = load_bounds()
+    cfg = load_config(CONFIG)["predicate"]
+    noun = view[noun_start:noun_end]
+    if not (re.fullmatch(cfg["unit_nouns"], noun) or link.scope_any.fullmatch(noun)):
+        return None
+    if re.match(cfg["not_after_noun"], view[noun_end:noun_end + 1]):
+        return None  # 60个单位的主动公开的政府信息, 一名乡镇人民政府或区直单位的负责人: the noun is no subject
+    start = skip_words(view, noun_end, clause_end, re.compile(f"(?:{cfg['prefix']})+"))
+    end = start
+    while end < clause_end and b.phrase_char.fullmatch(view, end, end + 1):
+        end += 1
+    if end < clause_end and not re.match(cfg["clause_end"], view[end:end + 1]):
+        return None  # a figure or a quotation follows: no predicate of this figure alone
+    if not b.min_chars <= end - start <= cfg["max_chars"]:
+        return None
+    return start, end
+
+
+def noun_coordination(view: str, noun_end: int, clause_end: int, link: LinkPatterns) -> int:
+    """The end of the coordination a counted noun after its figure opens (1768名行政执法人员和行政执法监督人员,
+    59项行政审批和办事服务项目): the next item, up to the noun's own stop words, else ``noun_end``."""
+    b = load_bounds()
+    m = b.right_item.match(view, noun_end, clause_end)
+    if m is None:
+        return noun_end
+    joiner = re.match(load_config(CONFIG)["coordination"]["right_joiners"], view[noun_end:m.end()])
+    item_start = noun_end + (joiner.end() if joiner else 1)
+    stop = link.noun_stop.search(view, item_start, m.end())
+    end = stop.start() if stop else m.end()
+    tail = link.noun_end.search(view, item_start, end) if hasattr(link, "noun_end") else None
+    end = tail.start() if tail else end
+    return end if end - item_start >= b.min_chars and end - noun_end <= b.max_chars else noun_end
