@@ -798,7 +798,6 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             phrase = _left_phrase(v, cs, fig.start) or phrase
             rule = "left_context" if phrase is not None else rule
         if rule == "noun_after":
-
             predicate = predicate_after(v, phrase[0], phrase[1], ce, rules)
             if predicate is not None:
                 rule, phrase = "predicate", predicate
