@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import CORPUS_DIR, PROJECT_ROOT, SHARED_CORPUS_DIR, load_config
+from ..jsonl import write_jsonl
 
 EXPECTED_DIR = PROJECT_ROOT / "tests" / "expected"
 
@@ -154,11 +155,11 @@ def table_report(paths: list[Path] | None = None, out: Path | None = None) -> li
         expected[Path(data["path"]).resolve()] = data
     files = list(iter_report_files(paths)) if paths else list(expected)
     rows = []
-    lines = []
+    parsed = []
     for path in files:
         result = parse_tables(read_document(path))
         if out:
-            lines.append(json.dumps({"path": str(path), **result.to_dict()}, ensure_ascii=False))
+            parsed.append({"path": str(path), **result.to_dict()})
         data = expected.get(path.resolve())
         if data:
             rows.append(compare(result, data).to_dict())
@@ -169,7 +170,7 @@ def table_report(paths: list[Path] | None = None, out: Path | None = None) -> li
                      "checks_passed": statuses.count("pass"), "checks_failed": statuses.count("fail"),
                      "checks_na": statuses.count("na")})
     if out:
-        Path(out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_jsonl(out, parsed)
     return rows
 
 
