@@ -175,7 +175,8 @@ def extract(
     _show_ocr_progress()
     with staged_output(out, OUTPUT_FILES) as staging:
         results = extract_reports(reports, workers=workers, model=model, use_model=not no_model, with_tasks=tasks,
-                                  engine=engine, scheduler=scheduler, parts_dir=staging.path / ".parts")
+                                  engine=engine, scheduler=scheduler, parts_dir=staging.path / ".parts",
+                                  serialize=not parquet)  # parquet writes the mentions themselves
         totals = write_outputs(results, staging.path, with_tasks=tasks, on_result=_echo_failure, parquet=parquet)
         if totals["failed"] < totals["documents"]:
             staging.publish()

@@ -27,7 +27,7 @@ from typing import Any
 from .extract import DocumentResult
 from .jsonl import json_line
 
-RESULT_FIELDS = ("path", "document", "mentions", "records", "tasks", "n_chars", "error")
+RESULT_FIELDS = ("path", "document", "mentions", "records", "tasks", "n_chars", "error", "lines")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ class WorkerSettings:
     model: str | None
     use_model: bool
     with_tasks: bool
+    # results carry their output lines, encoded on the worker (extract_reports(serialize=True)): the client then
+    # writes them as they are instead of decoding and encoding every row again
+    serialize: bool = False
 
 
 def partitions(reports: list[Any], partition_bytes: int, max_files: int) -> list[list[Any]]:
@@ -70,7 +73,8 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
 
     final = part_path(Path(parts_dir), index)
     tmp = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")  # a rerun never writes into a live file
-    results = extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks, progress=False)
+    results = extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks, progress=False,
+                              serialize=settings.serialize)
     with open(tmp, "w", encoding="utf-8") as f:
         f.writelines(json_line({k: getattr(result, k) for k in RESULT_FIELDS}) for result in results)
     os.replace(tmp, final)
