@@ -69,9 +69,21 @@ class Extractor:
         self.units = indicator_units()  # canonical unit of each id
 
     def warm_up(self) -> None:
-        """Extract a short text once, so the patterns compiled on first use are there before workers fork."""
-        text = _batch_config()["warm_up_text"]
-        self.extract(Document(doc="warm-up", path="warm-up", format="txt", text=text))
+        """Read and extract a short report once, so that what is loaded and compiled on first use (readers,
+        OpenCC, cn2an, patterns) is there before workers fork, and the scanners' alternations for the first
+        characters the short text does not hold: else each worker loads them again (a dask worker once per
+        partition), which took about half a second per worker."""
+        import tempfile
+
+        from .link import load_rules
+        from .spans.rules import exclusion_scanner, scanner
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "warm-up.txt"
+            path.write_text(_batch_config()["warm_up_text"], encoding="utf-8")
+            self(path, "warm-up")
+        for alternation in (scanner(), exclusion_scanner(), load_rules().lexicon_scan):
+            alternation.compile_all()
 
     def __call__(self, path: str | Path, doc_id: str | None = None) -> DocumentResult:
         """Read and extract one file; ``doc_id`` (default: the file's stem) names it in every output row."""
