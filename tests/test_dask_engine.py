@@ -91,3 +91,18 @@ def test_partitions_keep_input_order_and_bound_their_size(tmp_path):
     assert [f for part in parts for f in part] == files
     assert all(len(p) <= 2 for p in parts)
     assert parts[0] == files[:2] and parts[1] == [files[2]]
+
+
+def test_a_small_batch_is_cut_so_that_every_worker_gets_partitions(tmp_path):
+    from govreport.dask_engine import balanced_partition_bytes, partitions
+    from govreport.inputs import ReportFile
+
+    files = []
+    for i in range(12):
+        path = tmp_path / f"f{i}.txt"
+        path.write_bytes(b"x" * 10)
+        files.append(ReportFile(path, path.stem))
+    assert balanced_partition_bytes(files, 100, workers=2, per_worker=0) == 100  # 0: the configured size
+    size = balanced_partition_bytes(files, 100, workers=2, per_worker=3)
+    assert len(partitions(files, size, max_files=200)) == 6  # 120 bytes: 2 partitions of 100 would idle a worker
+    assert balanced_partition_bytes(files, 15, workers=2, per_worker=3) == 15  # never larger than configured

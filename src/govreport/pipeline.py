@@ -8,8 +8,10 @@ run documents through it, so they all see the same spans and links.
 from __future__ import annotations
 
 import warnings
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -81,11 +83,21 @@ class Pipeline:
         meta = document_metadata(doc.text, doc.path, tables.form, source_meta=doc.meta)
         areas = doc.table_areas(getattr(tables, "areas", None) or ())
         spans = self.find_spans(doc.text, meta.get("year"), exclude=areas)
-        narrative = [s for s in spans if not inside(s.start, s.end, areas)]
+        narrative = outside_areas(spans, areas)
         indicators = self.find_indicators(doc.text)
         links = self.link(doc.text, narrative, indicators, tables.form)
         return Analysis(doc, tables, meta, areas, spans, narrative, indicators, links)
 
 
-def inside(start: int, end: int, areas: list[tuple[int, int]]) -> bool:
-    return any(a <= start and end <= b for a, b in areas)
+def outside_areas(spans: list[Span], areas: list[tuple[int, int]]) -> list[Span]:
+    """The spans that lie inside none of the sorted ``areas``, by bisection: a span is inside one when some area
+    starting at or before it ends at or after it, that is when the furthest end of those areas reaches it
+    (a document has thousands of spans and hundreds of table areas)."""
+    starts = [a for a, _ in areas]
+    reach = list(accumulate((b for _, b in areas), max))  # furthest end of the areas up to each one
+    kept = []
+    for s in spans:
+        i = bisect_right(starts, s.start)
+        if not i or reach[i - 1] < s.end:
+            kept.append(s)
+    return kept

@@ -62,7 +62,8 @@ def extract(
     _show_ocr_progress()
     with staged_output(out, OUTPUT_FILES) as staging:
         results = extract_reports(reports, workers=workers, model=model, use_model=not no_model, with_tasks=tasks,
-                                  engine=engine, scheduler=scheduler, parts_dir=staging.path / ".parts")
+                                  engine=engine, scheduler=scheduler, parts_dir=staging.path / ".parts",
+                                  serialize=_encode_in_workers(engine, workers, parquet))
         totals = write_outputs(results, staging.path, with_tasks=tasks, on_result=_echo_failure, parquet=parquet)
         if totals["failed"] < totals["documents"]:
             staging.publish()
@@ -71,6 +72,13 @@ def extract(
         typer.echo(f"no document could be read; the outputs in {out} are left as they were", err=True)
     if totals["failed"]:
         raise typer.Exit(code=1)
+
+
+def _encode_in_workers(engine: str, workers: int, parquet: bool) -> bool:
+    """Whether the workers encode the output rows (extract_reports ``serialize``): not for parquet, which writes
+    the rows themselves, nor for one local worker, beside which the writing process has a core of its own and
+    encodes faster (measured: 6% of a rules-only run)."""
+    return not parquet and (engine == "dask" or workers > 1)
 
 
 def _warn(message: str) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 from ..jsonl import json_line
 from .reports import DocumentResult
 
-RESULT_FIELDS = ("path", "document", "mentions", "records", "tasks", "n_chars", "error")
+RESULT_FIELDS = ("path", "document", "mentions", "records", "tasks", "n_chars", "error", "lines")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ class WorkerSettings:
     model: str | None
     use_model: bool
     with_tasks: bool
+    # results carry their output lines, encoded on the worker (extract_reports(serialize=True)): the client then
+    # writes them as they are instead of decoding and encoding every row again
+    serialize: bool = False
 
 
 def partitions(reports: list[Any], partition_bytes: int, max_files: int) -> list[list[Any]]:
@@ -46,10 +49,7 @@ def partitions(reports: list[Any], partition_bytes: int, max_files: int) -> list
     current: list[Any] = []
     size = 0
     for report in reports:
-        try:
-            n = os.path.getsize(report.path)
-        except OSError:
-            n = 0  # unreadable: the extractor reports it
+        n = _size(report)
         if current and (size + n > partition_bytes or len(current) >= max_files):
             parts.append(current)
             current, size = [], 0
@@ -58,6 +58,23 @@ def partitions(reports: list[Any], partition_bytes: int, max_files: int) -> list
     if current:
         parts.append(current)
     return parts
+
+
+def balanced_partition_bytes(reports: list[Any], partition_bytes: int, workers: int, per_worker: int) -> int:
+    """``partition_bytes``, or less when the batch is too small to give each of ``workers`` about ``per_worker``
+    partitions (0: no fewer): three partitions on two workers leave one of them idle for the last third of the
+    run."""
+    if not per_worker:
+        return partition_bytes
+    total = sum(_size(report) for report in reports)
+    return max(1, min(partition_bytes, -(-total // max(1, workers * per_worker))))
+
+
+def _size(report: Any) -> int:
+    try:
+        return os.path.getsize(report.path)
+    except OSError:
+        return 0  # unreadable: the extractor reports it
 
 
 def part_path(parts_dir: Path, index: int) -> Path:
@@ -70,7 +87,8 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
 
     final = part_path(Path(parts_dir), index)
     tmp = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")  # a rerun never writes into a live file
-    results = extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks, progress=False)
+    results = extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks, progress=False,
+                              serialize=settings.serialize)
     with open(tmp, "w", encoding="utf-8") as f:
         f.writelines(json_line({k: getattr(result, k) for k in RESULT_FIELDS}) for result in results)
     os.replace(tmp, final)
@@ -87,14 +105,19 @@ class DaskRun:
     """One extract batch on a cluster: ``with DaskRun(...) as run: for result in run.results(files): ...``."""
 
     def __init__(self, parts_dir: Path, settings: WorkerSettings, workers: int = 2, scheduler: str | None = None,
-                 partition_bytes: int = 4_000_000, max_files: int = 200, window: int | None = None,
+                 partition_bytes: int | None = None, max_files: int | None = None, window: int | None = None,
                  retries: int = 2):
+        """``partition_bytes`` and ``max_files`` default to configs/batch.yml ``dask``."""
+        from .config import load_config
+
+        cfg = load_config("batch.yml")["dask"]
         self.parts_dir = Path(parts_dir)
         self.settings = settings
         self.workers = workers
         self.scheduler = scheduler
-        self.partition_bytes = partition_bytes
-        self.max_files = max_files
+        self.partition_bytes = partition_bytes or cfg["partition_bytes"]
+        self.max_files = max_files or cfg["max_files"]
+        self.partitions_per_worker = cfg["min_partitions_per_worker"]
         self.window = window
         self.retries = retries
         self.cluster: Any = None
@@ -128,8 +151,10 @@ class DaskRun:
 
     def results(self, reports: list[Any]) -> Iterator[DocumentResult]:
         """Every report's result, in input order, while at most ``window`` partitions are pending."""
-        parts = partitions(reports, self.partition_bytes, self.max_files)
-        window = self.window or 2 * max(self.workers, len(self.client.scheduler_info().get("workers", {})))
+        n_workers = max(self.workers, len(self.client.scheduler_info().get("workers", {})))
+        size = balanced_partition_bytes(reports, self.partition_bytes, n_workers, self.partitions_per_worker)
+        parts = partitions(reports, size, self.max_files)
+        window = self.window or 2 * n_workers
         pending: deque[tuple[int, Any]] = deque()
         queue = iter(enumerate(parts))
 

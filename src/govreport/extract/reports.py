@@ -49,6 +49,9 @@ class DocumentResult:
     # identities between years read
     analysis: Any = None
     year_cells: Any = None
+    # the document's lines per output file, when they were made where the document was extracted
+    # (extract_reports(serialize=True)); its mentions and tasks are then in the lines only
+    lines: dict[str, str] | None = None
 
 
 class Extractor:
@@ -67,9 +70,21 @@ class Extractor:
         self.units = indicator_units()  # canonical unit of each id
 
     def warm_up(self) -> None:
-        """Extract a short text once, so the patterns compiled on first use are there before workers fork."""
-        text = _batch_config()["warm_up_text"]
-        self.extract(Document(doc="warm-up", path="warm-up", format="txt", text=text))
+        """Read and extract a short report once, so that what is loaded and compiled on first use (readers,
+        OpenCC, cn2an, patterns) is there before workers fork, and the scanners' alternations for the first
+        characters the short text does not hold: else each worker loads them again (a dask worker once per
+        partition), which took about half a second per worker."""
+        import tempfile
+
+        from .link import load_rules
+        from .spans.rules import exclusion_scanner, scanner
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "warm-up.txt"
+            path.write_text(_batch_config()["warm_up_text"], encoding="utf-8")
+            self(path, "warm-up")
+        for alternation in (scanner(), exclusion_scanner(), load_rules().lexicon_scan):
+            alternation.compile_all()
 
     def __call__(self, path: str | Path, doc_id: str | None = None) -> DocumentResult:
         """Read and extract one file; ``doc_id`` (default: the file's stem) names it in every output row."""
@@ -246,6 +261,27 @@ def _run_worker(report: Any) -> DocumentResult:
     return _WORKER(report.path, report.doc)
 
 
+def _run_worker_serialized(report: Any) -> DocumentResult:
+    """``_run_worker``, the result completed with its input warnings and carrying its output lines (unless it is
+    held for the cross-year refinement, which makes it again at the end of the batch)."""
+    assert _WORKER is not None
+    result = _run_worker(report)
+    if result.analysis is not None:
+        return result
+    result.document["warnings"][:0] = report.warnings
+    return with_lines(result, _WORKER.with_tasks)
+
+
+def with_lines(result: DocumentResult, with_tasks: bool) -> DocumentResult:
+    """The result carrying its output lines (``DocumentResult.lines``) instead of its mentions and tasks, so that
+    what crosses to the process that writes is a few strings rather than thousands of small dicts; a result
+    whose rows cannot be written becomes a failed one, as in ``write_outputs``."""
+    result, lines = _serialized(result, with_tasks)
+    result.lines = lines
+    result.mentions, result.tasks = [], []
+    return result
+
+
 def _failed_report(report: Any, error: str) -> DocumentResult:
     return _failed(str(report.path), report.doc, error, [f"{report.path}: {error}"])
 
@@ -260,45 +296,52 @@ def _file_size(report: Any) -> int:
 def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Path | None = None,
                   use_model: bool = True, with_tasks: bool = False, progress: bool = True,
                   warn: Any = None, budget: Any = None, engine: str = "local", scheduler: str | None = None,
-                  parts_dir: Path | None = None) -> Iterator[DocumentResult]:
+                  parts_dir: Path | None = None, serialize: bool = False) -> Iterator[DocumentResult]:
     """Extract every report under ``paths`` (see ``extract_reports``); ``warn(message)`` receives what is
     noticed about the inputs (links skipped, document ids changed; default: stderr)."""
     from ..ingest.inputs import iter_report_inputs
 
     reports = list(iter_report_inputs(paths, warn or notices.warn))
     return extract_reports(reports, workers, model, use_model, with_tasks, progress, budget, engine, scheduler,
-                           parts_dir)
+                           parts_dir, serialize)
 
 
 def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | None = None, use_model: bool = True,
                     with_tasks: bool = False, progress: bool = True, budget: Any = None, engine: str = "local",
-                    scheduler: str | None = None, parts_dir: Path | None = None) -> Iterator[DocumentResult]:
+                    scheduler: str | None = None, parts_dir: Path | None = None,
+                    serialize: bool = False) -> Iterator[DocumentResult]:
     """Extract ``inputs.ReportFile``s in ``workers`` guarded processes (``batch``), yielding results in input
     order; ``budget`` overrides the time budget of configs/batch.yml (a ``batch.TimeBudget``).
 
     ``engine="dask"`` spreads the reports over dask.distributed (a LocalCluster of ``workers``, or the scheduler
     at ``scheduler``), each partition's results written under ``parts_dir`` (shared storage on a real cluster).
+
+    ``serialize``: results carry their output lines (``DocumentResult.lines``, for ``write_outputs``) in place of
+    their mentions and tasks, made in the worker processes: JSON encoding then runs beside the extraction instead
+    of in the one process that writes, which several workers would keep waiting.
     """
     from .isolation import forks_workers, run_isolated
 
     options = (str(model) if model else None, use_model, with_tasks)
     if engine == "dask":
-        yield from _extract_on_dask(reports, workers, options, progress, scheduler, parts_dir)
+        yield from _extract_on_dask(reports, workers, options, progress, scheduler, parts_dir, serialize)
         return
     if forks_workers():
         _load_extractor(*options)
     bar = _progress(len(reports), progress)
-    results = run_isolated(reports, _run_worker, _failed_report, workers=min(workers, max(len(reports), 1)),
+    work = _run_worker_serialized if serialize else _run_worker
+    results = run_isolated(reports, work, _failed_report, workers=min(workers, max(len(reports), 1)),
                            budget=budget, size_of=_file_size, initializer=_load_extractor, initargs=options)
     years = _AcrossYears(with_tasks)
     for i, result in enumerate(results):  # not zip: the pool closes when its generator runs to its end
-        result.document["warnings"][:0] = reports[i].warnings
+        if result.lines is None:  # else the worker added them before writing its lines
+            result.document["warnings"][:0] = reports[i].warnings
         if years.hold(result, reports[i].warnings):
             continue
         yield result
         bar.update(1)
     for result in years.release():
-        yield result
+        yield with_lines(result, with_tasks) if serialize else result
         bar.update(1)
     bar.close()
 
@@ -341,11 +384,12 @@ class _AcrossYears:
 
 
 def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress: bool, scheduler: str | None,
-                     parts_dir: Path | None) -> Iterator[DocumentResult]:
+                     parts_dir: Path | None, serialize: bool = False) -> Iterator[DocumentResult]:
     from .dask_engine import DaskRun, WorkerSettings
 
     bar = _progress(len(reports), progress)
-    with DaskRun(parts_dir or Path("out") / ".parts", WorkerSettings(*options), workers, scheduler) as run:
+    settings = WorkerSettings(*options, serialize=serialize)
+    with DaskRun(parts_dir or Path("out") / ".parts", settings, workers, scheduler) as run:
         for result in run.results(reports):  # input warnings were added on the worker (extract_reports)
             yield result
             bar.update(1)
@@ -390,7 +434,7 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path, with_tasks: 
             for sink in sinks.values():
                 stack.callback(sink.close)
         for res in results:
-            res, lines = _serialized(res, with_tasks)
+            res, lines = (res, res.lines) if res.lines is not None else _serialized(res, with_tasks)
             for name, text in lines.items():
                 files[name].write(text)  # one write per document and file
             for kind, sink in sinks.items():

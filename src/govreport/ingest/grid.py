@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from ..config import load_config
@@ -43,9 +44,17 @@ def _config() -> dict[str, Any]:
     return {**cfg, "number": re.compile(cfg["number"]), "blanks": re.compile(cfg["blank_run"])}
 
 
-def display_width(text: str) -> int:
-    """Columns a string takes in a monospaced layout (CJK and full-width characters: two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+@lru_cache(maxsize=1 << 16)  # bounded: a hostile text may hold every code point
+def _char_width(ch: str) -> int:
+    """Columns a character takes in a monospaced layout (CJK and full-width characters: two)."""
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def _display_columns(line: str, cells: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The display columns of each cell of a line: the widths of the line before its start and its end (the
+    widths of all the line's prefixes at once: the cells of a long line otherwise re-read it cell by cell)."""
+    prefix = list(accumulate(map(_char_width, line), initial=0))
+    return [(prefix[a], prefix[b]) for a, b in cells]
 
 
 def _fields(line: str, sep: str) -> list[tuple[int, int]]:
@@ -103,11 +112,8 @@ def _is_number(text: str) -> bool:
     return bool(_config()["number"].fullmatch(text.strip()))
 
 
-def _columns(lines: list[tuple[str, list[tuple[int, int]]]]) -> list[tuple[int, int]]:
-    """Column intervals (display columns) of a blank-aligned block."""
-    rows = []
-    for line, cells in lines:
-        rows.append([(display_width(line[:a]), display_width(line[:b])) for a, b in cells])
+def _columns(rows: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """Column intervals (display columns) of a blank-aligned block, from the display columns of its lines' cells."""
     columns: list[tuple[int, int]] = []
     for row in sorted(rows, key=len, reverse=True):
         for a, b in row:
@@ -132,10 +138,10 @@ def _place(intervals: list[tuple[int, int]], columns: list[tuple[int, int]]) -> 
 
 def _blank_block(lines: list[tuple[int, str, list[tuple[int, int]]]]) -> list[list[Span | None]]:
     """Rows of a blank-aligned block on reconstructed columns (a wrapped label's second line is a row of its own)."""
-    columns = _columns([(line, cells) for _, line, cells in lines])
+    widths = [_display_columns(line, cells) for _, line, cells in lines]
+    columns = _columns(widths)
     rows: list[list[Span | None]] = []
-    for offset, line, cells in lines:
-        intervals = [(display_width(line[:a]), display_width(line[:b])) for a, b in cells]
+    for (offset, line, cells), intervals in zip(lines, widths, strict=True):
         row: list[Span | None] = [None] * len(columns)
         for (a, b), col in zip(cells, _place(intervals, columns), strict=True):
             if row[col] is not None:  # two cells in one column: keep both as one cell (digits of a lost gap)

@@ -17,8 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import srsly
-
 from ..config import CONFIG_DIR, PROJECT_ROOT, load_config
 from ..types import Span
 
@@ -88,6 +86,7 @@ def train_indicator_model(out_dir: str | Path, train: Sequence[Example], dev: Se
                           ) -> dict[str, Any]:
     """Train on ``train`` (early stopping on ``dev``, else on every n-th training example); the model lands in
     ``out_dir/<model_name>`` with training.json. Returns the summary."""
+    import srsly
     from spacy.cli.train import train as spacy_train
 
     cfg = settings()
@@ -123,6 +122,8 @@ def load_indicator_model(model_dir: str | Path):
 
 def load_policy(model_dir: str | Path) -> str:
     """The combination policy stored beside a model (policy.json), else the configured default."""
+    import srsly  # imported here: srsly pulls in numpy, which running the rules alone never needs
+
     path = Path(model_dir) / POLICY_FILE
     return srsly.read_json(path)["policy"] if path.exists() else settings()["default_policy"]
 

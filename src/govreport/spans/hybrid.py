@@ -24,8 +24,6 @@ from collections.abc import Callable, Iterable
 from itertools import accumulate
 from pathlib import Path
 
-import srsly
-
 from ..config import load_config
 from ..notices import GovreportWarning
 from ..types import Span
@@ -50,6 +48,8 @@ def load_policy(model_dir: str | Path | None) -> dict[str, str]:
     policy = default_policy()
     path = Path(model_dir) / POLICY_FILE if model_dir else None
     if path and path.exists():
+        import srsly  # imported here: srsly pulls in numpy, which running the rules alone never needs
+
         policy.update(srsly.read_json(path)["policy"])
     unknown = {p for p in policy.values() if p not in POLICIES}
     if unknown:

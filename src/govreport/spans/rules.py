@@ -33,10 +33,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from spacy.language import Language
-from spacy.tokens import Span as SpacySpan
-from spacy.util import filter_spans
-
 from ..anchored import Alternation
 from ..config import CONFIG_DIR, load_config
 from ..types import Span
@@ -318,11 +314,11 @@ def _starts_with_level(text: str, start: int) -> bool:
 
 
 # ---------------------------------------------------------------- spaCy component
+# Built on first use, so that the rules alone never import spaCy (about half a second of each extract's start-up):
+# spaCy reaches the factory through the entry point govreport.spans.rules:make_rules_component, whose attribute
+# look-up lands in the module's __getattr__ below, which registers it.
 
 VALUE_FIELDS = ("value", "unit", "multiplier", "approx", "range", "iso")
-for _name in VALUE_FIELDS:
-    if not SpacySpan.has_extension(_name):
-        SpacySpan.set_extension(_name, default=None)
 
 
 @dataclass
@@ -341,6 +337,8 @@ class RulesComponent:
     report_year: int | None = None
 
     def __call__(self, doc):
+        from spacy.util import filter_spans
+
         year = doc.user_data.get("report_year", self.report_year)
         found = []
         for s in find_spans(doc.text, year):
@@ -359,10 +357,28 @@ class RulesComponent:
         return doc
 
 
-@Language.factory(
-    "govreport_rules",
-    default_config={"spans_key": "rules", "set_ents": True, "report_year": None},
-)
-def make_rules_component(nlp: Language, name: str, spans_key: str, set_ents: bool, report_year: int | None):
-    """Factory of the ``govreport_rules`` component: the rules of find_spans as a pipe."""
-    return RulesComponent(spans_key=spans_key, set_ents=set_ents, report_year=report_year)
+@lru_cache(maxsize=1)
+def _rules_factory():
+    """The ``govreport_rules`` factory, registered with spaCy (and the span extensions set) on the first call."""
+    from spacy.language import Language
+    from spacy.tokens import Span as SpacySpan
+
+    for name in VALUE_FIELDS:
+        if not SpacySpan.has_extension(name):
+            SpacySpan.set_extension(name, default=None)
+
+    @Language.factory(
+        "govreport_rules",
+        default_config={"spans_key": "rules", "set_ents": True, "report_year": None},
+    )
+    def make_rules_component(nlp, name: str, spans_key: str, set_ents: bool, report_year: int | None):
+        """Factory of the ``govreport_rules`` component: the rules of find_spans as a pipe."""
+        return RulesComponent(spans_key=spans_key, set_ents=set_ents, report_year=report_year)
+
+    return make_rules_component
+
+
+def __getattr__(name: str) -> Any:
+    if name == "make_rules_component":
+        return _rules_factory()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
