@@ -94,8 +94,8 @@ def test_partitions_keep_input_order_and_bound_their_size(tmp_path):
 
 
 def test_a_small_batch_is_cut_so_that_every_worker_gets_partitions(tmp_path):
-    from govreport.dask_engine import balanced_partition_bytes, partitions
-    from govreport.inputs import ReportFile
+    from govreport.extract.dask_engine import balanced_partition_bytes, partitions
+    from govreport.ingest.inputs import ReportFile
 
     files = []
     for i in range(12):

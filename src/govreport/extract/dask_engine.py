@@ -108,7 +108,7 @@ class DaskRun:
                  partition_bytes: int | None = None, max_files: int | None = None, window: int | None = None,
                  retries: int = 2):
         """``partition_bytes`` and ``max_files`` default to configs/batch.yml ``dask``."""
-        from .config import load_config
+        from ..config import load_config
 
         cfg = load_config("batch.yml")["dask"]
         self.parts_dir = Path(parts_dir)

@@ -76,8 +76,8 @@ class Extractor:
         partition), which took about half a second per worker."""
         import tempfile
 
-        from .link import load_rules
-        from .spans.rules import exclusion_scanner, scanner
+        from ..link.rules import load_rules
+        from ..spans.rules import exclusion_scanner, scanner
 
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "warm-up.txt"
