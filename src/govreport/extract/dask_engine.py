@@ -5,10 +5,12 @@ partition through the same guard as a local batch (``extract.extract_reports``: 
 with its time budget, so a report that raises, hangs or crashes fails alone), writes its results to
 ``part-NNNNNN.jsonl`` in the parts folder (atomically: a temporary file renamed into place), then returns only the
 partition's index. The client reads the parts back in input order and yields the results to the usual writer, so
-the outputs are those of a single-process run, with one exception: reports of one organ in consecutive years are
-narrowed against each other (``tables.refine_across_years``) only when they fall in the same partition. A worker that dies has its
-partition rerun elsewhere by the scheduler; a rerun rewrites the same part file, and every part is read exactly
-once, so no document is lost or written twice. At most ``window`` partitions are in flight or unread at a time,
+the outputs are those of a single-process run. That includes the narrowing of reports of one organ in consecutive
+years against each other (``tables.refine_across_years``) over the whole batch: a partition does not narrow, it
+sends the reports it would hold (pickled analyses) and every other report's year cells beside its part file
+(``part-NNNNNN.years.pickle``), and the client narrows and writes the held reports at the end of the batch, as
+one process does. A worker that dies has its partition rerun elsewhere by the scheduler; a rerun rewrites the
+same part files, and every part is read exactly once, so no document is lost or written twice. At most ``window`` partitions are in flight or unread at a time,
 which keeps the client's memory flat in the batch size.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import pickle
 import uuid
 from collections import deque
 from collections.abc import Iterator
@@ -86,13 +89,40 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
     from .reports import extract_reports
 
     final = part_path(Path(parts_dir), index)
-    tmp = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")  # a rerun never writes into a live file
+    tag = uuid.uuid4().hex  # a rerun never writes into a live file
+    tmp, tmp_years = (p.with_name(f"{p.name}.{tag}.tmp") for p in (final, years_path(final)))
     results = extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks, progress=False,
-                              serialize=settings.serialize)
+                              serialize=settings.serialize, across_years=False)
+    years: list[tuple[str, Any]] = []  # in input order: ("held", (result, input warnings)) or ("cells", ...)
     with open(tmp, "w", encoding="utf-8") as f:
-        f.writelines(json_line({k: getattr(result, k) for k in RESULT_FIELDS}) for result in results)
-    os.replace(tmp, final)
+        for report, result in zip(reports, results):  # extract_reports yields in input order
+            if result.analysis is not None:  # open splits: its rows are made at the end of the batch
+                years.append(("held", (result, list(report.warnings))))
+                continue
+            if result.year_cells is not None:
+                years.append(("cells", (result.document.get("organ"), result.document.get("year"),
+                                        result.year_cells)))
+            f.write(json_line({k: getattr(result, k) for k in RESULT_FIELDS}))
+    with open(tmp_years, "wb") as f:
+        pickle.dump(years, f)
+    os.replace(tmp_years, years_path(final))
+    os.replace(tmp, final)  # last: a part file is complete with its year file
     return index
+
+
+def years_path(part: Path) -> Path:
+    """The part's reports for the cross-year narrowing (pickled analyses and cells; read by the client only)."""
+    return part.with_suffix(".years.pickle")
+
+
+def feed_years(path: Path, years: Any) -> None:
+    """Give ``years`` (extract.reports.AcrossYears) a part's held reports and year cells, in input order."""
+    with open(path, "rb") as f:
+        for kind, item in pickle.load(f):
+            if kind == "held":
+                years.hold(*item)
+            else:
+                years.note_cells(*item)
 
 
 def read_part(path: Path) -> Iterator[DocumentResult]:
@@ -149,8 +179,9 @@ class DaskRun:
         except OSError:
             pass
 
-    def results(self, reports: list[Any]) -> Iterator[DocumentResult]:
-        """Every report's result, in input order, while at most ``window`` partitions are pending."""
+    def results(self, reports: list[Any], years: Any) -> Iterator[DocumentResult]:
+        """Every report's result in input order, while at most ``window`` partitions are pending, except the
+        reports held for the cross-year narrowing, which go to ``years`` (extract.reports.AcrossYears)."""
         n_workers = max(self.workers, len(self.client.scheduler_info().get("workers", {})))
         size = balanced_partition_bytes(reports, self.partition_bytes, n_workers, self.partitions_per_worker)
         parts = partitions(reports, size, self.max_files)
@@ -174,5 +205,7 @@ class DaskRun:
             future.result()
             path = part_path(self.parts_dir, index)
             yield from read_part(path)
+            feed_years(years_path(path), years)
             path.unlink()
+            years_path(path).unlink()
             submit_next()

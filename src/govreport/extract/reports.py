@@ -309,7 +309,7 @@ def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Pa
 def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | None = None, use_model: bool = True,
                     with_tasks: bool = False, progress: bool = True, budget: Any = None, engine: str = "local",
                     scheduler: str | None = None, parts_dir: Path | None = None,
-                    serialize: bool = False) -> Iterator[DocumentResult]:
+                    serialize: bool = False, across_years: bool = True) -> Iterator[DocumentResult]:
     """Extract ``inputs.ReportFile``s in ``workers`` guarded processes (``batch``), yielding results in input
     order; ``budget`` overrides the time budget of configs/batch.yml (a ``batch.TimeBudget``).
 
@@ -319,6 +319,9 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
     ``serialize``: results carry their output lines (``DocumentResult.lines``, for ``write_outputs``) in place of
     their mentions and tasks, made in the worker processes: JSON encoding then runs beside the extraction instead
     of in the one process that writes, which several workers would keep waiting.
+
+    ``across_years=False``: no result is held for the cross-year narrowing; each comes in input order with
+    its ``analysis`` or ``year_cells`` for a caller that narrows across a larger batch (a dask partition's).
     """
     from .isolation import forks_workers, run_isolated
 
@@ -332,11 +335,11 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
     work = _run_worker_serialized if serialize else _run_worker
     results = run_isolated(reports, work, _failed_report, workers=min(workers, max(len(reports), 1)),
                            budget=budget, size_of=_file_size, initializer=_load_extractor, initargs=options)
-    years = _AcrossYears(with_tasks)
+    years = AcrossYears(with_tasks)
     for i, result in enumerate(results):  # not zip: the pool closes when its generator runs to its end
         if result.lines is None:  # else the worker added them before writing its lines
             result.document["warnings"][:0] = reports[i].warnings
-        if years.hold(result, reports[i].warnings):
+        if across_years and years.hold(result, reports[i].warnings):
             continue
         yield result
         bar.update(1)
@@ -346,7 +349,7 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
     bar.close()
 
 
-class _AcrossYears:
+class AcrossYears:
     """The batch's cross-year refinement: reports whose digit-run splits stay open on cells the identities
     between years read are held to the end of the batch, where the identities between consecutive years of one organ (上年结转 of Y+1 = 结转下年度 of Y,
     configs/tables.yml cross_year) narrow them (tables.years.refine_across_years) before their rows are made
@@ -365,9 +368,13 @@ class _AcrossYears:
             self.yearly.append((organ, year, result.analysis.tables))
             return True
         if result.year_cells is not None:
-            self.yearly.append((organ, year, result.year_cells))
+            self.note_cells(organ, year, result.year_cells)
             result.year_cells = None
         return False
+
+    def note_cells(self, organ: str | None, year: int | None, cells: Any) -> None:
+        """The cells a written report gives its neighbouring years (``tables.years.year_cells``)."""
+        self.yearly.append((organ, year, cells))
 
     def release(self) -> Iterator[DocumentResult]:
         """The held reports, in input order, their splits narrowed where the neighbouring years decide."""
@@ -389,10 +396,16 @@ def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress:
 
     bar = _progress(len(reports), progress)
     settings = WorkerSettings(*options, serialize=serialize)
+    # the cross-year narrowing spans the whole batch, as in one process: partitions send the reports they
+    # would hold and every other report's year cells, and the held ones are written at the end of the batch
+    years = AcrossYears(options[2])
     with DaskRun(parts_dir or Path("out") / ".parts", settings, workers, scheduler) as run:
-        for result in run.results(reports):  # input warnings were added on the worker (extract_reports)
+        for result in run.results(reports, years):  # input warnings were added on the worker (extract_reports)
             yield result
             bar.update(1)
+    for result in years.release():
+        yield with_lines(result, options[2]) if serialize else result
+        bar.update(1)
     bar.close()
 
 
