@@ -375,6 +375,11 @@ def test_fixture_never_spans(text):
     assert find_spans(text, 2016) == []
 
 
+def test_anniversary_is_no_count_and_the_count_beside_it_stays():
+    text = "围绕新中国成立70周年、建党一百周年召开新闻发布会3场。"
+    assert [(s.text, s.value) for s in find_spans(text, 2019)] == [("3场", 3)]
+
+
 def test_contact_label_without_colon_keeps_a_count():
     text = "接听咨询电话2500人次。"
     assert [(s.text, s.value) for s in find_spans(text)] == [("2500人次", 2500)]
