@@ -114,7 +114,7 @@ def score_fraction(run_dir: Path, split: str) -> dict[str, Any]:
     """Spans (model alone and hybrid), links, ids and records of one run, on ``split``."""
 
     hybrid = HybridFinder(load_model(run_dir / "ner"), load_policy(run_dir / "ner"))
-    systems = {"model": _model_only(hybrid), "hybrid": hybrid}
+    systems = {"model": _model_only(hybrid.nlp), "hybrid": hybrid}
     result = evaluate_split(split, systems, {"chosen": policy_linker(load_linker(run_dir / "linker"))})
     return {"spans": {name: scores["exact_all"] for name, scores in result["spans"].items()},
             "links": result["links"]["hybrid+chosen"], "records": result["records"]["hybrid+chosen"]}
