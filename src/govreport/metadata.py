@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import load_config
+from .values import parse_date
 
 CONFIG = "metadata.yml"
 _BLANKS = re.compile(r"[ \t\u00a0\u3000]+")
@@ -175,22 +176,13 @@ def _title_of(candidate: str | None) -> str | None:
 
 
 def _iso_date(written: str) -> str | None:
-    """2017-03-10, 2017年3月10日, 二〇一九年二月十一日 → ISO date, or None."""
-    from .values import chinese_number
-
-    if written[0] in load_patterns().cfg["chinese_numerals"]:
-        try:
-            year, month, day = (int(chinese_number(p)) for p in re.split("[年月日]", written)[:3])
-        except ValueError:  # cn2an refuses what is no numeral
-            return None
-    else:
-        numbers = re.findall(r"[0-9]+", written)
-        if len(numbers) < 3:
-            return None
-        year, month, day = (int(n) for n in numbers[:3])
-    if not (_valid_year(year) and 1 <= month <= 12 and 1 <= day <= 31):
+    """2017-03-10, 2017年3月10日, 二〇一九年二月十一日 → ISO date, or None unless it is one valid day of a plausible
+    year (read by values.parse_date, the one date reader)."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", parse_date(written) or "")
+    if m is None:
         return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    year, month, day = (int(g) for g in m.groups())
+    return m.group(0) if _valid_year(year) and 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
 def labelled_date(text: str) -> str | None:
