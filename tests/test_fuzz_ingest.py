@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from govreport.ingest import IngestError, read_document
+from govreport.ingest import IngestError, build_document, extract
 from govreport.ingest.builder import _config
 from govreport.normalize import map_offset, normalize_text
 from govreport.types import Document
@@ -45,17 +45,21 @@ encoded = st.builds(lambda text, encoding: text.encode(encoding, "replace"), st.
 any_bytes = st.one_of(st.binary(max_size=3000), encoded)
 
 
-def read_or_refuse(name: str, data: bytes) -> Document | None:
-    """read_document on a file holding ``data``: a Document, or None when it raised IngestError naming the file."""
+def read_or_refuse(name: str, data: bytes, keep_source: bool = False) -> Document | None:
+    """The Document of a file holding ``data``, or None when reading raised IngestError naming the file;
+    ``keep_source``: the extracted source kept in meta for check_document."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
         try:
-            document = read_document(path)
+            extracted = extract(path)
+            document = build_document(path, extracted)
         except IngestError as e:
             assert name in str(e)
             return None
         assert all(name in warning for warning in document.warnings)
+        if keep_source:
+            document.meta["source"] = extracted.source
         return document
 
 
@@ -79,37 +83,20 @@ def check_document(document: Document, source_digits: bool = True) -> None:
             assert origin == "&" or unicodedata.digit(origin, None) == int(ch), (i, ch, origin)
 
 
-def read_source(name: str, data: bytes) -> Document | None:
-    """Like read_or_refuse, with the extracted source kept in meta for check_document."""
-    from govreport.ingest import build_document, extract
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        try:
-            extracted = extract(path)
-        except IngestError as e:
-            assert name in str(e)
-            return None
-        document = build_document(path, extracted)
-        document.meta["source"] = extracted.source
-        return document
-
-
 # ---------------------------------------------------------------- ingest, per format
 
 
 @given(data=any_bytes)
 def test_any_bytes_as_text(data):
     for name in ("report.txt", "report.md"):
-        document = read_source(name, data)
+        document = read_or_refuse(name, data, keep_source=True)
         assert document is not None  # a text file is always readable (bad bytes replaced, with a warning)
         check_document(document)
 
 
 @given(data=st.one_of(any_bytes, markup_text.map(str.encode)))
 def test_any_bytes_as_html(data):
-    document = read_source("page.html", data)
+    document = read_or_refuse("page.html", data, keep_source=True)
     if document is not None:
         check_document(document)
 
