@@ -56,7 +56,7 @@ def extract(
     from ..extract.staging import staged_output
     from ..ingest.inputs import iter_report_inputs
 
-    reports = list(iter_report_inputs(paths, _warn))
+    reports = list(iter_report_inputs(paths))  # problems warned through notices, printed by the app
     if not reports:
         raise typer.BadParameter(f"no report files under {', '.join(map(str, paths))}", param_hint="'PATHS...'")
     _show_ocr_progress()
@@ -79,10 +79,6 @@ def _encode_in_workers(engine: str, workers: int, parquet: bool) -> bool:
     the rows themselves, nor for one local worker, beside which the writing process has a core of its own and
     encodes faster (measured: 6% of a rules-only run)."""
     return not parquet and (engine == "dask" or workers > 1)
-
-
-def _warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
 
 
 def _echo_failure(result) -> None:

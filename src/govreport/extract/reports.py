@@ -398,13 +398,14 @@ def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress:
     settings = WorkerSettings(*options, serialize=serialize)
     # the cross-year narrowing spans the whole batch, as in one process: partitions send the reports they
     # would hold and every other report's year cells, and the held ones are written at the end of the batch
-    years = AcrossYears(options[2])
+    _, _, with_tasks = options
+    years = AcrossYears(with_tasks)
     with DaskRun(parts_dir or Path("out") / ".parts", settings, workers, scheduler) as run:
         for result in run.results(reports, years):  # input warnings were added on the worker (extract_reports)
             yield result
             bar.update(1)
     for result in years.release():
-        yield with_lines(result, options[2]) if serialize else result
+        yield with_lines(result, with_tasks) if serialize else result
         bar.update(1)
     bar.close()
 
