@@ -6,6 +6,8 @@ Values are also checked by construction: a number rendered in a figure parses ba
 
 from __future__ import annotations
 
+import datetime
+
 import json
 import tempfile
 from decimal import Decimal
@@ -151,3 +153,15 @@ def test_fuzz_valid_task_has_no_problem() -> None:
         path.write_text(json.dumps(_valid_task(), ensure_ascii=False) + "\n", encoding="utf-8")
         n, problems = validate_files([path], committed_root=Path(tmp) / "none")
     assert n == 1 and [p for p in problems if p.level == "error"] == []
+
+
+@given(st.dates(min_value=datetime.date(1949, 1, 1), max_value=datetime.date(2099, 12, 31)), st.integers(0, 40),
+       st.integers(0, 40))
+def test_fuzz_dates_read_back_only_real_days(day: datetime.date, month: int, day_of_month: int) -> None:
+    """A calendar day written as 年月日 reads back as itself; a month or day that calendar lacks reads as None."""
+    assert parse_date(f"{day.year}年{day.month}月{day.day}日") == day.isoformat()
+    try:
+        real = datetime.date(day.year, month, day_of_month).isoformat()
+    except ValueError:
+        real = None
+    assert parse_date(f"{day.year}年{month}月{day_of_month}日") == real

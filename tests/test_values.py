@@ -93,6 +93,12 @@ def test_figure_label(unit, label):
         ("去年", 2016, "2015"),
         ("上半年", 2017, "2017-01/2017-06"),
         ("今年", None, None),
+        # days no calendar has: unreadable, not a made-up ISO date
+        ("2017年13月1日", None, None),
+        ("2017年2月29日", None, None),
+        ("2016年2月29日", None, "2016-02-29"),
+        ("4月31日", 2016, None),
+        ("2018年1月1日至12月32日", None, None),
     ],
 )
 def test_parse_date(text, year, iso):

@@ -19,6 +19,7 @@ Conventions:
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -367,7 +368,12 @@ def _fields(text: str) -> dict[str, Any]:
 
 
 def _iso(year: int | None, month: int | None = None, day: int | None = None) -> str:
-    """2017-03-19, 2016-06, 2016, or --08-19 without a year."""
+    """2017-03-19, 2016-06, 2016, or --08-19 without a year; ValueError for a day no calendar has (13月, 2月30日)."""
+    if month is not None:
+        # a leap year when the year is missing, so that 2月29日 stays readable
+        calendar_days = calendar.monthrange(year or 2000, month)[1] if 1 <= month <= 12 else 0
+        if not calendar_days or (day is not None and not 1 <= day <= calendar_days):
+            raise ValueError(f"no such day: {year}-{month}-{day}")
     head = f"{year:04d}" if year else "-"
     if month is None:
         return head if year else ""
