@@ -218,11 +218,11 @@ def _policy_links(task: dict[str, Any], indicators: list[Any], linker: Any = Non
     with a trained linker, the ``combined`` policy's (learned links where confident, as extract links)."""
 
     others = [s for s in task_spans(task) if s.label != "INDICATOR"]
-    form = (task.get("meta") or {}).get("form")
-    rules = link_figures_to_indicators(task["text"], others, indicators, form)
+    form, organ = (task.get("meta") or {}).get("form"), (task.get("meta") or {}).get("organ")
+    rules = link_figures_to_indicators(task["text"], others, indicators, form, organ)
     out = {"rules": rules}
     if linker is not None:
-        learned = linker.link(task["text"], others, indicators, rules, form)
+        learned = linker.link(task["text"], others, indicators, rules, form, organ)
         threshold = linker_config()["combined"]["override_threshold"]
         out["combined"] = combined_linker(rules, learned, "combined", threshold, "rules")
     return out
