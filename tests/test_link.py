@@ -449,3 +449,16 @@ def test_requests_in_a_sentence_about_other_work_get_no_id():
 def test_lexicon_phrases_of_the_forms(sentence, figure, form, expected):
     links = link_figures_to_indicators(sentence, [fig(sentence, figure)], form=form)
     assert link_of(links, sentence, figure).canonical_id == expected
+
+
+def test_a_bare_verb_counts_requests_only_after_the_sentence_named_them():
+    s = "全区共收到政府信息公开申请154件,共办结148件。全年共办结148件。"
+    links = link_figures_to_indicators(s, [fig(s, "154件"), fig(s, "148件"), fig(s, "148件", nth=1)], form="v2021")
+    assert [lk.canonical_id for lk in links] == ["requests.new.total", "requests.total.total", None]
+
+
+def test_scope_words_describing_the_counted_people_are_no_scope():
+    # seed 001: the trainees came from the county's departments and townships; the figure is the county's
+    s = sentence_of(seed_text(SEED_001), "县直部门和乡镇的分管领导", "参加了培训")
+    (lk,) = link_figures_to_indicators(s, [fig(s, "约300人", unit="人")])
+    assert (lk.scope, lk.canonical_id) == (None, "training.trainees")

@@ -53,6 +53,7 @@ class _Entry:
     families: tuple[str, ...] = ()
     ids_by_unit: dict[str, str] = field(default_factory=dict)
     refine_to: re.Pattern[str] | None = None
+    context: re.Pattern[str] | None = None  # the id holds only when the figure's sentence before it says this
 
 
 @dataclass
@@ -91,6 +92,7 @@ class _Rules:
     scopes: list[tuple[re.Pattern[str], str]]
     scope_any: re.Pattern[str]
     place_subject: re.Pattern[str]
+    scope_modifier: re.Pattern[str]
     not_place: re.Pattern[str]
     families: dict[str, re.Pattern[str]]
     unit_class: dict[str, str]
@@ -112,7 +114,8 @@ def load_rules() -> _Rules:
     for i, item in enumerate(cfg["lexicon"]):
         refine = re.compile(item["refine_to"]) if item.get("refine_to") else None
         entries.append(_Entry(item.get("id"), bool(item.get("generic")), tuple(item.get("families", ())),
-                              dict(item.get("ids_by_unit", {}) or {}), refine))
+                              dict(item.get("ids_by_unit", {}) or {}), refine,
+                              re.compile(item["context"]) if item.get("context") else None))
         parts.append((f"e{i}", "|".join("(?:" + x + ")" for x in item["phrases"]).replace("{P}", p)))
     lexicon_source = "|".join(f"(?P<{name}>{pattern})" for name, pattern in parts)
     lexicon = guarded(lexicon_source)  # a hundred alternatives: about 5x faster behind the look
@@ -161,6 +164,7 @@ def load_rules() -> _Rules:
         scopes=scopes,
         scope_any=re.compile("|".join(f"(?:{s['pattern']})" for s in cfg["scopes"])),
         place_subject=re.compile(cfg["body"]["place"]),
+        scope_modifier=re.compile(cfg["scope_modifier"]),
         not_place=re.compile(cfg["body"]["not_place"]),
         families={name: re.compile(kw) for name, kw in cfg["family_keywords"].items()},
         unit_class=unit_class,
@@ -482,6 +486,8 @@ def _subject_scope(view: str, lo: int, hi: int, org_at: dict[int, str], organ: s
     pos = m.end() if m else lo
     m = rules.scope_any.match(view, pos, hi)
     if m and m.end() > pos:
+        if rules.scope_modifier.match(view, m.end(), hi):
+            return None  # 县直部门和乡镇的分管领导…约300人: the scope words describe the counted people, not the body
         return _scope_name(m.group(0))
     org = org_at.get(pos)
     joint = pos + len(org or "")
@@ -932,9 +938,13 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             # the guidelines' edges (phrase_bounds.py): coordination whole, count word in, subject out
             edges = refine_phrase(v, cand.start, cand.end, fig.start, rules)
             if edges != (cand.start, cand.end):
-                cand = _Cand(*edges, cand.entry, cand.kb_id)
+                # a context phrase whose own words named no id may after its edges (其中专职仅32人 → 专职)
+                entry = cand.entry if cand.entry is not None or cand.kb_id else _head_entry(v[edges[0]:edges[1]])
+                cand = _Cand(*edges, entry, cand.kb_id)
         canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos))
         fig.narrower = canonical is not None and _counts_narrower(v, rule, cand, fig, cs, ce)
+        if cand.entry is not None and cand.entry.context is not None and not cand.entry.context.search(v, ss, fig.start):
+            canonical = None  # a bare verb (共办结148件) names the requests only after the sentence named them
         confidence = conf[rule]
         if not _fits_unit(canonical, fig.span.unit):
             canonical, confidence = None, confidence - conf["unit_mismatch_penalty"]
