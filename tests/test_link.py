@@ -462,3 +462,10 @@ def test_scope_words_describing_the_counted_people_are_no_scope():
     s = sentence_of(seed_text(SEED_001), "县直部门和乡镇的分管领导", "参加了培训")
     (lk,) = link_figures_to_indicators(s, [fig(s, "约300人", unit="人")])
     assert (lk.scope, lk.canonical_id) == (None, "training.trainees")
+
+
+def test_ids_outside_the_remit_of_the_organ_kind_stay_empty():
+    s = "全年收费减免金额3万元。"
+    figure = [fig(s, "3万元", unit="万元")]
+    assert link_figures_to_indicators(s, figure, organ="某市人民政府")[0].canonical_id == "fees.waived"
+    assert link_figures_to_indicators(s, figure, organ="国家税务总局某市税务局")[0].canonical_id is None

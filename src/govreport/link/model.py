@@ -181,7 +181,7 @@ class LearnedLinker:
               organ: str | None = None, text: str | None = None) -> Any:
         """A ``Link`` for a figure from its best candidate (scope and, for the same span, id from the rules;
         no id for a part of the body, as the rules)."""
-        from .rules import Link, body_id, work_id
+        from .rules import Link, body_id, remit_id, work_id
 
         relation = self.cfg["relation_label"]
         scope = getattr(rules_link, "scope", None)
@@ -192,8 +192,8 @@ class LearnedLinker:
         canonical = rules_link.canonical_id if _span_key(rules_ind) == _span_key(cand.indicator) else None
         if canonical is None:
             canonical = self.canonical_id(cand.indicator, fig, form)
-        canonical = work_id(body_id(canonical, scope, organ), text, fig.start) if text is not None else \
-            body_id(canonical, scope, organ)
+        canonical = body_id(canonical, scope, organ)
+        canonical = remit_id(work_id(canonical, text, fig.start) if text is not None else canonical, organ)
         return Link(fig, cand.indicator, canonical, scope, relation, "learned", round(prob, 4))
 
     def canonical_id(self, indicator: Span, fig: Span, form: str | None = None) -> str | None:

@@ -411,6 +411,17 @@ def body_id(canonical_id: str | None, scope: str | None, organ: str | None = Non
     return None if organ and not stands_for_body(scope, organ) else canonical_id
 
 
+def remit_id(canonical_id: str | None, organ: str | None) -> str | None:
+    """The id, or none when it is outside the remit of the reporting organ's kind (configs/link.yml ``remit``): a
+    tax bureau's 减免 are tax reliefs, not waived disclosure fees (fees.waived)."""
+    if canonical_id is None or not organ:
+        return canonical_id
+    for kind in load_rules().cfg.get("remit", ()):
+        if re.search(kind["organ"], organ) and re.search(kind["outside"], canonical_id):
+            return None
+    return canonical_id
+
+
 def work_id(canonical_id: str | None, text: str, start: int) -> str | None:
     """The id of a figure at ``start`` of ``text``, or none when its sentence is about other work than the id's
     (configs/link.yml ``other_work``): 共受理申请136437件 in a sentence about an approval hall counts approval
@@ -957,6 +968,6 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
     for f in figs:
         if f.narrower or (f.link.rule == "enumeration" and f.parent is not None and f.parent.narrower):
             f.link.canonical_id = None  # an item inheriting the narrowed figure's id counts a part of the same thing
-        f.link.canonical_id = work_id(body_id(admissible_id(f.link.canonical_id, f.span.unit, form), f.link.scope,
-                                              organ), text, f.span.start)
+        f.link.canonical_id = remit_id(work_id(body_id(admissible_id(f.link.canonical_id, f.span.unit, form),
+                                                       f.link.scope, organ), text, f.span.start), organ)
     return [f.link for f in figs]
