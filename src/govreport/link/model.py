@@ -35,6 +35,7 @@ from .phrase_map import PHRASE_MAP_FILE, PhraseMapper, merge_settings, spec_phra
 
 MODEL_FILE = "linker.joblib"
 META_FILE = "meta.json"
+JUDGE_FILE = "id_judge.joblib"
 
 
 class LinkerMissingWarning(GovreportWarning):
@@ -60,6 +61,7 @@ class LearnedLinker:
         self.numeric_mask = np.ones(len(NUMERIC_FEATURES), dtype=bool)
         self.n_train: dict[str, int] = {}
         self.chosen: dict[str, Any] = {}  # the policy measured on gold dev at training time
+        self.judge: Any = None  # id_judge.IdJudge: the combined policy's ids, when trained on gold
         self.meta: dict[str, Any] = {}  # meta.json once saved or loaded
 
     # -- features
@@ -221,6 +223,8 @@ class LearnedLinker:
                      "units": self.units}, path / MODEL_FILE)
         if self.mapper is not None:
             self.mapper.to_disk(path / PHRASE_MAP_FILE)
+        if self.judge is not None:
+            joblib.dump(self.judge, path / JUDGE_FILE)
         meta = {"sklearn_version": sklearn.__version__, "config": self.cfg, "training_size": self.n_train,
                 "numeric_features": [f for f, k in zip(NUMERIC_FEATURES, self.numeric_mask) if k]}
         meta.update(extra_meta or {})
@@ -241,6 +245,7 @@ class LearnedLinker:
         for name in ("vectorizers", "scaler", "model", "feature_names", "numeric_mask"):
             setattr(linker, name, data[name])
         linker.n_train = meta.get("training_size", {})
+        linker.judge = joblib.load(path / JUDGE_FILE) if (path / JUDGE_FILE).exists() else None
         linker.chosen = meta.get("policy") or {}
         linker.meta = meta
         _check_sklearn_version(meta, path)

@@ -94,6 +94,9 @@ def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Ca
         if linker is None or policy == "rules":
             return rules
         learned = linker.link(text, spans, indicator_spans, rules, form, organ)
-        return combined_linker(rules, learned, policy, threshold)
+        links = combined_linker(rules, learned, policy, threshold)
+        if policy == "combined" and linker.judge is not None and chosen.get("id_judge", linker.cfg["id_judge"]["enabled"]):
+            links = linker.judge.judge(links, learned, text, form, organ)  # ids: the judge's pick of both proposals
+        return links
 
     return link

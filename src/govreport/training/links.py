@@ -15,6 +15,7 @@ from ..annotate.export import report_files
 from ..config import CORPUS_DIR, PROJECT_ROOT, SHARED_CORPUS_DIR, load_config
 from ..link.diagnostics import feature_importance
 from ..link.features import example_from_task, linker_config
+from ..link.id_judge import fit_judge
 from ..link.indicator_model import examples_from_tasks, train_indicator_model
 from ..link.model import LearnedLinker, build_linker
 from ..link.phrase_map import annotation_phrase_pairs
@@ -159,6 +160,14 @@ def train_linker(train_tasks: Iterable[dict[str, Any]], out_dir: str | Path,
     from_gold = linker_config()["train_candidates"] == "gold"
     linker = build_linker([example_from_task(t, gold_indicators=from_gold) for t in train_tasks], pairs)
     extra: dict[str, Any] = {"annotation_pairs": len(pairs), **(extra_meta or {})}
+    if extra.get("source", "gold") == "gold" and linker.cfg["id_judge"]["enabled"]:
+        # the combined policy's ids (link/id_judge.py), learned from the lexicon's candidates as extract sees them
+        try:
+            linker.judge = fit_judge(train_tasks, [example_from_task(t, gold_indicators=False) for t in train_tasks],
+                                     linker)
+            extra["id_judge"] = linker.judge.n_train
+        except ValueError as err:  # too little gold (all proposals right, or none): the combined ids stay the rules'
+            extra["id_judge"] = {"skipped": str(err)}
     if dev_tasks:
         dev_tasks = list(dev_tasks)
         # as extract will link: candidates from the lexicon and the rules, not from the gold spans
