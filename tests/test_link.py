@@ -469,3 +469,11 @@ def test_ids_outside_the_remit_of_the_organ_kind_stay_empty():
     figure = [fig(s, "3万元", unit="万元")]
     assert link_figures_to_indicators(s, figure, organ="某市人民政府")[0].canonical_id == "fees.waived"
     assert link_figures_to_indicators(s, figure, organ="国家税务总局某市税务局")[0].canonical_id is None
+
+
+@pytest.mark.parametrize("form,expected", [("pre2019", "requests.received"), ("v2019", "requests.new.total"),
+                                           ("v2021", "requests.new.total"), (None, "requests.new.total")])
+def test_the_id_of_the_reports_own_form(form, expected):
+    s = "本年新收政府信息公开申请12件。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "12件")], form=form)
+    assert lk.canonical_id == expected
