@@ -477,3 +477,11 @@ def test_the_id_of_the_reports_own_form(form, expected):
     s = "本年新收政府信息公开申请12件。"
     (lk,) = link_figures_to_indicators(s, [fig(s, "12件")], form=form)
     assert lk.canonical_id == expected
+
+
+def test_withheld_ids_say_why():
+    s = "政务服务大厅共受理申请5000件。对8件主动公开的规划文件进行评估。全年收费减免金额3万元。"
+    hall, narrow, fee = link_figures_to_indicators(
+        s, [fig(s, "5000件"), fig(s, "8件"), fig(s, "3万元", unit="万元")], organ="某市税务局")
+    assert [(lk.canonical_id, lk.withheld) for lk in (hall, narrow, fee)] == [
+        (None, "other_work"), (None, "narrower"), (None, "outside_remit")]

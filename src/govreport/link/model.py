@@ -183,7 +183,7 @@ class LearnedLinker:
               organ: str | None = None, text: str | None = None) -> Any:
         """A ``Link`` for a figure from its best candidate (scope and, for the same span, id from the rules;
         no id for a part of the body, as the rules)."""
-        from .rules import Link, body_id, remit_id, work_id
+        from .rules import Link, whole_body_id
 
         relation = self.cfg["relation_label"]
         scope = getattr(rules_link, "scope", None)
@@ -194,9 +194,8 @@ class LearnedLinker:
         canonical = rules_link.canonical_id if _span_key(rules_ind) == _span_key(cand.indicator) else None
         if canonical is None:
             canonical = self.canonical_id(cand.indicator, fig, form)
-        canonical = body_id(canonical, scope, organ)
-        canonical = remit_id(work_id(canonical, text, fig.start) if text is not None else canonical, organ)
-        return Link(fig, cand.indicator, canonical, scope, relation, "learned", round(prob, 4))
+        canonical, withheld = whole_body_id(canonical, scope, organ, text, fig.start)
+        return Link(fig, cand.indicator, canonical, scope, relation, "learned", round(prob, 4), withheld)
 
     def canonical_id(self, indicator: Span, fig: Span, form: str | None = None) -> str | None:
         """The id of an indicator phrase: its lexicon id, else the phrase mapper's; dropped when the unit

@@ -35,6 +35,9 @@ class Link:
     relation: str = "measures"
     rule: str = "none"  # the rule that fired: lexicon_before, noun_after, share, enumeration, ... or none
     confidence: float = 0.0
+    # why an id the phrase named was not given (narrower, other_work, outside_remit; partial scopes are counted
+    # by their scope): extract counts these in the document's ``dropped``
+    withheld: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -966,8 +969,24 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
     # ids are withheld only now (shares, parts of the body): enumerations and shares above inherit their
     # parent's id to find their own
     for f in figs:
-        if f.narrower or (f.link.rule == "enumeration" and f.parent is not None and f.parent.narrower):
-            f.link.canonical_id = None  # an item inheriting the narrowed figure's id counts a part of the same thing
-        f.link.canonical_id = remit_id(work_id(body_id(admissible_id(f.link.canonical_id, f.span.unit, form),
-                                                       f.link.scope, organ), text, f.span.start), organ)
+        proposed = admissible_id(f.link.canonical_id, f.span.unit, form)
+        if proposed and (f.narrower or (f.link.rule == "enumeration" and f.parent is not None and f.parent.narrower)):
+            # an item inheriting the narrowed figure's id counts a part of the same thing
+            proposed, f.link.withheld = None, "narrower"
+        f.link.canonical_id, reason = whole_body_id(proposed, f.link.scope, organ, text, f.span.start)
+        f.link.withheld = f.link.withheld or reason
     return [f.link for f in figs]
+
+
+def whole_body_id(canonical_id: str | None, scope: str | None, organ: str | None, text: str | None, start: int
+                  ) -> tuple[str | None, str | None]:
+    """The id a figure keeps for the reporting body (body_id, work_id, remit_id in turn) and, when one withholds
+    it, why (partial_scope, other_work, outside_remit)."""
+    kept = body_id(canonical_id, scope, organ)
+    if canonical_id and kept is None:
+        return None, "partial_scope"
+    worked = work_id(kept, text, start) if text is not None else kept
+    if kept and worked is None:
+        return None, "other_work"
+    final = remit_id(worked, organ)
+    return final, "outside_remit" if worked and final is None else None
