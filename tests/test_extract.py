@@ -146,11 +146,12 @@ def test_text_money_in_wan_yuan_agrees_with_the_table(extractor):
 
 
 def test_seed_003_figures_in_kindred_units_become_records_and_drops_are_counted(extractor):
-    # 合肥 2012 writes 455件 (主动公开, counted in 条), 5期 (培训班, 次) and 近500人 (培训, 人次), read by hand;
+    # 合肥 2012 writes 5期 (培训班, 次) and 近500人 (培训, 人次), read by hand; 455件 of 网上申请公开政府信息 counts
+    # requests (the requested information, gold: requests.received.online), not active disclosures in 条;
     # 105次 of 新闻发布会 is scoped 市本级, part of the city: a mention, not the city's record
     result = extractor(seed("003"))
     records = records_of(result)
-    assert (records["active.total"]["value"], records["active.total"]["unit"]) == (455, "条")
+    assert records.get("active.total", {}).get("value") != 455
     assert (records["training.sessions"]["value"], records["training.sessions"]["unit"]) == (5, "次")
     assert records["training.trainees"]["value"] == 500 and records["training.trainees"]["uncertain"]  # 近
     assert result.document["dropped"].get("partial_scope", 0) >= 1

@@ -79,7 +79,8 @@ def test_training_phrase_takes_its_id_from_the_unit():
 def test_indicator_after_figure():
     s = "办结的14件行政复议中,其中维持原具体行政行为1件,被依法纠错的3件,其他情形10件。"
     links = link_figures_to_indicators(s, [fig(s, "14件"), fig(s, "1件"), fig(s, "3件"), fig(s, "10件")])
-    assert (links[0].rule, links[0].indicator.text, links[0].canonical_id) == ("lexicon_after", "行政复议", "review.total")
+    # the relative clause takes a part of the reviews (the completed ones, guidelines 2.1): no whole-category id
+    assert (links[0].rule, links[0].indicator.text, links[0].canonical_id) == ("lexicon_after", "行政复议", None)
     # 维持/纠错/其他情形 belong to review here, by the enumeration's parent
     assert [lk.canonical_id for lk in links[1:]] == ["review.upheld", "review.corrected", "review.other"]
 
@@ -272,8 +273,10 @@ def test_seed_000_sections_3_to_6_with_rule_spans():
     # shares (占82.84%) and parts of the body (市本级, 县市区, 市直单位) keep their phrase but carry no id
     # (guidelines 2.4)
     ids = [(text[lk.figure.start:lk.figure.end], lk.canonical_id) for lk in links if lk.canonical_id]
-    assert ids == [(f, i) for f, i, scope in SEED_000_SECTIONS_3_TO_6
-                   if not f.endswith("%") and scope in (None, "全市")]
+    expected = [(f, i) for f, i, scope in SEED_000_SECTIONS_3_TO_6 if not f.endswith("%") and scope in (None, "全市")]
+    # 办结的14件行政复议中: the relative clause takes the completed reviews, a part of the category (no id)
+    expected.remove(("14件", "review.total"))
+    assert ids == expected
 
 
 def _manifest() -> list[dict]:
@@ -356,3 +359,129 @@ def test_a_bare_waived_amount_is_no_fee_waiver():
     s = "全年办理减免金额3026万元，政府信息公开收费减免金额0元。"
     tax, fee = link_figures_to_indicators(s, [fig(s, "3026万元"), fig(s, "0元")])
     assert (tax.canonical_id, fee.canonical_id) == (None, "fees.waived")
+
+
+# ---------------------------------------------------------------- ids of the whole body only (guidelines 2.4)
+
+
+def _org(text: str, name: str) -> Span:
+    start = text.index(name)
+    return Span("ORG", start, start + len(name), name)
+
+
+def test_another_organ_in_subject_position_gets_no_id():
+    # seed 000 paragraph 69: the education bureau's own count inside the city government's report
+    s = sentence_of(seed_text(SEED_000), "市教育局通过政府网站", "167条")
+    spans = [_org(s, "市教育局"), fig(s, "167条")]
+    unknown = link_of(link_figures_to_indicators(s, spans), s, "167条")
+    assert (unknown.scope, unknown.canonical_id) == ("市教育局", "active.via.website")  # organ unknown: kept
+    city = link_of(link_figures_to_indicators(s, spans, organ="咸宁市人民政府"), s, "167条")
+    assert (city.scope, city.canonical_id) == ("市教育局", None)
+    # the bureau's own report: the subject is the reporting organ
+    bureau = link_of(link_figures_to_indicators(s, spans, organ="咸宁市教育局"), s, "167条")
+    assert bureau.canonical_id == "active.via.website"
+
+
+@pytest.mark.parametrize("name,organ,body", [
+    ("市政府办公室", "咸宁市人民政府", True), ("市政府", "淮安市人民政府", True), ("区管委会", "平潭综合实验区管委会", True),
+    ("市科委", "上海市科学技术委员会", True), ("临沧市", "临沧市人民政府", True),
+    ("市教育局", "咸宁市人民政府", False), ("省政府办公厅", "临沧市人民政府", False),
+    ("沧源自治县", "临沧市人民政府", False), ("咸宁市教育局", "咸宁市人民政府", False),
+])
+def test_stands_for_body(name, organ, body):
+    from govreport.link.rules import stands_for_body
+
+    assert stands_for_body(name, organ) is body
+
+
+def test_a_place_inside_the_body_gets_no_id():
+    # an autonomous county is a place wherever it is written; another county only when the text names its organ
+    s = "丙丁县人民政府高度重视。全市共受理行政诉讼案件5件。甲乙自治县收到行政诉讼案件3件,丙丁县收到行政诉讼2件。"
+    spans = [_org(s, "丙丁县人民政府"), fig(s, "5件"), fig(s, "3件"), fig(s, "2件")]
+    links = link_figures_to_indicators(s, spans, organ="戊己市人民政府")
+    assert [(lk.scope, lk.canonical_id) for lk in links] == [
+        ("全市", "litigation.total"), ("甲乙自治县", None), ("丙丁县", None)]
+    # the body's own place is the body
+    s2 = "戊己市收到行政诉讼案件3件。"
+    (own,) = link_figures_to_indicators(s2, [fig(s2, "3件")], organ="戊己市人民政府")
+    assert own.canonical_id == "litigation.total"
+
+
+def test_a_phrase_that_modifies_a_narrower_noun_gives_no_id():
+    # the figure counts policy documents put out for comment, not the year's active disclosures
+    s = "全年主动公开政府信息3000条,对8件主动公开的规划文件进行评估。"
+    total, narrow = link_figures_to_indicators(s, [fig(s, "3000条"), fig(s, "8件")])
+    assert total.canonical_id == "active.total"
+    assert (narrow.rule, narrow.indicator.text, narrow.canonical_id) == ("lexicon_after", "主动公开", None)
+
+
+def test_a_etc_b_counts_b():
+    s = "公开会议纪要、答复等信息20条。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "20条")])
+    assert lk.canonical_id is None
+
+
+def test_the_longest_phrase_at_the_right_edge_decides():
+    # 申请公开政府信息 is the requested information (a category without an id), not active disclosure
+    s = "受理网上申请公开政府信息45件。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "45件")])
+    assert lk.canonical_id != "active.total"
+
+
+def test_occasions_do_not_measure_an_indicator_counted_in_items():
+    s = "以座谈会形式解读惠民政策6场次,书面解读惠民政策9篇。"
+    sessions, docs = link_figures_to_indicators(s, [fig(s, "6场次"), fig(s, "9篇")])
+    assert (sessions.canonical_id, docs.canonical_id) == (None, "response.interpretations")
+
+
+def test_requests_in_a_sentence_about_other_work_get_no_id():
+    s = "政务服务大厅开设窗口20个,共受理申请5000件。全年共受理政府信息公开申请50件。"
+    _, hall, disclosure = link_figures_to_indicators(s, [fig(s, "20个"), fig(s, "5000件"), fig(s, "50件")])
+    assert (hall.canonical_id, disclosure.canonical_id) == (None, "requests.received")
+
+
+@pytest.mark.parametrize("sentence,figure,form,expected", [
+    ("已宣布废止规范性文件5件。", "5件", None, "active.normative.repealed"),
+    ("其中同意公开答复数2条,其它公开答复数1条。", "1条", "pre2019", "requests.answered.other"),
+    ("其他处理3件,转下一年度办理答复的有1件。", "1件", "v2021", "requests.carried_forward.total"),
+    ("解读类信息发布21条。", "21条", None, "response.interpretations"),
+])
+def test_lexicon_phrases_of_the_forms(sentence, figure, form, expected):
+    links = link_figures_to_indicators(sentence, [fig(sentence, figure)], form=form)
+    assert link_of(links, sentence, figure).canonical_id == expected
+
+
+def test_a_bare_verb_counts_requests_only_after_the_sentence_named_them():
+    s = "全区共收到政府信息公开申请154件,共办结148件。全年共办结148件。"
+    links = link_figures_to_indicators(s, [fig(s, "154件"), fig(s, "148件"), fig(s, "148件", nth=1)], form="v2021")
+    assert [lk.canonical_id for lk in links] == ["requests.new.total", "requests.total.total", None]
+
+
+def test_scope_words_describing_the_counted_people_are_no_scope():
+    # seed 001: the trainees came from the county's departments and townships; the figure is the county's
+    s = sentence_of(seed_text(SEED_001), "县直部门和乡镇的分管领导", "参加了培训")
+    (lk,) = link_figures_to_indicators(s, [fig(s, "约300人", unit="人")])
+    assert (lk.scope, lk.canonical_id) == (None, "training.trainees")
+
+
+def test_ids_outside_the_remit_of_the_organ_kind_stay_empty():
+    s = "全年收费减免金额3万元。"
+    figure = [fig(s, "3万元", unit="万元")]
+    assert link_figures_to_indicators(s, figure, organ="某市人民政府")[0].canonical_id == "fees.waived"
+    assert link_figures_to_indicators(s, figure, organ="国家税务总局某市税务局")[0].canonical_id is None
+
+
+@pytest.mark.parametrize("form,expected", [("pre2019", "requests.received"), ("v2019", "requests.new.total"),
+                                           ("v2021", "requests.new.total"), (None, "requests.new.total")])
+def test_the_id_of_the_reports_own_form(form, expected):
+    s = "本年新收政府信息公开申请12件。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "12件")], form=form)
+    assert lk.canonical_id == expected
+
+
+def test_withheld_ids_say_why():
+    s = "政务服务大厅共受理申请5000件。对8件主动公开的规划文件进行评估。全年收费减免金额3万元。"
+    hall, narrow, fee = link_figures_to_indicators(
+        s, [fig(s, "5000件"), fig(s, "8件"), fig(s, "3万元", unit="万元")], organ="某市税务局")
+    assert [(lk.canonical_id, lk.withheld) for lk in (hall, narrow, fee)] == [
+        (None, "other_work"), (None, "narrower"), (None, "outside_remit")]

@@ -43,7 +43,7 @@ def test_evaluation_gives_its_systems_to_the_extractor_as_a_pipeline():
         calls.append(year)
         return []
 
-    extractor = system_extractor(find_spans, lambda text, spans, indicators, form=None: [])
+    extractor = system_extractor(find_spans, lambda text, spans, indicators, form=None, organ=None: [])
     doc = read_document(next(CORPUS_DIR.glob("000_*.txt")))
     result = extractor.extract(doc)
     assert calls and not [m for m in result.mentions if m["source"] == "text"]

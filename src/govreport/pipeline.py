@@ -85,7 +85,7 @@ class Pipeline:
         spans = self.find_spans(doc.text, meta.get("year"), exclude=areas)
         narrative = outside_areas(spans, areas)
         indicators = self.find_indicators(doc.text)
-        links = self.link(doc.text, narrative, indicators, tables.form)
+        links = self.link(doc.text, narrative, indicators, tables.form, meta.get("organ"))
         return Analysis(doc, tables, meta, areas, spans, narrative, indicators, links)
 
 

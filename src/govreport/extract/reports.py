@@ -129,6 +129,8 @@ def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool 
     dropped: Counter = Counter()
     # figures of a part of the body keep their phrase's id off (link.body_id): counted, never silent
     dropped["partial_scope"] += sum(1 for lk in links if _withheld_for_scope(lk))
+    # ids the phrase named but the figure does not measure for the body (link.rules.whole_body_id)
+    dropped.update(lk.withheld for lk in links if getattr(lk, "withheld", None) not in (None, "partial_scope"))
     if doc.meta.get("ocr"):
         from ..ingest.ocr import weigh_mentions
 

@@ -26,7 +26,9 @@ OUTPUT_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("tables", "list", ("each table of the form: table, found, cells read, cells expected, cells uncertain, "
                             "warning (under 90% of its cells read, or a heading with no readable table)")),
         ("dropped", "object", ("reason → linked figures that gave no record: `partial_scope` (a part of the body: "
-                               "no whole-body id), `low_confidence`, `unit_mismatch`")),
+                               "no whole-body id), `narrower` (the figure counts a narrower thing than its phrase's "
+                               "category), `other_work` (its sentence is about other work), `outside_remit` (the id is "
+                               "outside the reporting organ's remit), `low_confidence`, `unit_mismatch`")),
         ("warnings", "list[str]", ("problems met while reading the file; a failed document has only doc, path, "
                                    "warnings and error")),
         ("error", "str|null", "null, or `Name: message` of why the report failed (read, time budget, crash)"),

@@ -119,7 +119,7 @@ def rules_links_by_figure(example: LinkExample) -> dict[SpanKey, Any]:
     from .rules import link_figures_to_indicators
 
     links = link_figures_to_indicators(example.text, example.spans or example.figures, example.indicators,
-                                       example.meta.get("form"))
+                                       example.meta.get("form"), example.meta.get("organ"))
     return {(link.figure.start, link.figure.end): link for link in links}
 
 

@@ -35,6 +35,7 @@ from .phrase_map import PHRASE_MAP_FILE, PhraseMapper, merge_settings, spec_phra
 
 MODEL_FILE = "linker.joblib"
 META_FILE = "meta.json"
+JUDGE_FILE = "id_judge.joblib"
 
 
 class LinkerMissingWarning(GovreportWarning):
@@ -60,6 +61,7 @@ class LearnedLinker:
         self.numeric_mask = np.ones(len(NUMERIC_FEATURES), dtype=bool)
         self.n_train: dict[str, int] = {}
         self.chosen: dict[str, Any] = {}  # the policy measured on gold dev at training time
+        self.judge: Any = None  # id_judge.IdJudge: the combined policy's ids, when trained on gold
         self.meta: dict[str, Any] = {}  # meta.json once saved or loaded
 
     # -- features
@@ -160,25 +162,28 @@ class LearnedLinker:
         for fig, scored in zip(example.figures, scores):
             rules_link = example.rules.get((fig.start, fig.end))
             best = scored[0] if scored and scored[0][1] >= threshold else None
-            links.append(self._link(fig, best, rules_link, example.meta.get("form")))
+            links.append(self._link(fig, best, rules_link, example.meta.get("form"), example.meta.get("organ"),
+                                    example.text))
         return links
 
     def link(self, text: str, spans: Sequence[Span], indicator_spans: Sequence[Span],
-             rules_links: Sequence[Any] | None = None, form: str | None = None) -> list[Any]:
+             rules_links: Sequence[Any] | None = None, form: str | None = None, organ: str | None = None
+             ) -> list[Any]:
         """Learned links of a text's figures (same call shape as ``link.link_figures_to_indicators``)."""
         figures = [s for s in spans if s.label in self.cfg["figure_labels"]]
         example = LinkExample(text, figures, sorted(indicator_spans, key=lambda s: (s.start, s.end)),
-                              spans=list(spans), meta={"form": form})
+                              spans=list(spans), meta={"form": form, "organ": organ})
         if rules_links is None:
             example.rules = rules_links_by_figure(example)
         else:
             example.rules = {(lk.figure.start, lk.figure.end): lk for lk in rules_links}
         return self.link_example(example)
 
-    def _link(self, fig: Span, best: tuple[Candidate, float] | None, rules_link: Any, form: str | None = None) -> Any:
+    def _link(self, fig: Span, best: tuple[Candidate, float] | None, rules_link: Any, form: str | None = None,
+              organ: str | None = None, text: str | None = None) -> Any:
         """A ``Link`` for a figure from its best candidate (scope and, for the same span, id from the rules;
         no id for a part of the body, as the rules)."""
-        from .rules import Link, body_id
+        from .rules import Link, whole_body_id
 
         relation = self.cfg["relation_label"]
         scope = getattr(rules_link, "scope", None)
@@ -189,7 +194,8 @@ class LearnedLinker:
         canonical = rules_link.canonical_id if _span_key(rules_ind) == _span_key(cand.indicator) else None
         if canonical is None:
             canonical = self.canonical_id(cand.indicator, fig, form)
-        return Link(fig, cand.indicator, body_id(canonical, scope), scope, relation, "learned", round(prob, 4))
+        canonical, withheld = whole_body_id(canonical, scope, organ, text, fig.start)
+        return Link(fig, cand.indicator, canonical, scope, relation, "learned", round(prob, 4), withheld)
 
     def canonical_id(self, indicator: Span, fig: Span, form: str | None = None) -> str | None:
         """The id of an indicator phrase: its lexicon id, else the phrase mapper's; dropped when the unit
@@ -216,6 +222,8 @@ class LearnedLinker:
                      "units": self.units}, path / MODEL_FILE)
         if self.mapper is not None:
             self.mapper.to_disk(path / PHRASE_MAP_FILE)
+        if self.judge is not None:
+            joblib.dump(self.judge, path / JUDGE_FILE)
         meta = {"sklearn_version": sklearn.__version__, "config": self.cfg, "training_size": self.n_train,
                 "numeric_features": [f for f, k in zip(NUMERIC_FEATURES, self.numeric_mask) if k]}
         meta.update(extra_meta or {})
@@ -236,6 +244,7 @@ class LearnedLinker:
         for name in ("vectorizers", "scaler", "model", "feature_names", "numeric_mask"):
             setattr(linker, name, data[name])
         linker.n_train = meta.get("training_size", {})
+        linker.judge = joblib.load(path / JUDGE_FILE) if (path / JUDGE_FILE).exists() else None
         linker.chosen = meta.get("policy") or {}
         linker.meta = meta
         _check_sklearn_version(meta, path)

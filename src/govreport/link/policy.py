@@ -78,7 +78,7 @@ def choose_policy(results: dict[str, Any], cfg: dict[str, Any] | None = None) ->
 
 
 def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Callable[..., list[Any]]:
-    """A ``link(text, spans, indicator_spans, form)`` function for ``extract``: the rules, then the policy
+    """A ``link(text, spans, indicator_spans, form, organ)`` function for ``extract``: the rules, then the policy
     (given, else the one measured on gold dev when the linker was trained, else configs/learned_link.yml)."""
     from .rules import link_figures_to_indicators
 
@@ -88,11 +88,15 @@ def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Ca
         raise ValueError(f"unknown linking policy {policy!r}: use one of {POLICIES}")
     threshold = chosen.get("override_threshold", linker.cfg["combined"]["override_threshold"]) if linker else None
 
-    def link(text: str, spans: Sequence[Span], indicator_spans: Sequence[Span], form: str | None = None) -> list[Any]:
-        rules = link_figures_to_indicators(text, list(spans), list(indicator_spans), form)
+    def link(text: str, spans: Sequence[Span], indicator_spans: Sequence[Span], form: str | None = None,
+             organ: str | None = None) -> list[Any]:
+        rules = link_figures_to_indicators(text, list(spans), list(indicator_spans), form, organ)
         if linker is None or policy == "rules":
             return rules
-        learned = linker.link(text, spans, indicator_spans, rules, form)
-        return combined_linker(rules, learned, policy, threshold)
+        learned = linker.link(text, spans, indicator_spans, rules, form, organ)
+        links = combined_linker(rules, learned, policy, threshold)
+        if policy == "combined" and linker.judge is not None and chosen.get("id_judge", linker.cfg["id_judge"]["enabled"]):
+            links = linker.judge.judge(links, learned, text, form, organ)  # ids: the judge's pick of both proposals
+        return links
 
     return link

@@ -35,6 +35,9 @@ class Link:
     relation: str = "measures"
     rule: str = "none"  # the rule that fired: lexicon_before, noun_after, share, enumeration, ... or none
     confidence: float = 0.0
+    # why an id the phrase named was not given (narrower, other_work, outside_remit; partial scopes are counted
+    # by their scope): extract counts these in the document's ``dropped``
+    withheld: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,6 +56,7 @@ class _Entry:
     families: tuple[str, ...] = ()
     ids_by_unit: dict[str, str] = field(default_factory=dict)
     refine_to: re.Pattern[str] | None = None
+    context: re.Pattern[str] | None = None  # the id holds only when the figure's sentence before it says this
 
 
 @dataclass
@@ -90,6 +94,9 @@ class _Rules:
     after_number: re.Pattern[str]
     scopes: list[tuple[re.Pattern[str], str]]
     scope_any: re.Pattern[str]
+    place_subject: re.Pattern[str]
+    scope_modifier: re.Pattern[str]
+    not_place: re.Pattern[str]
     families: dict[str, re.Pattern[str]]
     unit_class: dict[str, str]
     classifiers: frozenset[str]
@@ -110,7 +117,8 @@ def load_rules() -> _Rules:
     for i, item in enumerate(cfg["lexicon"]):
         refine = re.compile(item["refine_to"]) if item.get("refine_to") else None
         entries.append(_Entry(item.get("id"), bool(item.get("generic")), tuple(item.get("families", ())),
-                              dict(item.get("ids_by_unit", {}) or {}), refine))
+                              dict(item.get("ids_by_unit", {}) or {}), refine,
+                              re.compile(item["context"]) if item.get("context") else None))
         parts.append((f"e{i}", "|".join("(?:" + x + ")" for x in item["phrases"]).replace("{P}", p)))
     lexicon_source = "|".join(f"(?P<{name}>{pattern})" for name, pattern in parts)
     lexicon = guarded(lexicon_source)  # a hundred alternatives: about 5x faster behind the look
@@ -158,6 +166,9 @@ def load_rules() -> _Rules:
         after_number=comp(cfg["after_number"]),
         scopes=scopes,
         scope_any=re.compile("|".join(f"(?:{s['pattern']})" for s in cfg["scopes"])),
+        place_subject=re.compile(cfg["body"]["place"]),
+        scope_modifier=re.compile(cfg["scope_modifier"]),
+        not_place=re.compile(cfg["body"]["not_place"]),
         families={name: re.compile(kw) for name, kw in cfg["family_keywords"].items()},
         unit_class=unit_class,
         classifiers=frozenset(cfg["classifier_units"]),
@@ -300,6 +311,9 @@ class _Fig:
     # what the figure stands for up its chain of parents (see _chain_root), remembered once found
     root: _Fig | None = field(default=None, repr=False, compare=False)
     id_root: _Fig | None = field(default=None, repr=False, compare=False)
+    # the figure counts a narrower thing than its phrase's category (_counts_narrower): its id is withheld at the
+    # end, after the enumeration items under it took their family from it
+    narrower: bool = False
 
 
 class _Boundaries:
@@ -379,13 +393,14 @@ def admissible_id(canonical_id: str | None, unit: str | None, form: str | None) 
     return canonical_id
 
 
-def body_id(canonical_id: str | None, scope: str | None) -> str | None:
+def body_id(canonical_id: str | None, scope: str | None, organ: str | None = None) -> str | None:
     """The id a figure of ``scope`` may carry: none when the scope is a part of the reporting body.
 
     Every id of configs/indicators.yml is a statistic of the whole body (guidelines 2.4): 其中市本级…157693条
-    is not the city's active.total. Only scopes the qualifiers of configs/link.yml name are judged (市本级,
-    各乡镇, 市直单位; whole ones are configs/records.yml ``whole_scopes``); an ORG in subject position is often
-    the reporting organ itself, so it keeps the id.
+    is not the city's active.total. Scopes the qualifiers of configs/link.yml name (市本级, 各乡镇, 市直单位; whole
+    ones are configs/records.yml ``whole_scopes``) are parts; so is an organ or place in subject position that is
+    not the reporting ``organ`` (市教育局 in a city government's report, a county of the city), when the organ is
+    known. Without it an organ subject keeps the id: it is often the reporting organ itself.
     """
     from ..records import is_partial_scope
 
@@ -394,7 +409,65 @@ def body_id(canonical_id: str | None, scope: str | None) -> str | None:
     rules = load_rules()
     if rules.cfg.get("part_organ") and re.search(rules.cfg["part_organ"], scope):
         return None  # an office inside the body (县政府公开办…主动公开信息数为62条): its own count
-    return None if rules.scope_any.fullmatch(scope) else canonical_id
+    if rules.scope_any.fullmatch(scope):
+        return None
+    return None if organ and not stands_for_body(scope, organ) else canonical_id
+
+
+def remit_id(canonical_id: str | None, organ: str | None) -> str | None:
+    """The id, or none when it is outside the remit of the reporting organ's kind (configs/link.yml ``remit``): a
+    tax bureau's 减免 are tax reliefs, not waived disclosure fees (fees.waived)."""
+    if canonical_id is None or not organ:
+        return canonical_id
+    for kind in load_rules().cfg.get("remit", ()):
+        if re.search(kind["organ"], organ) and re.search(kind["outside"], canonical_id):
+            return None
+    return canonical_id
+
+
+def work_id(canonical_id: str | None, text: str, start: int) -> str | None:
+    """The id of a figure at ``start`` of ``text``, or none when its sentence is about other work than the id's
+    (configs/link.yml ``other_work``): 共受理申请136437件 in a sentence about an approval hall counts approval
+    applications, not disclosure requests (guidelines 2.4: figures about other work get no id)."""
+    if canonical_id is None:
+        return None
+    rules = load_rules()
+    for family in rules.cfg.get("other_work", ()):
+        if canonical_id.split(".")[0] not in family["families"]:
+            continue
+        window = rules.cfg["windows"]["scope"]  # bounded: a text without sentence ends costs no more per figure
+        lo = max(0, start - window)
+        for m in rules.sentence.finditer(text, lo, start):
+            lo = m.end()
+        hit = rules.sentence.search(text, start, start + window)
+        sentence = text[lo:hit.start() if hit else start + window]
+        if re.search(family["keywords"], sentence) and not re.search(family["unless"], sentence):
+            return None
+    return canonical_id
+
+
+def stands_for_body(name: str, organ: str) -> bool:
+    """Whether an organ or place named in subject position is the reporting ``organ`` itself: its own name or place
+    (临沧市人民政府, 临沧市), its government or general office at its level (市政府, 区管委会, 市政府办公室), or a
+    short form of its name (市科委 for 上海市科学技术委员会). Another organ (市教育局), another level (省政府
+    in a city's report) or another place (沧源自治县 in the city's report) is not. Patterns: configs/link.yml ``body``.
+    """
+    cfg = load_rules().cfg["body"]
+    if name in organ or organ in name:
+        return True
+    place = re.match(cfg["place"], name)
+    if place and place.group(0) not in organ:
+        return False  # another place's organ or the place itself
+    rest = name[place.end():] if place else name
+    level = rest[:1] if rest[:1] in cfg["levels"] else None
+    own = re.search(cfg["organ_level"], organ)
+    if level and own and level != own.group(1):
+        return False  # another level: 省政府 in a city's report
+    core = rest[1:] if level else rest
+    if re.fullmatch(cfg["government"], core):
+        return True
+    it = iter(organ)
+    return bool(core) and all(ch in it for ch in core)  # the organ's name shortened: 科委 in 科学技术委员会
 
 
 def _fits_unit(canonical_id: str | None, unit: str | None) -> bool:
@@ -406,7 +479,8 @@ def _fits_unit(canonical_id: str | None, unit: str | None) -> bool:
     ind_class = rules.unit_class.get(rules.id_units.get(canonical_id) or "")
     if fig_class == "share":
         return True  # a share measures the same indicator
-    return fig_class is None or ind_class is None or fig_class == ind_class
+    also = rules.cfg.get("unit_class_fits", {}).get(ind_class, ())
+    return fig_class is None or ind_class is None or fig_class == ind_class or fig_class in also
 
 
 def _scope_name(found: str) -> str:
@@ -417,20 +491,39 @@ def _scope_name(found: str) -> str:
     return found
 
 
-def _subject_scope(view: str, lo: int, hi: int, org_at: dict[int, str]) -> str | None:
-    """The scope in subject position of the clause view[lo:hi]: a scope qualifier or an ORG span."""
+def _subject_scope(view: str, lo: int, hi: int, org_at: dict[int, str], organ: str | None = None) -> str | None:
+    """The scope in subject position of the clause view[lo:hi]: a scope qualifier, an ORG span, or (when the
+    reporting ``organ`` is known) a place that is not the organ's own (沧源自治县收到行政诉讼案件2件 in a city's
+    report: guidelines 2.4, a place inside the body that no normalised scope names)."""
     rules = load_rules()
     m = rules.strip_prefix.match(view, lo, hi)
     pos = m.end() if m else lo
     m = rules.scope_any.match(view, pos, hi)
     if m and m.end() > pos:
+        if rules.scope_modifier.match(view, m.end(), hi):
+            return None  # 县直部门和乡镇的分管领导…约300人: the scope words describe the counted people, not the body
         return _scope_name(m.group(0))
     org = org_at.get(pos)
     joint = pos + len(org or "")
     if org and view[joint:joint + 1] in rules.cfg["organ_joiners"] and joint + 1 in org_at:
         # 区管委会、县政府公开办主动公开信息数为62条: the coordinated organs together are the subject
         org = org + view[joint] + org_at[joint + 1]
+    if org is None and organ:
+        place = rules.place_subject.match(view, pos, hi)
+        if place and _named_place(place.group(0), org_at) and not stands_for_body(place.group(0), organ):
+            return place.group(0)
     return org
+
+
+def _named_place(name: str, org_at: dict[int, str]) -> bool:
+    """Whether ``name`` is a place the text names as a jurisdiction: an autonomous county, prefecture or banner
+    (自治县, unambiguous), or the place at the start of one of the text's ORG spans (沧源自治县人民政府, 镇康县政府)."""
+    rules = load_rules()
+    if rules.not_place.search(name):
+        return False
+    if re.search(rules.cfg["body"]["named_place"], name):
+        return True
+    return any(org.startswith(name) and org != name for org in org_at.values())
 
 
 def _scope(bounds: _Boundaries, ss: int, cs: int, fs: int, subject: Callable[[int, int], str | None],
@@ -674,6 +767,34 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
     return ("left_context", None, phrase) if phrase else ("none", None, None)
 
 
+def _counts_narrower(view: str, rule: str, cand: _Cand, fig: _Fig, cs: int, ce: int) -> bool:
+    """Whether the figure counts something narrower than (or other than) the category its lexicon phrase names, so
+    that the phrase's id is not the figure's (configs/link.yml ``narrower``):
+
+    - a longer lexicon phrase without an id ends where the phrase ends (网上申请公开政府信息: the scan took 网上申请
+      first, but 申请公开政府信息 is the requests' information, not active disclosure);
+    - the phrase is the first item of "A等B" (答复等信息63条: the figure counts B);
+    - after the figure, the phrase modifies a noun that names a narrower thing (对3件主动公开政策性文件进行…: the
+      figure counts policy documents, not the year's active disclosures), or a relative clause takes a part of it
+      (办结的14件行政复议中: the figure counts the completed ones).
+    """
+    rules = load_rules()
+    cfg = rules.cfg["narrower"]
+    if rule in ("lexicon_before", "lexicon_clause") and cand.entry is not None and cs < cand.start:
+        longest = _head_entry(view[cs:cand.end])
+        if longest is not None and longest is not cand.entry and longest.id is None:
+            return True
+    if rule == "lexicon_clause" and re.match(cfg["hypernym_gap"], view[cand.end:fig.start]):
+        return True
+    if rule == "lexicon_after":
+        after = view[cand.end:ce]
+        if re.match(cfg["noun_after_phrase"], after):
+            return True
+        if view[fig.start - 1:fig.start] == "的" and re.match(rules.cfg["relative_clause"]["after"], after):
+            return True
+    return False
+
+
 def _only_prefix(view: str, start: int, end: int) -> bool:
     """Whether view[start:end] is empty or only prefix words (punctuation, 共, 累计, ...)."""
     if start > end:
@@ -703,11 +824,12 @@ def _head_entry(phrase: str) -> _Entry | None:
 
 
 def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: list[Span] | None = None,
-                               form: str | None = None) -> list[Link]:
+                               form: str | None = None, organ: str | None = None) -> list[Link]:
     """One Link per COUNT/MEASURE span of ``spans``: the indicator it measures (or None), its id and scope.
 
     ``indicator_spans`` defaults to find_indicator_spans(text); ``form`` (pre2019, v2019, v2021) maps ids of
-    one form's concept to the form the report uses (受理申请 → requests.new.total in a v2019 report).
+    one form's concept to the form the report uses (受理申请 → requests.new.total in a v2019 report); ``organ``
+    (the reporting organ, when known) tells its own figures from those of another organ or place inside it.
     """
     rules = load_rules()
     cfg = rules.cfg
@@ -736,7 +858,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         """_subject_scope of view[lo:hi], once: the figures of a sentence read the same earlier clauses."""
         key = (lo, hi)
         if key not in subjects:
-            subjects[key] = _subject_scope(v, lo, hi, org_at)
+            subjects[key] = _subject_scope(v, lo, hi, org_at, organ)
         return subjects[key]
 
     last_scoped: list[int] = []  # per clause k: the last clause at or before it with a subject scope, or -1
@@ -830,8 +952,13 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             # the guidelines' edges (phrase_bounds.py): coordination whole, count word in, subject out
             edges = refine_phrase(v, cand.start, cand.end, fig.start, rules)
             if edges != (cand.start, cand.end):
-                cand = _Cand(*edges, cand.entry, cand.kb_id)
+                # a context phrase whose own words named no id may after its edges (其中专职仅32人 → 专职)
+                entry = cand.entry if cand.entry is not None or cand.kb_id else _head_entry(v[edges[0]:edges[1]])
+                cand = _Cand(*edges, entry, cand.kb_id)
         canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos))
+        fig.narrower = canonical is not None and _counts_narrower(v, rule, cand, fig, cs, ce)
+        if cand.entry is not None and cand.entry.context is not None and not cand.entry.context.search(v, ss, fig.start):
+            canonical = None  # a bare verb (共办结148件) names the requests only after the sentence named them
         confidence = conf[rule]
         if not _fits_unit(canonical, fig.span.unit):
             canonical, confidence = None, confidence - conf["unit_mismatch_penalty"]
@@ -842,5 +969,24 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
     # ids are withheld only now (shares, parts of the body): enumerations and shares above inherit their
     # parent's id to find their own
     for f in figs:
-        f.link.canonical_id = body_id(admissible_id(f.link.canonical_id, f.span.unit, form), f.link.scope)
+        proposed = admissible_id(f.link.canonical_id, f.span.unit, form)
+        if proposed and (f.narrower or (f.link.rule == "enumeration" and f.parent is not None and f.parent.narrower)):
+            # an item inheriting the narrowed figure's id counts a part of the same thing
+            proposed, f.link.withheld = None, "narrower"
+        f.link.canonical_id, reason = whole_body_id(proposed, f.link.scope, organ, text, f.span.start)
+        f.link.withheld = f.link.withheld or reason
     return [f.link for f in figs]
+
+
+def whole_body_id(canonical_id: str | None, scope: str | None, organ: str | None, text: str | None, start: int
+                  ) -> tuple[str | None, str | None]:
+    """The id a figure keeps for the reporting body (body_id, work_id, remit_id in turn) and, when one withholds
+    it, why (partial_scope, other_work, outside_remit)."""
+    kept = body_id(canonical_id, scope, organ)
+    if canonical_id and kept is None:
+        return None, "partial_scope"
+    worked = work_id(kept, text, start) if text is not None else kept
+    if kept and worked is None:
+        return None, "other_work"
+    final = remit_id(worked, organ)
+    return final, "outside_remit" if worked and final is None else None

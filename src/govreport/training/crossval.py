@@ -22,6 +22,7 @@ from ..config import load_config
 from ..eval.scorer import prf
 from ..link import indicator_model as im
 from ..link.features import example_from_task, linker_config, task_spans
+from ..link.id_judge import fit_judge
 from ..link.model import build_linker
 from ..link.phrase_map import annotation_phrase_pairs
 from ..link.policy import combined_linker
@@ -93,34 +94,49 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
 
     cfg = linker_config()
     threshold = cfg["combined"]["override_threshold"]
+    grid = cfg["id_judge"]["threshold_grid"]
     per_fold: list[dict[str, Any]] = []
     for held in folds:
         train = [t for d, ts in tasks_by_doc.items() if d not in held for t in ts]
         test = [t for d in held for t in tasks_by_doc.get(d, [])]
-        linker = build_linker([example_from_task(t, gold_indicators=cfg["train_candidates"] == "gold") for t in train],
-                              annotation_phrase_pairs(train))
+        train_examples = [example_from_task(t, gold_indicators=cfg["train_candidates"] == "gold") for t in train]
+        linker = build_linker(train_examples, annotation_phrase_pairs(train))
+        # the judge learns from the lexicon's candidates, as it will judge them
+        judge = fit_judge(train, [example_from_task(t, gold_indicators=False) for t in train], linker)
         examples = [example_from_task(t, gold_indicators=False) for t in test]
         rules = [list(ex.rules.values()) for ex in examples]
         learned = [linker.link_example(ex) for ex in examples]
-        per_fold.append({
+        combined = [combined_linker(r, lk, "combined", threshold, "rules") for r, lk in zip(rules, learned)]
+        fold = {
             "documents": held,
             "rules": _scores(test, rules),
             "learned": _scores(test, learned),
-            "combined": _scores(test, [combined_linker(r, lk, "combined", threshold, "rules")
-                                            for r, lk in zip(rules, learned)]),
+            "combined": _scores(test, combined),
             "combined_learned_ids": _scores(test, [combined_linker(r, lk, "combined", threshold, "learned")
                                                         for r, lk in zip(rules, learned)]),
-        })
+        }
+        for t in grid:
+            fold[f"combined_judged@{t}"] = _scores(test, [
+                judge.judge(c, lk, task["text"], task["meta"].get("form"), task["meta"].get("organ"), t)
+                for c, lk, task in zip(combined, learned, test)])
+        per_fold.append(fold)
+    judged = [f"combined_judged@{t}" for t in grid]
     summary = {policy: {metric: spread([f[policy][metric]["f"] for f in per_fold])
                         for metric in ("phrase", "canonical", "ids")}
-               for policy in ("rules", "learned", "combined", "combined_learned_ids")}
+               for policy in ("rules", "learned", "combined", "combined_learned_ids", *judged)}
     metric, min_gain = cfg["selection"]["metric"], cfg["selection"]["min_gain"]
     chosen = choose_in_order({p: summary[p][metric]["mean"] for p in ("rules", "combined", "learned")},
                              ["rules", "combined", "learned"], min_gain)
     ids_from = "learned" if summary["combined_learned_ids"]["ids"]["mean"] >= \
         summary["combined"]["ids"]["mean"] + min_gain else "rules"
+    # the id judge decides the combined policy's ids only when it beats the rules' ids (at the configured threshold)
+    judged_ids = summary[f"combined_judged@{cfg['id_judge']['threshold']}"]["ids"]["mean"] \
+        if cfg["id_judge"]["threshold"] in grid else float("-inf")
+    id_judge = judged_ids >= summary["rules"]["ids"]["mean"] + min_gain
+    if id_judge and chosen == "rules" and summary["combined"]["phrase"]["mean"] >= summary["rules"]["phrase"]["mean"]:
+        chosen = "combined"  # the same phrases, better ids
     return {"per_fold": per_fold, "summary": summary, "metric": metric,
-            "chosen": {"policy": chosen, "override_threshold": threshold, "ids_from": ids_from}}
+            "chosen": {"policy": chosen, "override_threshold": threshold, "ids_from": ids_from, "id_judge": id_judge}}
 
 
 # ---------------------------------------------------------------- spans
@@ -203,6 +219,7 @@ def apply_choices(report: dict[str, Any], model_dir: str | Path) -> list[str]:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         chosen = report["links"]["chosen"]
         meta["policy"] = {"policy": chosen["policy"], "override_threshold": chosen["override_threshold"],
+                          "id_judge": chosen.get("id_judge", False),
                           "metric": report["links"]["metric"], "chosen_by": "cv",
                           "f": {p: s[report["links"]["metric"]]["mean"] for p, s in report["links"]["summary"].items()}}
         meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -218,11 +235,11 @@ def _policy_links(task: dict[str, Any], indicators: list[Any], linker: Any = Non
     with a trained linker, the ``combined`` policy's (learned links where confident, as extract links)."""
 
     others = [s for s in task_spans(task) if s.label != "INDICATOR"]
-    form = (task.get("meta") or {}).get("form")
-    rules = link_figures_to_indicators(task["text"], others, indicators, form)
+    form, organ = (task.get("meta") or {}).get("form"), (task.get("meta") or {}).get("organ")
+    rules = link_figures_to_indicators(task["text"], others, indicators, form, organ)
     out = {"rules": rules}
     if linker is not None:
-        learned = linker.link(task["text"], others, indicators, rules, form)
+        learned = linker.link(task["text"], others, indicators, rules, form, organ)
         threshold = linker_config()["combined"]["override_threshold"]
         out["combined"] = combined_linker(rules, learned, "combined", threshold, "rules")
     return out

@@ -15,6 +15,7 @@ from ..annotate.export import report_files
 from ..config import CORPUS_DIR, PROJECT_ROOT, SHARED_CORPUS_DIR, load_config
 from ..link.diagnostics import feature_importance
 from ..link.features import example_from_task, linker_config
+from ..link.id_judge import fit_judge
 from ..link.indicator_model import examples_from_tasks, train_indicator_model
 from ..link.model import LearnedLinker, build_linker
 from ..link.phrase_map import annotation_phrase_pairs
@@ -46,13 +47,14 @@ def gold_tasks(annotations_dir: str | Path | None = None) -> dict[str, list[dict
     for problem in problems:
         warn(str(problem))
     split_of = load_splits()
-    forms = document_forms({(t.get("meta") or {}).get("doc") for t in tasks})
+    facts = document_facts({(t.get("meta") or {}).get("doc") for t in tasks})
     out: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
     for task in tasks:
         doc_id = (task.get("meta") or {}).get("doc")
         split = split_of.get(doc_id)
         if split is not None and task.get("answer", "accept") == "accept":
-            task["meta"] = {"form": forms.get(doc_id), **task["meta"]}
+            form, organ = facts.get(doc_id, (None, None))
+            task["meta"] = {"form": form, "organ": organ, **task["meta"]}
             out[split].append(task)
     return out
 
@@ -61,14 +63,25 @@ def document_forms(doc_ids: Iterable[str]) -> dict[str, str | None]:
     """The table form (pre2019, v2019, v2021, none) of each document, by the table stage; None when the
     document cannot be read (warned on stderr)."""
 
-    store, forms = DocumentStore(), {}
+    return {doc_id: form for doc_id, (form, _) in document_facts(doc_ids).items()}
+
+
+def document_facts(doc_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """(table form, reporting organ) of each document, as the pipeline finds them (the linker reads both: ids
+    depend on the form, and a figure of another organ than the reporting one gets none); (None, None) when the
+    document cannot be read (warned on stderr)."""
+    from ..metadata import document_metadata
+
+    store, facts = DocumentStore(), {}
     for doc_id in sorted(d for d in doc_ids if d):
         try:
-            forms[doc_id] = parse_tables(store.get(doc_id)).form
+            doc = store.get(doc_id)
+            form = parse_tables(doc).form
+            facts[doc_id] = (form, document_metadata(doc.text, doc.path, form, source_meta=doc.meta).get("organ"))
         except DocumentUnavailable as err:
             warn(str(err))
-            forms[doc_id] = None
-    return forms
+            facts[doc_id] = (None, None)
+    return facts
 
 
 def train_from_project(out_dir: str | Path, source: str | None = None,
@@ -147,6 +160,14 @@ def train_linker(train_tasks: Iterable[dict[str, Any]], out_dir: str | Path,
     from_gold = linker_config()["train_candidates"] == "gold"
     linker = build_linker([example_from_task(t, gold_indicators=from_gold) for t in train_tasks], pairs)
     extra: dict[str, Any] = {"annotation_pairs": len(pairs), **(extra_meta or {})}
+    if extra.get("source", "gold") == "gold" and linker.cfg["id_judge"]["enabled"]:
+        # the combined policy's ids (link/id_judge.py), learned from the lexicon's candidates as extract sees them
+        try:
+            linker.judge = fit_judge(train_tasks, [example_from_task(t, gold_indicators=False) for t in train_tasks],
+                                     linker)
+            extra["id_judge"] = linker.judge.n_train
+        except ValueError as err:  # too little gold (all proposals right, or none): the combined ids stay the rules'
+            extra["id_judge"] = {"skipped": str(err)}
     if dev_tasks:
         dev_tasks = list(dev_tasks)
         # as extract will link: candidates from the lexicon and the rules, not from the gold spans

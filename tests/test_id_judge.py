@@ -1,0 +1,58 @@
+"""The id judge (link/id_judge.py): proposals of the rules and the learned linker, features, choice per figure."""
+
+from __future__ import annotations
+
+import pytest
+
+from govreport.link.id_judge import IdJudge, proposals, scope_kind
+from govreport.link.rules import Link
+from govreport.types import Span
+
+pytest.importorskip("sklearn")
+
+
+def _figure(n: int) -> Span:
+    return Span("COUNT", 10 * n, 10 * n + 3, f"{n}件", unit="件")
+
+
+def _link(n: int, canonical: str | None, scope: str | None = None, phrase: str = "受理政府信息公开申请") -> Link:
+    return Link(_figure(n), Span("INDICATOR", 10 * n - 5, 10 * n, phrase), canonical, scope, rule="lexicon_before",
+                confidence=0.9)
+
+
+def _document(n0: int, learned_id: str):
+    """Rules that are right (requests.received, whole body) and a learned linker that proposes another id."""
+    rules = [_link(n, "requests.received") for n in range(n0, n0 + 4)] + \
+        [_link(n0 + 4, "requests.received", scope="市本级")]
+    learned = [_link(n, learned_id) for n in range(n0, n0 + 5)]
+    gold = {(10 * n, 10 * n + 3): "requests.received" for n in range(n0, n0 + 4)}
+    gold[(10 * (n0 + 4), 10 * (n0 + 4) + 3)] = None  # a part of the body: no id
+    return rules, learned, "x" * 200, None, "某市人民政府", gold
+
+
+def test_proposals_merge_what_both_propose():
+    rules = [_link(1, "requests.received"), _link(2, None)]
+    learned = [_link(1, "requests.received"), _link(2, "review.total")]
+    props = proposals(rules, learned)
+    assert [(i, s, agree) for i, s, _, agree in props[(10, 13)]] == [("requests.received", "rules", True)]
+    assert [(i, s) for i, s, _, _ in props[(20, 23)]] == [("review.total", "learned")]
+
+
+def test_scope_kinds():
+    assert [scope_kind(s, "咸宁市人民政府") for s in (None, "全市", "市本级", "市政府", "市教育局")] == [
+        "none", "whole", "part", "body", "other"]
+
+
+def test_the_judge_learns_which_proposals_are_right():
+    docs = [_document(10 * k, "active.total") for k in range(1, 8)]
+    judge = IdJudge().fit(docs, {"requests.received": "件", "active.total": "条"})
+    rules, learned, text, form, organ, _ = _document(100, "active.total")
+    ids = [lk.canonical_id for lk in judge.judge(rules, learned, text, form, organ)]
+    # the rules' ids of the whole body stay; the part of the body and the learned linker's other id are dropped
+    assert ids == ["requests.received"] * 4 + [None]
+
+
+def test_the_judge_needs_right_and_wrong_proposals():
+    rules = [_link(1, "requests.received")]
+    with pytest.raises(ValueError, match="right and wrong"):
+        IdJudge().fit([(rules, rules, "x" * 50, None, None, {(10, 13): "requests.received"})], {})
