@@ -4,7 +4,7 @@
 (with lookbehinds, or a hundred lexicon phrases) is tried at every position, and at each position every
 alternative is tried in turn. So the first characters each pattern can start with are computed from its parse
 tree, and:
-- ``Alternation`` searches the text with one fast search for the first two characters a pattern can start with
+- ``Alternation`` searches the text with one fast search for the first characters a pattern can start with
   and, at a position, matches only the patterns that can start with its character (span rules in spans/rules.py,
   indicator lexicon in link.py);
 - ``guarded`` puts a look at that class before one pattern, which rejects most positions at once;
@@ -127,8 +127,10 @@ def _class_source(items) -> str | None:
 
 
 # A prefix is a tuple of class sources (None: any character), one per character the match starts with; a prefix
-# shorter than _PREFIX_CHARS says that the match can end there.
-_PREFIX_CHARS = 2
+# shorter than _PREFIX_CHARS says that the match can end there. Three characters: against two, they halve the
+# failed matches of the indicator lexicon (信息公开, 政府网站 start no phrase); four made the search regexes four
+# times longer and cost half a second of start-up for no measurable gain.
+_PREFIX_CHARS = 3
 Prefix = tuple  # of str | None
 
 
@@ -179,15 +181,14 @@ def _item_prefixes(op, av) -> set[Prefix]:
     raise ValueError(f"prefix not read: {op}")
 
 
-def start_pairs_source(patterns: list[str], flags: int = 0, let_through: str = "") -> str | None:
-    """A regex matching where one of ``patterns`` can start, read from the first two characters they can start with,
-    or None when any position could start one. First characters of the class source ``let_through`` are let
-    through whatever follows them.
+def start_source(patterns: list[str], flags: int = 0, let_through: str = "") -> str | None:
+    """A regex matching where one of ``patterns`` can start, read from the first _PREFIX_CHARS characters they can
+    start with, or None when any position could start one. First characters of the class source ``let_through``
+    are let through whatever follows them.
 
     A class of first characters alone lets through every 政, 公, 开 and 信 of 政府信息公开, and the regex of the
-    patterns starting there is then tried and fails (at most positions of a report); the second character rules
-    most of them out inside `re`'s search: first characters whose match can be one character long stand in one
-    class, the others beside the class of what can follow them."""
+    patterns starting there is then tried and fails (at most positions of a report); the next characters rule
+    most of them out inside `re`'s search."""
     prefixes: set[Prefix] = set()
     try:
         for pattern in patterns:
@@ -199,18 +200,31 @@ def start_pairs_source(patterns: list[str], flags: int = 0, let_through: str = "
         return None
     if any(not p or p[0] is None for p in prefixes):
         return None  # a pattern matches the empty string, or starts with any character
-    follows: dict[str, set[str | None]] = {}
-    for p in prefixes:
-        follows.setdefault(p[0], set()).add(p[1] if len(p) > 1 else None)
-    alone = [let_through] + [first for first, nexts in follows.items() if None in nexts]
-    by_next: dict[str, list[str]] = {}
-    for first, nexts in follows.items():
-        if None not in nexts:
-            by_next.setdefault("".join(sorted(nexts)), []).append(first)
-    branches = [f"[{''.join(alone)}]"] if any(alone) else []
-    branches += [f"[{''.join(firsts)}](?=[{nexts}])" for nexts, firsts in by_next.items()]
     # the look at the first character first: `re` then rejects most positions with one class test
-    return f"(?=[{''.join(follows)}])(?:{'|'.join(branches)})"
+    firsts = "".join(sorted({p[0] for p in prefixes}))
+    branches = [f"[{''.join(group)}]" + (f"(?={rest})" if rest is not None else "")
+                for rest, group in _by_rest(prefixes, let_through).items()]
+    return f"(?=[{firsts}])(?:{'|'.join(branches)})"
+
+
+def _by_rest(prefixes: set[Prefix], let_through: str = "") -> dict[str | None, list[str]]:
+    """First characters grouped by the regex of what can follow them (None: anything, the prefix can end there)."""
+    rests: dict[str, set[Prefix]] = {}
+    for p in prefixes:
+        rests.setdefault(p[0], set()).add(p[1:])
+    grouped: dict[str | None, list[str]] = {None: [let_through] if let_through else []}
+    for first in sorted(rests):
+        grouped.setdefault(_prefix_tree(rests[first]), []).append(first)
+    return {rest: group for rest, group in grouped.items() if group}
+
+
+def _prefix_tree(prefixes: set[Prefix]) -> str | None:
+    """Source of a regex matching one of ``prefixes``, or None when any text starts one (a prefix is empty or starts
+    with any character)."""
+    if any(not p or p[0] is None for p in prefixes):
+        return None
+    return "|".join(f"[{''.join(group)}]" + (f"(?:{rest})" if rest is not None else "")
+                    for rest, group in _by_rest(prefixes).items())
 
 
 def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -236,8 +250,8 @@ _DIGITS = re.compile(r"\d+")
 
 class Alternation:
     """Named patterns tried in order at each position, like one regex ``(?P<a>...)|(?P<b>...)``, but each pattern
-    only where its first two characters can start it: at a position the regex of just the patterns that can start
-    with its character is matched. With ``skip_digit_runs``, digit runs are skipped whole after a failed match: only right
+    only where its first characters (start_source) can start it: at a position the regex of just the patterns that
+    can start with its character is matched. With ``skip_digit_runs``, digit runs are skipped whole after a failed match: only right
     when every pattern looks behind for a digit before one it starts with, as the span rules do (tests check that
     anchored and plain scanning agree on the corpus)."""
 
@@ -254,9 +268,9 @@ class Alternation:
         union = f"[{''.join(c[1:-1] for c in classes)}]" if None not in classes else None
         self.first_chars = re.compile(union) if union is not None else None
         # a digit stays an anchor whatever follows it: the digit-run skip after a failed match there must happen
-        pairs = (start_pairs_source([pattern for _, pattern in parts], flags, "\\d" if skip_digit_runs else "")
-                 if union is not None else None)
-        self.anchors = (re.compile(pairs, flags) if pairs is not None else self.first_chars) if anchored else None
+        starts = (start_source([pattern for _, pattern in parts], flags, "\\d" if skip_digit_runs else "")
+                  if union is not None else None)
+        self.anchors = (re.compile(starts, flags) if starts is not None else self.first_chars) if anchored else None
         self._by_char: dict[str, re.Pattern[str] | None] = {}
         self._by_subset: dict[tuple[int, ...], re.Pattern[str]] = {}
 
