@@ -434,13 +434,13 @@ def _subject_scope(view: str, lo: int, hi: int, org_at: dict[int, str]) -> str |
 
 
 def _scope(bounds: _Boundaries, ss: int, cs: int, fs: int, subject: Callable[[int, int], str | None],
-           scoped_clause: Callable[[int], int]) -> str | None:
+           scoped_clause: Callable[[int, int], int]) -> str | None:
     """The figure's scope: subject of its own clause, else of the nearest earlier clause of its sentence that starts
     within ``windows.scope`` characters before the figure.
 
-    ``subject(lo, hi)`` is _subject_scope of view[lo:hi]; ``scoped_clause(k)`` is the last whole clause at or before
-    clause k (the one after boundary k) that has a subject scope, or -1, so that the clauses are not walked one by
-    one for every figure.
+    ``subject(lo, hi)`` is _subject_scope of view[lo:hi] (remembered, so that the figures of a sentence read each
+    earlier clause once); ``scoped_clause(k, floor)`` is the last whole clause at or before clause k (the one after
+    boundary k) that has a subject scope and starts at or after ``floor``, or -1.
     """
     scope = subject(cs, fs)
     if scope is not None:
@@ -453,8 +453,8 @@ def _scope(bounds: _Boundaries, ss: int, cs: int, fs: int, subject: Callable[[in
         scope = subject(clause[k] + 1, end)  # the rest of the figure's clause before ``cs``
         if scope is not None:
             return scope
-        j = scoped_clause(k - 1)
-        if j >= 0 and clause[j] >= floor:
+        j = scoped_clause(k - 1, floor)
+        if j >= 0:
             return subject(clause[j] + 1, clause[j + 1])
         end = clause[bisect_left(clause, floor)]  # the first clause of the window ends there
     return subject(ss, end) if floor == ss < end else None
@@ -739,15 +739,16 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             subjects[key] = _subject_scope(v, lo, hi, org_at)
         return subjects[key]
 
-    last_scoped: list[int] = []  # per clause k: the last clause at or before it with a subject scope, or -1
-
-    def scoped_clause(k: int) -> int:
+    def scoped_clause(k: int, floor: int) -> int:
+        """The last clause at or before clause k, starting at or after ``floor``, with a subject scope, or -1: only
+        the clauses within a figure's window are read (reading every clause of the report up to the figure, as
+        a running maximum, read all the clauses far from any figure too)."""
         clause = bounds.clause
-        while len(last_scoped) <= k:
-            j = len(last_scoped)
-            has_scope = subject(clause[j] + 1, clause[j + 1]) is not None
-            last_scoped.append(j if has_scope else (last_scoped[j - 1] if j else -1))
-        return last_scoped[k] if k >= 0 else -1
+        while k >= 0 and clause[k] >= floor:
+            if subject(clause[k] + 1, clause[k + 1]) is not None:
+                return k
+            k -= 1
+        return -1
     text_spans: dict[tuple[int, int], Span] = {}
 
     def indicator_span(c_start: int, c_end: int, kb_id: str | None, span: Span | None) -> Span:
