@@ -38,6 +38,16 @@ def map_offset(offset_map: OffsetMap, offset: int) -> int:
     return s + (offset - t)
 
 
+def map_offset_by_keys(keys: list[int], offset_map: OffsetMap, offset: int) -> int:
+    """map_offset with the text offsets of the map's breakpoints given apart (``keys``): a bisection among ints,
+    for a caller that maps many offsets under one map (same result)."""
+    i = bisect_right(keys, offset) - 1
+    if i < 0:
+        return offset
+    t, s = offset_map[i]
+    return s + (offset - t)
+
+
 def inverse_map(offset_map: OffsetMap) -> Callable[[int], int]:
     """A function from source offsets to text offsets for a monotone breakpoint map."""
     if not offset_map:
