@@ -429,6 +429,7 @@ def _first_fields(text: str) -> dict[str, Any]:
     return fields
 
 
+@lru_cache(maxsize=1 << 14)  # the same dates (2020年, 2020年1月1日至12月31日) come back in every report
 def parse_date(text: str, report_year: int | None = None) -> str | None:
     """ISO value of a date span: 2017-03-19, 2016, 2016-06/2016-07, 2016-01-01/2016-12-31; None if unreadable."""
     try:
