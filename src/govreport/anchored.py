@@ -230,10 +230,16 @@ def _prefix_tree(prefixes: set[Prefix]) -> str | None:
 def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``pattern`` compiled behind a look at the next character: `re` tries an alternation of groups at every
     position, branch by branch; the look rejects most positions at once (same matches, same groups)."""
+    return re.compile(guarded_source(pattern, flags), flags)
+
+
+def guarded_source(pattern: str, flags: int = 0) -> str:
+    """The source of ``pattern`` behind a look at the characters it can start with (see guarded), for a part of a
+    larger pattern: an alternation tried at many positions of each match, such as the organ suffixes."""
     starts = first_char_class(pattern, flags)
     if starts is None or _INLINE_FLAGS.match(pattern):  # (?m) must stay first: no look in front of it
-        return re.compile(pattern, flags)
-    return re.compile(f"(?={starts})(?:{pattern})", flags)
+        return pattern
+    return f"(?={starts})(?:{pattern})"
 
 
 _INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
