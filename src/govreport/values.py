@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from .anchored import guarded_source
 from .config import load_config
 
 
@@ -79,7 +80,8 @@ def figure_grammar() -> FigureGrammar:
         nb = not_before.get(u) or ""
         unit_alts.append(re.escape(u) + (f"(?!{nb})" if nb else ""))
     suffixes = alternation(cfg["unit_suffixes"])
-    unit = f"(?:{'|'.join(unit_alts)})(?:{suffixes})?"
+    # tried after every number: behind a look at the units' first characters (see anchored.guarded_source)
+    unit = f"{guarded_source('|'.join(unit_alts))}(?:{suffixes})?"
     gap_unit = (
         f"(?:{cfg['unit_gap']}{unit}|{cfg['unit_gap_newline']}{unit}(?={cfg['clause_end']}))"
     )
