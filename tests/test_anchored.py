@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from govreport.anchored import Alternation, first_char_class, guarded, reads_before_start
+from govreport.anchored import Alternation, first_char_class, guarded, reads_before_start, start_source
 from govreport.config import CORPUS_DIR, SHARED_CORPUS_DIR
 from govreport.ingest import read_document
 from govreport.link.rules import compact_view, load_rules
@@ -29,6 +29,18 @@ def test_first_char_class():
     assert first_char_class(r"(?<![\d.])(?:19|20)\d{2}年") == "[12]"
     assert first_char_class(r"(?:共|全部)?办结") == "[共全办]"
     assert first_char_class(r"a?") is None  # matches the empty string: any position can start it
+
+
+def test_start_source_rules_out_by_the_next_characters():
+    starts = re.compile(start_source([r"政务公开|公安局", r"(?<!\d)\d+件"]))
+    text = "政府信息公开,公安局3件"
+    assert [m.start() for m in starts.finditer(text)] == [7, 10]  # 公安局 and 3件; not 政府 nor 公开
+    assert [m.start() for m in re.finditer(start_source([r"公安局"]), "公安厅公安局")] == [3]
+    assert [m.start() for m in re.finditer(start_source([r"\d{3}年"]), "12年123年")] == [3]
+    # a pattern whose match can be one character long lets its first characters through whatever follows
+    assert [m.start() for m in re.finditer(start_source([r"\d件?"]), "1a2")] == [0, 2]
+    assert start_source([r"a?b"]) is not None and start_source([r"a?"]) is None
+    assert [m.start() for m in re.finditer(start_source([r"a?b"]), "xbaxb")] == [1, 4]
 
 
 def test_guarded_keeps_matches_and_groups():

@@ -4,8 +4,9 @@
 (with lookbehinds, or a hundred lexicon phrases) is tried at every position, and at each position every
 alternative is tried in turn. So the first characters each pattern can start with are computed from its parse
 tree, and:
-- ``Alternation`` searches the text with one fast class search and, at a position, matches only the patterns
-  that can start with its character (span rules in spans/rules.py, indicator lexicon in link.py);
+- ``Alternation`` searches the text with one fast search for the first characters a pattern can start with
+  and, at a position, matches only the patterns that can start with its character (span rules in spans/rules.py,
+  indicator lexicon in link.py);
 - ``guarded`` puts a look at that class before one pattern, which rejects most positions at once;
 - ``reads_before_start`` says whether a substring can be matched on its own (and its matches cached).
 """
@@ -106,13 +107,139 @@ def first_char_class(pattern: str, flags: int = 0) -> str | None:
     return f"[{''.join(dict.fromkeys(out))}]"
 
 
+def _class_source(items) -> str | None:
+    """The source of a parsed character class (escaped characters, ranges, \\d, \\s), or None for one this module
+    does not rewrite (negated, other categories): then any character is taken to be in it."""
+    c = _re_parser
+    out = []
+    for kind, value in items:
+        if kind is c.LITERAL:
+            out.append(re.escape(chr(value)))
+        elif kind is c.RANGE:
+            out.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
+        elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
+            out.append("\\d")
+        elif kind is c.CATEGORY and value is c.CATEGORY_SPACE:
+            out.append("\\s")
+        else:
+            return None
+    return "".join(out)
+
+
+# A prefix is a tuple of class sources (None: any character), one per character the match starts with; a prefix
+# shorter than _PREFIX_CHARS says that the match can end there. Three characters: against two, they halve the
+# failed matches of the indicator lexicon (信息公开, 政府网站 start no phrase); four made the search regexes four
+# times longer and cost half a second of start-up for no measurable gain.
+_PREFIX_CHARS = 3
+Prefix = tuple  # of str | None
+
+
+def _then(heads: set[Prefix], tails: set[Prefix]) -> set[Prefix]:
+    """The prefixes of a match of one thing and then another, cut at _PREFIX_CHARS characters."""
+    k = _PREFIX_CHARS
+    return {h if len(h) >= k else (h + t)[:k] for h in heads for t in (((),) if len(h) >= k else tails)}
+
+
+def _prefixes(items) -> set[Prefix]:
+    """Every prefix a match of the parsed ``items`` can start with (a superset: lookarounds are not read).
+    ValueError for what is not read here (a back-reference, a case-insensitive group)."""
+    found: set[Prefix] = {()}
+    for op, av in items:
+        if all(len(p) >= _PREFIX_CHARS for p in found):
+            break
+        found = _then(found, _item_prefixes(op, av))
+    return found
+
+
+def _item_prefixes(op, av) -> set[Prefix]:
+    c = _re_parser
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return {()}  # zero-width
+    if op is c.LITERAL:
+        return {(re.escape(chr(av)),)}
+    if op is c.IN:
+        return {(_class_source(av),)}
+    if op in (c.ANY, c.NOT_LITERAL):
+        return {(None,)}
+    if op is c.SUBPATTERN:
+        if av[1] & re.IGNORECASE:
+            raise ValueError("case-insensitive group")
+        return _prefixes(av[-1])
+    if op is c.BRANCH:
+        return set().union(*(_prefixes(branch) for branch in av[1]))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+        lo, hi, sub = av
+        once, repeated = _prefixes(sub), {()}
+        found = {()} if lo == 0 else set()
+        # more repetitions than _PREFIX_CHARS start like _PREFIX_CHARS of them (each one is a character or more,
+        # or else can be empty and then those prefixes are there already)
+        for n in range(1, min(hi, _PREFIX_CHARS) + 1):
+            repeated = _then(repeated, once)
+            if n >= lo:
+                found |= repeated
+        return found | (repeated if lo > _PREFIX_CHARS else set())
+    raise ValueError(f"prefix not read: {op}")
+
+
+def start_source(patterns: list[str], flags: int = 0, let_through: str = "") -> str | None:
+    """A regex matching where one of ``patterns`` can start, read from the first _PREFIX_CHARS characters they can
+    start with, or None when any position could start one. First characters of the class source ``let_through``
+    are let through whatever follows them.
+
+    A class of first characters alone lets through every 政, 公, 开 and 信 of 政府信息公开, and the regex of the
+    patterns starting there is then tried and fails (at most positions of a report); the next characters rule
+    most of them out inside `re`'s search."""
+    prefixes: set[Prefix] = set()
+    try:
+        for pattern in patterns:
+            parsed = _re_parser.parse(pattern, flags)
+            if parsed.state.flags & re.IGNORECASE:
+                return None
+            prefixes |= _prefixes(parsed)
+    except ValueError:
+        return None
+    if any(not p or p[0] is None for p in prefixes):
+        return None  # a pattern matches the empty string, or starts with any character
+    # the look at the first character first: `re` then rejects most positions with one class test
+    firsts = "".join(sorted({p[0] for p in prefixes}))
+    branches = [f"[{''.join(group)}]" + (f"(?={rest})" if rest is not None else "")
+                for rest, group in _by_rest(prefixes, let_through).items()]
+    return f"(?=[{firsts}])(?:{'|'.join(branches)})"
+
+
+def _by_rest(prefixes: set[Prefix], let_through: str = "") -> dict[str | None, list[str]]:
+    """First characters grouped by the regex of what can follow them (None: anything, the prefix can end there)."""
+    rests: dict[str, set[Prefix]] = {}
+    for p in prefixes:
+        rests.setdefault(p[0], set()).add(p[1:])
+    grouped: dict[str | None, list[str]] = {None: [let_through] if let_through else []}
+    for first in sorted(rests):
+        grouped.setdefault(_prefix_tree(rests[first]), []).append(first)
+    return {rest: group for rest, group in grouped.items() if group}
+
+
+def _prefix_tree(prefixes: set[Prefix]) -> str | None:
+    """Source of a regex matching one of ``prefixes``, or None when any text starts one (a prefix is empty or starts
+    with any character)."""
+    if any(not p or p[0] is None for p in prefixes):
+        return None
+    return "|".join(f"[{''.join(group)}]" + (f"(?:{rest})" if rest is not None else "")
+                    for rest, group in _by_rest(prefixes).items())
+
+
 def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``pattern`` compiled behind a look at the next character: `re` tries an alternation of groups at every
     position, branch by branch; the look rejects most positions at once (same matches, same groups)."""
+    return re.compile(guarded_source(pattern, flags), flags)
+
+
+def guarded_source(pattern: str, flags: int = 0) -> str:
+    """The source of ``pattern`` behind a look at the characters it can start with (see guarded), for a part of a
+    larger pattern: an alternation tried at many positions of each match, such as the organ suffixes."""
     starts = first_char_class(pattern, flags)
     if starts is None or _INLINE_FLAGS.match(pattern):  # (?m) must stay first: no look in front of it
-        return re.compile(pattern, flags)
-    return re.compile(f"(?={starts})(?:{pattern})", flags)
+        return pattern
+    return f"(?={starts})(?:{pattern})"
 
 
 _INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
@@ -129,8 +256,8 @@ _DIGITS = re.compile(r"\d+")
 
 class Alternation:
     """Named patterns tried in order at each position, like one regex ``(?P<a>...)|(?P<b>...)``, but each pattern
-    only where its first character can start it: at a position the regex of just the patterns that can start
-    there is matched. With ``skip_digit_runs``, digit runs are skipped whole after a failed match: only right
+    only where its first characters (start_source) can start it: at a position the regex of just the patterns that
+    can start with its character is matched. With ``skip_digit_runs``, digit runs are skipped whole after a failed match: only right
     when every pattern looks behind for a digit before one it starts with, as the span rules do (tests check that
     anchored and plain scanning agree on the corpus)."""
 
@@ -145,7 +272,11 @@ class Alternation:
         self.part_anchors = [re.compile(c) if c is not None else None for c in classes]
         # the union can start where one of its parts can
         union = f"[{''.join(c[1:-1] for c in classes)}]" if None not in classes else None
-        self.anchors = re.compile(union) if anchored and union is not None else None
+        self.first_chars = re.compile(union) if union is not None else None
+        # a digit stays an anchor whatever follows it: the digit-run skip after a failed match there must happen
+        starts = (start_source([pattern for _, pattern in parts], flags, "\\d" if skip_digit_runs else "")
+                  if union is not None else None)
+        self.anchors = (re.compile(starts, flags) if starts is not None else self.first_chars) if anchored else None
         self._by_char: dict[str, re.Pattern[str] | None] = {}
         self._by_subset: dict[tuple[int, ...], re.Pattern[str]] = {}
 
@@ -177,7 +308,7 @@ class Alternation:
             return
         for code in range(0x10000):
             char = chr(code)
-            if char not in self._by_char and self.anchors.match(char):
+            if char not in self._by_char and self.first_chars.match(char):
                 self._regex_for(char)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:

@@ -22,6 +22,8 @@ OffsetMap = list[tuple[int, int]]
 # Horizontal layout whitespace: ASCII blanks, NBSP, ideographic space, other Unicode spaces.
 _HSPACE = "[ \t\u00a0\u2000-\u200b\u3000\ufeff]"
 _CJK_RUNS = re.compile(r"[\u4e00-\u9fff]+")  # counted by runs: one match per run, not per character
+# any astral character: one range, searched in C (max(text) > "\uffff" made a string of every character)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 _INF = float("inf")
@@ -32,6 +34,16 @@ def map_offset(offset_map: OffsetMap, offset: int) -> int:
     if not offset_map:
         return offset
     i = bisect_right(offset_map, (offset, _INF)) - 1
+    if i < 0:
+        return offset
+    t, s = offset_map[i]
+    return s + (offset - t)
+
+
+def map_offset_by_keys(keys: list[int], offset_map: OffsetMap, offset: int) -> int:
+    """map_offset with the text offsets of the map's breakpoints given apart (``keys``): a bisection among ints,
+    for a caller that maps many offsets under one map (same result)."""
+    i = bisect_right(keys, offset) - 1
     if i < 0:
         return offset
     t, s = offset_map[i]
@@ -237,7 +249,7 @@ def strip_invisible(text: str) -> tuple[str, OffsetMap]:
     breakpoints, so every kept character maps back to itself.
     """
     pattern, basic, astral = _invisible()
-    if text.isascii() or not (basic.search(text) or (max(text) > "\uffff" and astral.search(text))):
+    if text.isascii() or not (basic.search(text) or (_ASTRAL.search(text) and astral.search(text))):
         return text, []
     return substitute(text, pattern, lambda m: "")
 

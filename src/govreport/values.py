@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from .anchored import guarded_source
 from .config import load_config
 
 
@@ -80,7 +81,8 @@ def figure_grammar() -> FigureGrammar:
         nb = not_before.get(u) or ""
         unit_alts.append(re.escape(u) + (f"(?!{nb})" if nb else ""))
     suffixes = alternation(cfg["unit_suffixes"])
-    unit = f"(?:{'|'.join(unit_alts)})(?:{suffixes})?"
+    # tried after every number: behind a look at the units' first characters (see anchored.guarded_source)
+    unit = f"{guarded_source('|'.join(unit_alts))}(?:{suffixes})?"
     gap_unit = (
         f"(?:{cfg['unit_gap']}{unit}|{cfg['unit_gap_newline']}{unit}(?={cfg['clause_end']}))"
     )
@@ -435,6 +437,7 @@ def _first_fields(text: str) -> dict[str, Any]:
     return fields
 
 
+@lru_cache(maxsize=1 << 14)  # the same dates (2020年, 2020年1月1日至12月31日) come back in every report
 def parse_date(text: str, report_year: int | None = None) -> str | None:
     """ISO value of a date span: 2017-03-19, 2016, 2016-06/2016-07, 2016-01-01/2016-12-31; None if unreadable."""
     try:

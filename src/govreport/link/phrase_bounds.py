@@ -177,10 +177,17 @@ def _action_verb(b: PhraseBounds, view: str, start: int, end: int, link: LinkPat
         return m.start()  # 政府信息公开行政复议: the compound that names the field is part of the name
     if link.verbs.match(view, start, end):
         return start
-    m = re.search(f"(?:{link.verbs.pattern})$", view[max(0, start - 4):start])
+    m = _ending_with(link.verbs.pattern).search(view[max(0, start - 4):start])
     if m is None or b.not_action_verbs.search(m.group(0)):
         return start
     return start - len(m.group(0))
+
+
+@lru_cache(maxsize=4)
+def _ending_with(pattern: str) -> re.Pattern[str]:
+    """``pattern`` at the end of the text searched, compiled once (re.search with the pattern built per figure
+    hashed the whole pattern text on every call to find it in re's cache)."""
+    return re.compile(f"(?:{pattern})$")
 
 
 def _unquoted(b: PhraseBounds, view: str, start: int, end: int) -> tuple[int, int]:

@@ -16,8 +16,9 @@ from typing import Any
 
 from ..anchored import Alternation, guarded, reads_before_start
 from ..config import load_config
-from ..indicators import indicator_units
-from ..normalize import OffsetMap, map_offset, substitute
+from ..indicators import indicator_units, load_indicators
+from ..normalize import OffsetMap, map_offset_by_keys, substitute
+from ..records import is_partial_scope
 from ..types import Span
 from .phrase_bounds import noun_coordination, predicate_after, refine_phrase
 
@@ -73,6 +74,7 @@ class _Rules:
     clause: re.Pattern[str]
     sentence: re.Pattern[str]
     paragraph: re.Pattern[str]
+    enumeration_end: re.Pattern[str]
     filler_between: re.Pattern[str]
     filler_after: re.Pattern[str]
     clause_gap: re.Pattern[str]
@@ -145,6 +147,7 @@ def load_rules() -> _Rules:
         clause=re.compile(cfg["boundaries"]["clause"]),
         sentence=re.compile(cfg["boundaries"]["sentence"]),
         paragraph=re.compile(cfg["boundaries"]["paragraph"]),
+        enumeration_end=re.compile(f"[{re.escape(cfg['enumeration_sentence_ends'])}]"),
         filler_between=comp(cfg["filler_between"]),
         filler_after=comp(cfg["filler_after"]),
         clause_gap=comp(cfg["clause_gap"]),
@@ -189,17 +192,23 @@ class View:
     to_text: OffsetMap
     to_view: OffsetMap
 
+    def __post_init__(self):
+        # each map's breakpoint offsets apart, so that offsets are bisected among ints, not (offset, offset) pairs:
+        # every span and phrase of a report is mapped
+        self._text_keys = [v for v, _ in self.to_text]
+        self._view_keys = [t for t, _ in self.to_view]
+
     def text_start(self, v: int) -> int:
-        return map_offset(self.to_text, v)
+        return map_offset_by_keys(self._text_keys, self.to_text, v)
 
     def text_end(self, v: int) -> int:
-        return map_offset(self.to_text, v - 1) + 1 if v > 0 else 0
+        return map_offset_by_keys(self._text_keys, self.to_text, v - 1) + 1 if v > 0 else 0
 
     def view_start(self, t: int) -> int:
-        return map_offset(self.to_view, t)
+        return map_offset_by_keys(self._view_keys, self.to_view, t)
 
     def view_end(self, t: int) -> int:
-        return map_offset(self.to_view, t - 1) + 1 if t > 0 else 0
+        return map_offset_by_keys(self._view_keys, self.to_view, t - 1) + 1 if t > 0 else 0
 
 
 # ASCII letters and digits: a blank between two of them is kept (a set: looked up for every blank of a text)
@@ -317,12 +326,14 @@ class _Fig:
 
 
 class _Boundaries:
-    """Clause, sentence and paragraph boundary positions of the view."""
+    """Clause, sentence and paragraph boundary positions of the view, and those of the sentence ends an
+    enumeration marker does not reach over (configs/link.yml ``enumeration_sentence_ends``)."""
 
     def __init__(self, view: str, rules: _Rules):
         self.clause = [m.start() for m in rules.clause.finditer(view)]
         self.sentence = [m.start() for m in rules.sentence.finditer(view)]
         self.para = [m.start() for m in rules.paragraph.finditer(view)]
+        self.enumeration_end = [m.start() for m in rules.enumeration_end.finditer(view)]
 
     @staticmethod
     def before(points: list[int], pos: int) -> int:
@@ -382,8 +393,6 @@ def admissible_id(canonical_id: str | None, unit: str | None, form: str | None) 
     already mapped concepts the form names differently). The indicator phrase keeps its id either way;
     only the figure → id link is withheld, because a record built from it would put a share under the id.
     """
-    from ..indicators import load_indicators
-
     indicator = load_indicators().get(canonical_id) if canonical_id else None
     if indicator is None:
         return None
@@ -402,8 +411,6 @@ def body_id(canonical_id: str | None, scope: str | None, organ: str | None = Non
     not the reporting ``organ`` (市教育局 in a city government's report, a county of the city), when the organ is
     known. Without it an organ subject keeps the id: it is often the reporting organ itself.
     """
-    from ..records import is_partial_scope
-
     if canonical_id is None or not scope or not is_partial_scope(scope):
         return canonical_id
     rules = load_rules()
@@ -527,13 +534,13 @@ def _named_place(name: str, org_at: dict[int, str]) -> bool:
 
 
 def _scope(bounds: _Boundaries, ss: int, cs: int, fs: int, subject: Callable[[int, int], str | None],
-           scoped_clause: Callable[[int], int]) -> str | None:
+           scoped_clause: Callable[[int, int], int]) -> str | None:
     """The figure's scope: subject of its own clause, else of the nearest earlier clause of its sentence that starts
     within ``windows.scope`` characters before the figure.
 
-    ``subject(lo, hi)`` is _subject_scope of view[lo:hi]; ``scoped_clause(k)`` is the last whole clause at or before
-    clause k (the one after boundary k) that has a subject scope, or -1, so that the clauses are not walked one by
-    one for every figure.
+    ``subject(lo, hi)`` is _subject_scope of view[lo:hi] (remembered, so that the figures of a sentence read each
+    earlier clause once); ``scoped_clause(k, floor)`` is the last whole clause at or before clause k (the one after
+    boundary k) that has a subject scope and starts at or after ``floor``, or -1.
     """
     scope = subject(cs, fs)
     if scope is not None:
@@ -546,8 +553,8 @@ def _scope(bounds: _Boundaries, ss: int, cs: int, fs: int, subject: Callable[[in
         scope = subject(clause[k] + 1, end)  # the rest of the figure's clause before ``cs``
         if scope is not None:
             return scope
-        j = scoped_clause(k - 1)
-        if j >= 0 and clause[j] >= floor:
+        j = scoped_clause(k - 1, floor)
+        if j >= 0:
             return subject(clause[j] + 1, clause[j + 1])
         end = clause[bisect_left(clause, floor)]  # the first clause of the window ends there
     return subject(ss, end) if floor == ss < end else None
@@ -635,8 +642,10 @@ def _enumeration_parent(figs: list[_Fig], i: int, view: str, bounds: _Boundaries
     fig = figs[i]
     ps = _Boundaries.before(bounds.para, fig.start)
     lo = max(ps, fig.start - rules.cfg["windows"]["enumeration"])
-    # the marker must sit in this sentence or open it: no sentence end (。) between marker and figure
-    period = max(view.rfind(mark, lo, fig.start) for mark in rules.cfg["enumeration_sentence_ends"])
+    # the marker must sit in this sentence or open it: no sentence end (。) between marker and figure (the last one
+    # in the window, by bisection: looking for each end mark in the window of each figure was a tenth of linking)
+    k = bisect_left(bounds.enumeration_end, fig.start) - 1
+    period = bounds.enumeration_end[k] if k >= 0 and bounds.enumeration_end[k] >= lo else -1
     marker = None
     for marker in rules.enumeration.finditer(view, lo, fig.start):
         pass
@@ -861,15 +870,16 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             subjects[key] = _subject_scope(v, lo, hi, org_at, organ)
         return subjects[key]
 
-    last_scoped: list[int] = []  # per clause k: the last clause at or before it with a subject scope, or -1
-
-    def scoped_clause(k: int) -> int:
+    def scoped_clause(k: int, floor: int) -> int:
+        """The last clause at or before clause k, starting at or after ``floor``, with a subject scope, or -1: only
+        the clauses within a figure's window are read (reading every clause of the report up to the figure, as
+        a running maximum, read all the clauses far from any figure too)."""
         clause = bounds.clause
-        while len(last_scoped) <= k:
-            j = len(last_scoped)
-            has_scope = subject(clause[j] + 1, clause[j + 1]) is not None
-            last_scoped.append(j if has_scope else (last_scoped[j - 1] if j else -1))
-        return last_scoped[k] if k >= 0 else -1
+        while k >= 0 and clause[k] >= floor:
+            if subject(clause[k] + 1, clause[k + 1]) is not None:
+                return k
+            k -= 1
+        return -1
     text_spans: dict[tuple[int, int], Span] = {}
 
     def indicator_span(c_start: int, c_end: int, kb_id: str | None, span: Span | None) -> Span:

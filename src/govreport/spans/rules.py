@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..anchored import Alternation
+from ..anchored import Alternation, guarded_source
 from ..config import CONFIG_DIR, load_config
 from ..types import Span
 from ..values import (
@@ -145,10 +145,12 @@ def org_pattern() -> str:
     c = org_config()
     nb, na = c["suffix_not_before"], c["suffix_not_after"]
     body = c["body"]
-    char = f"(?!{alternation(body['not_words'])})(?![{re.escape(body['not_chars'])}])[\u4e00-\u9fff]"
-    body_unit = f"(?:{alternation(body['words'])}|{char})"
-    suffix = _suffix_alternation(c["suffixes"], nb, na)
-    chain_suffix = _suffix_alternation(c["chain_suffixes"], nb, na)
+    # the word lists are tried at every character of a body: each behind a look at its first characters (see
+    # govreport.anchored.guarded_source), which about halves the time of matching organs
+    char = f"(?!{guarded_source(alternation(body['not_words']))})(?![{re.escape(body['not_chars'])}])[\u4e00-\u9fff]"
+    body_unit = f"(?:{guarded_source(alternation(body['words']))}|{char})"
+    suffix = guarded_source(_suffix_alternation(c["suffixes"], nb, na))
+    chain_suffix = guarded_source(_suffix_alternation(c["chain_suffixes"], nb, na))
     # a joiner (与) may sit inside the first unit's body only (区环境与国土资源局; 市政府与市委 stays two organs,
     # the first unit being shortest)
     joiner = f"[{re.escape(body.get('first_joiners', ''))}](?=[\u4e00-\u9fff])" if body.get("first_joiners") else None
