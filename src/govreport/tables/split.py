@@ -212,6 +212,16 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
     version = [0] * len(problems)
     judged: dict[str, tuple[int, ...]] = {}
     values = dict(fixed)  # every combination sets all the refs of its rows, so one dict serves them all
+    # each candidate as its (ref, value) pairs, built once per version of its row's candidates rather than
+    # once per group judged (a row is in several groups)
+    pairs: dict[int, tuple[int, list[list[tuple[Ref, Any]]]]] = {}
+
+    def assignments_of(p: int) -> list[list[tuple[Ref, Any]]]:
+        if p not in pairs or pairs[p][0] != version[p]:
+            pairs[p] = (version[p], [list(zip(problems[p].refs, (part.value for part in cand)))
+                                     for cand in problems[p].candidates])
+        return pairs[p][1]
+
     changed = True
     while changed:
         changed = False
@@ -233,20 +243,13 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
                 total *= s
             if total > cap or total == 0:
                 continue
-            # each candidate as its (ref, value) pairs, built once rather than once per combination
-            assignments = [[list(zip(problems[p].refs, (part.value for part in cand)))
-                            for cand in problems[p].candidates] for p in involved]
+            assignments = [assignments_of(p) for p in involved]
             # a candidate that satisfies no combination of one relation alone is in no combination satisfying
             # them all: each relation first narrows its own rows, then the group's rows are combined
             options = _narrowed(rels, involved, assignments, where, values)
-            keep: list[set[int]] = [set() for _ in involved]
+            keep = [set() for _ in involved]
             if all(options):
-                for combo in product(*options):
-                    for n, ci in enumerate(combo):
-                        values.update(assignments[n][ci])
-                    if all(r.holds(values) is not False for r in rels):
-                        for n, ci in enumerate(combo):
-                            keep[n].add(ci)
+                keep = _combined(rels, involved, options, assignments, where, values)
             _restore(values, fixed, [problems[p].refs for p in involved])
             if not any(keep):
                 broken.add(name)
@@ -257,6 +260,117 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
                     version[p] += 1
                     changed = True
     return sorted(broken)
+
+
+def _combined(rels: list[Relation], involved: list[int], options: list[list[int]],
+              assignments: list[list[list[tuple[Ref, Any]]]], where: dict[Ref, tuple[int, int]],
+              values: dict[Ref, Any]) -> list[set[int]]:
+    """Per row of ``involved``, the candidates of ``options`` used by some combination (one candidate per row)
+    that no relation of ``rels`` rejects.
+
+    Depth first over the rows, each relation judged as soon as the last of its rows is set: the verdicts of
+    trying every combination, without going on with those a relation already rejected. On integers the relations
+    are judged as running signed sums (the same verdicts as ``Relation.holds``, see ``_integer_sums``)."""
+    position = {p: n for n, p in enumerate(involved)}
+    rows_of = [sorted({position[where[ref][0]] for ref in rel.refs if ref in where}) for rel in rels]
+    due: list[list[int]] = [[] for _ in involved]  # relations by the last of their rows
+    for k, rows in enumerate(rows_of):
+        due[rows[-1] if rows else 0].append(k)
+    sums = _integer_sums(rels, rows_of, assignments, where, position, values)
+
+    def by_holds(n: int, ci: int, state: Any) -> Any:
+        values.update(assignments[n][ci])
+        return state if all(rels[k].holds(values) is not False for k in due[n]) else None
+
+    def by_sums(n: int, ci: int, totals: list[int | None]) -> list[int | None] | None:
+        totals = list(totals)
+        for k, part in sums[1][n]:  # type: ignore[index]
+            v = part[ci]
+            totals[k] = None if v is None or totals[k] is None else totals[k] + v  # type: ignore[operator]
+        for k in due[n]:
+            t = totals[k]
+            if t is not None and (t > 0 if rels[k].kind == "le" else t != 0):
+                return None
+        return totals
+
+    step, start = (by_holds, ()) if sums is None else (by_sums, sums[0])
+    keep: list[set[int]] = [set() for _ in involved]
+    path: list[int] = []
+    judged_by = max((n for n, rels_due in enumerate(due) if rels_due), default=-1)
+
+    def walk(n: int, state: Any) -> None:
+        if n > judged_by:  # no relation left to judge: every way to go on is accepted
+            for m, ci in enumerate(path):
+                keep[m].add(ci)
+            for m in range(n, len(involved)):
+                keep[m].update(options[m])
+            return
+        for ci in options[n]:
+            after = step(n, ci, state)
+            if after is not None:
+                path.append(ci)
+                walk(n + 1, after)
+                path.pop()
+
+    walk(0, start)
+    return keep
+
+
+def _integer_sums(rels: list[Relation], rows_of: list[list[int]], assignments: list[list[list[tuple[Ref, Any]]]],
+                  where: dict[Ref, tuple[int, int]], position: dict[int, int],
+                  values: dict[Ref, Any]) -> tuple[list[int | None], list[list[tuple[int, list[int | None]]]]] | None:
+    """Each relation as a signed sum left − right (eq: 0, le: at most 0): its fixed part (None: a fixed number is
+    missing), and per row the relations it enters with each candidate's part (None: a number missing).
+
+    None unless every number is an integer and every sum stays under 2**53: there integer arithmetic gives
+    ``Relation.holds``'s verdicts exactly (its tolerance of 1e-6 separates no two integers), while float sums
+    depend on the order of their terms."""
+    limit = 2 ** 53
+    base: list[int | None] = []
+    parts: list[list[tuple[int, list[int | None]]]] = [[] for _ in assignments]
+    for k, rel in enumerate(rels):
+        sign: dict[Ref, int] = {}
+        terms: dict[Ref, int] = {}  # how often a ref stands in the relation: what the bound adds up
+        for ref in rel.left:
+            sign[ref] = sign.get(ref, 0) + 1
+        for ref in rel.right:
+            sign[ref] = sign.get(ref, 0) - 1
+        for ref in rel.refs:
+            terms[ref] = terms.get(ref, 0) + 1
+        fixed: int | None = 0
+        bound = 0
+        for ref, s in sign.items():
+            if ref in where:
+                continue
+            v = values.get(ref)
+            if v is None:
+                fixed = None
+                continue
+            if type(v) is not int:
+                return None
+            if fixed is not None:
+                fixed += s * v
+            bound += terms[ref] * abs(v)
+        for m in rows_of[k]:
+            cols = [(where[ref][1], s, terms[ref]) for ref, s in sign.items()
+                    if ref in where and position[where[ref][0]] == m]
+            part: list[int | None] = []
+            largest = 0
+            for pairs in assignments[m]:
+                nums = [pairs[c][1] for c, _, _ in cols]
+                if any(v is not None and type(v) is not int for v in nums):
+                    return None
+                if any(v is None for v in nums):
+                    part.append(None)
+                    continue
+                part.append(sum(s * v for (_, s, _), v in zip(cols, nums)))
+                largest = max(largest, sum(t * abs(v) for (_, _, t), v in zip(cols, nums)))
+            bound += largest
+            parts[m].append((k, part))
+        if bound >= limit:
+            return None
+        base.append(fixed)
+    return base, parts
 
 
 def _narrowed(rels: list[Relation], involved: list[int], assignments: list[list[list[tuple[Ref, Any]]]],
