@@ -125,6 +125,22 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
         values = [c.value for c in cells]
         return all(rule_holds(r, values) is not False for r in todo)
 
+    # the cell cut from run i at [pos, end) into column col (None: not a number the cell may hold): the same
+    # piece is reached by many earlier cuttings of the run
+    pieces: dict[tuple[int, int, int, int], Part | None] = {}
+
+    def piece(i: int, pos: int, end: int, col: int) -> Part | None:
+        key = (i, pos, end, col)
+        if key not in pieces:
+            v, core = vals[i], cores[i]
+            text = core[pos:end]
+            last = end == len(core)  # the rest of the run: it may hold more decimals, and keeps the run's unit
+            valid = (last or not (text.endswith(".") or core[end:end + 1] == ".")) and _valid(
+                text, decimals[col], signed[col], last)
+            pieces[key] = Part(_number(text), v.start + pos, v.start + end, text, v.unit if last else None) \
+                if valid else None
+        return pieces[key]
+
     def go(i: int, cells: list[Part]) -> None:
         steps[0] += 1
         if steps[0] > cfg["max_steps"] or len(out) >= cfg["max_candidates"]:
@@ -155,25 +171,22 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
             return
         if len(core) - pos > n * longest:  # the rest cannot fit in n cells
             return
-        v = vals[i]
         col = len(cells)
         if n == 1:
-            text = core[pos:]
-            if not _valid(text, decimals[col], signed[col], True):
+            part = piece(i, pos, len(core), col)
+            if part is None:
                 return
-            cells.append(Part(_number(text), v.start + pos, v.start + len(core), text, v.unit))
-            if ok(cells):
+            cells.append(part)
+            if col not in due or ok(cells):  # (most cells complete no rule: no call)
                 go(i + 1, cells)
             cells.pop()
             return
         for end in range(pos + 1, min(len(core) - n + 2, pos + longest + 1)):
-            text = core[pos:end]
-            if text.endswith(".") or core[end:end + 1] == ".":
+            part = piece(i, pos, end, col)
+            if part is None:
                 continue
-            if not _valid(text, decimals[col], signed[col], False):
-                continue
-            cells.append(Part(_number(text), v.start + pos, v.start + end, text))
-            if ok(cells):
+            cells.append(part)
+            if col not in due or ok(cells):
                 cut(i, core, end, n - 1, cells)
             cells.pop()
 
