@@ -14,6 +14,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
+from operator import itemgetter
 from typing import Any
 
 from ..config import load_config
@@ -278,8 +279,8 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
 def _combined(rels: list[Relation], involved: list[int], options: list[list[int]],
               assignments: list[list[list[tuple[Ref, Any]]]], where: dict[Ref, tuple[int, int]],
               values: dict[Ref, Any]) -> list[set[int]]:
-    """Per row of ``involved``, the candidates of ``options`` used by some combination (one candidate per row)
-    that no relation of ``rels`` rejects.
+    """Per row of ``involved``, the candidates of ``options`` (those ``_narrowed`` kept) used by some combination
+    (one candidate per row) that no relation of ``rels`` rejects.
 
     Depth first over the rows, each relation judged as soon as the last of its rows is set: the verdicts of
     trying every combination, without going on with those a relation already rejected. On integers the relations
@@ -290,6 +291,11 @@ def _combined(rels: list[Relation], involved: list[int], options: list[list[int]
     for k, rows in enumerate(rows_of):
         due[rows[-1] if rows else 0].append(k)
     sums = _integer_sums(rels, rows_of, assignments, where, position, values)
+    if sums is not None and len(rels) == 1:
+        # _narrowed kept of each row the candidates some combination of the others lets this relation accept, so
+        # each of them is in an accepted combination of the kept ones (its witnesses were kept too); on integers
+        # its verdicts are those of Relation.holds
+        return [set(o) for o in options]
 
     def by_holds(n: int, ci: int, state: Any) -> Any:
         values.update(assignments[n][ci])
@@ -435,7 +441,7 @@ def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
     ordered = sorted((v, ci) for ci, v in parts[largest].items() if v is not None)
     sums = [v for v, _ in ordered]
     for combo in product(*([(ci, v) for ci, v in parts[k].items() if v is not None] for k in others)):
-        need = -(base + sum(v for _, v in combo))  # the largest row's part that makes the sum 0
+        need = -(base + sum(map(itemgetter(1), combo)))  # the largest row's part that makes the sum 0
         lo = bisect_left(sums, need - _TOLERANCE) if rel.kind != "le" else 0
         hi = bisect_right(sums, need + _TOLERANCE)
         if lo < hi:
