@@ -484,8 +484,16 @@ def rank(problem: SplitProblem, narrative: set[int], local: set[int] = frozenset
         v = int(v)
         return (abs(v) >= floor and v in narrative) or (abs(v) >= local_floor and v in local)
 
+    weight: dict[Any, int] = {}  # a value's digits when the narrative supports it, else 0: values recur in
+    # thousands of candidates (1 and 1.0 share a weight, as they share the answer)
+
     def support(cand: list[Part]) -> int:
-        return sum(_digits(p.value) for p in cand if supported(p.value))
+        total = 0
+        for p in cand:
+            if p.value not in weight:
+                weight[p.value] = _digits(p.value) if supported(p.value) else 0
+            total += weight[p.value]
+        return total
 
     def balance(cand: list[Part]) -> float:
         lengths = [len(p.text.lstrip("-")) for p in cand if p.value is not None]
