@@ -27,3 +27,19 @@ def test_annotation_files_and_ingest_use_it(tmp_path):
     assert ingest_to_dir([report.parent], tmp_path / "out") == 1
     written = (tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8")
     assert "受理申请12件" in written and "\\u" not in written
+
+
+def test_lines_are_those_of_the_standard_encoder():
+    """json_line reuses the C encoder that JSONEncoder.encode builds per call: byte for byte the same text."""
+    import math
+
+    import pytest
+
+    rows = [{"a": 0.1 + 0.2, "b": 1e21, "c": -0.0, "d": 12345678901234567890, "e": [None, True, False, "引号\"\\\n\t"],
+             "f": {"嵌套": {"x": []}}, "g": "𠀀\u2028", "h": math.inf}, [1, 2.5], "文字", 3, None]
+    for row in rows:
+        assert json_line(row) == json.dumps(row, ensure_ascii=False) + "\n"
+    with pytest.raises(TypeError):
+        json_line({"x": object()})
+    with pytest.raises(ValueError):  # the digit limit of int → str, as with json.dumps
+        json_line({"x": 10 ** 5000})

@@ -16,12 +16,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .. import notices
 from ..jsonl import json_line as _json_line
 from ..pipeline import Analysis, Pipeline
+from ..records import is_partial_scope
 from ..types import Document, Mention
 from .schema import enrich_outputs
 
@@ -128,7 +130,7 @@ def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool 
     mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
     dropped: Counter = Counter()
     # figures of a part of the body keep their phrase's id off (link.body_id): counted, never silent
-    dropped["partial_scope"] += sum(1 for lk in links if _withheld_for_scope(lk))
+    dropped["partial_scope"] += sum(map(_withheld_for_scope, links))
     # ids the phrase named but the figure does not measure for the body (link.rules.whole_body_id)
     dropped.update(lk.withheld for lk in links if getattr(lk, "withheld", None) not in (None, "partial_scope"))
     if doc.meta.get("ocr"):
@@ -176,8 +178,6 @@ def _failed(path: str, doc_id: str, error: str, warnings: list[str] | None = Non
 
 
 def _withheld_for_scope(link: Any) -> bool:
-    from ..records import is_partial_scope
-
     phrase_id = getattr(link.indicator, "kb_id", None) if link.indicator is not None else None
     return link.canonical_id is None and phrase_id is not None and bool(link.scope) and is_partial_scope(link.scope)
 
@@ -205,10 +205,11 @@ def _table_mention(doc_id: str, text: str, cell: Any) -> Mention:
     )
 
 
-def _money_units() -> list[str]:
+@lru_cache(maxsize=1)
+def _money_units() -> frozenset[str]:
     from ..config import load_config
 
-    return load_config("records.yml")["money_units"]
+    return frozenset(load_config("records.yml")["money_units"])
 
 
 def _candidates(mentions: Iterable[Mention]) -> Iterator[Any]:

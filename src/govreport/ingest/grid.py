@@ -73,17 +73,22 @@ def _fields(line: str, sep: str) -> list[tuple[int, int]]:
 def _blank_cells(line: str) -> list[tuple[int, int]]:
     """Spans of the cells of a blank-aligned line (cells separated by runs of blanks)."""
     cfg = _config()
+    stripped_end = len(line.rstrip())
+    lead = len(line) - len(line.lstrip())
+    if not cfg["blanks"].search(line, lead, stripped_end):  # prose: no run of blanks inside, one cell at most
+        return [(lead, stripped_end)] if stripped_end > lead else []
     out = []
     pos = 0
-    stripped_end = len(line.rstrip())
     for m in cfg["blanks"].finditer(line[:stripped_end]):
         if m.start() > pos:
             out.append((pos, m.start()))
         pos = m.end()
     if pos < stripped_end:
         out.append((pos, stripped_end))
-    lead = len(line) - len(line.lstrip())
     return [(max(a, lead), b) for a, b in out if b > max(a, lead)]
+
+
+_MARKDOWN_RULE = re.compile(r"\|?(?:\s*:?-{2,}:?\s*\|)+\s*(?::?-{2,}:?)?\s*")  # |---|:--:|
 
 
 def _kind(line: str) -> str | None:
@@ -91,7 +96,7 @@ def _kind(line: str) -> str | None:
     body = line.strip()
     if not body and "\t" in line:
         return "tab"  # a row of blank cells
-    if not body or re.fullmatch(r"\|?(?:\s*:?-{2,}:?\s*\|)+\s*(?::?-{2,}:?)?\s*", body):
+    if not body or _MARKDOWN_RULE.fullmatch(body):
         return None  # markdown separator rows
     if body.count("|") >= 1 and len(body) > 1:
         return "bar"
@@ -188,8 +193,7 @@ def find_text_tables(text: str, taken: list[Span] | None = None) -> list[TextTab
     for kind, lines in blocks:
         if kind == "bar" and all(_edged(line) for _, line, _ in lines):
             continue  # a markdown table: read as pipe rows
-        if kind == "bar":  # no edge pipes: a line that starts or ends with a bar has a blank edge cell
-            lines = [(off, line, _fields(line, "|")) for off, line, _ in lines]
+        # (no edge pipes: a line that starts or ends with a bar has a blank edge cell, as _fields gave it)
         while lines and len(lines[-1][2]) < 2:
             lines.pop()
         numbers = sum(1 for off, line, cells in lines for a, b in cells if _is_number(line[a:b]))

@@ -9,12 +9,12 @@ anchored on known labels (the form's lexicon); numbers between two labels belong
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import NamedTuple
 
 from ..config import load_config
@@ -278,14 +278,28 @@ def _anchor_roles(match: re.Match[str], lex: Lexicon) -> tuple[list[Role], str |
     return lex.lookup(match.group("label")), None
 
 
-def _ends(match: re.Match[str], lex: Lexicon) -> bool:
-    """Whether an anchor ends a table region."""
-    return any(r.kind == "end" for r in _anchor_roles(match, lex)[0])
+def _ends(roles: list[Role]) -> bool:
+    """Whether an anchor of these roles ends a table region."""
+    return any(r.kind == "end" for r in roles)
 
 
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    """Whether ``pos`` falls in one of ``spans``."""
-    return any(a <= pos < b for a, b in spans)
+class _Spans:
+    """Sorted text spans (they may overlap), asked about by bisection: a document has hundreds of grid tables
+    and a thousand anchors, and scanning every span for every anchor grew with their product."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.starts = [a for a, _ in spans]
+        self.reach = list(accumulate((b for _, b in spans), max))  # furthest end of the spans up to each one
+
+    def holds(self, pos: int) -> bool:
+        """Whether ``pos`` falls in one of the spans: some span starting at or before it ends after it."""
+        i = bisect_right(self.starts, pos)
+        return i > 0 and self.reach[i - 1] > pos
+
+    def next_start(self, pos: int) -> int | None:
+        """The first start at or after ``pos``, if any."""
+        i = bisect_left(self.starts, pos)
+        return self.starts[i] if i < len(self.starts) else None
 
 
 # A note in brackets, possibly over a few lines: row labels and column headers never stand inside one
@@ -310,19 +324,20 @@ def stream_rows(text: str, lex: Lexicon, grid_spans: list[tuple[int, int]]) -> t
     """Rows of tables in running text, and the text regions they span."""
     cfg = load_config("tables.yml")["region"]
     max_text = cfg["max_text_chars"]
-    spans = sorted(grid_spans)
+    spans = _Spans(sorted(grid_spans))
     notes = [m.span() for m in _BRACKETS.finditer(text)]
     note_starts = [a for a, _ in notes]
-    anchors = [m for m in lex.pattern.finditer(text) if not _inside(m.start(), spans)
+    anchors = [m for m in lex.pattern.finditer(text) if not spans.holds(m.start())
                and not (_in_note(m.start(), notes, note_starts) and _only_labels(m, lex))]
     pieces: list[tuple[re.Match[str], list[Role], str | None, list[Tok]]] = []
     active = False
     regions: list[tuple[int, int]] = []
+    roles_of = [_anchor_roles(m, lex) for m in anchors]  # once per anchor: the one before it asks too
     for i, m in enumerate(anchors):
-        roles, section = _anchor_roles(m, lex)
+        roles, section = roles_of[i]
         if not roles:
             continue
-        if any(r.kind == "end" for r in roles):
+        if _ends(roles):
             if active:
                 regions[-1] = (regions[-1][0], m.start())
             active = False
@@ -333,17 +348,16 @@ def stream_rows(text: str, lex: Lexicon, grid_spans: list[tuple[int, int]]) -> t
         if not active:
             continue
         stop = anchors[i + 1].start() if i + 1 < len(anchors) else len(text)
-        for a, _ in spans:
-            if m.end() <= a < stop:
-                stop = a
-                break
+        grid = spans.next_start(m.end())  # a grid table after the anchor ends its cells
+        if grid is not None and grid < stop:
+            stop = grid
         toks = tokenize_gap(text[m.end():stop], m.end())
         for n, tok in enumerate(toks):
             if tok.kind == "text" and len(tok.text) > max_text:
                 toks = toks[:n]
                 active = False
                 break
-        if not active or i + 1 == len(anchors) or _ends(anchors[i + 1], lex):
+        if not active or i + 1 == len(anchors) or _ends(roles_of[i + 1][0]):
             while toks and toks[-1].kind == "nl":  # the break after a table is no blank cell of its last row
                 toks.pop()
         pieces.append((m, roles, section, toks))

@@ -14,6 +14,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
+from operator import itemgetter
 from typing import Any
 
 from ..config import load_config
@@ -125,6 +126,22 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
         values = [c.value for c in cells]
         return all(rule_holds(r, values) is not False for r in todo)
 
+    # the cell cut from run i at [pos, end) into column col (None: not a number the cell may hold): the same
+    # piece is reached by many earlier cuttings of the run
+    pieces: dict[tuple[int, int, int, int], Part | None] = {}
+
+    def piece(i: int, pos: int, end: int, col: int) -> Part | None:
+        key = (i, pos, end, col)
+        if key not in pieces:
+            v, core = vals[i], cores[i]
+            text = core[pos:end]
+            last = end == len(core)  # the rest of the run: it may hold more decimals, and keeps the run's unit
+            valid = (last or not (text.endswith(".") or core[end:end + 1] == ".")) and _valid(
+                text, decimals[col], signed[col], last)
+            pieces[key] = Part(_number(text), v.start + pos, v.start + end, text, v.unit if last else None) \
+                if valid else None
+        return pieces[key]
+
     def go(i: int, cells: list[Part]) -> None:
         steps[0] += 1
         if steps[0] > cfg["max_steps"] or len(out) >= cfg["max_candidates"]:
@@ -155,25 +172,22 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
             return
         if len(core) - pos > n * longest:  # the rest cannot fit in n cells
             return
-        v = vals[i]
         col = len(cells)
         if n == 1:
-            text = core[pos:]
-            if not _valid(text, decimals[col], signed[col], True):
+            part = piece(i, pos, len(core), col)
+            if part is None:
                 return
-            cells.append(Part(_number(text), v.start + pos, v.start + len(core), text, v.unit))
-            if ok(cells):
+            cells.append(part)
+            if col not in due or ok(cells):  # (most cells complete no rule: no call)
                 go(i + 1, cells)
             cells.pop()
             return
         for end in range(pos + 1, min(len(core) - n + 2, pos + longest + 1)):
-            text = core[pos:end]
-            if text.endswith(".") or core[end:end + 1] == ".":
+            part = piece(i, pos, end, col)
+            if part is None:
                 continue
-            if not _valid(text, decimals[col], signed[col], False):
-                continue
-            cells.append(Part(_number(text), v.start + pos, v.start + end, text))
-            if ok(cells):
+            cells.append(part)
+            if col not in due or ok(cells):
                 cut(i, core, end, n - 1, cells)
             cells.pop()
 
@@ -212,6 +226,16 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
     version = [0] * len(problems)
     judged: dict[str, tuple[int, ...]] = {}
     values = dict(fixed)  # every combination sets all the refs of its rows, so one dict serves them all
+    # each candidate as its (ref, value) pairs, built once per version of its row's candidates rather than
+    # once per group judged (a row is in several groups)
+    pairs: dict[int, tuple[int, list[list[tuple[Ref, Any]]]]] = {}
+
+    def assignments_of(p: int) -> list[list[tuple[Ref, Any]]]:
+        if p not in pairs or pairs[p][0] != version[p]:
+            pairs[p] = (version[p], [list(zip(problems[p].refs, (part.value for part in cand)))
+                                     for cand in problems[p].candidates])
+        return pairs[p][1]
+
     changed = True
     while changed:
         changed = False
@@ -233,20 +257,13 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
                 total *= s
             if total > cap or total == 0:
                 continue
-            # each candidate as its (ref, value) pairs, built once rather than once per combination
-            assignments = [[list(zip(problems[p].refs, (part.value for part in cand)))
-                            for cand in problems[p].candidates] for p in involved]
+            assignments = [assignments_of(p) for p in involved]
             # a candidate that satisfies no combination of one relation alone is in no combination satisfying
             # them all: each relation first narrows its own rows, then the group's rows are combined
             options = _narrowed(rels, involved, assignments, where, values)
-            keep: list[set[int]] = [set() for _ in involved]
+            keep = [set() for _ in involved]
             if all(options):
-                for combo in product(*options):
-                    for n, ci in enumerate(combo):
-                        values.update(assignments[n][ci])
-                    if all(r.holds(values) is not False for r in rels):
-                        for n, ci in enumerate(combo):
-                            keep[n].add(ci)
+                keep = _combined(rels, involved, options, assignments, where, values)
             _restore(values, fixed, [problems[p].refs for p in involved])
             if not any(keep):
                 broken.add(name)
@@ -257,6 +274,122 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
                     version[p] += 1
                     changed = True
     return sorted(broken)
+
+
+def _combined(rels: list[Relation], involved: list[int], options: list[list[int]],
+              assignments: list[list[list[tuple[Ref, Any]]]], where: dict[Ref, tuple[int, int]],
+              values: dict[Ref, Any]) -> list[set[int]]:
+    """Per row of ``involved``, the candidates of ``options`` (those ``_narrowed`` kept) used by some combination
+    (one candidate per row) that no relation of ``rels`` rejects.
+
+    Depth first over the rows, each relation judged as soon as the last of its rows is set: the verdicts of
+    trying every combination, without going on with those a relation already rejected. On integers the relations
+    are judged as running signed sums (the same verdicts as ``Relation.holds``, see ``_integer_sums``)."""
+    position = {p: n for n, p in enumerate(involved)}
+    rows_of = [sorted({position[where[ref][0]] for ref in rel.refs if ref in where}) for rel in rels]
+    due: list[list[int]] = [[] for _ in involved]  # relations by the last of their rows
+    for k, rows in enumerate(rows_of):
+        due[rows[-1] if rows else 0].append(k)
+    sums = _integer_sums(rels, rows_of, assignments, where, position, values)
+    if sums is not None and len(rels) == 1:
+        # _narrowed kept of each row the candidates some combination of the others lets this relation accept, so
+        # each of them is in an accepted combination of the kept ones (its witnesses were kept too); on integers
+        # its verdicts are those of Relation.holds
+        return [set(o) for o in options]
+
+    def by_holds(n: int, ci: int, state: Any) -> Any:
+        values.update(assignments[n][ci])
+        return state if all(rels[k].holds(values) is not False for k in due[n]) else None
+
+    def by_sums(n: int, ci: int, totals: list[int | None]) -> list[int | None] | None:
+        totals = list(totals)
+        for k, part in sums[1][n]:  # type: ignore[index]
+            v = part[ci]
+            totals[k] = None if v is None or totals[k] is None else totals[k] + v  # type: ignore[operator]
+        for k in due[n]:
+            t = totals[k]
+            if t is not None and (t > 0 if rels[k].kind == "le" else t != 0):
+                return None
+        return totals
+
+    step, start = (by_holds, ()) if sums is None else (by_sums, sums[0])
+    keep: list[set[int]] = [set() for _ in involved]
+    path: list[int] = []
+    judged_by = max((n for n, rels_due in enumerate(due) if rels_due), default=-1)
+
+    def walk(n: int, state: Any) -> None:
+        if n > judged_by:  # no relation left to judge: every way to go on is accepted
+            for m, ci in enumerate(path):
+                keep[m].add(ci)
+            for m in range(n, len(involved)):
+                keep[m].update(options[m])
+            return
+        for ci in options[n]:
+            after = step(n, ci, state)
+            if after is not None:
+                path.append(ci)
+                walk(n + 1, after)
+                path.pop()
+
+    walk(0, start)
+    return keep
+
+
+def _integer_sums(rels: list[Relation], rows_of: list[list[int]], assignments: list[list[list[tuple[Ref, Any]]]],
+                  where: dict[Ref, tuple[int, int]], position: dict[int, int],
+                  values: dict[Ref, Any]) -> tuple[list[int | None], list[list[tuple[int, list[int | None]]]]] | None:
+    """Each relation as a signed sum left − right (eq: 0, le: at most 0): its fixed part (None: a fixed number is
+    missing), and per row the relations it enters with each candidate's part (None: a number missing).
+
+    None unless every number is an integer and every sum stays under 2**53: there integer arithmetic gives
+    ``Relation.holds``'s verdicts exactly (its tolerance of 1e-6 separates no two integers), while float sums
+    depend on the order of their terms."""
+    limit = 2 ** 53
+    base: list[int | None] = []
+    parts: list[list[tuple[int, list[int | None]]]] = [[] for _ in assignments]
+    for k, rel in enumerate(rels):
+        sign: dict[Ref, int] = {}
+        terms: dict[Ref, int] = {}  # how often a ref stands in the relation: what the bound adds up
+        for ref in rel.left:
+            sign[ref] = sign.get(ref, 0) + 1
+        for ref in rel.right:
+            sign[ref] = sign.get(ref, 0) - 1
+        for ref in rel.refs:
+            terms[ref] = terms.get(ref, 0) + 1
+        fixed: int | None = 0
+        bound = 0
+        for ref, s in sign.items():
+            if ref in where:
+                continue
+            v = values.get(ref)
+            if v is None:
+                fixed = None
+                continue
+            if type(v) is not int:
+                return None
+            if fixed is not None:
+                fixed += s * v
+            bound += terms[ref] * abs(v)
+        for m in rows_of[k]:
+            cols = [(where[ref][1], s, terms[ref]) for ref, s in sign.items()
+                    if ref in where and position[where[ref][0]] == m]
+            part: list[int | None] = []
+            largest = 0
+            for pairs in assignments[m]:
+                nums = [pairs[c][1] for c, _, _ in cols]
+                if any(v is not None and type(v) is not int for v in nums):
+                    return None
+                if any(v is None for v in nums):
+                    part.append(None)
+                    continue
+                part.append(sum(s * v for (_, s, _), v in zip(cols, nums)))
+                largest = max(largest, sum(t * abs(v) for (_, _, t), v in zip(cols, nums)))
+            bound += largest
+            parts[m].append((k, part))
+        if bound >= limit:
+            return None
+        base.append(fixed)
+    return base, parts
 
 
 def _narrowed(rels: list[Relation], involved: list[int], assignments: list[list[list[tuple[Ref, Any]]]],
@@ -308,7 +441,7 @@ def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
     ordered = sorted((v, ci) for ci, v in parts[largest].items() if v is not None)
     sums = [v for v, _ in ordered]
     for combo in product(*([(ci, v) for ci, v in parts[k].items() if v is not None] for k in others)):
-        need = -(base + sum(v for _, v in combo))  # the largest row's part that makes the sum 0
+        need = -(base + sum(map(itemgetter(1), combo)))  # the largest row's part that makes the sum 0
         lo = bisect_left(sums, need - _TOLERANCE) if rel.kind != "le" else 0
         hi = bisect_right(sums, need + _TOLERANCE)
         if lo < hi:
@@ -351,8 +484,16 @@ def rank(problem: SplitProblem, narrative: set[int], local: set[int] = frozenset
         v = int(v)
         return (abs(v) >= floor and v in narrative) or (abs(v) >= local_floor and v in local)
 
+    weight: dict[Any, int] = {}  # a value's digits when the narrative supports it, else 0: values recur in
+    # thousands of candidates (1 and 1.0 share a weight, as they share the answer)
+
     def support(cand: list[Part]) -> int:
-        return sum(_digits(p.value) for p in cand if supported(p.value))
+        total = 0
+        for p in cand:
+            if p.value not in weight:
+                weight[p.value] = _digits(p.value) if supported(p.value) else 0
+            total += weight[p.value]
+        return total
 
     def balance(cand: list[Part]) -> float:
         lengths = [len(p.text.lstrip("-")) for p in cand if p.value is not None]
