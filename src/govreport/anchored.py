@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 try:  # the parser of `re`, used to find the characters a pattern can start with
     from re import _parser as _re_parser
@@ -93,11 +93,18 @@ def _nested(av) -> list:
     return []
 
 
+@lru_cache(maxsize=256)
+def _parsed(pattern: str, flags: int):
+    """The parse tree of ``pattern`` (read, never changed): Alternation reads each part's twice, for its first
+    characters and for its prefixes, and parsing the organ pattern is a good part of a start-up."""
+    return _re_parser.parse(pattern, flags)
+
+
 def first_char_class(pattern: str, flags: int = 0) -> str | None:
     """The source of a class of the characters ``pattern`` can start with, or None when any could start it."""
     out: list[str] = []
     try:
-        parsed = _re_parser.parse(pattern, flags)
+        parsed = _parsed(pattern, flags)
         if parsed.state.flags & re.IGNORECASE:
             return None  # the class would need every case of every character
         if _first_items(parsed, out):
@@ -192,7 +199,7 @@ def start_source(patterns: list[str], flags: int = 0, let_through: str = "") -> 
     prefixes: set[Prefix] = set()
     try:
         for pattern in patterns:
-            parsed = _re_parser.parse(pattern, flags)
+            parsed = _parsed(pattern, flags)
             if parsed.state.flags & re.IGNORECASE:
                 return None
             prefixes |= _prefixes(parsed)
