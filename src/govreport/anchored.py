@@ -95,9 +95,13 @@ def _nested(av) -> list:
 
 def first_char_class(pattern: str, flags: int = 0) -> str | None:
     """The source of a class of the characters ``pattern`` can start with, or None when any could start it."""
+    return _first_class(_re_parser.parse(pattern, flags))
+
+
+def _first_class(parsed) -> str | None:
+    """first_char_class of a parse tree."""
     out: list[str] = []
     try:
-        parsed = _re_parser.parse(pattern, flags)
         if parsed.state.flags & re.IGNORECASE:
             return None  # the class would need every case of every character
         if _first_items(parsed, out):
@@ -189,10 +193,14 @@ def start_source(patterns: list[str], flags: int = 0, let_through: str = "") -> 
     A class of first characters alone lets through every 政, 公, 开 and 信 of 政府信息公开, and the regex of the
     patterns starting there is then tried and fails (at most positions of a report); the next characters rule
     most of them out inside `re`'s search."""
+    return _start_source([_re_parser.parse(pattern, flags) for pattern in patterns], let_through)
+
+
+def _start_source(trees: list, let_through: str = "") -> str | None:
+    """start_source of the patterns' parse trees."""
     prefixes: set[Prefix] = set()
     try:
-        for pattern in patterns:
-            parsed = _re_parser.parse(pattern, flags)
+        for parsed in trees:
             if parsed.state.flags & re.IGNORECASE:
                 return None
             prefixes |= _prefixes(parsed)
@@ -257,9 +265,9 @@ _DIGITS = re.compile(r"\d+")
 class Alternation:
     """Named patterns tried in order at each position, like one regex ``(?P<a>...)|(?P<b>...)``, but each pattern
     only where its first characters (start_source) can start it: at a position the regex of just the patterns that
-    can start with its character is matched. With ``skip_digit_runs``, digit runs are skipped whole after a failed match: only right
-    when every pattern looks behind for a digit before one it starts with, as the span rules do (tests check that
-    anchored and plain scanning agree on the corpus)."""
+    can start with its character is matched. With ``skip_digit_runs``, digit runs are skipped whole after a failed
+    match: only right when every pattern looks behind for a digit before one it starts with, as the span rules do
+    (tests check that anchored and plain scanning agree on the corpus)."""
 
     def __init__(self, parts: list[tuple[str, str]], flags: int = 0, anchored: bool = True,
                  skip_digit_runs: bool = True):
@@ -267,15 +275,16 @@ class Alternation:
         self.flags = flags
         self.skip_digit_runs = skip_digit_runs
         # read from the parts' parse trees, not compiled: compiling these long patterns (then the union of them) to
-        # read their first characters took a fifth of a second of each start-up
-        classes = [first_char_class(pattern, flags) for _, pattern in parts]
+        # read their first characters took a fifth of a second of each start-up; each part parsed once, for its
+        # first characters and for its prefixes (the trees are not kept: those of the span rules take 3 MB)
+        trees = [_re_parser.parse(pattern, flags) for _, pattern in parts]
+        classes = [_first_class(tree) for tree in trees]
         self.part_anchors = [re.compile(c) if c is not None else None for c in classes]
         # the union can start where one of its parts can
         union = f"[{''.join(c[1:-1] for c in classes)}]" if None not in classes else None
         self.first_chars = re.compile(union) if union is not None else None
         # a digit stays an anchor whatever follows it: the digit-run skip after a failed match there must happen
-        starts = (start_source([pattern for _, pattern in parts], flags, "\\d" if skip_digit_runs else "")
-                  if union is not None else None)
+        starts = _start_source(trees, "\\d" if skip_digit_runs else "") if union is not None else None
         self.anchors = (re.compile(starts, flags) if starts is not None else self.first_chars) if anchored else None
         self._by_char: dict[str, re.Pattern[str] | None] = {}
         self._by_subset: dict[tuple[int, ...], re.Pattern[str]] = {}

@@ -264,8 +264,14 @@ def figure_span(text: str, start: int, end: int) -> Span:
 def bare_span(text: str, start: int, end: int) -> Span:
     """A table cell's bare number: COUNT without unit (uncertain, without value, when absurdly large)."""
     surface = text[start:end]
+    value = _bare_value(surface)
+    return Span("COUNT", start, end, surface, value=value, uncertain=value is None)
+
+
+@lru_cache(maxsize=1 << 14)  # table cells repeat (0, 1, 2 ...): read each number once
+def _bare_value(surface: str) -> int | float | None:
     value = checked_number(surface)
-    return Span("COUNT", start, end, surface, value=None if value is None else plain(value), uncertain=value is None)
+    return None if value is None else plain(value)
 
 
 def date_span(text: str, start: int, end: int, report_year: int | None) -> Span:
