@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -191,16 +191,28 @@ def labelled_date(text: str) -> str | None:
     return _iso_date(m.group("date")) if m else None
 
 
+def _first_lines(lines: Iterable[str], n: int) -> list[str]:
+    """The first ``n`` lines that are not blank, without their blanks (the lines in between are never read:
+    a report has thousands)."""
+    out: list[str] = []
+    for line in lines:
+        if len(out) >= n:
+            break
+        line = _BLANKS.sub("", line)
+        if line:
+            out.append(line)
+    return out
+
+
 def publication_date(text: str) -> str | None:
     """The publication date: a labelled date, else a date line near the top, else one near the end."""
     pat = load_patterns()
     date = labelled_date(text[: pat.cfg["head_chars"] * 2])
     if date:
         return date
-    lines = [_BLANKS.sub("", line) for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    top = lines[: pat.cfg["date_line_top_lines"]]
-    bottom = lines[-pat.cfg["date_line_bottom_lines"]:][::-1]
+    lines = text.splitlines()
+    top = _first_lines(lines, pat.cfg["date_line_top_lines"])
+    bottom = _first_lines(reversed(lines), pat.cfg["date_line_bottom_lines"])  # from the end
     for line in top + bottom:
         m = pat.date_line.match(line)
         if m:

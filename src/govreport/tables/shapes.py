@@ -106,13 +106,17 @@ def classify_cell(text: str) -> str:
     return "text"
 
 
-def cell_vals(text: str, start: int, col: int | None) -> list[Val]:
-    """Value slots of one grid cell (a cell can hold several numbers when a separator was lost)."""
-    kind = classify_cell(text)
+_WORD = re.compile(r"\S+")
+
+
+def cell_vals(text: str, start: int, col: int | None, kind: str | None = None) -> list[Val]:
+    """Value slots of one grid cell (a cell can hold several numbers when a separator was lost); ``kind``: its
+    ``classify_cell``, when the caller has it."""
+    kind = kind or classify_cell(text)
     if kind in ("blank", "null"):
         return [Val(text.strip(), start, start + len(text), blank=True, col=col)]
     out = []
-    for m in re.finditer(r"\S+", text):
+    for m in _WORD.finditer(text):
         value, unit = parse_number(m.group(0))
         out.append(Val(m.group(0), start + m.start(), start + m.end(), value, unit, blank=value is None, col=col))
     return out
@@ -145,7 +149,7 @@ def grid_row(cells: list[tuple[str, int, int] | None], grid: int) -> Row:
         if kind in ("num", "nums"):
             seen_value = True
         if labels or seen_value or kind in ("num", "nums"):
-            values.extend(cell_vals(text, start, i))
+            values.extend(cell_vals(text, start, i, kind))
         elif kind in ("blank", "null"):
             values.append(Val(text.strip(), start, end, blank=True, col=i))
     return Row(labels, values, min(starts) if starts else 0, max(ends) if ends else 0, grid, len(cells), texts,

@@ -236,16 +236,19 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
                                      for cand in problems[p].candidates])
         return pairs[p][1]
 
+    # each group's relations whose numbers are all there (in a row or fixed), and the rows they involve: the same
+    # on every pass
+    judgeable: list[tuple[str, list[Relation], list[int]]] = []
+    for group in groups:
+        rels = [r for r in group if all(ref in where or fixed.get(ref) is not None for ref in r.refs)]
+        involved = sorted({where[ref][0] for r in rels for ref in r.refs if ref in where})
+        if rels and involved:
+            judgeable.append((group[0].name, rels, involved))
     changed = True
     while changed:
         changed = False
-        for group in groups:
-            name = group[0].name
-            rels = [r for r in group if all(ref in where or fixed.get(ref) is not None for ref in r.refs)]
-            if name in broken or not rels:
-                continue
-            involved = sorted({where[ref][0] for r in rels for ref in r.refs if ref in where})
-            if not involved or all(len(problems[p].candidates) <= 1 for p in involved):
+        for name, rels, involved in judgeable:
+            if name in broken or all(len(problems[p].candidates) <= 1 for p in involved):
                 continue
             state = tuple(version[p] for p in involved)
             if judged.get(name) == state:
