@@ -19,7 +19,7 @@ from ..config import load_config
 from ..indicators import indicator_units
 from ..normalize import OffsetMap, map_offset, substitute
 from ..types import Span
-from .phrase_bounds import noun_coordination, predicate_after, refine_phrase
+from .phrase_bounds import noun_coordination, predicate_after, refine_phrase, strip_leading
 
 CONFIG = "link.yml"
 
@@ -802,7 +802,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             if predicate is not None:
                 rule, phrase = "predicate", predicate
             else:
-                phrase = (phrase[0], noun_coordination(v, phrase[1], ce, rules))
+                phrase = (strip_leading(v, phrase[0], phrase[1]), noun_coordination(v, phrase[1], ce, rules))
         if (rule == "none" and prev and prev.link and prev.link.rule == "noun_after"
                 and _only_prefix(v, prev.cand.end, fig.start)):
             # "45个部门职权事项3013项", "35个部门项目预算资金,累计25578.66万元": the noun after the figure
