@@ -129,6 +129,9 @@ def test_scope_words_inside_a_phrase_are_outside():
     s = sentence_of(seed_text(SEED_002), "实时向公众公开政务服务事项", "960项")
     assert phrases(s)["960项"][0] == "依申请和公共服务事项"
     assert phrases("全年公开区级以上重大决策12件。")["12件"][0] == "公开区级以上重大决策"
+    # a phrase never opens with a joiner: scope words followed by 、 are one of several subjects
+    got = phrases("全年办理交由市政府及相关部门、区政府承办的提案34件。")["34件"][0]
+    assert got and got[0] not in "、，,"
 
 
 def test_words_that_open_no_phrase_are_stripped():

@@ -165,10 +165,12 @@ def strip_leading(view: str, start: int, end: int) -> int:
 
 
 def _after_scope(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
-    """The start after the last scope word inside the phrase (确认市本级行政审批事项 → 行政审批事项)."""
+    """The start after the last scope word inside the phrase (确认市本级行政审批事项 → 行政审批事项); not when a
+    joiner follows it (市政府及相关部门、区政府承办的提案: one of several subjects of a clause)."""
     last = start
     for m in link.scope_any.finditer(view, start, end):
-        if m.start() > start and end - m.end() >= b.min_chars and not b.scope_not_before.match(view, m.end(), end):
+        if (m.start() > start and end - m.end() >= b.min_chars and b.phrase_char.match(view, m.end())
+                and not b.scope_not_before.match(view, m.end(), end)):
             last = m.end()
     return last
 
