@@ -44,7 +44,7 @@ def ranker(gold):
 
 def test_candidates_fall_on_word_edges_and_leave_the_figure_out():
     cfg = edge_settings()
-    text = "2016年,全市各级行政机关安装文化信息资源共享查阅机12台。"
+    text = "2016年,全市各级行政机关、乡镇安装文化信息资源共享查阅机12台。"
     view = compact_view(text).text
     words = Words(view, cfg["max_word_length"])
     fig = (view.index("12台"), view.index("12台") + 3)
@@ -57,6 +57,8 @@ def test_candidates_fall_on_word_edges_and_leave_the_figure_out():
         assert e <= fig[0] and e - s >= cfg["min_chars"]
         assert (s, e) == base or (words.edge(s) and words.edge(e))
         assert "," not in view[s:e]  # never across a clause end
+        assert view[s] != "、" and view[e - 1] != "、"  # never opened or closed by a joiner
+    assert any("、" in view[s:e] for s, e in cands)  # but a coordination may be taken in
 
 
 def test_ranker_trained_on_train_moves_dev_edges_for_the_better(gold, ranker):

@@ -169,6 +169,9 @@ def candidate_edges(place: EdgePlace, cfg: dict[str, Any]) -> list[SpanKey]:
     lo_limit, hi_limit = (0, fs) if before else (fe, len(view))
     starts = _reach(view, words, s0, cfg["start_left"], cfg["start_right"], stop, lo_limit, hi_limit)
     ends = _reach(view, words, e0, cfg["end_left"], cfg["end_right"], stop, lo_limit, hi_limit)
+    phrase_char = _kinds().phrase_char
+    starts = [s for s in starts if s < len(view) and (phrase_char.match(view, s) or view[s] in cfg["openings"])]
+    ends = [e for e in ends if e > 0 and (phrase_char.match(view, e - 1) or view[e - 1] in cfg["closings"])]
     out = {(s0, e0)}
     for s in starts:
         for e in ends:
