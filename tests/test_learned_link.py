@@ -165,8 +165,9 @@ def test_fit_save_load_predict_round_trip(tasks, tmp_path):
     meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
     assert meta["sklearn_version"] and meta["training_size"]["gold_links"] == 10
     assert meta["config"]["model"]["kind"] == linker_config()["model"]["kind"]
-    assert set(meta["dev"]) == {"rules", "learned", "combined"}
-    assert meta["policy"]["policy"] in ("rules", "learned", "combined")
+    assert set(meta["dev"]) == {"rules", "learned", "combined", "edges"}
+    assert meta["policy"]["policy"] in ("rules", "learned", "combined", "edges")
+    assert (model_dir / "edges.joblib").exists() and load_linker(model_dir).edges is not None
     assert meta["dev"]["combined"]["override_threshold"] in linker_config()["combined"]["override_grid"]
     loaded = load_linker(model_dir)
     example = example_from_task(tasks[4])
@@ -392,6 +393,6 @@ def test_train_from_gold_annotations_per_split(corpus_dir, shared_corpus_dir, tm
     meta = train_from_project(tmp_path / "models", "gold", tmp_path / "annotations")
     assert (tmp_path / "models" / linker_config()["model_name"] / "linker.joblib").exists()
     assert meta["source"] == "gold" and meta["training_size"]["examples"] == len(seed)
-    assert meta["policy"]["policy"] in ("rules", "learned", "combined")
+    assert meta["policy"]["policy"] in ("rules", "learned", "combined", "edges")
     assert meta["dev"]["rules"]["phrase"]["tp"] > 0
     assert "rules_choice" in meta["importance"]["permutation"]

@@ -120,3 +120,30 @@ def test_items_after_the_phrase_belong_to_it():
     assert phrases(s)["1768名"][0] == "行政执法人员和行政执法监督人员"
     s = "全年市级组织召开政府信息公开工作会议或专题会议数55场次。"
     assert phrases(s)["55场次"][0] == "召开政府信息公开工作会议或专题会议数"
+
+
+def test_scope_words_inside_a_phrase_are_outside():
+    # guidelines 1: scope and subject outside (确认市本级行政审批事项 → 行政审批事项), not a level (区级以上)
+    s = sentence_of(seed_text(SEED_000), "经过再一次清理", "200项")
+    assert phrases(s)["200项"][0] == "行政审批事项"
+    s = sentence_of(seed_text(SEED_002), "实时向公众公开政务服务事项", "960项")
+    assert phrases(s)["960项"][0] == "依申请和公共服务事项"
+    assert phrases("全年公开区级以上重大决策12件。")["12件"][0] == "公开区级以上重大决策"
+    # a phrase never opens with a joiner: scope words followed by 、 are one of several subjects
+    got = phrases("全年办理交由市政府及相关部门、区政府承办的提案34件。")["34件"][0]
+    assert got and got[0] not in "、，,"
+
+
+def test_words_that_open_no_phrase_are_stripped():
+    # 各类, 各, 累计, 等 at the start are outside (guidelines 1), also of a counted noun after its figure
+    s = sentence_of(seed_text(SEED_000), "9批次各类职称评聘", "9批次各类职称评聘")
+    assert phrases(s)["9批次"][0] == "职称评聘"
+    s = sentence_of(seed_text(SEED_000), "有关问题的通知》等涉税事项公告", "143条")
+    assert phrases(s)["143条"][0] == "涉税事项公告"
+    s = sentence_of(seed_text(SEED_002), "已通过各项目大厅公示入住信息", "26个")
+    assert phrases(s)["26个"][0] == "项目大厅公示入住信息"
+
+
+def test_light_verb_inside_a_phrase_starts_it():
+    # 45家市直单位开展专栏建设 (guidelines 4): the channel or subject before 开展 is outside, and 开展 too
+    assert phrases("全年通过政务微博开展网上调查12次。")["12次"][0] == "网上调查"

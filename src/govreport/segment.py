@@ -81,39 +81,46 @@ def silver_lexicon() -> tuple[frozenset[str], tuple[str, ...]]:
 
 def silver_words(text: str, lexicon: frozenset[str], units: tuple[str, ...], max_len: int) -> list[str]:
     """Words of ``text``: figures and their units first, the rest by fewest dictionary words."""
-    words: list[str] = []
-    pos = 0
-    for match in _FIGURE.finditer(text):
-        words += _fewest_words(text[pos:match.start()], lexicon, max_len)
-        words.append(match.group(0))
-        pos = match.end()
-        unit = next((u for u in units if text.startswith(u, pos)), None)
-        if unit:
-            words.append(unit)
-            pos += len(unit)
-    words += _fewest_words(text[pos:], lexicon, max_len)
+    words = (text[a:b] for a, b in silver_word_spans(text, lexicon, units, max_len))
     return [w for w in words if w.strip()]
 
 
-def _fewest_words(text: str, lexicon: frozenset[str], max_len: int) -> list[str]:
-    """Dynamic programme: the split of ``text`` into the fewest pieces, each a word or a single character."""
-    n = len(text)
+def silver_word_spans(text: str, lexicon: frozenset[str], units: tuple[str, ...], max_len: int
+                      ) -> list[tuple[int, int]]:
+    """(start, end) of every word of ``text`` as ``silver_words`` cuts it (blanks are words of their own)."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for match in _FIGURE.finditer(text):
+        spans += _fewest_words(text, pos, match.start(), lexicon, max_len)
+        spans.append(match.span())
+        pos = match.end()
+        unit = next((u for u in units if text.startswith(u, pos)), None)
+        if unit:
+            spans.append((pos, pos + len(unit)))
+            pos += len(unit)
+    return spans + _fewest_words(text, pos, len(text), lexicon, max_len)
+
+
+def _fewest_words(text: str, lo: int, hi: int, lexicon: frozenset[str], max_len: int) -> list[tuple[int, int]]:
+    """Dynamic programme: the split of ``text[lo:hi]`` into the fewest pieces, each a word or a single
+    character, as (start, end) offsets into ``text``."""
+    n = hi - lo
     if n <= 1:
-        return [text] if text else []
+        return [(lo, hi)] if n else []
     best = [0] + [n + 1] * n
     back = [0] * (n + 1)
     for end in range(1, n + 1):
         for start in range(max(0, end - max_len), end):
-            if end - start > 1 and text[start:end] not in lexicon:
+            if end - start > 1 and text[lo + start:lo + end] not in lexicon:
                 continue
             if best[start] + 1 < best[end]:
                 best[end], back[end] = best[start] + 1, start
-    words = []
+    spans = []
     end = n
     while end > 0:
-        words.append(text[back[end]:end])
+        spans.append((lo + back[end], lo + end))
         end = back[end]
-    return words[::-1]
+    return spans[::-1]
 
 
 def write_silver_segmentation(units: Iterable[str], path: Path) -> int:

@@ -311,7 +311,7 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
     linker = load_linker(Path(model_dir).parent / "linker") if model_dir is not None else None
     linkers = {"rules": policy_linker(None, "rules")}
     if linker is not None:
-        linkers.update({policy: policy_linker(linker, policy) for policy in ("learned", "combined")})
+        linkers.update({policy: policy_linker(linker, policy) for policy in ("learned", "combined", "edges")})
         chosen = (linker.chosen or {}).get("policy")
         if chosen in linkers:  # the policy extract uses goes last (INDICATOR finders are scored with it)
             linkers[chosen] = linkers.pop(chosen)

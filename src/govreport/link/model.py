@@ -17,6 +17,7 @@ import numpy as np
 from ..indicators import indicator_units
 from ..notices import GovreportWarning
 from ..types import Span
+from .edges import EDGES_FILE, EdgeRanker
 from .features import (
     CONFIG_FILE,
     NUMERIC_FEATURES,
@@ -62,6 +63,7 @@ class LearnedLinker:
         self.n_train: dict[str, int] = {}
         self.chosen: dict[str, Any] = {}  # the policy measured on gold dev at training time
         self.judge: Any = None  # id_judge.IdJudge: the combined policy's ids, when trained on gold
+        self.edges: EdgeRanker | None = None  # the edge ranker of the edges and combined policies
         self.meta: dict[str, Any] = {}  # meta.json once saved or loaded
 
     # -- features
@@ -224,7 +226,10 @@ class LearnedLinker:
             self.mapper.to_disk(path / PHRASE_MAP_FILE)
         if self.judge is not None:
             joblib.dump(self.judge, path / JUDGE_FILE)
+        if self.edges is not None:
+            self.edges.to_disk(path / EDGES_FILE)
         meta = {"sklearn_version": sklearn.__version__, "config": self.cfg, "training_size": self.n_train,
+                "edges_training_size": self.edges.n_train if self.edges is not None else None,
                 "numeric_features": [f for f, k in zip(NUMERIC_FEATURES, self.numeric_mask) if k]}
         meta.update(extra_meta or {})
         (path / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -245,6 +250,7 @@ class LearnedLinker:
             setattr(linker, name, data[name])
         linker.n_train = meta.get("training_size", {})
         linker.judge = joblib.load(path / JUDGE_FILE) if (path / JUDGE_FILE).exists() else None
+        linker.edges = EdgeRanker.from_disk(path / EDGES_FILE) if (path / EDGES_FILE).exists() else None
         linker.chosen = meta.get("policy") or {}
         linker.meta = meta
         _check_sklearn_version(meta, path)
@@ -285,10 +291,16 @@ def _check_sklearn_version(meta: dict[str, Any], path: Path) -> None:
 
 def build_linker(examples: Sequence[LinkExample], extra_pairs: Sequence[tuple[str, str]] = (),
                  cfg: dict[str, Any] | None = None) -> LearnedLinker:
-    """Fit the phrase mapper (spec + ``extra_pairs``) and then the linker on examples with gold links."""
+    """Fit the phrase mapper (spec + ``extra_pairs``), then the linker and the edge ranker on examples with
+    gold links."""
     cfg = cfg or linker_config()
     mapper = PhraseMapper(cfg["phrase_map"]).fit(spec_phrase_pairs() + list(extra_pairs))
-    return LearnedLinker(cfg, mapper, dict(indicator_units())).fit(examples)
+    linker = LearnedLinker(cfg, mapper, dict(indicator_units())).fit(examples)
+    try:
+        linker.edges = EdgeRanker(cfg["edges"]).fit(examples)
+    except ValueError as err:  # too few links whose edges the rules could have cut otherwise
+        warnings.warn(f"{err}; the edges and combined policies keep the rules' edges", GovreportWarning, stacklevel=2)
+    return linker
 
 
 def load_linker(model_dir: str | Path | None) -> LearnedLinker | None:

@@ -33,6 +33,9 @@ class PhraseBounds:
     count_suffix: re.Pattern[str]
     interior_adverbs: re.Pattern[str]
     light_verbs: re.Pattern[str]
+    leading_words: re.Pattern[str]
+    interior_light_verbs: re.Pattern[str]
+    scope_not_before: re.Pattern[str]
     trailing: re.Pattern[str]
     quotes: tuple[str, str]
     not_action_verbs: re.Pattern[str]
@@ -57,6 +60,9 @@ def load_bounds() -> PhraseBounds:
         count_suffix=re.compile(cfg["count_suffix"]),
         interior_adverbs=re.compile(cfg["interior_adverbs"]),
         light_verbs=re.compile(f"(?:{cfg['light_verbs']})"),
+        leading_words=re.compile(f"(?:{cfg['leading_words']})+"),
+        interior_light_verbs=re.compile(cfg["interior_light_verbs"]),
+        scope_not_before=re.compile(f"(?:{cfg['scope_not_before']})"),
         trailing=re.compile(cfg["trailing"]),
         quotes=tuple(cfg["quotes"]),
         not_action_verbs=re.compile(f"(?:{cfg['not_action_verbs']})$"),
@@ -86,8 +92,10 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     end = _count_suffix(b, view, _coordination_right(b, view, start, end, fig_start, link), fig_start, link)
     start = _coordination(b, view, start, end, link)
     start = _after_adverb(b, view, start, end)
+    start = _after_scope(b, view, start, end, link)
+    start = _after_light_verb(b, view, start, end)
     start = _after_frame(b, view, start, end, link)
-    start = _light_verbs(b, view, start, end, link)
+    start = _light_verbs(b, view, strip_leading(view, start, end), end, link)
     start = _action_verb(b, view, start, end, link)
     end = _trailing(b, view, start, end)
     return _unquoted(b, view, start, end)
@@ -147,6 +155,36 @@ def _after_adverb(b: PhraseBounds, view: str, start: int, end: int) -> int:
         if m.start() > start and end - m.end() >= b.min_chars:
             last = m
     return last.end() if last is not None else start
+
+
+def strip_leading(view: str, start: int, end: int) -> int:
+    """The start after the words that open no phrase (各类, 累计, 等), keeping at least ``min_chars``."""
+    b = load_bounds()
+    m = b.leading_words.match(view, start, end)
+    return m.end() if m and end - m.end() >= b.min_chars else start
+
+
+def _after_scope(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+    """The start after the last scope word inside the phrase (确认市本级行政审批事项 → 行政审批事项); not when a
+    joiner follows it (市政府及相关部门、区政府承办的提案: one of several subjects of a clause)."""
+    last = start
+    for m in link.scope_any.finditer(view, start, end):
+        if (m.start() > start and end - m.end() >= b.min_chars and b.phrase_char.match(view, m.end())
+                and not b.scope_not_before.match(view, m.end(), end)):
+            last = m.end()
+    return last
+
+
+def _after_light_verb(b: PhraseBounds, view: str, start: int, end: int) -> int:
+    """The start after the last light verb inside the phrase, outside quotes and titles (门户网站开展民意征集 →
+    民意征集)."""
+    last = start
+    for m in b.interior_light_verbs.finditer(view, start, end):
+        before = view[start:m.start()]
+        quoted = before.count("“") != before.count("”") or before.count("《") != before.count("》")
+        if m.start() > start and end - m.end() >= b.min_chars and not quoted:
+            last = m.end()
+    return last
 
 
 def _after_frame(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:

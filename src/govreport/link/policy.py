@@ -1,5 +1,7 @@
-"""The linking policies: the rules alone, the learned linker alone, or ``combined_linker``, which chooses per
-figure between the rules and the model; the policy is chosen on dev (configs/learned_link.yml selection).
+"""The linking policies: the rules alone, the learned linker alone, ``combined_linker``, which chooses per
+figure between the rules and the model, and ``edges``: the rules' phrases with their edges moved by the edge
+ranker (edges.py), which ``combined`` also applies. The policy is chosen by cross-validation (`govreport cv`) or
+on dev (configs/learned_link.yml selection).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from ..types import Span
 from .features import SpanKey, linker_config
 from .model import LearnedLinker
 
-POLICIES = ("rules", "learned", "combined")
+POLICIES = ("rules", "learned", "combined", "edges")
+# the policies whose phrases the edge ranker re-cuts
+EDGE_POLICIES = ("combined", "edges")
 
 
 def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], policy: str,
@@ -26,7 +30,7 @@ def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], po
     """
     if policy not in POLICIES:
         raise ValueError(f"unknown linking policy {policy!r}: use one of {POLICIES}")
-    if policy == "rules":
+    if policy in ("rules", "edges"):
         return list(rules_links)
     learned = {(lk.figure.start, lk.figure.end): lk for lk in learned_links}
     if policy == "learned":
@@ -69,7 +73,7 @@ def choose_policy(results: dict[str, Any], cfg: dict[str, Any] | None = None) ->
     cfg = cfg or linker_config()
     metric, min_gain = cfg["selection"]["metric"], cfg["selection"]["min_gain"]
     best = "rules"
-    for policy in ("combined", "learned"):
+    for policy in ("edges", "combined", "learned"):
         if results[policy][metric]["f"] >= results[best][metric]["f"] + min_gain:
             best = policy
     threshold = results["combined"].get("override_threshold", cfg["combined"]["override_threshold"])
@@ -93,10 +97,21 @@ def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Ca
         rules = link_figures_to_indicators(text, list(spans), list(indicator_spans), form, organ)
         if linker is None or policy == "rules":
             return rules
+        if policy == "edges":
+            return with_edges(linker, policy, text, rules, spans, indicator_spans)
         learned = linker.link(text, spans, indicator_spans, rules, form, organ)
         links = combined_linker(rules, learned, policy, threshold)
         if policy == "combined" and linker.judge is not None and chosen.get("id_judge", linker.cfg["id_judge"]["enabled"]):
             links = linker.judge.judge(links, learned, text, form, organ)  # ids: the judge's pick of both proposals
-        return links
+        return with_edges(linker, policy, text, links, spans, indicator_spans)
 
     return link
+
+
+def with_edges(linker: LearnedLinker | None, policy: str, text: str, links: Sequence[Any], spans: Sequence[Span],
+               indicator_spans: Sequence[Span]) -> list[Any]:
+    """The links with their phrases re-cut by the linker's edge ranker under the edges and combined policies
+    (as they are without a ranker or under another policy)."""
+    if linker is None or linker.edges is None or policy not in EDGE_POLICIES:
+        return list(links)
+    return linker.edges.refine(text, links, spans, indicator_spans)

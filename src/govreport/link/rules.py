@@ -20,7 +20,7 @@ from ..indicators import indicator_units, load_indicators
 from ..normalize import OffsetMap, map_offset_by_keys, substitute
 from ..records import is_partial_scope
 from ..types import Span
-from .phrase_bounds import noun_coordination, predicate_after, refine_phrase
+from .phrase_bounds import noun_coordination, predicate_after, refine_phrase, strip_leading
 
 CONFIG = "link.yml"
 
@@ -934,7 +934,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             if predicate is not None:
                 rule, phrase = "predicate", predicate
             else:
-                phrase = (phrase[0], noun_coordination(v, phrase[1], ce, rules))
+                phrase = (strip_leading(v, phrase[0], phrase[1]), noun_coordination(v, phrase[1], ce, rules))
         if (rule == "none" and prev and prev.link and prev.link.rule == "noun_after"
                 and _only_prefix(v, prev.cand.end, fig.start)):
             # "45个部门职权事项3013项", "35个部门项目预算资金,累计25578.66万元": the noun after the figure

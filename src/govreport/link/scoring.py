@@ -10,7 +10,7 @@ from ..eval.scorer import prf
 from .features import example_from_task, linker_config
 from .model import LearnedLinker
 from .phrase_map import span_canonical_id
-from .policy import combined_linker
+from .policy import combined_linker, with_edges
 
 
 def link_tuples(links: Iterable[Any]) -> tuple[set[tuple], set[tuple]]:
@@ -56,7 +56,7 @@ def evaluate_linking(gold_tasks: Iterable[dict[str, Any]], predict_fn: Callable[
 
 def compare_policies(tasks: Sequence[dict[str, Any]], linker: LearnedLinker | None, gold_indicators: bool = True,
                      override_thresholds: Sequence[float] | None = None) -> dict[str, Any]:
-    """``evaluate_linking`` of the rules, learned and combined policies on the same tasks; the combined
+    """``evaluate_linking`` of the rules, learned, combined and edges policies on the same tasks; the combined
     policy at every override threshold given (default: ``combined.override_grid``, i.e. tuning on dev),
     reported at the best one."""
     cfg = linker.cfg if linker is not None else linker_config()
@@ -64,8 +64,11 @@ def compare_policies(tasks: Sequence[dict[str, Any]], linker: LearnedLinker | No
     examples = [example_from_task(t, gold_indicators=gold_indicators) for t in tasks]
     rules = [list(ex.rules.values()) for ex in examples]
     learned = [linker.link_example(ex) for ex in examples] if linker is not None else rules
-    results: dict[str, Any] = {"rules": _score_links(tasks, rules), "learned": _score_links(tasks, learned)}
-    by_threshold = {t: _score_links(tasks, [combined_linker(r, lk, "combined", t) for r, lk in zip(rules, learned)])
+    results: dict[str, Any] = {"rules": _score_links(tasks, rules), "learned": _score_links(tasks, learned),
+                               "edges": _score_links(tasks, [_edges(linker, "edges", ex, r)
+                                                             for ex, r in zip(examples, rules)])}
+    by_threshold = {t: _score_links(tasks, [_edges(linker, "combined", ex, combined_linker(r, lk, "combined", t))
+                                            for ex, r, lk in zip(examples, rules, learned)])
                     for t in grid}
     metric = cfg["selection"]["metric"]
     # ties go to the higher threshold: fewer overrides of the rules for the same score
@@ -92,6 +95,11 @@ def evaluation_report(test_tasks: Sequence[dict[str, Any]], linker: LearnedLinke
         "lexicon_indicators": compare_policies(test_tasks, linker, False, threshold),
         "phrase_map": evaluate_phrase_map(mapper, pairs) if pairs else None,
     }
+
+
+def _edges(linker: LearnedLinker | None, policy: str, example: Any, links: list[Any]) -> list[Any]:
+    """``policy.with_edges`` of one example's links."""
+    return with_edges(linker, policy, example.text, links, example.spans, example.indicators)
 
 
 def _score_links(tasks: Sequence[dict[str, Any]], links: Sequence[list[Any]]) -> dict[str, Any]:

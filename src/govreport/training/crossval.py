@@ -25,7 +25,7 @@ from ..link.features import example_from_task, linker_config, task_spans
 from ..link.id_judge import fit_judge
 from ..link.model import build_linker
 from ..link.phrase_map import annotation_phrase_pairs
-from ..link.policy import combined_linker
+from ..link.policy import combined_linker, with_edges
 from ..link.rules import find_indicator_spans, link_figures_to_indicators
 from ..link.scoring import _score_links, link_tuples
 from ..spans.hybrid import POLICY_FILE, measure_policies
@@ -89,8 +89,9 @@ def _scores(tasks: Sequence[dict[str, Any]], links: Sequence[list[Any]]) -> dict
 
 
 def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]]) -> dict[str, Any]:
-    """Per fold: a linker trained on the other folds; rules, learned and combined (ids from the rules or from
-    the phrase mapper) scored on the held-out fold with the lexicon's candidates, as extract links."""
+    """Per fold: a linker (and its edge ranker) trained on the other folds; rules, learned, combined (ids from the
+    rules or from the phrase mapper) and edges scored on the held-out fold with the lexicon's candidates, as
+    extract links."""
 
     cfg = linker_config()
     threshold = cfg["combined"]["override_threshold"]
@@ -106,27 +107,28 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
         examples = [example_from_task(t, gold_indicators=False) for t in test]
         rules = [list(ex.rules.values()) for ex in examples]
         learned = [linker.link_example(ex) for ex in examples]
-        combined = [combined_linker(r, lk, "combined", threshold, "rules") for r, lk in zip(rules, learned)]
+        combined_rules_ids = [combined_linker(r, lk, "combined", threshold, "rules") for r, lk in zip(rules, learned)]
         fold = {
             "documents": held,
             "rules": _scores(test, rules),
             "learned": _scores(test, learned),
-            "combined": _scores(test, combined),
-            "combined_learned_ids": _scores(test, [combined_linker(r, lk, "combined", threshold, "learned")
-                                                        for r, lk in zip(rules, learned)]),
+            "combined": _scores(test, _with_edges(linker, "combined", examples, combined_rules_ids)),
+            "combined_learned_ids": _scores(test, _with_edges(linker, "combined", examples, [
+                combined_linker(r, lk, "combined", threshold, "learned") for r, lk in zip(rules, learned)])),
+            "edges": _scores(test, _with_edges(linker, "edges", examples, rules)),
         }
         for t in grid:
-            fold[f"combined_judged@{t}"] = _scores(test, [
+            fold[f"combined_judged@{t}"] = _scores(test, _with_edges(linker, "combined", examples, [
                 judge.judge(c, lk, task["text"], task["meta"].get("form"), task["meta"].get("organ"), t)
-                for c, lk, task in zip(combined, learned, test)])
+                for c, lk, task in zip(combined_rules_ids, learned, test)]))
         per_fold.append(fold)
     judged = [f"combined_judged@{t}" for t in grid]
     summary = {policy: {metric: spread([f[policy][metric]["f"] for f in per_fold])
                         for metric in ("phrase", "canonical", "ids")}
-               for policy in ("rules", "learned", "combined", "combined_learned_ids", *judged)}
+               for policy in ("rules", "learned", "combined", "combined_learned_ids", "edges", *judged)}
     metric, min_gain = cfg["selection"]["metric"], cfg["selection"]["min_gain"]
-    chosen = choose_in_order({p: summary[p][metric]["mean"] for p in ("rules", "combined", "learned")},
-                             ["rules", "combined", "learned"], min_gain)
+    order = cfg["selection"]["order"]
+    chosen = choose_in_order({p: summary[p][metric]["mean"] for p in order}, order, min_gain)
     ids_from = "learned" if summary["combined_learned_ids"]["ids"]["mean"] >= \
         summary["combined"]["ids"]["mean"] + min_gain else "rules"
     # the id judge decides the combined policy's ids only when it beats the rules' ids (at the configured threshold)
@@ -137,6 +139,11 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
         chosen = "combined"  # the same phrases, better ids
     return {"per_fold": per_fold, "summary": summary, "metric": metric,
             "chosen": {"policy": chosen, "override_threshold": threshold, "ids_from": ids_from, "id_judge": id_judge}}
+
+
+def _with_edges(linker: Any, policy: str, examples: Sequence[Any], links: Sequence[list[Any]]) -> list[list[Any]]:
+    """``policy.with_edges`` of every example's links."""
+    return [with_edges(linker, policy, ex.text, lk, ex.spans, ex.indicators) for ex, lk in zip(examples, links)]
 
 
 # ---------------------------------------------------------------- spans
@@ -241,7 +248,8 @@ def _policy_links(task: dict[str, Any], indicators: list[Any], linker: Any = Non
     if linker is not None:
         learned = linker.link(task["text"], others, indicators, rules, form, organ)
         threshold = linker_config()["combined"]["override_threshold"]
-        out["combined"] = combined_linker(rules, learned, "combined", threshold, "rules")
+        out["combined"] = with_edges(linker, "combined", task["text"],
+                                     combined_linker(rules, learned, "combined", threshold, "rules"), others, indicators)
     return out
 
 

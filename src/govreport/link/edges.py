@@ -1,0 +1,388 @@
+"""The edges of a linked INDICATOR phrase, re-ranked by a model trained on gold.
+
+The relation rules choose which phrase a figure measures and cut its edges by the guidelines (phrase_bounds.py).
+The edge ranker scores other edges of that phrase: every start and end within a few characters that falls on a
+word boundary of the dictionary segmentation (segment.py; the gold phrases of train+dev start and end on one
+1454 times in 1458, so a cut inside a word, 安|装文化…, is never proposed), with features of the words on both
+sides of each edge (the words themselves, their first and last characters, and their kind: verb, light verb,
+adverb, preposition, scope, place, organ, date, punctuation), the words an edge move adds or drops, the words
+between the phrase and its figure, and the phrase as a whole (length, balanced quotes and brackets, lexicon
+phrase). A logistic regression scores each (figure, edges) pair; the best edges replace the rules' when their
+probability beats the rules' own edges' by ``margin``. Figures that inherit their parent's phrase (enumeration
+items, shares) follow it. Offsets are those of the rules' compact view (blanks out, wraps joined). Settings:
+configs/learned_link.yml ``edges``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..config import load_config
+from ..segment import silver_lexicon, silver_word_spans
+from ..types import Span
+from .phrase_bounds import load_bounds
+from .rules import Link, View, compact_view, load_rules
+
+EDGES_FILE = "edges.joblib"
+SpanKey = tuple[int, int]
+
+
+def edge_settings() -> dict[str, Any]:
+    """configs/learned_link.yml ``edges``."""
+    return load_config("learned_link.yml")["edges"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Words and their kinds
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[frozenset[str], tuple[str, ...]]:
+    return silver_lexicon()
+
+
+class Words:
+    """The dictionary words of a view text, segmented one line at a time as they are asked for."""
+
+    def __init__(self, view: str, max_len: int):
+        self.view = view
+        self.max_len = max_len
+        self.ending: dict[int, int] = {}  # word end → its start
+        self.starting: dict[int, int] = {}  # word start → its end
+        self._lines: set[int] = set()
+
+    def line(self, pos: int) -> None:
+        """Segment the line holding ``pos`` (once)."""
+        lo = self.view.rfind("\n", 0, pos) + 1
+        if lo in self._lines:
+            return
+        self._lines.add(lo)
+        hi = self.view.find("\n", pos)
+        hi = len(self.view) if hi < 0 else hi
+        lexicon, units = _lexicon()
+        for a, b in silver_word_spans(self.view[lo:hi], lexicon, units, self.max_len):
+            self.starting[lo + a] = lo + b
+            self.ending[lo + b] = lo + a
+
+    def edge(self, pos: int) -> bool:
+        """Whether ``pos`` falls between two words (or at a line end)."""
+        self.line(pos if pos < len(self.view) else max(0, pos - 1))
+        return pos in self.starting or pos in self.ending or pos == 0 or pos == len(self.view)
+
+    def plausible(self, pos: int) -> bool:
+        """Whether ``pos`` may end or start a word: a word edge of the segmentation, or a dictionary word of two
+        or more characters starts or ends there (项目|的 where the segmentation read 项|目的)."""
+        if self.edge(pos):
+            return True
+        lexicon = _lexicon()[0]
+        return any(self.view[pos:pos + k] in lexicon or self.view[max(0, pos - k):pos] in lexicon
+                   for k in range(2, self.max_len + 1))
+
+    def before(self, pos: int) -> str:
+        """The word that ends at ``pos`` ('' at a line start)."""
+        start = self.ending.get(pos)
+        return self.view[start:pos] if start is not None else ""
+
+    def after(self, pos: int) -> str:
+        """The word that starts at ``pos`` ('' at a line end)."""
+        end = self.starting.get(pos)
+        return self.view[pos:end] if end is not None else ""
+
+    def between(self, lo: int, hi: int) -> list[str]:
+        """The words from ``lo`` to ``hi`` (both word edges)."""
+        out, pos = [], lo
+        while pos < hi and pos in self.starting:
+            out.append(self.view[pos:self.starting[pos]])
+            pos = self.starting[pos]
+        return out
+
+
+@dataclass(frozen=True)
+class _Kinds:
+    """Patterns that tell a word's kind (configs/link.yml, configs/phrase_bounds.yml, learned_link.yml)."""
+
+    verb: re.Pattern[str]
+    light: re.Pattern[str]
+    adverb: re.Pattern[str]
+    filler: re.Pattern[str]
+    preposition: re.Pattern[str]
+    scope: re.Pattern[str]
+    place: re.Pattern[str]
+    joiner: re.Pattern[str]
+    phrase_char: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _kinds() -> _Kinds:
+    rules, bounds, cfg = load_rules(), load_bounds(), edge_settings()
+    return _Kinds(rules.verbs, bounds.light_verbs, bounds.interior_adverbs, rules.filler_between,
+                  bounds.frame_prepositions, rules.scope_any, re.compile(cfg["place"]), re.compile(cfg["joiner"]),
+                  bounds.phrase_char)
+
+
+def word_kinds(word: str) -> list[str]:
+    """The kinds of one word (empty: an ordinary word)."""
+    if not word:
+        return ["none"]
+    k = _kinds()
+    if not k.phrase_char.fullmatch(word[0]):
+        return ["digit" if word[0].isdigit() else "punct"]
+    out = [name for name, pattern in (("verb", k.verb), ("light", k.light), ("adverb", k.adverb),
+                                      ("prep", k.preposition), ("scope", k.scope), ("place", k.place),
+                                      ("joiner", k.joiner)) if pattern.fullmatch(word)]
+    if word not in ("", "的") and k.filler.fullmatch(word) and "adverb" not in out:
+        out.append("filler")
+    if word in ("的", "之"):
+        out.append("de")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Candidates and features
+
+
+@dataclass
+class EdgePlace:
+    """One linked figure in the view: its phrase (the rules' edges), the other spans and the words."""
+
+    view: str
+    words: Words
+    figure: SpanKey
+    base: SpanKey
+    rule: str
+    orgs: frozenset[SpanKey]
+    dates: frozenset[SpanKey]
+    lexicon: frozenset[SpanKey]
+
+
+def candidate_edges(place: EdgePlace, cfg: dict[str, Any]) -> list[SpanKey]:
+    """The rules' edges and every other (start, end) within the configured reach that falls on word edges,
+    crosses no stop character and leaves the figure outside."""
+    view, words, (s0, e0), (fs, fe) = place.view, place.words, place.base, place.figure
+    stop = re.compile(cfg["stop"])
+    before = e0 <= fs
+    lo_limit, hi_limit = (0, fs) if before else (fe, len(view))
+    starts = _reach(view, words, s0, cfg["start_left"], cfg["start_right"], stop, lo_limit, hi_limit)
+    ends = _reach(view, words, e0, cfg["end_left"], cfg["end_right"], stop, lo_limit, hi_limit)
+    phrase_char = _kinds().phrase_char
+    starts = [s for s in starts if s < len(view) and (phrase_char.match(view, s) or view[s] in cfg["openings"])]
+    ends = [e for e in ends if e > 0 and (phrase_char.match(view, e - 1) or view[e - 1] in cfg["closings"])]
+    out = {(s0, e0)}
+    for s in starts:
+        for e in ends:
+            if e - s >= cfg["min_chars"] and not stop.search(view, s, e):
+                out.add((s, e))
+    return sorted(out)
+
+
+def _reach(view: str, words: Words, pos: int, left: int, right: int, stop: re.Pattern[str], lo: int, hi: int
+           ) -> list[int]:
+    """Word edges from ``pos`` - left to ``pos`` + right inside [lo, hi], not across a stop character."""
+    out = [pos] if words.edge(pos) else []
+    for step, limit in ((-1, max(lo, pos - left)), (1, min(hi, pos + right))):
+        p = pos
+        while p != limit:
+            crossed = view[p] if step > 0 else view[p - 1]
+            if stop.match(crossed):
+                break
+            p += step
+            if words.edge(p):
+                out.append(p)
+    return out
+
+
+def edge_features(place: EdgePlace, cand: SpanKey, cfg: dict[str, Any]) -> dict[str, float]:
+    """Features of one (figure, edges) candidate."""
+    view, words, (s0, e0), (s, e) = place.view, place.words, place.base, cand
+    fs, fe = place.figure
+    f: dict[str, float] = {"bias": 1.0}
+    sides = {"bs": words.before(s), "fs": words.after(s), "le": words.before(e), "ae": words.after(e)}
+    for side, word in sides.items():
+        _word(f, side, word)
+    ds, de = _moved(words, s0, s), _moved(words, e0, e)
+    if cfg["relative"]:
+        f[f"ds={ds}"] = f[f"de={de}"] = 1.0
+        f[f"rule={place.rule}|ds={ds}"] = f[f"rule={place.rule}|de={de}"] = 1.0
+        f["base"] = float(cand == place.base)
+        for tag, lo, hi in (("s+", s, s0), ("s-", s0, s), ("e+", e0, e), ("e-", e, e0)):
+            for w in words.between(lo, hi) if lo < hi else ():
+                _word(f, tag, w)
+    before = e <= fs
+    gap = view[e:fs] if before else view[fe:s]
+    f["before"] = float(before)
+    f["gap_empty"] = float(not gap)
+    f["gap_filler"] = float(bool(gap) and place_filler(gap))
+    for w in (words.between(e, fs) if before else words.between(fe, s))[:cfg["gap_words"]]:
+        f[f"gap:{w}"] = 1.0
+        for kind in word_kinds(w):
+            f[f"gap~{kind}"] = 1.0
+    text = view[s:e]
+    n_words = len(words.between(s, e)) or 1
+    f[f"n_words={min(n_words, cfg['max_words'])}"] = 1.0
+    f["chars"] = len(text) / 10
+    for name, opening, closing in (("quotes", "“", "”"), ("brackets", "(（", ")）"), ("title", "《", "》")):
+        n_open = sum(text.count(c) for c in opening)
+        n_close = sum(text.count(c) for c in closing)
+        if n_open or n_close:
+            f[f"{name}_balanced" if n_open == n_close else f"{name}_unbalanced"] = 1.0
+    f["n_joiners"] = min(text.count("、"), 3) / 3
+    f["has_de"] = float("的" in text)
+    f["org_inside"] = float(any(s <= a and b <= e for a, b in place.orgs))
+    f["date_inside"] = float(any(s <= a and b <= e for a, b in place.dates))
+    f["org_before"] = float(any(b == s for _, b in place.orgs))
+    f["lexicon"] = float((s, e) in place.lexicon)
+    f["lexicon_start"] = float(any(a == s for a, _ in place.lexicon))
+    f["lexicon_end"] = float(any(b == e for _, b in place.lexicon))
+    return f
+
+
+def place_filler(gap: str) -> bool:
+    """Whether the text between a phrase and its figure is nothing but filler words (共, 达, 为)."""
+    return bool(load_rules().filler_between.fullmatch(gap))
+
+
+def _word(f: dict[str, float], side: str, word: str) -> None:
+    f[f"{side}:{word}"] = 1.0
+    if word:
+        f[f"{side}<{word[0]}"] = f[f"{side}>{word[-1]}"] = 1.0
+    for kind in word_kinds(word):
+        f[f"{side}~{kind}"] = 1.0
+
+
+def _moved(words: Words, old: int, new: int) -> int:
+    """Words an edge moved (negative: to the left), at most 3 either way."""
+    if new == old:
+        return 0
+    lo, hi = min(old, new), max(old, new)
+    n = max(1, len(words.between(lo, hi)))
+    return max(-3, min(3, n if new > old else -n))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Places of a text's links
+
+
+def link_places(text: str, links: Sequence[Link], spans: Sequence[Span], indicators: Sequence[Span],
+                cfg: dict[str, Any]) -> tuple[View, list[tuple[int, EdgePlace]]]:
+    """The compact view of ``text`` and, per link that reads its own phrase (not an inherited one), its place."""
+    view = compact_view(text)
+    v = view.text
+    words = Words(v, cfg["max_word_length"])
+
+    def key(span: Span) -> SpanKey:
+        return view.view_start(span.start), view.view_end(span.end)
+
+    orgs = frozenset(key(s) for s in spans if s.label == "ORG")
+    dates = frozenset(key(s) for s in spans if s.label == "DATE")
+    lexicon = frozenset(key(s) for s in indicators)
+    out = []
+    for n, lk in enumerate(links):
+        if lk.indicator is None or lk.rule in cfg["inherited_rules"]:
+            continue
+        out.append((n, EdgePlace(v, words, key(lk.figure), key(lk.indicator), lk.rule, orgs, dates, lexicon)))
+    return view, out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The ranker
+
+
+class EdgeRanker:
+    """DictVectorizer and logistic regression over (figure, edges) candidates."""
+
+    def __init__(self, cfg: dict[str, Any] | None = None):
+        self.cfg = cfg or edge_settings()
+        self.vectorizer = None
+        self.model = None
+        self.n_train: dict[str, int] = {}
+
+    def fit(self, examples: Iterable[Any]) -> EdgeRanker:
+        """Fit on link examples (features.LinkExample: text, the rules' links, spans, indicator spans and the gold
+        figure → phrase): every rules phrase that overlaps its gold phrase gives a group of candidates, the gold
+        edges positive."""
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        rows, labels = [], []
+        groups = reachable = 0
+        for example in examples:
+            text, links, gold = example.text, list(example.rules.values()), example.gold
+            view, places = link_places(text, links, example.spans, example.indicators, self.cfg)
+            for n, place in places:
+                lk = links[n]
+                g = gold.get((lk.figure.start, lk.figure.end))
+                if g is None:
+                    continue
+                gv = view.view_start(g[0]), view.view_end(g[1])
+                if not (gv[0] < place.base[1] and place.base[0] < gv[1]):
+                    continue  # another phrase altogether: not the edges' error
+                groups += 1
+                cands = candidate_edges(place, self.cfg)
+                if gv not in cands:
+                    continue
+                reachable += 1
+                for c in cands:
+                    rows.append(edge_features(place, c, self.cfg))
+                    labels.append(int(c == gv))
+        if len(set(labels)) < 2:
+            raise ValueError(f"the edge ranker needs positive and negative candidates; got {len(labels)}")
+        p = self.cfg["logistic"]
+        self.vectorizer = DictVectorizer()
+        self.model = LogisticRegression(C=p["C"], max_iter=p["max_iter"], class_weight=p["class_weight"],
+                                        random_state=0)
+        self.model.fit(self.vectorizer.fit_transform(rows), labels)
+        self.n_train = {"groups": groups, "reachable": reachable, "candidates": len(rows)}
+        return self
+
+    def score(self, place: EdgePlace) -> list[tuple[SpanKey, float]]:
+        """The candidates of one place with their probabilities, best first."""
+        cands = candidate_edges(place, self.cfg)
+        probs = self.model.predict_proba(self.vectorizer.transform([edge_features(place, c, self.cfg)
+                                                                   for c in cands]))[:, 1]
+        return sorted(zip(cands, probs.tolist()), key=lambda x: -x[1])
+
+    def refine(self, text: str, links: Sequence[Link], spans: Sequence[Span], indicators: Sequence[Span],
+               margin: float | None = None) -> list[Link]:
+        """The links with each phrase moved to the ranker's best edges when they beat the rules' by ``margin``;
+        links that share a moved phrase (enumeration items, shares) follow it; ids and scopes stay."""
+        margin = self.cfg["margin"] if margin is None else margin
+        view, places = link_places(text, links, spans, indicators, self.cfg)
+        moved: dict[SpanKey, Span] = {}
+        for n, place in places:
+            old = links[n].indicator
+            if (old.start, old.end) in moved:
+                continue
+            scored = self.score(place)
+            base_p = next(p for c, p in scored if c == place.base)
+            if not (place.words.plausible(place.base[0]) and place.words.plausible(place.base[1])):
+                # the rules cut inside a word (安|装…): their edges are no reference, the best word edges win
+                scored = [(c, p) for c, p in scored if c != place.base] or scored
+                base_p = -1.0
+            best, best_p = scored[0]
+            if best != place.base and best_p - base_p >= margin:
+                start, end = view.text_start(best[0]), view.text_end(best[1])
+                moved[(old.start, old.end)] = Span(old.label, start, end, text[start:end], kb_id=old.kb_id)
+        return [replace(lk, indicator=moved[(lk.indicator.start, lk.indicator.end)])
+                if lk.indicator is not None and (lk.indicator.start, lk.indicator.end) in moved else lk
+                for lk in links]
+
+    # -- persistence
+    def to_disk(self, path: str | Path) -> None:
+        import joblib
+
+        joblib.dump({"cfg": self.cfg, "vectorizer": self.vectorizer, "model": self.model, "n_train": self.n_train},
+                    Path(path))
+
+    @classmethod
+    def from_disk(cls, path: str | Path) -> EdgeRanker:
+        import joblib
+
+        data = joblib.load(Path(path))
+        ranker = cls(data["cfg"])
+        ranker.vectorizer, ranker.model, ranker.n_train = data["vectorizer"], data["model"], data["n_train"]
+        return ranker
