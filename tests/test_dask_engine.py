@@ -20,14 +20,22 @@ def _lines(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_two_dask_workers_give_the_records_of_one_process(tmp_path):
-    kwargs = {"use_model": False, "with_tasks": False, "progress": False}
-    write_outputs(extract_paths([CORPUS_DIR], **kwargs), tmp_path / "local")
-    write_outputs(extract_paths([CORPUS_DIR], workers=2, engine="dask", parts_dir=tmp_path / "dask" / ".parts",
-                                **kwargs), tmp_path / "dask")
-    for name in ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv", "cross_year.jsonl"):
+@pytest.mark.parametrize("serialize", [True, False], ids=["written-parts", "rows-read-back"])
+def test_two_dask_workers_give_the_records_of_one_process(tmp_path, serialize):
+    """Both ways the client takes a partition give the outputs and totals of one process: its files appended as
+    the worker wrote them (the CLI's), or its rows read back (parquet, API callers); a failed document too."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    inputs = [CORPUS_DIR, tmp_path / "in" / "empty.txt"]
+    kwargs = {"use_model": False, "with_tasks": True, "progress": False}
+    local = write_outputs(extract_paths(inputs, **kwargs), tmp_path / "local", with_tasks=True)
+    dask = write_outputs(extract_paths(inputs, workers=2, engine="dask", parts_dir=tmp_path / "dask" / ".parts",
+                                       serialize=serialize, **kwargs), tmp_path / "dask", with_tasks=True)
+    for name in ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv", "tasks.jsonl",
+                 "cross_year.jsonl"):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
-    assert _lines(tmp_path / "local" / "records.jsonl")
+    assert dask == local
+    assert local["failed"] == 1 and local["records"] > 0
     assert not (tmp_path / "dask" / ".parts").exists()
 
 
@@ -66,9 +74,10 @@ def test_a_worker_killed_mid_run_loses_no_document_and_repeats_none(tmp_path):
     seen = []
     reports = list(iter_report_inputs(files))
     years = AcrossYears(with_tasks=False)
-    with DaskRun(tmp_path / "parts", WorkerSettings(None, False, False), workers=2, max_files=1) as run:
-        results = run.results(reports, years)
-        seen.append(next(results).path)
+    with DaskRun(tmp_path / "parts", WorkerSettings(None, False, False, serialize=True), workers=2,
+                 max_files=1) as run:
+        results = (doc.path for part in run.results(reports, years) for doc in part.documents)
+        seen.append(next(results))
         busy = []
         for _ in range(100):  # a worker that is running a partition now
             busy = sorted(addr for addr, keys in run.client.processing().items() if keys)
@@ -78,7 +87,7 @@ def test_a_worker_killed_mid_run_loses_no_document_and_repeats_none(tmp_path):
         assert busy, "no partition in flight: the files are too small for this test"
         pids = run.client.run(os.getpid)
         os.kill(pids[busy[0]], signal.SIGKILL)
-        seen += [r.path for r in results]
+        seen += list(results)
     direct = list(seen)
     seen += [r.path for r in years.release()]  # those held for the cross-year narrowing come at the end
     assert sorted(seen) == sorted(files)  # every document, exactly once

@@ -2,16 +2,19 @@
 
 Report files are cut into partitions of about ``partition_bytes``. A worker loads the extractor once and runs a
 partition through the same guard as a local batch (``extract.extract_reports``: each report in a child process
-with its time budget, so a report that raises, hangs or crashes fails alone), writes its results to
-``part-NNNNNN.jsonl`` in the parts folder (atomically: a temporary file renamed into place), then returns only the
-partition's index. The client reads the parts back in input order and yields the results to the usual writer, so
-the outputs are those of a single-process run. That includes the narrowing of reports of one organ in consecutive
-years against each other (``tables.refine_across_years``) over the whole batch: a partition does not narrow, it
-sends the reports it would hold (pickled analyses) and every other report's year cells beside its part file
-(``part-NNNNNN.years.pickle``), and the client narrows and writes the held reports at the end of the batch, as
-one process does. A worker that dies has its partition rerun elsewhere by the scheduler; a rerun rewrites the
-same part files, and every part is read exactly once, so no document is lost or written twice. At most ``window`` partitions are in flight or unread at a time,
-which keeps the client's memory flat in the batch size.
+with its time budget, so a report that raises, hangs or crashes fails alone) and writes the partition's output
+lines into the parts folder, one file per output (``part-NNNNNN.mentions.jsonl``, ...) with a summary of each
+document (``part-NNNNNN.summary.jsonl``), each written to a temporary file renamed into place, then returns only
+the partition's index. The client takes the parts in input order and the writer appends each part file to its
+output as it is (``reports.WrittenPart``): no row crosses the network or is decoded and encoded again, so the
+client's work stays small beside the workers' and the outputs are those of a single-process run. That includes
+the narrowing of reports of one organ in consecutive years against each other (``tables.refine_across_years``)
+over the whole batch: a partition does not narrow, it sends the reports it would hold (pickled analyses) and every
+other report's year cells beside its part files (``part-NNNNNN.years.pickle``), and the client narrows and writes
+the held reports at the end of the batch, as one process does. A worker that dies has its partition rerun
+elsewhere by the scheduler; a rerun rewrites the same part files, and every part is read exactly once, so no
+document is lost or written twice. At most ``window`` partitions are in flight or unread at a time, which keeps
+the client's memory flat in the batch size.
 """
 
 from __future__ import annotations
@@ -23,14 +26,15 @@ import pickle
 import uuid
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from ..jsonl import json_line
-from .reports import DocumentResult
+from .reports import DocumentResult, WrittenDocument, WrittenPart
 
-RESULT_FIELDS = ("path", "document", "mentions", "records", "tasks", "n_chars", "error", "lines")
+JSONL_OUTPUTS = ("documents.jsonl", "mentions.jsonl", "records.jsonl", "tasks.jsonl")
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,8 @@ class WorkerSettings:
     model: str | None
     use_model: bool
     with_tasks: bool
-    # results carry their output lines, encoded on the worker (extract_reports(serialize=True)): the client then
-    # writes them as they are instead of decoding and encoding every row again
+    # what the client yields: WrittenParts, whose output lines the writer appends as the worker wrote them
+    # (True), or each document's result with its rows, read back from those lines (for parquet and API callers)
     serialize: bool = False
 
 
@@ -80,21 +84,52 @@ def _size(report: Any) -> int:
         return 0  # unreadable: the extractor reports it
 
 
-def part_path(parts_dir: Path, index: int) -> Path:
-    return Path(parts_dir) / f"part-{index:06d}.jsonl"
+@dataclass(frozen=True)
+class PartFiles:
+    """The files of partition ``index`` in the parts folder: one per output (its documents' lines, as the
+    outputs hold them), the summary (one ``WrittenDocument`` a line, with its number of lines per JSONL output),
+    written last so that it marks a complete part, and the reports for the cross-year narrowing."""
+
+    folder: Path
+    index: int
+
+    def output(self, name: str) -> Path:
+        return self.folder / f"part-{self.index:06d}.{name}"
+
+    @property
+    def summary(self) -> Path:
+        return self.folder / f"part-{self.index:06d}.summary.jsonl"
+
+    @property
+    def years(self) -> Path:
+        """Pickled analyses and cells (read by the client only)."""
+        return self.folder / f"part-{self.index:06d}.years.pickle"
+
+    def all(self, names: tuple[str, ...]) -> list[Path]:
+        return [*(self.output(name) for name in names), self.years, self.summary]
+
+
+def output_names(with_tasks: bool) -> tuple[str, ...]:
+    names = ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv")
+    return (*names, "tasks.jsonl") if with_tasks else names
 
 
 def run_partition(index: int, reports: list[Any], parts_dir: str, settings: WorkerSettings) -> int:
-    """Extract one partition on a worker and write its results to its part file; return the index."""
+    """Extract one partition on a worker and write its part files; return the index."""
     from .reports import extract_reports
 
-    final = part_path(Path(parts_dir), index)
+    part = PartFiles(Path(parts_dir), index)
+    names = output_names(settings.with_tasks)
     tag = uuid.uuid4().hex  # a rerun never writes into a live file
-    tmp, tmp_years = (p.with_name(f"{p.name}.{tag}.tmp") for p in (final, years_path(final)))
+    tmp = {path: path.with_name(f"{path.name}.{tag}.tmp") for path in part.all(names)}
     results = extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks, progress=False,
-                              serialize=settings.serialize, across_years=False)
+                              serialize=True, across_years=False)
     years: list[tuple[str, Any]] = []  # in input order: ("held", (result, input warnings)) or ("cells", ...)
-    with open(tmp, "w", encoding="utf-8") as f:
+    with ExitStack() as stack:
+        # newline="": the csv rows end in \r\n, as in the outputs
+        files = {name: stack.enter_context(open(tmp[part.output(name)], "w", encoding="utf-8", newline=""))
+                 for name in names}
+        summary = stack.enter_context(open(tmp[part.summary], "w", encoding="utf-8"))
         for report, result in zip(reports, results):  # extract_reports yields in input order
             if result.analysis is not None:  # open splits: its rows are made at the end of the batch
                 years.append(("held", (result, list(report.warnings))))
@@ -102,17 +137,15 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
             if result.year_cells is not None:
                 years.append(("cells", (result.document.get("organ"), result.document.get("year"),
                                         result.year_cells)))
-            f.write(json_line({k: getattr(result, k) for k in RESULT_FIELDS}))
-    with open(tmp_years, "wb") as f:
+            for name, text in result.lines.items():
+                files[name].write(text)
+            n_lines = {name: text.count("\n") for name, text in result.lines.items() if name in JSONL_OUTPUTS}
+            summary.write(json_line({**asdict(WrittenDocument.of(result)), "lines": n_lines}))
+    with open(tmp[part.years], "wb") as f:
         pickle.dump(years, f)
-    os.replace(tmp_years, years_path(final))
-    os.replace(tmp, final)  # last: a part file is complete with its year file
+    for final, path in tmp.items():  # the summary last: a part is complete once it is there
+        os.replace(path, final)
     return index
-
-
-def years_path(part: Path) -> Path:
-    """The part's reports for the cross-year narrowing (pickled analyses and cells; read by the client only)."""
-    return part.with_suffix(".years.pickle")
 
 
 def feed_years(path: Path, years: Any) -> None:
@@ -125,10 +158,32 @@ def feed_years(path: Path, years: Any) -> None:
                 years.note_cells(*item)
 
 
-def read_part(path: Path) -> Iterator[DocumentResult]:
-    with open(path, encoding="utf-8") as f:
+def read_summary(part: PartFiles) -> list[tuple[WrittenDocument, dict[str, int]]]:
+    """Each document of the part, with its number of lines per JSONL output."""
+    out = []
+    with open(part.summary, encoding="utf-8") as f:
         for line in f:
-            yield DocumentResult(**json.loads(line))
+            row = json.loads(line)
+            n_lines = row.pop("lines")
+            out.append((WrittenDocument(**row), n_lines))
+    return out
+
+
+def written_part(part: PartFiles, with_tasks: bool) -> WrittenPart:
+    return WrittenPart({name: part.output(name) for name in output_names(with_tasks)},
+                       [doc for doc, _ in read_summary(part)])
+
+
+def read_results(part: PartFiles, with_tasks: bool) -> Iterator[DocumentResult]:
+    """The part's documents as results with their rows, read back from their lines."""
+    names = [name for name in output_names(with_tasks) if name in JSONL_OUTPUTS]
+    with ExitStack() as stack:
+        files = {name: stack.enter_context(open(part.output(name), encoding="utf-8")) for name in names}
+        for doc, n_lines in read_summary(part):
+            rows = {name: [json.loads(next(files[name])) for _ in range(n_lines.get(name, 0))] for name in names}
+            (document,) = rows["documents.jsonl"]
+            yield DocumentResult(doc.path, document, rows["mentions.jsonl"], rows["records.jsonl"],
+                                 rows.get("tasks.jsonl", []), doc.n_chars, doc.error)
 
 
 class DaskRun:
@@ -179,15 +234,18 @@ class DaskRun:
         except OSError:
             pass
 
-    def results(self, reports: list[Any], years: Any) -> Iterator[DocumentResult]:
-        """Every report's result in input order, while at most ``window`` partitions are pending, except the
-        reports held for the cross-year narrowing, which go to ``years`` (extract.reports.AcrossYears)."""
+    def results(self, reports: list[Any], years: Any) -> Iterator[DocumentResult | WrittenPart]:
+        """Every report in input order, while at most ``window`` partitions are pending, except the reports held
+        for the cross-year narrowing, which go to ``years`` (extract.reports.AcrossYears): a ``WrittenPart`` per
+        partition with ``settings.serialize`` (its files are removed once the consumer asks for the next item),
+        else each report's ``DocumentResult``."""
         n_workers = max(self.workers, len(self.client.scheduler_info().get("workers", {})))
         size = balanced_partition_bytes(reports, self.partition_bytes, n_workers, self.partitions_per_worker)
         parts = partitions(reports, size, self.max_files)
         window = self.window or 2 * n_workers
         pending: deque[tuple[int, Any]] = deque()
         queue = iter(enumerate(parts))
+        with_tasks = self.settings.with_tasks
 
         def submit_next() -> None:
             item = next(queue, None)
@@ -203,9 +261,12 @@ class DaskRun:
         while pending:
             index, future = pending.popleft()
             future.result()
-            path = part_path(self.parts_dir, index)
-            yield from read_part(path)
-            feed_years(years_path(path), years)
-            path.unlink()
-            years_path(path).unlink()
+            part = PartFiles(self.parts_dir, index)
+            if self.settings.serialize:
+                yield written_part(part, with_tasks)
+            else:
+                yield from read_results(part, with_tasks)
+            feed_years(part.years, years)
+            for path in part.all(output_names(with_tasks)):
+                path.unlink()
             submit_next()
