@@ -49,32 +49,30 @@ class WorkerSettings:
     serialize: bool = False
 
 
-def partitions(reports: list[Any], partition_bytes: int, max_files: int) -> list[list[Any]]:
-    """Consecutive runs of report files (``inputs.ReportFile``) of about ``partition_bytes`` each (at most
-    ``max_files``), in input order."""
+def partitions(reports: list[Any], partition_bytes: int, max_files: int, slots: int = 1,
+               per_slot: int = 1) -> list[list[Any]]:
+    """Consecutive runs of report files (``inputs.ReportFile``), in input order, in whole rounds of one partition
+    per slot (a worker thread): the fewest rounds (at least ``per_slot``) that keep partitions within
+    ``partition_bytes`` and ``max_files``, the files cut at equal shares of the batch's bytes. Partitions of one
+    size, as many as a multiple of the slots, end together: 7 of 4 MB on 2 workers leave one idle for the last
+    of them, 8 of 3.4 MB do not."""
+    sizes = [_size(report) for report in reports]
+    total = sum(sizes)
+    rounds = max(per_slot, 1, -(-total // (partition_bytes * slots)), -(-len(reports) // (max_files * slots)))
+    share = max(total / (slots * rounds), 1)
     parts: list[list[Any]] = []
     current: list[Any] = []
-    size = 0
-    for report in reports:
-        n = _size(report)
-        if current and (size + n > partition_bytes or len(current) >= max_files):
+    index = offset = 0
+    for report, size in zip(reports, sizes):
+        target = int((offset + size / 2) // share)  # the share that holds the middle of the file
+        if current and (target > index or len(current) >= max_files):
             parts.append(current)
-            current, size = [], 0
+            current, index = [], max(target, index + 1)
         current.append(report)
-        size += n
+        offset += size
     if current:
         parts.append(current)
     return parts
-
-
-def balanced_partition_bytes(reports: list[Any], partition_bytes: int, workers: int, per_worker: int) -> int:
-    """``partition_bytes``, or less when the batch is too small to give each of ``workers`` about ``per_worker``
-    partitions (0: no fewer): three partitions on two workers leave one of them idle for the last third of the
-    run."""
-    if not per_worker:
-        return partition_bytes
-    total = sum(_size(report) for report in reports)
-    return max(1, min(partition_bytes, -(-total // max(1, workers * per_worker))))
 
 
 def _size(report: Any) -> int:
@@ -191,8 +189,9 @@ class DaskRun:
 
     def __init__(self, parts_dir: Path, settings: WorkerSettings, workers: int = 2, scheduler: str | None = None,
                  partition_bytes: int | None = None, max_files: int | None = None, window: int | None = None,
-                 retries: int = 2):
-        """``partition_bytes`` and ``max_files`` default to configs/batch.yml ``dask``."""
+                 retries: int = 2, processes: bool | None = None):
+        """``partition_bytes``, ``max_files`` and ``processes`` (the LocalCluster's workers: processes, or threads
+        of this one) default to configs/batch.yml ``dask``."""
         from ..config import load_config
 
         cfg = load_config("batch.yml")["dask"]
@@ -202,9 +201,11 @@ class DaskRun:
         self.scheduler = scheduler
         self.partition_bytes = partition_bytes or cfg["partition_bytes"]
         self.max_files = max_files or cfg["max_files"]
-        self.partitions_per_worker = cfg["min_partitions_per_worker"]
+        self.partitions_per_slot = cfg["min_partitions_per_slot"]
         self.window = window
         self.retries = retries
+        self.processes = cfg["local_processes"] if processes is None else processes
+        self.local_cluster_config = cfg["local_cluster_config"]
         self.cluster: Any = None
         self.client: Any = None
 
@@ -216,10 +217,15 @@ class DaskRun:
         if self.scheduler:
             self.client = Client(self.scheduler)
         else:
-            # one thread per process: the work is pure Python and holds the GIL; workers that are no daemons,
-            # since each runs its reports in a guarded child process (a real cluster: DASK_DISTRIBUTED__WORKER__DAEMON=False)
-            dask.config.set({"distributed.worker.daemon": False})
-            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+            # a worker runs each report of its partition in a guarded child process (extract_reports), forked from
+            # it with the extractor loaded: threads of this process as workers start at once and load the
+            # extractor once, where worker processes take seconds to start (each imports dask and loads the
+            # extractor). Worker processes must be no daemons to have children (a real cluster:
+            # DASK_DISTRIBUTED__WORKER__DAEMON=False)
+            dask.config.set(self.local_cluster_config)
+            if self.processes:
+                dask.config.set({"distributed.worker.daemon": False})
+            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=self.processes,
                                         dashboard_address=None, silence_logs=logging.CRITICAL)
             self.client = Client(self.cluster)
         return self
@@ -234,15 +240,19 @@ class DaskRun:
         except OSError:
             pass
 
+    def slots(self) -> int:
+        """Tasks the cluster runs at once: the threads of its workers."""
+        workers = self.client.scheduler_info().get("workers", {})
+        return sum(info.get("nthreads", 1) for info in workers.values())
+
     def results(self, reports: list[Any], years: Any) -> Iterator[DocumentResult | WrittenPart]:
         """Every report in input order, while at most ``window`` partitions are pending, except the reports held
         for the cross-year narrowing, which go to ``years`` (extract.reports.AcrossYears): a ``WrittenPart`` per
         partition with ``settings.serialize`` (its files are removed once the consumer asks for the next item),
         else each report's ``DocumentResult``."""
-        n_workers = max(self.workers, len(self.client.scheduler_info().get("workers", {})))
-        size = balanced_partition_bytes(reports, self.partition_bytes, n_workers, self.partitions_per_worker)
-        parts = partitions(reports, size, self.max_files)
-        window = self.window or 2 * n_workers
+        slots = max(self.workers, self.slots())
+        parts = partitions(reports, self.partition_bytes, self.max_files, slots, self.partitions_per_slot)
+        window = self.window or 2 * slots
         pending: deque[tuple[int, Any]] = deque()
         queue = iter(enumerate(parts))
         with_tasks = self.settings.with_tasks

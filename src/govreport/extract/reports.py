@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
@@ -264,6 +265,7 @@ def _candidates(mentions: Iterable[Mention]) -> Iterator[Any]:
 
 _WORKER: Extractor | None = None
 _WORKER_OPTIONS: tuple | None = None
+_LOADING = threading.Lock()
 
 
 def preload_extractor(model: str | Path | None = None, use_model: bool = True, with_tasks: bool = False) -> Extractor:
@@ -277,14 +279,16 @@ def _load_extractor(model: str | None, use_model: bool, with_tasks: bool) -> Non
     """This process's extractor for these options, kept between batches (loading takes seconds).
 
     Loaded in the batch process before its workers are forked, so they start with it (and a worker replaced
-    after a timeout starts at once); a platform without fork loads it in each worker instead.
+    after a timeout starts at once); a platform without fork loads it in each worker instead. Several threads
+    of one process (dask workers of a LocalCluster) load it once.
     """
     global _WORKER, _WORKER_OPTIONS
-    if _WORKER is None or _WORKER_OPTIONS != (model, use_model, with_tasks):
-        _WORKER = Extractor(model, use_model, with_tasks)
-        _WORKER_OPTIONS = (model, use_model, with_tasks)
-        _WORKER.warm_up()
-        _freeze_loaded()
+    with _LOADING:
+        if _WORKER is None or _WORKER_OPTIONS != (model, use_model, with_tasks):
+            _WORKER = Extractor(model, use_model, with_tasks)
+            _WORKER_OPTIONS = (model, use_model, with_tasks)
+            _WORKER.warm_up()
+            _freeze_loaded()
 
 
 def _freeze_loaded() -> None:
