@@ -124,9 +124,7 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
                               serialize=True, across_years=False)
     years: list[tuple[str, Any]] = []  # in input order: ("held", (result, input warnings)) or ("cells", ...)
     with ExitStack() as stack:
-        # newline="": the csv rows end in \r\n, as in the outputs
-        files = {name: stack.enter_context(open(tmp[part.output(name)], "w", encoding="utf-8", newline=""))
-                 for name in names}
+        files = {name: stack.enter_context(open(tmp[part.output(name)], "wb")) for name in names}  # lines: bytes
         summary = stack.enter_context(open(tmp[part.summary], "w", encoding="utf-8"))
         for report, result in zip(reports, results):  # extract_reports yields in input order
             if result.analysis is not None:  # open splits: its rows are made at the end of the batch
@@ -137,7 +135,7 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
                                         result.year_cells)))
             for name, text in result.lines.items():
                 files[name].write(text)
-            n_lines = {name: text.count("\n") for name, text in result.lines.items() if name in JSONL_OUTPUTS}
+            n_lines = {name: text.count(b"\n") for name, text in result.lines.items() if name in JSONL_OUTPUTS}
             summary.write(json_line({**asdict(WrittenDocument.of(result)), "lines": n_lines}))
     with open(tmp[part.years], "wb") as f:
         pickle.dump(years, f)

@@ -50,9 +50,10 @@ class DocumentResult:
     # identities between years read
     analysis: Any = None
     year_cells: Any = None
-    # the document's lines per output file, when they were made where the document was extracted
-    # (extract_reports(serialize=True)); its mentions and tasks are then in the lines only
-    lines: dict[str, str] | None = None
+    # the document's lines per output file, UTF-8 encoded, when they were made where the document was extracted
+    # (extract_reports(serialize=True)); its mentions and tasks are then in the lines only. Bytes: they cross
+    # from the child process that made them as they are (a str is encoded to pickle it and decoded again)
+    lines: dict[str, bytes] | None = None
 
 
 @dataclass
@@ -481,12 +482,10 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path, with_tasks: 
     with ExitStack() as stack:
         names = ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv")
         names += ("tasks.jsonl",) if with_tasks else ()
-        # newline="" for the csv rows, which end in \r\n; the JSON lines hold no raw newline; the csv in
-        # utf-8-sig: the BOM tells Excel the file is UTF-8 (without it a Chinese Windows reads GBK)
-        files = {name: stack.enter_context(open(out_dir / name, "w", newline="",
-                                                encoding="utf-8-sig" if name.endswith(".csv") else "utf-8"))
-                 for name in names}
-        files["records.csv"].write(_csv_rows([RECORD_COLUMNS]))
+        # binary: the lines come encoded (_lines); the csv starts with a BOM, which tells Excel the file is
+        # UTF-8 (without it a Chinese Windows reads GBK)
+        files = {name: stack.enter_context(open(out_dir / name, "wb")) for name in names}
+        files["records.csv"].write(_csv_rows([RECORD_COLUMNS]).encode("utf-8-sig"))
         sinks = {}
         if parquet:
             from .columnar import ParquetSink
@@ -520,11 +519,12 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path, with_tasks: 
     return totals
 
 
-def _serialized(res: DocumentResult, with_tasks: bool) -> tuple[DocumentResult, dict[str, str]]:
+def _serialized(res: DocumentResult, with_tasks: bool) -> tuple[DocumentResult, dict[str, bytes]]:
     """The document's lines per output file, or a failed document's when its rows cannot be written."""
     try:
         return res, _lines(res, with_tasks)
-    except Exception as err:  # noqa: BLE001 -- e.g. a 20,000-digit integer json and csv refuse: the batch goes on
+    except Exception as err:  # noqa: BLE001 -- e.g. a 20,000-digit integer json and csv refuse (or a lone
+        # surrogate UTF-8): the batch goes on
         from .isolation import describe_error
 
         error = f"{describe_error(err)} (writing its rows)"
@@ -533,7 +533,9 @@ def _serialized(res: DocumentResult, with_tasks: bool) -> tuple[DocumentResult, 
         return failed, _lines(failed, with_tasks)
 
 
-def _lines(res: DocumentResult, with_tasks: bool) -> dict[str, str]:
+def _lines(res: DocumentResult, with_tasks: bool) -> dict[str, bytes]:
+    """The document's lines per output file, UTF-8 encoded (the csv rows end in \\r\\n; a JSON line holds no raw
+    newline)."""
     lines = {"documents.jsonl": _json_line(res.document),
              "mentions.jsonl": "".join(map(_json_line, res.mentions)),
              "records.jsonl": "".join(map(_json_line, res.records)),
@@ -541,7 +543,7 @@ def _lines(res: DocumentResult, with_tasks: bool) -> dict[str, str]:
              "records.csv": _csv_rows([row.get(col, "") for col in RECORD_COLUMNS] for row in res.records)}
     if with_tasks:
         lines["tasks.jsonl"] = "".join(map(_json_line, res.tasks))
-    return lines
+    return {name: text.encode("utf-8") for name, text in lines.items()}
 
 
 def _csv_rows(rows: Iterable[list[Any]]) -> str:
@@ -566,14 +568,12 @@ def _add_to_totals(totals: dict[str, Any], doc: WrittenDocument) -> None:
 
 
 def _append_files(outputs: dict[str, Any], parts: dict[str, Path]) -> None:
-    """Append each part file's bytes to its open output (text files: flushed first, so the order holds)."""
+    """Append each part file's bytes to its open (binary) output."""
     import shutil
 
     for name, path in parts.items():
-        out = outputs[name]
-        out.flush()
         with open(path, "rb") as part:
-            shutil.copyfileobj(part, out.buffer, 1 << 20)
+            shutil.copyfileobj(part, outputs[name], 1 << 20)
 
 
 class _TableValues:
