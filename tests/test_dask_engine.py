@@ -20,14 +20,22 @@ def _lines(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_two_dask_workers_give_the_records_of_one_process(tmp_path):
-    kwargs = {"use_model": False, "with_tasks": False, "progress": False}
-    write_outputs(extract_paths([CORPUS_DIR], **kwargs), tmp_path / "local")
-    write_outputs(extract_paths([CORPUS_DIR], workers=2, engine="dask", parts_dir=tmp_path / "dask" / ".parts",
-                                **kwargs), tmp_path / "dask")
-    for name in ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv", "cross_year.jsonl"):
+@pytest.mark.parametrize("serialize", [True, False], ids=["written-parts", "rows-read-back"])
+def test_two_dask_workers_give_the_records_of_one_process(tmp_path, serialize):
+    """Both ways the client takes a partition give the outputs and totals of one process: its files appended as
+    the worker wrote them (the CLI's), or its rows read back (parquet, API callers); a failed document too."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    inputs = [CORPUS_DIR, tmp_path / "in" / "empty.txt"]
+    kwargs = {"use_model": False, "with_tasks": True, "progress": False}
+    local = write_outputs(extract_paths(inputs, **kwargs), tmp_path / "local", with_tasks=True)
+    dask = write_outputs(extract_paths(inputs, workers=2, engine="dask", parts_dir=tmp_path / "dask" / ".parts",
+                                       serialize=serialize, **kwargs), tmp_path / "dask", with_tasks=True)
+    for name in ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv", "tasks.jsonl",
+                 "cross_year.jsonl"):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
-    assert _lines(tmp_path / "local" / "records.jsonl")
+    assert dask == local
+    assert local["failed"] == 1 and local["records"] > 0
     assert not (tmp_path / "dask" / ".parts").exists()
 
 
@@ -66,9 +74,11 @@ def test_a_worker_killed_mid_run_loses_no_document_and_repeats_none(tmp_path):
     seen = []
     reports = list(iter_report_inputs(files))
     years = AcrossYears(with_tasks=False)
-    with DaskRun(tmp_path / "parts", WorkerSettings(None, False, False), workers=2, max_files=1) as run:
-        results = run.results(reports, years)
-        seen.append(next(results).path)
+    # worker processes, as on a real cluster (a LocalCluster's workers are threads of this process by default)
+    with DaskRun(tmp_path / "parts", WorkerSettings(None, False, False, serialize=True), workers=2,
+                 max_files=1, processes=True) as run:
+        results = (doc.path for part in run.results(reports, years) for doc in part.documents)
+        seen.append(next(results))
         busy = []
         for _ in range(100):  # a worker that is running a partition now
             busy = sorted(addr for addr, keys in run.client.processing().items() if keys)
@@ -78,7 +88,7 @@ def test_a_worker_killed_mid_run_loses_no_document_and_repeats_none(tmp_path):
         assert busy, "no partition in flight: the files are too small for this test"
         pids = run.client.run(os.getpid)
         os.kill(pids[busy[0]], signal.SIGKILL)
-        seen += [r.path for r in results]
+        seen += list(results)
     direct = list(seen)
     seen += [r.path for r in years.release()]  # those held for the cross-year narrowing come at the end
     assert sorted(seen) == sorted(files)  # every document, exactly once
@@ -101,31 +111,39 @@ def test_parquet_copies_hold_the_jsonl_rows(tmp_path):
                 assert got[key] == value or (isinstance(value, int) and got[key] == float(value)), (kind, key)
 
 
-def test_partitions_keep_input_order_and_bound_their_size(tmp_path):
-    from govreport.extract.dask_engine import partitions
+def _files(tmp_path, sizes):
     from govreport.ingest.inputs import ReportFile
 
     files = []
-    for i, size in enumerate([10, 10, 30, 5, 5, 5, 50]):
+    for i, size in enumerate(sizes):
         path = tmp_path / f"f{i}.txt"
         path.write_bytes(b"x" * size)
         files.append(ReportFile(path, path.stem))
+    return files
+
+
+def test_partitions_keep_input_order_and_bound_their_size(tmp_path):
+    from govreport.extract.dask_engine import partitions
+
+    files = _files(tmp_path, [10, 10, 30, 5, 5, 5, 50])
     parts = partitions(files, partition_bytes=25, max_files=2)
     assert [f for part in parts for f in part] == files
     assert all(len(p) <= 2 for p in parts)
     assert parts[0] == files[:2] and parts[1] == [files[2]]
 
 
-def test_a_small_batch_is_cut_so_that_every_worker_gets_partitions(tmp_path):
-    from govreport.extract.dask_engine import balanced_partition_bytes, partitions
-    from govreport.ingest.inputs import ReportFile
+def test_partitions_come_in_whole_rounds_of_one_size(tmp_path):
+    """As many partitions as a multiple of the slots, of about one size, so that no slot idles while another
+    ends the batch; at least the rounds asked for, and more when the configured size is smaller."""
+    from govreport.extract.dask_engine import partitions
 
-    files = []
-    for i in range(12):
-        path = tmp_path / f"f{i}.txt"
-        path.write_bytes(b"x" * 10)
-        files.append(ReportFile(path, path.stem))
-    assert balanced_partition_bytes(files, 100, workers=2, per_worker=0) == 100  # 0: the configured size
-    size = balanced_partition_bytes(files, 100, workers=2, per_worker=3)
-    assert len(partitions(files, size, max_files=200)) == 6  # 120 bytes: 2 partitions of 100 would idle a worker
-    assert balanced_partition_bytes(files, 15, workers=2, per_worker=3) == 15  # never larger than configured
+    files = _files(tmp_path, [10] * 70)  # 700 bytes
+    for slots, partition_bytes, per_slot, n_parts in [(2, 100, 1, 8), (3, 100, 1, 9), (2, 1000, 2, 4),
+                                                      (1, 100, 2, 7), (4, 1000, 1, 4)]:
+        parts = partitions(files, partition_bytes, max_files=200, slots=slots, per_slot=per_slot)
+        assert [f for part in parts for f in part] == files
+        assert len(parts) == n_parts, (slots, partition_bytes, per_slot)
+        sizes = [10 * len(part) for part in parts]
+        assert max(sizes) <= partition_bytes and max(sizes) - min(sizes) <= 10  # one file apart at most
+    # max_files also bounds the rounds: 70 files, at most 5 per partition, 2 slots → 7 rounds of 2
+    assert len(partitions(files, 10_000, max_files=5, slots=2)) == 14

@@ -81,10 +81,10 @@ def _encode_in_workers(engine: str, workers: int, parquet: bool) -> bool:
     return not parquet and (engine == "dask" or workers > 1)
 
 
-def _echo_failure(result) -> None:
-    """Name a failed document on stderr as it is written."""
-    if result.error is not None:
-        typer.echo(f"error: {result.document.get('doc')} ({result.path}): {result.error}", err=True)
+def _echo_failure(written) -> None:
+    """Name a failed document on stderr as it is written (``extract.reports.WrittenDocument``)."""
+    if written.error is not None:
+        typer.echo(f"error: {written.doc} ({written.path}): {written.error}", err=True)
 
 
 def _show_ocr_progress() -> None:

@@ -2,16 +2,19 @@
 
 Report files are cut into partitions of about ``partition_bytes``. A worker loads the extractor once and runs a
 partition through the same guard as a local batch (``extract.extract_reports``: each report in a child process
-with its time budget, so a report that raises, hangs or crashes fails alone), writes its results to
-``part-NNNNNN.jsonl`` in the parts folder (atomically: a temporary file renamed into place), then returns only the
-partition's index. The client reads the parts back in input order and yields the results to the usual writer, so
-the outputs are those of a single-process run. That includes the narrowing of reports of one organ in consecutive
-years against each other (``tables.refine_across_years``) over the whole batch: a partition does not narrow, it
-sends the reports it would hold (pickled analyses) and every other report's year cells beside its part file
-(``part-NNNNNN.years.pickle``), and the client narrows and writes the held reports at the end of the batch, as
-one process does. A worker that dies has its partition rerun elsewhere by the scheduler; a rerun rewrites the
-same part files, and every part is read exactly once, so no document is lost or written twice. At most ``window`` partitions are in flight or unread at a time,
-which keeps the client's memory flat in the batch size.
+with its time budget, so a report that raises, hangs or crashes fails alone) and writes the partition's output
+lines into the parts folder, one file per output (``part-NNNNNN.mentions.jsonl``, ...) with a summary of each
+document (``part-NNNNNN.summary.jsonl``), each written to a temporary file renamed into place, then returns only
+the partition's index. The client takes the parts in input order and the writer appends each part file to its
+output as it is (``reports.WrittenPart``): no row crosses the network or is decoded and encoded again, so the
+client's work stays small beside the workers' and the outputs are those of a single-process run. That includes
+the narrowing of reports of one organ in consecutive years against each other (``tables.refine_across_years``)
+over the whole batch: a partition does not narrow, it sends the reports it would hold (pickled analyses) and every
+other report's year cells beside its part files (``part-NNNNNN.years.pickle``), and the client narrows and writes
+the held reports at the end of the batch, as one process does. A worker that dies has its partition rerun
+elsewhere by the scheduler; a rerun rewrites the same part files, and every part is read exactly once, so no
+document is lost or written twice. At most ``window`` partitions are in flight or unread at a time, which keeps
+the client's memory flat in the batch size.
 """
 
 from __future__ import annotations
@@ -23,14 +26,15 @@ import pickle
 import uuid
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from ..jsonl import json_line
-from .reports import DocumentResult
+from .reports import DocumentResult, WrittenDocument, WrittenPart
 
-RESULT_FIELDS = ("path", "document", "mentions", "records", "tasks", "n_chars", "error", "lines")
+JSONL_OUTPUTS = ("documents.jsonl", "mentions.jsonl", "records.jsonl", "tasks.jsonl")
 
 
 @dataclass(frozen=True)
@@ -40,37 +44,35 @@ class WorkerSettings:
     model: str | None
     use_model: bool
     with_tasks: bool
-    # results carry their output lines, encoded on the worker (extract_reports(serialize=True)): the client then
-    # writes them as they are instead of decoding and encoding every row again
+    # what the client yields: WrittenParts, whose output lines the writer appends as the worker wrote them
+    # (True), or each document's result with its rows, read back from those lines (for parquet and API callers)
     serialize: bool = False
 
 
-def partitions(reports: list[Any], partition_bytes: int, max_files: int) -> list[list[Any]]:
-    """Consecutive runs of report files (``inputs.ReportFile``) of about ``partition_bytes`` each (at most
-    ``max_files``), in input order."""
+def partitions(reports: list[Any], partition_bytes: int, max_files: int, slots: int = 1,
+               per_slot: int = 1) -> list[list[Any]]:
+    """Consecutive runs of report files (``inputs.ReportFile``), in input order, in whole rounds of one partition
+    per slot (a worker thread): the fewest rounds (at least ``per_slot``) that keep partitions within
+    ``partition_bytes`` and ``max_files``, the files cut at equal shares of the batch's bytes. Partitions of one
+    size, as many as a multiple of the slots, end together: 7 of 4 MB on 2 workers leave one idle for the last
+    of them, 8 of 3.4 MB do not."""
+    sizes = [_size(report) for report in reports]
+    total = sum(sizes)
+    rounds = max(per_slot, 1, -(-total // (partition_bytes * slots)), -(-len(reports) // (max_files * slots)))
+    share = max(total / (slots * rounds), 1)
     parts: list[list[Any]] = []
     current: list[Any] = []
-    size = 0
-    for report in reports:
-        n = _size(report)
-        if current and (size + n > partition_bytes or len(current) >= max_files):
+    index = offset = 0
+    for report, size in zip(reports, sizes):
+        target = int((offset + size / 2) // share)  # the share that holds the middle of the file
+        if current and (target > index or len(current) >= max_files):
             parts.append(current)
-            current, size = [], 0
+            current, index = [], max(target, index + 1)
         current.append(report)
-        size += n
+        offset += size
     if current:
         parts.append(current)
     return parts
-
-
-def balanced_partition_bytes(reports: list[Any], partition_bytes: int, workers: int, per_worker: int) -> int:
-    """``partition_bytes``, or less when the batch is too small to give each of ``workers`` about ``per_worker``
-    partitions (0: no fewer): three partitions on two workers leave one of them idle for the last third of the
-    run."""
-    if not per_worker:
-        return partition_bytes
-    total = sum(_size(report) for report in reports)
-    return max(1, min(partition_bytes, -(-total // max(1, workers * per_worker))))
 
 
 def _size(report: Any) -> int:
@@ -80,21 +82,50 @@ def _size(report: Any) -> int:
         return 0  # unreadable: the extractor reports it
 
 
-def part_path(parts_dir: Path, index: int) -> Path:
-    return Path(parts_dir) / f"part-{index:06d}.jsonl"
+@dataclass(frozen=True)
+class PartFiles:
+    """The files of partition ``index`` in the parts folder: one per output (its documents' lines, as the
+    outputs hold them), the summary (one ``WrittenDocument`` a line, with its number of lines per JSONL output),
+    written last so that it marks a complete part, and the reports for the cross-year narrowing."""
+
+    folder: Path
+    index: int
+
+    def output(self, name: str) -> Path:
+        return self.folder / f"part-{self.index:06d}.{name}"
+
+    @property
+    def summary(self) -> Path:
+        return self.folder / f"part-{self.index:06d}.summary.jsonl"
+
+    @property
+    def years(self) -> Path:
+        """Pickled analyses and cells (read by the client only)."""
+        return self.folder / f"part-{self.index:06d}.years.pickle"
+
+    def all(self, names: tuple[str, ...]) -> list[Path]:
+        return [*(self.output(name) for name in names), self.years, self.summary]
+
+
+def output_names(with_tasks: bool) -> tuple[str, ...]:
+    names = ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv")
+    return (*names, "tasks.jsonl") if with_tasks else names
 
 
 def run_partition(index: int, reports: list[Any], parts_dir: str, settings: WorkerSettings) -> int:
-    """Extract one partition on a worker and write its results to its part file; return the index."""
+    """Extract one partition on a worker and write its part files; return the index."""
     from .reports import extract_reports
 
-    final = part_path(Path(parts_dir), index)
+    part = PartFiles(Path(parts_dir), index)
+    names = output_names(settings.with_tasks)
     tag = uuid.uuid4().hex  # a rerun never writes into a live file
-    tmp, tmp_years = (p.with_name(f"{p.name}.{tag}.tmp") for p in (final, years_path(final)))
+    tmp = {path: path.with_name(f"{path.name}.{tag}.tmp") for path in part.all(names)}
     results = extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks, progress=False,
-                              serialize=settings.serialize, across_years=False)
+                              serialize=True, across_years=False)
     years: list[tuple[str, Any]] = []  # in input order: ("held", (result, input warnings)) or ("cells", ...)
-    with open(tmp, "w", encoding="utf-8") as f:
+    with ExitStack() as stack:
+        files = {name: stack.enter_context(open(tmp[part.output(name)], "wb")) for name in names}  # lines: bytes
+        summary = stack.enter_context(open(tmp[part.summary], "w", encoding="utf-8"))
         for report, result in zip(reports, results):  # extract_reports yields in input order
             if result.analysis is not None:  # open splits: its rows are made at the end of the batch
                 years.append(("held", (result, list(report.warnings))))
@@ -102,17 +133,15 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
             if result.year_cells is not None:
                 years.append(("cells", (result.document.get("organ"), result.document.get("year"),
                                         result.year_cells)))
-            f.write(json_line({k: getattr(result, k) for k in RESULT_FIELDS}))
-    with open(tmp_years, "wb") as f:
+            for name, text in result.lines.items():
+                files[name].write(text)
+            n_lines = {name: text.count(b"\n") for name, text in result.lines.items() if name in JSONL_OUTPUTS}
+            summary.write(json_line({**asdict(WrittenDocument.of(result)), "lines": n_lines}))
+    with open(tmp[part.years], "wb") as f:
         pickle.dump(years, f)
-    os.replace(tmp_years, years_path(final))
-    os.replace(tmp, final)  # last: a part file is complete with its year file
+    for final, path in tmp.items():  # the summary last: a part is complete once it is there
+        os.replace(path, final)
     return index
-
-
-def years_path(part: Path) -> Path:
-    """The part's reports for the cross-year narrowing (pickled analyses and cells; read by the client only)."""
-    return part.with_suffix(".years.pickle")
 
 
 def feed_years(path: Path, years: Any) -> None:
@@ -125,10 +154,32 @@ def feed_years(path: Path, years: Any) -> None:
                 years.note_cells(*item)
 
 
-def read_part(path: Path) -> Iterator[DocumentResult]:
-    with open(path, encoding="utf-8") as f:
+def read_summary(part: PartFiles) -> list[tuple[WrittenDocument, dict[str, int]]]:
+    """Each document of the part, with its number of lines per JSONL output."""
+    out = []
+    with open(part.summary, encoding="utf-8") as f:
         for line in f:
-            yield DocumentResult(**json.loads(line))
+            row = json.loads(line)
+            n_lines = row.pop("lines")
+            out.append((WrittenDocument(**row), n_lines))
+    return out
+
+
+def written_part(part: PartFiles, with_tasks: bool) -> WrittenPart:
+    return WrittenPart({name: part.output(name) for name in output_names(with_tasks)},
+                       [doc for doc, _ in read_summary(part)])
+
+
+def read_results(part: PartFiles, with_tasks: bool) -> Iterator[DocumentResult]:
+    """The part's documents as results with their rows, read back from their lines."""
+    names = [name for name in output_names(with_tasks) if name in JSONL_OUTPUTS]
+    with ExitStack() as stack:
+        files = {name: stack.enter_context(open(part.output(name), encoding="utf-8")) for name in names}
+        for doc, n_lines in read_summary(part):
+            rows = {name: [json.loads(next(files[name])) for _ in range(n_lines.get(name, 0))] for name in names}
+            (document,) = rows["documents.jsonl"]
+            yield DocumentResult(doc.path, document, rows["mentions.jsonl"], rows["records.jsonl"],
+                                 rows.get("tasks.jsonl", []), doc.n_chars, doc.error)
 
 
 class DaskRun:
@@ -136,8 +187,9 @@ class DaskRun:
 
     def __init__(self, parts_dir: Path, settings: WorkerSettings, workers: int = 2, scheduler: str | None = None,
                  partition_bytes: int | None = None, max_files: int | None = None, window: int | None = None,
-                 retries: int = 2):
-        """``partition_bytes`` and ``max_files`` default to configs/batch.yml ``dask``."""
+                 retries: int = 2, processes: bool | None = None):
+        """``partition_bytes``, ``max_files`` and ``processes`` (the LocalCluster's workers: processes, or threads
+        of this one) default to configs/batch.yml ``dask``."""
         from ..config import load_config
 
         cfg = load_config("batch.yml")["dask"]
@@ -147,9 +199,11 @@ class DaskRun:
         self.scheduler = scheduler
         self.partition_bytes = partition_bytes or cfg["partition_bytes"]
         self.max_files = max_files or cfg["max_files"]
-        self.partitions_per_worker = cfg["min_partitions_per_worker"]
+        self.partitions_per_slot = cfg["min_partitions_per_slot"]
         self.window = window
         self.retries = retries
+        self.processes = cfg["local_processes"] if processes is None else processes
+        self.local_cluster_config = cfg["local_cluster_config"]
         self.cluster: Any = None
         self.client: Any = None
 
@@ -161,10 +215,15 @@ class DaskRun:
         if self.scheduler:
             self.client = Client(self.scheduler)
         else:
-            # one thread per process: the work is pure Python and holds the GIL; workers that are no daemons,
-            # since each runs its reports in a guarded child process (a real cluster: DASK_DISTRIBUTED__WORKER__DAEMON=False)
-            dask.config.set({"distributed.worker.daemon": False})
-            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+            # a worker runs each report of its partition in a guarded child process (extract_reports), forked from
+            # it with the extractor loaded: threads of this process as workers start at once and load the
+            # extractor once, where worker processes take seconds to start (each imports dask and loads the
+            # extractor). Worker processes must be no daemons to have children (a real cluster:
+            # DASK_DISTRIBUTED__WORKER__DAEMON=False)
+            dask.config.set(self.local_cluster_config)
+            if self.processes:
+                dask.config.set({"distributed.worker.daemon": False})
+            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=self.processes,
                                         dashboard_address=None, silence_logs=logging.CRITICAL)
             self.client = Client(self.cluster)
         return self
@@ -179,15 +238,22 @@ class DaskRun:
         except OSError:
             pass
 
-    def results(self, reports: list[Any], years: Any) -> Iterator[DocumentResult]:
-        """Every report's result in input order, while at most ``window`` partitions are pending, except the
-        reports held for the cross-year narrowing, which go to ``years`` (extract.reports.AcrossYears)."""
-        n_workers = max(self.workers, len(self.client.scheduler_info().get("workers", {})))
-        size = balanced_partition_bytes(reports, self.partition_bytes, n_workers, self.partitions_per_worker)
-        parts = partitions(reports, size, self.max_files)
-        window = self.window or 2 * n_workers
+    def slots(self) -> int:
+        """Tasks the cluster runs at once: the threads of its workers."""
+        workers = self.client.scheduler_info().get("workers", {})
+        return sum(info.get("nthreads", 1) for info in workers.values())
+
+    def results(self, reports: list[Any], years: Any) -> Iterator[DocumentResult | WrittenPart]:
+        """Every report in input order, while at most ``window`` partitions are pending, except the reports held
+        for the cross-year narrowing, which go to ``years`` (extract.reports.AcrossYears): a ``WrittenPart`` per
+        partition with ``settings.serialize`` (its files are removed once the consumer asks for the next item),
+        else each report's ``DocumentResult``."""
+        slots = max(self.workers, self.slots())
+        parts = partitions(reports, self.partition_bytes, self.max_files, slots, self.partitions_per_slot)
+        window = self.window or 2 * slots
         pending: deque[tuple[int, Any]] = deque()
         queue = iter(enumerate(parts))
+        with_tasks = self.settings.with_tasks
 
         def submit_next() -> None:
             item = next(queue, None)
@@ -203,9 +269,12 @@ class DaskRun:
         while pending:
             index, future = pending.popleft()
             future.result()
-            path = part_path(self.parts_dir, index)
-            yield from read_part(path)
-            feed_years(years_path(path), years)
-            path.unlink()
-            years_path(path).unlink()
+            part = PartFiles(self.parts_dir, index)
+            if self.settings.serialize:
+                yield written_part(part, with_tasks)
+            else:
+                yield from read_results(part, with_tasks)
+            feed_years(part.years, years)
+            for path in part.all(output_names(with_tasks)):
+                path.unlink()
             submit_next()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
@@ -51,9 +52,51 @@ class DocumentResult:
     # identities between years read
     analysis: Any = None
     year_cells: Any = None
-    # the document's lines per output file, when they were made where the document was extracted
-    # (extract_reports(serialize=True)); its mentions and tasks are then in the lines only
-    lines: dict[str, str] | None = None
+    # the document's lines per output file, UTF-8 encoded, when they were made where the document was extracted
+    # (extract_reports(serialize=True)); its mentions and tasks are then in the lines only. Bytes: they cross
+    # from the child process that made them as they are (a str is encoded to pickle it and decoded again)
+    lines: dict[str, bytes] | None = None
+
+
+@dataclass
+class WrittenDocument:
+    """What the batch totals, the cross-year checks and the failure notices read of a written document: a few
+    figures, where its rows are thousands of dicts."""
+
+    doc: str | None
+    path: str
+    organ: str | None = None
+    year: int | None = None
+    error: str | None = None
+    n_chars: int = 0
+    n_figures: int = 0
+    n_linked: int = 0
+    n_canonical: int = 0
+    checks_failed: int = 0
+    n_records: int = 0
+    n_conflicts: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    table_values: dict[str, Any] = field(default_factory=dict)  # indicator → value of its table record
+
+    @classmethod
+    def of(cls, res: DocumentResult) -> WrittenDocument:
+        doc = res.document
+        return cls(doc=doc.get("doc"), path=res.path, organ=doc.get("organ"), year=doc.get("year"), error=res.error,
+                   n_chars=res.n_chars, n_figures=doc.get("n_figures", 0), n_linked=doc.get("n_linked", 0),
+                   n_canonical=doc.get("n_canonical", 0),
+                   checks_failed=sum(1 for s in doc.get("checks", {}).values() if s == "fail"),
+                   n_records=len(res.records), n_conflicts=sum(1 for r in res.records if r["conflict"]),
+                   dropped=dict(doc.get("dropped", {})),
+                   table_values={r["indicator"]: r["value"] for r in res.records if r["source"] == "table"})
+
+
+@dataclass
+class WrittenPart:
+    """Consecutive documents whose output lines are already in files, one file per output (a dask partition's,
+    written by its worker): ``write_outputs`` appends each file to its output as it is, without reading a row."""
+
+    files: dict[str, Path]  # output name (documents.jsonl, ...) → the lines of these documents, in input order
+    documents: list[WrittenDocument]
 
 
 class Extractor:
@@ -226,6 +269,7 @@ def _candidates(mentions: Iterable[Mention]) -> Iterator[Any]:
 
 _WORKER: Extractor | None = None
 _WORKER_OPTIONS: tuple | None = None
+_LOADING = threading.Lock()
 
 
 def preload_extractor(model: str | Path | None = None, use_model: bool = True, with_tasks: bool = False) -> Extractor:
@@ -239,14 +283,16 @@ def _load_extractor(model: str | None, use_model: bool, with_tasks: bool) -> Non
     """This process's extractor for these options, kept between batches (loading takes seconds).
 
     Loaded in the batch process before its workers are forked, so they start with it (and a worker replaced
-    after a timeout starts at once); a platform without fork loads it in each worker instead.
+    after a timeout starts at once); a platform without fork loads it in each worker instead. Several threads
+    of one process (dask workers of a LocalCluster) load it once.
     """
     global _WORKER, _WORKER_OPTIONS
-    if _WORKER is None or _WORKER_OPTIONS != (model, use_model, with_tasks):
-        _WORKER = Extractor(model, use_model, with_tasks)
-        _WORKER_OPTIONS = (model, use_model, with_tasks)
-        _WORKER.warm_up()
-        _freeze_loaded()
+    with _LOADING:
+        if _WORKER is None or _WORKER_OPTIONS != (model, use_model, with_tasks):
+            _WORKER = Extractor(model, use_model, with_tasks)
+            _WORKER_OPTIONS = (model, use_model, with_tasks)
+            _WORKER.warm_up()
+            _freeze_loaded()
 
 
 def _freeze_loaded() -> None:
@@ -312,7 +358,7 @@ def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Pa
 def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | None = None, use_model: bool = True,
                     with_tasks: bool = False, progress: bool = True, budget: Any = None, engine: str = "local",
                     scheduler: str | None = None, parts_dir: Path | None = None,
-                    serialize: bool = False, across_years: bool = True) -> Iterator[DocumentResult]:
+                    serialize: bool = False, across_years: bool = True) -> Iterator[DocumentResult | WrittenPart]:
     """Extract ``inputs.ReportFile``s in ``workers`` guarded processes (``batch``), yielding results in input
     order; ``budget`` overrides the time budget of configs/batch.yml (a ``batch.TimeBudget``).
 
@@ -321,7 +367,8 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
 
     ``serialize``: results carry their output lines (``DocumentResult.lines``, for ``write_outputs``) in place of
     their mentions and tasks, made in the worker processes: JSON encoding then runs beside the extraction instead
-    of in the one process that writes, which several workers would keep waiting.
+    of in the one process that writes, which several workers would keep waiting. On dask, most come as
+    ``WrittenPart``s: a partition's lines in files, which ``write_outputs`` appends as they are.
 
     ``across_years=False``: no result is held for the cross-year narrowing; each comes in input order with
     its ``analysis`` or ``year_cells`` for a caller that narrows across a larger batch (a dask partition's).
@@ -394,7 +441,7 @@ class AcrossYears:
 
 
 def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress: bool, scheduler: str | None,
-                     parts_dir: Path | None, serialize: bool = False) -> Iterator[DocumentResult]:
+                     parts_dir: Path | None, serialize: bool = False) -> Iterator[DocumentResult | WrittenPart]:
     from .dask_engine import DaskRun, WorkerSettings
 
     bar = _progress(len(reports), progress)
@@ -404,9 +451,9 @@ def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress:
     _, _, with_tasks = options
     years = AcrossYears(with_tasks)
     with DaskRun(parts_dir or Path("out") / ".parts", settings, workers, scheduler) as run:
-        for result in run.results(reports, years):  # input warnings were added on the worker (extract_reports)
-            yield result
-            bar.update(1)
+        for item in run.results(reports, years):  # input warnings were added on the worker (extract_reports)
+            yield item
+            bar.update(len(item.documents) if isinstance(item, WrittenPart) else 1)
     for result in years.release():
         yield with_lines(result, with_tasks) if serialize else result
         bar.update(1)
@@ -425,7 +472,8 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path, with_tasks: 
     ``with_tasks``, tasks; return the totals (``dropped`` figures per reason, the first ``failures`` as
     (doc, path, error)).
 
-    ``on_result(result)`` is called after each document is written, with the result as written: a document
+    ``results`` holds ``DocumentResult``s and ``WrittenPart``s (runs of documents whose lines are in files).
+    ``on_result(written)`` is called after each document is written, with its ``WrittenDocument``: a document
     whose rows cannot be written (a value no encoder renders) is written as a failed document instead.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -437,12 +485,10 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path, with_tasks: 
     with ExitStack() as stack:
         names = ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv")
         names += ("tasks.jsonl",) if with_tasks else ()
-        # newline="" for the csv rows, which end in \r\n; the JSON lines hold no raw newline; the csv in
-        # utf-8-sig: the BOM tells Excel the file is UTF-8 (without it a Chinese Windows reads GBK)
-        files = {name: stack.enter_context(open(out_dir / name, "w", newline="",
-                                                encoding="utf-8-sig" if name.endswith(".csv") else "utf-8"))
-                 for name in names}
-        files["records.csv"].write(_csv_rows([RECORD_COLUMNS]))
+        # binary: the lines come encoded (_lines); the csv starts with a BOM, which tells Excel the file is
+        # UTF-8 (without it a Chinese Windows reads GBK)
+        files = {name: stack.enter_context(open(out_dir / name, "wb")) for name in names}
+        files["records.csv"].write(_csv_rows([RECORD_COLUMNS]).encode("utf-8-sig"))
         sinks = {}
         if parquet:
             from .columnar import ParquetSink
@@ -450,16 +496,25 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path, with_tasks: 
             sinks = {kind: ParquetSink(out_dir / f"{kind}.parquet", kind) for kind in ("mentions", "records")}
             for sink in sinks.values():
                 stack.callback(sink.close)
-        for res in results:
-            res, lines = (res, res.lines) if res.lines is not None else _serialized(res, with_tasks)
-            for name, text in lines.items():
-                files[name].write(text)  # one write per document and file
-            for kind, sink in sinks.items():
-                sink.add(res.mentions if kind == "mentions" else res.records)
-            _add_to_totals(totals, res)
-            yearly.append(_TableValues.of(res))
-            if on_result is not None:
-                on_result(res)
+        for item in results:
+            if isinstance(item, WrittenPart):
+                if sinks:
+                    raise ValueError("parquet needs the rows: a WrittenPart holds only their lines (extract with "
+                                     "serialize=False)")
+                _append_files(files, item.files)
+                written = item.documents
+            else:
+                res, lines = (item, item.lines) if item.lines is not None else _serialized(item, with_tasks)
+                for name, text in lines.items():
+                    files[name].write(text)  # one write per document and file
+                for kind, sink in sinks.items():
+                    sink.add(res.mentions if kind == "mentions" else res.records)
+                written = [WrittenDocument.of(res)]
+            for doc in written:
+                _add_to_totals(totals, doc)
+                yearly.append((doc.organ, doc.year, _TableValues(doc.table_values)))
+                if on_result is not None:
+                    on_result(doc)
     cross_year = [c.to_dict() for c in cross_year_checks(yearly)]
     with open(out_dir / "cross_year.jsonl", "w", encoding="utf-8") as f:
         f.writelines(_json_line(c) for c in cross_year)
@@ -467,11 +522,12 @@ def write_outputs(results: Iterable[DocumentResult], out_dir: Path, with_tasks: 
     return totals
 
 
-def _serialized(res: DocumentResult, with_tasks: bool) -> tuple[DocumentResult, dict[str, str]]:
+def _serialized(res: DocumentResult, with_tasks: bool) -> tuple[DocumentResult, dict[str, bytes]]:
     """The document's lines per output file, or a failed document's when its rows cannot be written."""
     try:
         return res, _lines(res, with_tasks)
-    except Exception as err:  # noqa: BLE001 -- e.g. a 20,000-digit integer json and csv refuse: the batch goes on
+    except Exception as err:  # noqa: BLE001 -- e.g. a 20,000-digit integer json and csv refuse (or a lone
+        # surrogate UTF-8): the batch goes on
         from .isolation import describe_error
 
         error = f"{describe_error(err)} (writing its rows)"
@@ -480,7 +536,9 @@ def _serialized(res: DocumentResult, with_tasks: bool) -> tuple[DocumentResult, 
         return failed, _lines(failed, with_tasks)
 
 
-def _lines(res: DocumentResult, with_tasks: bool) -> dict[str, str]:
+def _lines(res: DocumentResult, with_tasks: bool) -> dict[str, bytes]:
+    """The document's lines per output file, UTF-8 encoded (the csv rows end in \\r\\n; a JSON line holds no raw
+    newline)."""
     lines = {"documents.jsonl": _json_line(res.document),
              "mentions.jsonl": "".join(map(_json_line, res.mentions)),
              "records.jsonl": "".join(map(_json_line, res.records)),
@@ -488,7 +546,7 @@ def _lines(res: DocumentResult, with_tasks: bool) -> dict[str, str]:
              "records.csv": _csv_rows([row.get(col, "") for col in RECORD_COLUMNS] for row in res.records)}
     if with_tasks:
         lines["tasks.jsonl"] = "".join(map(_json_line, res.tasks))
-    return lines
+    return {name: text.encode("utf-8") for name, text in lines.items()}
 
 
 def _csv_rows(rows: Iterable[list[Any]]) -> str:
@@ -497,20 +555,28 @@ def _csv_rows(rows: Iterable[list[Any]]) -> str:
     return buffer.getvalue()
 
 
-def _add_to_totals(totals: dict[str, Any], res: DocumentResult) -> None:
-    doc = res.document
+def _add_to_totals(totals: dict[str, Any], doc: WrittenDocument) -> None:
     totals["documents"] += 1
-    totals["failed"] += res.error is not None
-    if res.error is not None and len(totals["failures"]) < _batch_config()["failures_shown"]:
-        totals["failures"].append((doc.get("doc"), res.path, res.error))
-    totals["chars"] += res.n_chars
-    totals["figures"] += doc.get("n_figures", 0)
-    totals["linked"] += doc.get("n_linked", 0)
-    totals["canonical"] += doc.get("n_canonical", 0)
-    totals["checks_failed"] += sum(1 for s in doc.get("checks", {}).values() if s == "fail")
-    totals["records"] += len(res.records)
-    totals["conflicts"] += sum(1 for r in res.records if r["conflict"])
-    totals["dropped"].update(doc.get("dropped", {}))
+    totals["failed"] += doc.error is not None
+    if doc.error is not None and len(totals["failures"]) < _batch_config()["failures_shown"]:
+        totals["failures"].append((doc.doc, doc.path, doc.error))
+    totals["chars"] += doc.n_chars
+    totals["figures"] += doc.n_figures
+    totals["linked"] += doc.n_linked
+    totals["canonical"] += doc.n_canonical
+    totals["checks_failed"] += doc.checks_failed
+    totals["records"] += doc.n_records
+    totals["conflicts"] += doc.n_conflicts
+    totals["dropped"].update(doc.dropped)
+
+
+def _append_files(outputs: dict[str, Any], parts: dict[str, Path]) -> None:
+    """Append each part file's bytes to its open (binary) output."""
+    import shutil
+
+    for name, path in parts.items():
+        with open(path, "rb") as part:
+            shutil.copyfileobj(part, outputs[name], 1 << 20)
 
 
 class _TableValues:
@@ -521,11 +587,6 @@ class _TableValues:
 
     def value_of(self, indicator: str) -> Any:
         return self.values.get(indicator)
-
-    @classmethod
-    def of(cls, res: DocumentResult) -> tuple[str | None, int | None, _TableValues]:
-        values = {r["indicator"]: r["value"] for r in res.records if r["source"] == "table"}
-        return res.document.get("organ"), res.document.get("year"), cls(values)
 
 
 def _batch_config() -> dict[str, Any]:
