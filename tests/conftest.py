@@ -84,5 +84,5 @@ def extract_out(tmp_path_factory, corpus_dir, shared_corpus_dir) -> Path:
     paths = [next(corpus_dir.glob("001_*.txt")), next(corpus_dir.glob("004_*.txt")), empty]
     paths += [shared_corpus_dir / name for name in OUTPUTS_REPORTS]
     out = tmp / "out"
-    write_outputs(extract_paths(paths, use_model=False, progress=False), out)
+    write_outputs(extract_paths(paths, use_model=False), out)
     return out

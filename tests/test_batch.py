@@ -134,7 +134,7 @@ def test_the_default_single_worker_is_guarded_like_several(tmp_path, patched_sta
     (inputs / "b_hang.txt").write_text("HANG", encoding="utf-8")
     good_report(inputs, "c.txt", 30, 5)
     for workers in (1, 2):
-        results = list(extract_paths([inputs], workers=workers, use_model=False, progress=False))
+        results = list(extract_paths([inputs], workers=workers, use_model=False))
         assert [r.document["doc"] for r in results] == ["a", "b_hang", "c"]
         assert [r.error is None for r in results] == [True, False, True]
         assert results[1].error.startswith("TimeoutError")
@@ -297,7 +297,7 @@ def test_same_named_files_stay_two_documents_with_their_own_records(tmp_path):
     good_report(root, "a/report.txt", 100, 10)
     good_report(root, "b/report.txt", 200, 20)
     out = tmp_path / "out"
-    write_outputs(extract_paths([root], use_model=False, progress=False), out)
+    write_outputs(extract_paths([root], use_model=False), out)
     assert records(out)[("a/report", "active.total")] == 100 and records(out)[("b/report", "active.total")] == 200
 
 

@@ -27,7 +27,7 @@ def test_two_dask_workers_give_the_records_of_one_process(tmp_path, serialize):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "empty.txt").write_bytes(b"")
     inputs = [CORPUS_DIR, tmp_path / "in" / "empty.txt"]
-    kwargs = {"use_model": False, "with_tasks": True, "progress": False}
+    kwargs = {"use_model": False, "with_tasks": True}
     local = write_outputs(extract_paths(inputs, **kwargs), tmp_path / "local", with_tasks=True)
     dask = write_outputs(extract_paths(inputs, workers=2, engine="dask", parts_dir=tmp_path / "dask" / ".parts",
                                        serialize=serialize, **kwargs), tmp_path / "dask", with_tasks=True)
@@ -46,7 +46,7 @@ def test_cross_year_narrowing_spans_partitions(tmp_path, shared_corpus_dir, monk
     from govreport.config import load_config
 
     files = [shared_corpus_dir / f"fujian_pingtan_zone_{year}.txt" for year in (2018, 2019, 2020)]
-    kwargs = {"use_model": False, "with_tasks": False, "progress": False}
+    kwargs = {"use_model": False, "with_tasks": False}
     write_outputs(extract_paths(files, **kwargs), tmp_path / "local")
     write_outputs(extract_paths(files[1:2], **kwargs), tmp_path / "alone")
     monkeypatch.setitem(load_config("batch.yml")["dask"], "partition_bytes", 1)  # one file per partition
@@ -97,7 +97,7 @@ def test_a_worker_killed_mid_run_loses_no_document_and_repeats_none(tmp_path):
 
 def test_parquet_copies_hold_the_jsonl_rows(tmp_path):
     pq = pytest.importorskip("pyarrow.parquet")
-    write_outputs(extract_paths([CORPUS_DIR], use_model=False, with_tasks=False, progress=False), tmp_path,
+    write_outputs(extract_paths([CORPUS_DIR], use_model=False, with_tasks=False), tmp_path,
                   parquet=True)
     for kind in ("mentions", "records"):
         rows = _lines(tmp_path / f"{kind}.jsonl")

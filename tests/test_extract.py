@@ -107,7 +107,7 @@ def test_batch_writes_every_output_and_survives_a_bad_file(tmp_path):
     bad = tmp_path / "empty.txt"
     bad.write_text("", encoding="utf-8")
     paths = [seed("001"), bad, seed("002")]
-    totals = write_outputs(extract_paths(paths, use_model=False, with_tasks=True, progress=False), tmp_path / "out",
+    totals = write_outputs(extract_paths(paths, use_model=False, with_tasks=True), tmp_path / "out",
                            with_tasks=True)
     assert totals["documents"] == 3 and totals["failed"] == 1
     out = tmp_path / "out"
@@ -123,15 +123,15 @@ def test_batch_writes_every_output_and_survives_a_bad_file(tmp_path):
 
 def test_two_workers_give_the_same_records_as_one(tmp_path):
     paths = [seed("000"), seed("001"), seed("002")]
-    one = [r.records for r in extract_paths(paths, workers=1, use_model=False, with_tasks=False, progress=False)]
-    two = [r.records for r in extract_paths(paths, workers=2, use_model=False, with_tasks=False, progress=False)]
+    one = [r.records for r in extract_paths(paths, workers=1, use_model=False, with_tasks=False)]
+    two = [r.records for r in extract_paths(paths, workers=2, use_model=False, with_tasks=False)]
     assert one == two
 
 
 def test_cross_year_check_over_a_batch_of_the_same_organ(tmp_path, shared_corpus_dir):
     # 结转下年度 of 2019 must equal 上年结转 of 2020 for the same organ (both v2019 tables)
     paths = [shared_corpus_dir / "fujian_pingtan_zone_2019.txt", shared_corpus_dir / "fujian_pingtan_zone_2020.txt"]
-    write_outputs(extract_paths(paths, use_model=False, with_tasks=False, progress=False), tmp_path)
+    write_outputs(extract_paths(paths, use_model=False, with_tasks=False), tmp_path)
     checks = [json.loads(line) for line in (tmp_path / "cross_year.jsonl").read_text(encoding="utf-8").splitlines()]
     (check,) = checks
     assert check["name"].endswith("2019-2020") and check["status"] == "pass"

@@ -7,7 +7,6 @@ Values are also checked by construction: a number rendered in a figure parses ba
 from __future__ import annotations
 
 import datetime
-
 import json
 import tempfile
 from decimal import Decimal

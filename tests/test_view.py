@@ -125,7 +125,7 @@ def test_hostile_text_is_escaped_and_a_changed_source_is_not_shown(tmp_path):
     report = tmp_path / "hostile.txt"
     report.write_text("某市人民政府2020年政府信息公开工作年度报告\n全年共受理政府信息公开申请<script>alert(1)</script>"
                       "123件，主动公开政府信息456条。\n", encoding="utf-8")
-    write_outputs(extract_paths([report], use_model=False, progress=False), tmp_path / "out")
+    write_outputs(extract_paths([report], use_model=False), tmp_path / "out")
     build_view(tmp_path / "out", tmp_path / "view")
     page = (tmp_path / "view" / "reports" / "hostile.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -202,7 +202,7 @@ def _child(stage: str, corpus: str, workers: int, model: str) -> dict[str, Any]:
             results = _timed_per_shape(warm, files, shapes, per_shape)
         else:
             results = extract_paths([corpus], workers=workers, model=model, use_model=stage == "hybrid",
-                                    with_tasks=False, progress=False)
+                                    with_tasks=False)
         totals = write_outputs(results, out)
         chars, n_docs = totals["chars"], totals["documents"]
     elapsed = time.perf_counter() - start

@@ -120,7 +120,7 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
     names = output_names(settings.with_tasks)
     tag = uuid.uuid4().hex  # a rerun never writes into a live file
     tmp = {path: path.with_name(f"{path.name}.{tag}.tmp") for path in part.all(names)}
-    results = extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks, progress=False,
+    results = extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks,
                               serialize=True, across_years=False)
     years: list[tuple[str, Any]] = []  # in input order: ("held", (result, input warnings)) or ("cells", ...)
     with ExitStack() as stack:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -343,7 +342,7 @@ def _file_size(report: Any) -> int:
 
 
 def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Path | None = None,
-                  use_model: bool = True, with_tasks: bool = False, progress: bool = True,
+                  use_model: bool = True, with_tasks: bool = False, progress: Callable[[int], None] | None = None,
                   warn: Any = None, budget: Any = None, engine: str = "local", scheduler: str | None = None,
                   parts_dir: Path | None = None, serialize: bool = False) -> Iterator[DocumentResult]:
     """Extract every report under ``paths`` (see ``extract_reports``); ``warn(message)`` receives what is
@@ -356,11 +355,12 @@ def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Pa
 
 
 def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | None = None, use_model: bool = True,
-                    with_tasks: bool = False, progress: bool = True, budget: Any = None, engine: str = "local",
-                    scheduler: str | None = None, parts_dir: Path | None = None,
+                    with_tasks: bool = False, progress: Callable[[int], None] | None = None, budget: Any = None,
+                    engine: str = "local", scheduler: str | None = None, parts_dir: Path | None = None,
                     serialize: bool = False, across_years: bool = True) -> Iterator[DocumentResult | WrittenPart]:
     """Extract ``inputs.ReportFile``s in ``workers`` guarded processes (``batch``), yielding results in input
-    order; ``budget`` overrides the time budget of configs/batch.yml (a ``batch.TimeBudget``).
+    order; ``budget`` overrides the time budget of configs/batch.yml (a ``batch.TimeBudget``); ``progress`` is
+    called with the number of documents each step completes (the CLI's progress bar).
 
     ``engine="dask"`` spreads the reports over dask.distributed (a LocalCluster of ``workers``, or the scheduler
     at ``scheduler``), each partition's results written under ``parts_dir`` (shared storage on a real cluster).
@@ -381,7 +381,7 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
         return
     if forks_workers():
         _load_extractor(*options)
-    bar = _progress(len(reports), progress)
+    done = progress or _no_progress
     work = _run_worker_serialized if serialize else _run_worker
     results = run_isolated(reports, work, _failed_report, workers=min(workers, max(len(reports), 1)),
                            budget=budget, size_of=_file_size, initializer=_load_extractor, initargs=options)
@@ -392,11 +392,10 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
         if across_years and years.hold(result, reports[i].warnings):
             continue
         yield result
-        bar.update(1)
+        done(1)
     for result in years.release():
         yield with_lines(result, with_tasks) if serialize else result
-        bar.update(1)
-    bar.close()
+        done(1)
 
 
 class AcrossYears:
@@ -440,11 +439,12 @@ class AcrossYears:
             yield again
 
 
-def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress: bool, scheduler: str | None,
+def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress: Callable[[int], None] | None,
+                     scheduler: str | None,
                      parts_dir: Path | None, serialize: bool = False) -> Iterator[DocumentResult | WrittenPart]:
     from .dask_engine import DaskRun, WorkerSettings
 
-    bar = _progress(len(reports), progress)
+    done = progress or _no_progress
     settings = WorkerSettings(*options, serialize=serialize)
     # the cross-year narrowing spans the whole batch, as in one process: partitions send the reports they
     # would hold and every other report's year cells, and the held ones are written at the end of the batch
@@ -453,17 +453,14 @@ def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress:
     with DaskRun(parts_dir or Path("out") / ".parts", settings, workers, scheduler) as run:
         for item in run.results(reports, years):  # input warnings were added on the worker (extract_reports)
             yield item
-            bar.update(len(item.documents) if isinstance(item, WrittenPart) else 1)
+            done(len(item.documents) if isinstance(item, WrittenPart) else 1)
     for result in years.release():
         yield with_lines(result, with_tasks) if serialize else result
-        bar.update(1)
-    bar.close()
+        done(1)
 
 
-def _progress(total: int, enabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="doc", file=sys.stderr, disable=not enabled or total < 2, leave=False)
+def _no_progress(documents: int) -> None:
+    """No progress shown (``progress`` of extract_reports: called with the number of documents just done)."""
 
 
 def write_outputs(results: Iterable[DocumentResult], out_dir: Path, with_tasks: bool = False,
