@@ -441,10 +441,10 @@ def test_requests_in_a_sentence_about_other_work_get_no_id():
 
 
 @pytest.mark.parametrize("sentence,figure,form,expected", [
-    ("已宣布废止规范性文件5件。", "5件", None, "active.normative.repealed"),
-    ("其中同意公开答复数2条,其它公开答复数1条。", "1条", "pre2019", "requests.answered.other"),
-    ("其他处理3件,转下一年度办理答复的有1件。", "1件", "v2021", "requests.carried_forward.total"),
-    ("解读类信息发布21条。", "21条", None, "response.interpretations"),
+    ("本年度废止规范性文件7件。", "7件", None, "active.normative.repealed"),
+    ("其中同意公开答复数4条,其它公开答复数3条。", "3条", "pre2019", "requests.answered.other"),
+    ("其他处理2件,转下一年度办理答复的有6件。", "6件", "v2021", "requests.carried_forward.total"),
+    ("解读类信息发布9条。", "9条", None, "response.interpretations"),
 ])
 def test_lexicon_phrases_of_the_forms(sentence, figure, form, expected):
     links = link_figures_to_indicators(sentence, [fig(sentence, figure)], form=form)
@@ -452,8 +452,8 @@ def test_lexicon_phrases_of_the_forms(sentence, figure, form, expected):
 
 
 def test_a_bare_verb_counts_requests_only_after_the_sentence_named_them():
-    s = "全区共收到政府信息公开申请154件,共办结148件。全年共办结148件。"
-    links = link_figures_to_indicators(s, [fig(s, "154件"), fig(s, "148件"), fig(s, "148件", nth=1)], form="v2021")
+    s = "全县共收到政府信息公开申请62件,共办结60件。全年共办结60件。"
+    links = link_figures_to_indicators(s, [fig(s, "62件"), fig(s, "60件"), fig(s, "60件", nth=1)], form="v2021")
     assert [lk.canonical_id for lk in links] == ["requests.new.total", "requests.total.total", None]
 
 

@@ -434,7 +434,7 @@ def remit_id(canonical_id: str | None, organ: str | None) -> str | None:
 
 def work_id(canonical_id: str | None, text: str, start: int) -> str | None:
     """The id of a figure at ``start`` of ``text``, or none when its sentence is about other work than the id's
-    (configs/link.yml ``other_work``): 共受理申请136437件 in a sentence about an approval hall counts approval
+    (configs/link.yml ``other_work``): 共受理申请N件 in a sentence about an approval hall counts approval
     applications, not disclosure requests (guidelines 2.4: figures about other work get no id)."""
     if canonical_id is None:
         return None
@@ -783,7 +783,7 @@ def _counts_narrower(view: str, rule: str, cand: _Cand, fig: _Fig, cs: int, ce: 
     - a longer lexicon phrase without an id ends where the phrase ends (网上申请公开政府信息: the scan took 网上申请
       first, but 申请公开政府信息 is the requests' information, not active disclosure);
     - the phrase is the first item of "A等B" (答复等信息63条: the figure counts B);
-    - after the figure, the phrase modifies a noun that names a narrower thing (对3件主动公开政策性文件进行…: the
+    - after the figure, the phrase modifies a noun that names a narrower thing (对N件主动公开的…文件征求意见: the
       figure counts policy documents, not the year's active disclosures), or a relative clause takes a part of it
       (办结的14件行政复议中: the figure counts the completed ones).
     """
