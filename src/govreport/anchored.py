@@ -33,17 +33,10 @@ def _first_items(items, out: list[str]) -> bool:
             out.append(re.escape(chr(av)))
             return False
         if op is c.IN:
-            for kind, value in av:
-                if kind is c.LITERAL:
-                    out.append(re.escape(chr(value)))
-                elif kind is c.RANGE:
-                    out.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
-                elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
-                    out.append("\\d")
-                elif kind is c.CATEGORY and value is c.CATEGORY_SPACE:
-                    out.append("\\s")
-                else:
-                    raise ValueError("unbounded start")
+            source = _class_source(av)
+            if source is None:
+                raise ValueError("unbounded start")
+            out.append(source)
             return False
         if op is c.BRANCH:
             nullable = False
