@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from govreport.training.crossval import choose_in_order, document_folds, spread
+from govreport.training.crossval import beats, choose_in_order, document_folds, spread
 
 
 def test_folds_keep_twins_together_and_cover_every_document_once():
@@ -26,6 +26,20 @@ def test_spread_over_folds():
 
 def test_a_later_option_must_beat_the_kept_one_by_the_minimum_gain():
     order = ["rules", "rules_first", "model"]
-    assert choose_in_order({"rules": 0.80, "rules_first": 0.805, "model": 0.70}, order, 0.01) == "rules"
-    assert choose_in_order({"rules": 0.80, "rules_first": 0.85, "model": 0.855}, order, 0.01) == "rules_first"
-    assert choose_in_order({"rules": 0.80, "rules_first": 0.85, "model": 0.87}, order, 0.01) == "model"
+    no_pairs = {"paired": False}
+    assert choose_in_order({"rules": [0.80], "rules_first": [0.805], "model": [0.70]}, order, 0.01, **no_pairs) == "rules"
+    assert choose_in_order({"rules": [0.80], "rules_first": [0.85], "model": [0.855]}, order, 0.01,
+                           **no_pairs) == "rules_first"
+    assert choose_in_order({"rules": [0.80], "rules_first": [0.85], "model": [0.87]}, order, 0.01,
+                           **no_pairs) == "model"
+
+
+def test_a_later_option_higher_in_every_fold_wins_under_the_paired_rule():
+    order = ["rules", "edges"]
+    every_fold = {"rules": [0.88, 0.865, 0.86, 0.88], "edges": [0.893, 0.873, 0.862, 0.891]}  # +0.008 on the mean
+    assert choose_in_order(every_fold, order, 0.01, paired=False) == "rules"
+    assert choose_in_order(every_fold, order, 0.01, paired=True) == "edges"
+    one_fold_worse = {"rules": [0.88, 0.865, 0.86, 0.88], "edges": [0.893, 0.873, 0.858, 0.891]}
+    assert choose_in_order(one_fold_worse, order, 0.01, paired=True) == "rules"
+    a_tie = {"rules": [0.88, 0.865], "edges": [0.89, 0.865]}
+    assert not beats(a_tie["edges"], a_tie["rules"], 0.01, paired=True)

@@ -63,14 +63,22 @@ def spread(values: Sequence[float]) -> dict[str, float]:
             else 0.0, "min": round(min(values), 4), "max": round(max(values), 4), "folds": [round(v, 4) for v in values]}
 
 
-def choose_in_order(means: dict[str, float], order: Sequence[str], min_gain: float) -> str:
-    """The first option of ``order``, replaced by a later one only when its mean beats the kept one by min_gain."""
+def beats(option: Sequence[float], kept: Sequence[float], min_gain: float, paired: bool | None = None) -> bool:
+    """Whether per-fold scores ``option`` beat ``kept``: a mean gain of ``min_gain``, or (``paired``, default
+    configs/train.yml cv.paired_every_fold) a higher score in every fold."""
+    paired = cv_settings()["paired_every_fold"] if paired is None else paired
+    gains = [a - b for a, b in zip(option, kept, strict=True)]
+    return bool(gains) and (statistics.fmean(gains) >= min_gain - 1e-9 or (paired and min(gains) > 0))
+
+
+def choose_in_order(folds: dict[str, Sequence[float]], order: Sequence[str], min_gain: float,
+                    paired: bool | None = None) -> str:
+    """The first option of ``order``, replaced by a later one whose per-fold scores beat it (``beats``)."""
     best = order[0]
     for option in order[1:]:
-        if option in means and means[option] >= means[best] + min_gain:
+        if option in folds and beats(folds[option], folds[best], min_gain, paired):
             best = option
     return best
-
 
 # ---------------------------------------------------------------- links
 
@@ -128,13 +136,12 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
                for policy in ("rules", "learned", "combined", "combined_learned_ids", "edges", *judged)}
     metric, min_gain = cfg["selection"]["metric"], cfg["selection"]["min_gain"]
     order = cfg["selection"]["order"]
-    chosen = choose_in_order({p: summary[p][metric]["mean"] for p in order}, order, min_gain)
-    ids_from = "learned" if summary["combined_learned_ids"]["ids"]["mean"] >= \
-        summary["combined"]["ids"]["mean"] + min_gain else "rules"
+    chosen = choose_in_order({p: summary[p][metric]["folds"] for p in order}, order, min_gain)
+    ids_from = "learned" if beats(summary["combined_learned_ids"]["ids"]["folds"], summary["combined"]["ids"]["folds"],
+                                  min_gain) else "rules"
     # the id judge decides the combined policy's ids only when it beats the rules' ids (at the configured threshold)
-    judged_ids = summary[f"combined_judged@{cfg['id_judge']['threshold']}"]["ids"]["mean"] \
-        if cfg["id_judge"]["threshold"] in grid else float("-inf")
-    id_judge = judged_ids >= summary["rules"]["ids"]["mean"] + min_gain
+    judged = f"combined_judged@{cfg['id_judge']['threshold']}"
+    id_judge = judged in summary and beats(summary[judged]["ids"]["folds"], summary["rules"]["ids"]["folds"], min_gain)
     if id_judge and chosen == "rules" and summary["combined"]["phrase"]["mean"] >= summary["rules"]["phrase"]["mean"]:
         chosen = "combined"  # the same phrases, better ids
     return {"per_fold": per_fold, "summary": summary, "metric": metric,
@@ -168,7 +175,7 @@ def span_cv(examples_by_doc: dict[str, list[tuple]], folds: list[list[str]], wor
     labels = sorted({label for f in per_fold for label in f["scores"]})
     summary = {label: {policy: spread([f["scores"][label][policy]["f"] for f in per_fold if label in f["scores"]])
                        for policy in model_cfg["policy_order"]} for label in labels}
-    chosen = {label: choose_in_order({p: s["mean"] for p, s in summary[label].items()}, model_cfg["policy_order"],
+    chosen = {label: choose_in_order({p: s["folds"] for p, s in summary[label].items()}, model_cfg["policy_order"],
                                      model_cfg["policy_min_gain"]) for label in labels}
     return {"per_fold": [{k: v for k, v in f.items() if k != "policy"} for f in per_fold], "summary": summary,
             "chosen": chosen}
@@ -290,7 +297,7 @@ def indicator_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list
                            for metric in ("phrase", "canonical", "ids")}}
                for policy in cfg["policy_order"]}
     metric = cfg["selection_metric"]
-    chosen = choose_in_order({p: summary[p][metric]["mean"] for p in cfg["policy_order"]}, cfg["policy_order"],
+    chosen = choose_in_order({p: summary[p][metric]["folds"] for p in cfg["policy_order"]}, cfg["policy_order"],
                              cfg["policy_min_gain"])
     return {"per_fold": per_fold, "summary": summary, "metric": metric, "chosen": {"policy": chosen}}
 
