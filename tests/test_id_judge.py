@@ -56,3 +56,21 @@ def test_the_judge_needs_right_and_wrong_proposals():
     rules = [_link(1, "requests.received")]
     with pytest.raises(ValueError, match="right and wrong"):
         IdJudge().fit([(rules, rules, "x" * 50, None, None, {(10, 13): "requests.received"})], {})
+
+
+def test_name_overlap_tells_the_ids_own_words_from_a_resemblance():
+    from govreport.link.id_judge import name_overlap
+
+    assert name_overlap("自然人", "requests.new.natural_person") == 1.0
+    assert name_overlap("网上评议案件", "review.total") < 0.5
+    assert name_overlap("", "review.total") == 0.0
+
+
+def test_why_the_rules_withheld_an_id_is_a_feature_of_every_proposal():
+    from govreport.link.id_judge import proposal_features
+
+    rules = Link(_figure(1), Span("INDICATOR", 5, 10, "行政复议"), None, None, rule="lexicon_after", withheld="narrower")
+    learned = Link(_figure(1), Span("INDICATOR", 5, 10, "行政复议"), "review.total", None, rule="learned")
+    feats = proposal_features(learned, "review.total", "x" * 50, None, None, "learned", False, {}, rules_link=rules)
+    assert feats["withheld=narrower"] == 1.0 and feats["rule=lexicon_after"] == 1.0
+    assert feats["name_overlap"] > 0.5

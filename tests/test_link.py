@@ -485,3 +485,27 @@ def test_withheld_ids_say_why():
         s, [fig(s, "5000件"), fig(s, "8件"), fig(s, "3万元", unit="万元")], organ="某市税务局")
     assert [(lk.canonical_id, lk.withheld) for lk in (hall, narrow, fee)] == [
         (None, "other_work"), (None, "narrower"), (None, "outside_remit")]
+
+
+def test_a_semicolon_does_not_end_the_sentence_that_named_the_requests():
+    # the bare verb after a semicolon still counts the requests; after a full stop or a new paragraph it does not
+    s = "共收到政府信息公开申请30件，其中自然人申请28件；共办理29件。\n共办理29件。"
+    links = link_figures_to_indicators(s, [fig(s, "30件"), fig(s, "28件"), fig(s, "29件"), fig(s, "29件", nth=1)],
+                                       form="v2021")
+    assert [lk.canonical_id for lk in links] == ["requests.new.total", "requests.new.natural_person",
+                                                 "requests.total.total", None]
+
+
+def test_applicant_columns_named_alone_after_the_requests():
+    s = "全县收到政府信息公开申请40件，涉及自然人35件、商业企业4件、法律服务机构1件。另有商业企业12家。"
+    figures = ["40件", "35件", "4件", "1件", "12家"]
+    links = link_figures_to_indicators(s, [fig(s, f) for f in figures], form="v2021")
+    assert [lk.canonical_id for lk in links] == ["requests.new.total", "requests.new.natural_person",
+                                                 "requests.new.business", "requests.new.legal", None]
+
+
+def test_a_channels_requests_with_their_object_are_no_active_disclosure():
+    s = "全年受理网上申请公开政府信息21件，当面申请公开信息3件。"
+    links = link_figures_to_indicators(s, [fig(s, "21件"), fig(s, "3件")])
+    assert [(lk.canonical_id, lk.withheld) for lk in links] == [("requests.received.online", None),
+                                                                ("requests.received.in_person", None)]

@@ -12,6 +12,7 @@ probability reaches ``threshold``, else the figure keeps no id. Settings: config
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -54,21 +55,46 @@ def organ_kind(organ: str | None, cfg: dict[str, Any] | None = None) -> str:
     return "unknown"
 
 
+@lru_cache(maxsize=1024)
+def _name_bigrams(canonical_id: str) -> frozenset[str]:
+    """Character bigrams of the spec names (label, aliases) of an id, normalised as table labels are."""
+    from ..indicators import load_indicators, normalize_label
+
+    indicator = load_indicators().get(canonical_id)
+    names = indicator.names if indicator is not None else ()
+    return frozenset(b for name in names for w in re.split("[｜·]", normalize_label(name))
+                     for b in (w[i:i + 2] for i in range(len(w) - 1)))
+
+
+def name_overlap(phrase: str, canonical_id: str) -> float:
+    """The share of the phrase's character bigrams found in the spec names of ``canonical_id``: a phrase that
+    says the id's own words (自然人 for the applicants' row) against one that only resembles it (公议案件 for
+    行政复议)."""
+    bigrams = {phrase[i:i + 2] for i in range(len(phrase) - 1)}
+    return len(bigrams & _name_bigrams(canonical_id)) / len(bigrams) if bigrams else 0.0
+
+
 def proposal_features(link: Any, canonical_id: str, text: str, form: str | None, organ: str | None, source: str,
-                      agree: bool, units: dict[str, str], cfg: dict[str, Any] | None = None) -> dict[str, float]:
-    """The features of one proposal: ``canonical_id`` for ``link``'s figure, proposed by ``source``."""
+                      agree: bool, units: dict[str, str], cfg: dict[str, Any] | None = None,
+                      rules_link: Any = None) -> dict[str, float]:
+    """The features of one proposal: ``canonical_id`` for ``link``'s figure, proposed by ``source``; ``rules_link``
+    (the rules' link of the figure, default ``link``) tells the rule that linked it and why the rules withheld an
+    id (negative evidence: a part of the body, other work, outside the remit, a narrower count)."""
     cfg = cfg or judge_config()
     form_ids = form_indicator_ids(form)
     fig = link.figure
+    rules_link = rules_link if rules_link is not None else link
     feats: dict[str, float] = {
         f"id={canonical_id}": 1.0, f"family={canonical_id.split('.')[0]}": 1.0, f"source={source}": 1.0,
         f"form={form or 'unknown'}": 1.0, f"scope={scope_kind(link.scope, organ)}": 1.0,
-        f"organ={organ_kind(organ, cfg)}": 1.0, f"rule={getattr(link, 'rule', 'none')}": 1.0,
+        f"organ={organ_kind(organ, cfg)}": 1.0, f"rule={getattr(rules_link, 'rule', 'none')}": 1.0,
+        f"withheld={getattr(rules_link, 'withheld', None) or 'none'}": 1.0,
         "agree": float(agree), "in_form": float(form_ids is None or canonical_id in form_ids),
         "confidence": float(getattr(link, "confidence", 0.0) or 0.0),
         "unit_fits": float(_unit_compatible(fig.unit, units.get(canonical_id), linker_config()) is not False),
     }
     phrase = "".join((link.indicator.text if link.indicator is not None else "").split())
+    feats["name_overlap"] = name_overlap(phrase, canonical_id)
     before = "".join(text[max(0, fig.start - cfg["context_chars"]):fig.start].split())
     for name, words in (("p", phrase), ("c", before)):
         for n in range(1, cfg["ngram_max"] + 1):
@@ -108,10 +134,11 @@ class IdJudge:
     def _rows(self, rules_links: Sequence[Any], learned_links: Sequence[Any], text: str, form: str | None,
               organ: str | None) -> list[tuple[SpanKey, str, dict[str, float]]]:
         rows = []
+        by_key = {(lk.figure.start, lk.figure.end): lk for lk in rules_links}
         for key, props in proposals(rules_links, learned_links).items():
             for canonical, source, link, agree in props:
                 rows.append((key, canonical, proposal_features(link, canonical, text, form, organ, source, agree,
-                                                               self.units, self.cfg)))
+                                                               self.units, self.cfg, by_key.get(key))))
         return rows
 
     def fit(self, documents: Iterable[tuple[Sequence[Any], Sequence[Any], str, str | None, str | None,
