@@ -509,3 +509,11 @@ def test_a_channels_requests_with_their_object_are_no_active_disclosure():
     links = link_figures_to_indicators(s, [fig(s, "21件"), fig(s, "3件")])
     assert [(lk.canonical_id, lk.withheld) for lk in links] == [("requests.received.online", None),
                                                                 ("requests.received.in_person", None)]
+
+
+def test_a_bare_outcome_after_the_requests_is_the_granted_row():
+    s = "全年收到政府信息公开申请9件，公开6件，不予公开3件。另依申请公开5件。本年公开4件。"
+    figures = ["9件", "6件", "3件", "5件", "4件"]
+    links = link_figures_to_indicators(s, [fig(s, f) for f in figures], form="v2019")
+    assert [lk.canonical_id for lk in links] == ["requests.new.total", "requests.granted.total",
+                                                 "requests.answered.denied", None, None]
