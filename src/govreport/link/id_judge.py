@@ -12,9 +12,9 @@ probability reaches ``threshold``, else the figure keeps no id. Settings: config
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
