@@ -201,11 +201,13 @@ def _start_source(trees: list, let_through: str = "") -> str | None:
         return None
     if any(not p or p[0] is None for p in prefixes):
         return None  # a pattern matches the empty string, or starts with any character
-    # the look at the first character first: `re` then rejects most positions with one class test
+    # the class of first characters first, then a look back at the character it took and ahead at what follows:
+    # a pattern that starts with a class lets `re`'s search skip in C to the next character in it (its charset
+    # prefix), where one that starts with a lookahead is run at every position
     firsts = "".join(sorted({p[0] for p in prefixes}))
     branches = [f"[{''.join(group)}]" + (f"(?={rest})" if rest is not None else "")
                 for rest, group in _by_rest(prefixes, let_through).items()]
-    return f"(?=[{firsts}])(?:{'|'.join(branches)})"
+    return f"[{firsts}](?<={'|'.join(branches)})"
 
 
 def _by_rest(prefixes: set[Prefix], let_through: str = "") -> dict[str | None, list[str]]:
@@ -252,7 +254,8 @@ def anchor_regex(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     return re.compile(char_class) if char_class is not None else None
 
 
-_DIGITS = re.compile(r"\d+")
+# after an anchor's character: the rest of its digit run when it is a digit
+_DIGIT_RUN_REST = r"(?:(?<=\d)\d*)?"
 
 
 class Alternation:
@@ -276,9 +279,13 @@ class Alternation:
         # the union can start where one of its parts can
         union = f"[{''.join(c[1:-1] for c in classes)}]" if None not in classes else None
         self.first_chars = re.compile(union) if union is not None else None
-        # a digit stays an anchor whatever follows it: the digit-run skip after a failed match there must happen
+        # a digit stays an anchor whatever follows it, and takes the rest of its digit run: no position inside a
+        # run is tried (the digit-run skip, see finditer), and the search does not stop at each of its digits
         starts = _start_source(trees, "\\d" if skip_digit_runs else "") if union is not None else None
-        self.anchors = (re.compile(starts, flags) if starts is not None else self.first_chars) if anchored else None
+        starts = starts if starts is not None else union
+        if starts is not None and skip_digit_runs:
+            starts += _DIGIT_RUN_REST
+        self.anchors = re.compile(starts, flags) if anchored and starts is not None else None
         self._by_char: dict[str, re.Pattern[str] | None] = {}
         self._by_subset: dict[tuple[int, ...], re.Pattern[str]] = {}
 
@@ -319,8 +326,10 @@ class Alternation:
             yield from (m for m in self.regex.finditer(text) if m.end() > m.start())
             return
         # the loop runs once per anchor (a fifth of the characters): lookups are hoisted out of it
+        # with skip_digit_runs an anchor at a digit takes its whole run: after a failed match there the next
+        # anchor is past the run; a match ending inside a run leaves the rest of it untried, which no part could
+        # start (each looks behind for a digit before one it starts with)
         by_char, regex_for = self._by_char, self._regex_for
-        digits = _DIGITS.match if self.skip_digit_runs else None
         pos = 0
         for a in self.anchors.finditer(text):
             start = a.start()
@@ -335,8 +344,3 @@ class Alternation:
                 if m is not None and m.end() > start:
                     yield m
                     pos = m.end()
-                    continue
-            if digits is not None:
-                run = digits(text, start)
-                if run is not None:
-                    pos = run.end()

@@ -157,10 +157,14 @@ def _thousands() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _signs() -> tuple[re.Pattern[str], dict[str, str]]:
+def _signs() -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str]]:
+    """The signs in their context, their ASCII forms, and the class of the signs alone: the context pattern
+    starts with a lookbehind, so `re` runs it at every position of a text, where a search for a class skips in C
+    to the next sign (most texts have none, or only dashes that no digit follows)."""
     config = load_config("normalize.yml")
     before, after = config["sign_context"]
-    return re.compile(before + "[" + "".join(map(re.escape, config["signs"])) + "]" + after), config["signs"]
+    signs = "[" + "".join(map(re.escape, config["signs"])) + "]"
+    return re.compile(before + signs + after), config["signs"], re.compile(signs)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -177,8 +181,10 @@ def ascii_forms(text: str) -> str:
 
     Also: full-width thousands groups take ASCII commas (１，２３４ → 1,234).
     """
-    signs, sign_forms = _signs()
-    text = signs.sub(lambda m: sign_forms[m.group(0)], text)
+    signs, sign_forms, any_sign = _signs()
+    # each match is one sign character: tried at those alone before the whole text is rewritten
+    if any(signs.match(text, m.start()) for m in any_sign.finditer(text)):
+        text = signs.sub(lambda m: sign_forms[m.group(0)], text)
     if _fullwidth().search(text):  # translate() reads every character through a dict: only when needed
         text = _thousands().sub(lambda m: m.group(0).replace("，", ","), text)
         text = text.translate(_width_table())

@@ -251,14 +251,19 @@ def _bare_multiplier_label(text: str, start: int, end: int) -> str:
 def figure_span(text: str, start: int, end: int) -> Span:
     """A COUNT or MEASURE span with its parsed value."""
     surface = text[start:end]
+    label, parsed = _figure_reading(surface)
+    if label is None:
+        label = _bare_multiplier_label(text, start, end)
+    return Span(label, start, end, surface, **parsed)
+
+
+@lru_cache(maxsize=1 << 14)  # the same figures (1件, 100%) come back in every report: read each one once
+def _figure_reading(surface: str) -> tuple[str | None, dict[str, Any]]:
+    """The label a figure's unit gives it (None for a multiplier alone, whose label depends on the words near
+    it) and its parsed fields (shared between calls: only read)."""
     parsed = parse_figure(surface)
     unit = parsed["unit"]
-    multipliers = figure_config()["multipliers"]
-    if unit in multipliers:
-        label = _bare_multiplier_label(text, start, end)
-    else:
-        label = figure_label(unit)
-    return Span(label, start, end, surface, **parsed)
+    return (None if unit in figure_config()["multipliers"] else figure_label(unit)), parsed
 
 
 def bare_span(text: str, start: int, end: int) -> Span:
