@@ -147,3 +147,17 @@ def test_words_that_open_no_phrase_are_stripped():
 def test_light_verb_inside_a_phrase_starts_it():
     # 45家市直单位开展专栏建设 (guidelines 4): the channel or subject before 开展 is outside, and 开展 too
     assert phrases("全年通过政务微博开展网上调查12次。")["12次"][0] == "网上调查"
+
+
+def test_change_verbs_ranges_and_run_to_dates_end_no_phrase():
+    # X提高到N: X is what N measures; 在 opens the range (not 存在); 结转至<year>: the count is 结转
+    assert phrases("今年考核工作权重提高到8分。")["8分"][0] == "考核工作权重"
+    assert phrases("凡采购项目金额在5万元以上的均公开。")["5万元以上"][0].endswith("项目金额")
+    assert phrases("全年收到申请90件，办结85件，结转至2030年5件。")["5件"][0] == "结转"
+    assert phrases("申请信息不存在3件。")["3件"][0] == "申请信息不存在"
+
+
+def test_counted_noun_after_a_bare_verb():
+    # 涉 opens a noun (涉密单位); the noun after a bare verb and its figure may be long
+    assert phrases("全年共排查8家涉密单位。")["8家"][0] == "涉密单位"
+    assert phrases("全年组织 3 次政务公开专栏内容全覆盖抽查，并通报结果。")["3 次"][0] == "政务公开专栏内容全覆盖抽查"
