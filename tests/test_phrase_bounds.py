@@ -161,3 +161,11 @@ def test_counted_noun_after_a_bare_verb():
     # 涉 opens a noun (涉密单位); the noun after a bare verb and its figure may be long
     assert phrases("全年共排查8家涉密单位。")["8家"][0] == "涉密单位"
     assert phrases("全年组织 3 次政务公开专栏内容全覆盖抽查，并通报结果。")["3 次"][0] == "政务公开专栏内容全覆盖抽查"
+    # 外 after the noun is a position, like 中 and 内
+    assert phrases("除5家涉密单位外，其余单位均公开预算。")["5家"][0] == "涉密单位"
+
+
+def test_a_noun_longer_than_the_window_is_never_kept_cut():
+    s = "全年共发布3期季度性全区重点排污企业污染源监督性监测情况。"
+    got = phrases(s)["3期"][0]
+    assert got is None or s.find(got) + len(got) <= s.index("3期") or got.endswith("情况")
