@@ -157,10 +157,9 @@ def test_change_verbs_ranges_and_run_to_dates_end_no_phrase():
     assert phrases("申请信息不存在3件。")["3件"][0] == "申请信息不存在"
 
 
-def test_counted_noun_after_a_bare_verb():
-    # 涉 opens a noun (涉密单位); the noun after a bare verb and its figure may be long
+def test_counted_noun_opening_with_she_and_closing_with_a_position():
+    # 涉 opens a noun (涉密单位)
     assert phrases("全年共排查8家涉密单位。")["8家"][0] == "涉密单位"
-    assert phrases("全年组织 3 次政务公开专栏内容全覆盖抽查，并通报结果。")["3 次"][0] == "政务公开专栏内容全覆盖抽查"
     # 外 after the noun is a position, like 中 and 内
     assert phrases("除5家涉密单位外，其余单位均公开预算。")["5家"][0] == "涉密单位"
 
