@@ -147,3 +147,24 @@ def test_words_that_open_no_phrase_are_stripped():
 def test_light_verb_inside_a_phrase_starts_it():
     # 45家市直单位开展专栏建设 (guidelines 4): the channel or subject before 开展 is outside, and 开展 too
     assert phrases("全年通过政务微博开展网上调查12次。")["12次"][0] == "网上调查"
+
+
+def test_change_verbs_ranges_and_run_to_dates_end_no_phrase():
+    # X提高到N: X is what N measures; 在 opens the range (not 存在); 结转至<year>: the count is 结转
+    assert phrases("今年考核工作权重提高到8分。")["8分"][0] == "考核工作权重"
+    assert phrases("凡采购项目金额在5万元以上的均公开。")["5万元以上"][0].endswith("项目金额")
+    assert phrases("全年收到申请90件，办结85件，结转至2030年5件。")["5件"][0] == "结转"
+    assert phrases("申请信息不存在3件。")["3件"][0] == "申请信息不存在"
+
+
+def test_counted_noun_opening_with_she_and_closing_with_a_position():
+    # 涉 opens a noun (涉密单位)
+    assert phrases("全年共排查8家涉密单位。")["8家"][0] == "涉密单位"
+    # 外 after the noun is a position, like 中 and 内
+    assert phrases("除5家涉密单位外，其余单位均公开预算。")["5家"][0] == "涉密单位"
+
+
+def test_a_noun_longer_than_the_window_is_never_kept_cut():
+    s = "全年共发布3期季度性全区重点排污企业污染源监督性监测情况。"
+    got = phrases(s)["3期"][0]
+    assert got is None or s.find(got) + len(got) <= s.index("3期") or got.endswith("情况")

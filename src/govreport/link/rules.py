@@ -631,6 +631,8 @@ def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False) -> tuple[
     tail = rules.noun_end.search(view, fig.end, end)
     if tail:
         end = tail.start()
+    if end == hi < ce and rules.noun.match(view, hi, hi + 1):
+        return None  # the noun runs on past the window: cut there, it would not be the noun
     if end - fig.end < 1 or end - fig.end > rules.cfg["windows"]["max_noun"]:
         return None
     return fig.end, end
