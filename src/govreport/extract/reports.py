@@ -310,12 +310,10 @@ def _run_worker(report: Any) -> DocumentResult:
 
 
 def _run_worker_serialized(report: Any) -> DocumentResult:
-    """``_run_worker``, the result completed with its input warnings and carrying its output lines (unless it is
-    held for the cross-year refinement, which makes it again at the end of the batch)."""
+    """``_run_worker``, the result completed with its input warnings and carrying its output lines (a result held
+    for the cross-year refinement too: they are written as they are unless a neighbouring year narrows it)."""
     assert _WORKER is not None
     result = _run_worker(report)
-    if result.analysis is not None:
-        return result
     result.document["warnings"][:0] = report.warnings
     return with_lines(result, _WORKER.with_tasks)
 
@@ -385,7 +383,7 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
     work = _run_worker_serialized if serialize else _run_worker
     results = run_isolated(reports, work, _failed_report, workers=min(workers, max(len(reports), 1)),
                            budget=budget, size_of=_file_size, initializer=_load_extractor, initargs=options)
-    years = AcrossYears(with_tasks)
+    years = AcrossYears(with_tasks, serialize)
     for i, result in enumerate(results):  # not zip: the pool closes when its generator runs to its end
         if result.lines is None:  # else the worker added them before writing its lines
             result.document["warnings"][:0] = reports[i].warnings
@@ -394,26 +392,29 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
         yield result
         done(1)
     for result in years.release():
-        yield with_lines(result, with_tasks) if serialize else result
+        yield result
         done(1)
 
 
 class AcrossYears:
     """The batch's cross-year refinement: reports whose digit-run splits stay open on cells the identities
     between years read are held to the end of the batch, where the identities between consecutive years of one organ (上年结转 of Y+1 = 结转下年度 of Y,
-    configs/tables.yml cross_year) narrow them (tables.years.refine_across_years) before their rows are made
-    again; every other report is written at once, keeping only the few cells the identities read."""
+    configs/tables.yml cross_year) narrow them (tables.years.refine_across_years); a held report the narrowing
+    changed has its rows made again, the others are written as they came (``serialize``: with their output lines,
+    else with their rows). Every other report is written at once, keeping only the few cells the identities
+    read."""
 
-    def __init__(self, with_tasks: bool):
+    def __init__(self, with_tasks: bool, serialize: bool = False):
         self.with_tasks = with_tasks
-        self.held: list[tuple[DocumentResult, list[str]]] = []
+        self.serialize = serialize
+        self.held: list[tuple[DocumentResult, list[str], Any]] = []  # (result, input warnings, tables as held)
         self.yearly: list[tuple[str | None, int | None, Any]] = []
 
     def hold(self, result: DocumentResult, input_warnings: list[str]) -> bool:
         """Note a result's cells; True when it is held back (open splits a neighbouring year may narrow)."""
         organ, year = result.document.get("organ"), result.document.get("year")
         if result.analysis is not None:
-            self.held.append((result, input_warnings))
+            self.held.append((result, input_warnings, _narrowable_state(result.analysis.tables)))
             self.yearly.append((organ, year, result.analysis.tables))
             return True
         if result.year_cells is not None:
@@ -433,10 +434,31 @@ class AcrossYears:
         if not self.held:
             return
         refine_across_years(self.yearly)
-        for result, input_warnings in self.held:
+        for result, input_warnings, state in self.held:
+            if _narrowable_state(result.analysis.tables) == state:  # nothing narrowed: its rows stand
+                result.analysis = None
+                yield _with_rows(result) if result.lines is not None and not self.serialize else result
+                continue
             again = document_result(result.analysis, indicator_units(), self.with_tasks)
             again.document["warnings"][:0] = input_warnings
-            yield again
+            yield with_lines(again, self.with_tasks) if self.serialize else again
+
+
+def _narrowable_state(tables: Any) -> tuple:
+    """What the cross-year narrowing can change in a report's tables: it drops candidates of open splits (which
+    sets their cells' values, alternatives and uncertainty) and runs the checks again."""
+    return (tuple(len(choice.candidates) for choice in tables.splits), [c.to_dict() for c in tables.checks])
+
+
+def _with_rows(result: DocumentResult) -> DocumentResult:
+    """A result carrying its output lines (``with_lines``) with its mentions and tasks read back from them."""
+    import json
+
+    assert result.lines is not None
+    result.mentions = [json.loads(line) for line in result.lines["mentions.jsonl"].split(b"\n")[:-1]]
+    result.tasks = [json.loads(line) for line in result.lines.get("tasks.jsonl", b"").split(b"\n")[:-1]]
+    result.lines = None
+    return result
 
 
 def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress: Callable[[int], None] | None,
@@ -449,13 +471,13 @@ def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress:
     # the cross-year narrowing spans the whole batch, as in one process: partitions send the reports they
     # would hold and every other report's year cells, and the held ones are written at the end of the batch
     _, _, with_tasks = options
-    years = AcrossYears(with_tasks)
+    years = AcrossYears(with_tasks, serialize)
     with DaskRun(parts_dir or Path("out") / ".parts", settings, workers, scheduler) as run:
         for item in run.results(reports, years):  # input warnings were added on the worker (extract_reports)
             yield item
             done(len(item.documents) if isinstance(item, WrittenPart) else 1)
     for result in years.release():
-        yield with_lines(result, with_tasks) if serialize else result
+        yield result
         done(1)
 
 
