@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import pickle
+import threading
 import uuid
 from collections import deque
 from collections.abc import Iterator
@@ -138,13 +139,19 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
     names = output_names(settings.with_tasks)
     tag = uuid.uuid4().hex  # a rerun never writes into a live file
     tmp = {path: path.with_name(f"{path.name}.{tag}.tmp") for path in part.all(names)}
+    handoff = _handoff(run)  # None unless this worker is a thread of the client's process
+    # a worker thread of the client's process keeps its child process for its next partition (closed with the run):
+    # a fork per partition cost each partition's first reports the child's start (and with it the extractor's
+    # warm-up, which the children now do side by side); a worker process keeps none, having no end of run
     results = extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks,
-                              serialize=True, across_years=False)
+                              serialize=True, across_years=False,
+                              keep_pool=(run, threading.get_ident()) if handoff is not None else None)
     years: list[tuple[str, Any]] = []  # in input order: ("held", (result, input warnings)) or ("cells", ...)
     with ExitStack() as stack:
         files = {name: stack.enter_context(open(tmp[part.output(name)], "wb")) for name in names}  # lines: bytes
         summary = stack.enter_context(open(tmp[part.summary], "w", encoding="utf-8"))
-        for report, result in zip(reports, results):  # extract_reports yields in input order
+        for i, result in enumerate(results):  # in input order; not zip: the generator must run to its end (a
+            report = reports[i]  # generator dropped before stops its pool, which a worker thread keeps)
             if result.analysis is not None:  # open splits: its rows are made at the end of the batch
                 years.append(("held", (result, list(report.warnings))))
                 continue
@@ -155,7 +162,6 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
                 files[name].write(text)
             n_lines = {name: text.count(b"\n") for name, text in result.lines.items() if name in JSONL_OUTPUTS}
             summary.write(json_line({**asdict(WrittenDocument.of(result)), "lines": n_lines}))
-    handoff = _handoff(run)
     if handoff is not None:
         handoff[index] = years
         tmp.pop(part.years)
@@ -259,6 +265,9 @@ class DaskRun:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        from .isolation import close_kept_pools
+
+        close_kept_pools((self.run,))
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:

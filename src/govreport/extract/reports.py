@@ -268,6 +268,7 @@ def _candidates(mentions: Iterable[Mention]) -> Iterator[Any]:
 
 _WORKER: Extractor | None = None
 _WORKER_OPTIONS: tuple | None = None
+_WARM = False  # _WORKER.warm_up() has run in this process
 _LOADING = threading.Lock()
 
 
@@ -278,20 +279,28 @@ def preload_extractor(model: str | Path | None = None, use_model: bool = True, w
     return _WORKER
 
 
-def _load_extractor(model: str | None, use_model: bool, with_tasks: bool) -> None:
-    """This process's extractor for these options, kept between batches (loading takes seconds).
+def _load_extractor(model: str | None, use_model: bool, with_tasks: bool, warm: bool = True) -> None:
+    """This process's extractor for these options, kept between batches (loading takes seconds), and ``warm``:
+    warmed up (``Extractor.warm_up``: the patterns compiled on first use, compiled now).
 
     Loaded in the batch process before its workers are forked, so they start with it (and a worker replaced
     after a timeout starts at once); a platform without fork loads it in each worker instead. Several threads
-    of one process (dask workers of a LocalCluster) load it once.
+    of one process (dask workers of a LocalCluster) load it once; their workers are kept from partition to
+    partition (``extract_reports`` ``keep_pool``) and warm it up each, at the same time on their cores, where
+    warming it up in the process that forks them kept the others waiting.
     """
-    global _WORKER, _WORKER_OPTIONS
+    global _WORKER, _WORKER_OPTIONS, _WARM
     with _LOADING:
         if _WORKER is None or _WORKER_OPTIONS != (model, use_model, with_tasks):
             _WORKER = Extractor(model, use_model, with_tasks)
             _WORKER_OPTIONS = (model, use_model, with_tasks)
+            _WARM = False
+        elif _WARM or not warm:
+            return
+        if warm:
             _WORKER.warm_up()
-            _freeze_loaded()
+            _WARM = True
+        _freeze_loaded()
 
 
 def _freeze_loaded() -> None:
@@ -355,7 +364,8 @@ def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Pa
 def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | None = None, use_model: bool = True,
                     with_tasks: bool = False, progress: Callable[[int], None] | None = None, budget: Any = None,
                     engine: str = "local", scheduler: str | None = None, parts_dir: Path | None = None,
-                    serialize: bool = False, across_years: bool = True) -> Iterator[DocumentResult | WrittenPart]:
+                    serialize: bool = False, across_years: bool = True,
+                    keep_pool: tuple | None = None) -> Iterator[DocumentResult | WrittenPart]:
     """Extract ``inputs.ReportFile``s in ``workers`` guarded processes (``batch``), yielding results in input
     order; ``budget`` overrides the time budget of configs/batch.yml (a ``batch.TimeBudget``); ``progress`` is
     called with the number of documents each step completes (the CLI's progress bar).
@@ -370,6 +380,9 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
 
     ``across_years=False``: no result is held for the cross-year narrowing; each comes in input order with
     its ``analysis`` or ``year_cells`` for a caller that narrows across a larger batch (a dask partition's).
+
+    ``keep_pool``: the key of worker processes kept for the next call with that key (``isolation.run_isolated``
+    ``keep``; a dask worker thread's, from partition to partition), which warm up the extractor themselves.
     """
     from .isolation import forks_workers, run_isolated
 
@@ -378,11 +391,12 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
         yield from _extract_on_dask(reports, workers, options, progress, scheduler, parts_dir, serialize)
         return
     if forks_workers():
-        _load_extractor(*options)
+        _load_extractor(*options, warm=keep_pool is None)
     done = progress or _no_progress
     work = _run_worker_serialized if serialize else _run_worker
     results = run_isolated(reports, work, _failed_report, workers=min(workers, max(len(reports), 1)),
-                           budget=budget, size_of=_file_size, initializer=_load_extractor, initargs=options)
+                           budget=budget, size_of=_file_size, initializer=_load_extractor, initargs=options,
+                           keep=keep_pool)
     years = AcrossYears(with_tasks, serialize)
     for i, result in enumerate(results):  # not zip: the pool closes when its generator runs to its end
         if result.lines is None:  # else the worker added them before writing its lines
