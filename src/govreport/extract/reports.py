@@ -268,7 +268,6 @@ def _candidates(mentions: Iterable[Mention]) -> Iterator[Any]:
 
 _WORKER: Extractor | None = None
 _WORKER_OPTIONS: tuple | None = None
-_WARM = False  # _WORKER.warm_up() has run in this process
 _LOADING = threading.Lock()
 
 
@@ -279,28 +278,21 @@ def preload_extractor(model: str | Path | None = None, use_model: bool = True, w
     return _WORKER
 
 
-def _load_extractor(model: str | None, use_model: bool, with_tasks: bool, warm: bool = True) -> None:
-    """This process's extractor for these options, kept between batches (loading takes seconds), and ``warm``:
-    warmed up (``Extractor.warm_up``: the patterns compiled on first use, compiled now).
+def _load_extractor(model: str | None, use_model: bool, with_tasks: bool) -> None:
+    """This process's extractor for these options, kept between batches (loading takes seconds).
 
     Loaded in the batch process before its workers are forked, so they start with it (and a worker replaced
-    after a timeout starts at once); a platform without fork loads it in each worker instead. Several threads
-    of one process (dask workers of a LocalCluster) load it once; their workers are kept from partition to
-    partition (``extract_reports`` ``keep_pool``) and warm it up each, at the same time on their cores, where
-    warming it up in the process that forks them kept the others waiting.
+    after a timeout starts at once); a platform without fork loads it in each worker instead, and so do the
+    workers a dask worker thread keeps from partition to partition (``extract_reports`` ``keep_pool``): side by
+    side on their cores, where loading it in the process that forks them kept the others waiting.
     """
-    global _WORKER, _WORKER_OPTIONS, _WARM
+    global _WORKER, _WORKER_OPTIONS
     with _LOADING:
         if _WORKER is None or _WORKER_OPTIONS != (model, use_model, with_tasks):
             _WORKER = Extractor(model, use_model, with_tasks)
             _WORKER_OPTIONS = (model, use_model, with_tasks)
-            _WARM = False
-        elif _WARM or not warm:
-            return
-        if warm:
             _WORKER.warm_up()
-            _WARM = True
-        _freeze_loaded()
+            _freeze_loaded()
 
 
 def _freeze_loaded() -> None:
@@ -382,7 +374,7 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
     its ``analysis`` or ``year_cells`` for a caller that narrows across a larger batch (a dask partition's).
 
     ``keep_pool``: the key of worker processes kept for the next call with that key (``isolation.run_isolated``
-    ``keep``; a dask worker thread's, from partition to partition), which warm up the extractor themselves.
+    ``keep``; a dask worker thread's, from partition to partition), which load the extractor themselves.
     """
     from .isolation import forks_workers, run_isolated
 
@@ -390,8 +382,8 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
     if engine == "dask":
         yield from _extract_on_dask(reports, workers, options, progress, scheduler, parts_dir, serialize)
         return
-    if forks_workers():
-        _load_extractor(*options, warm=keep_pool is None)
+    if forks_workers() and keep_pool is None:
+        _load_extractor(*options)
     done = progress or _no_progress
     work = _run_worker_serialized if serialize else _run_worker
     results = run_isolated(reports, work, _failed_report, workers=min(workers, max(len(reports), 1)),
