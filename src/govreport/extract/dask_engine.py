@@ -152,12 +152,11 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
         summary = stack.enter_context(open(tmp[part.summary], "w", encoding="utf-8"))
         for i, result in enumerate(results):  # in input order; not zip: the generator must run to its end (a
             report = reports[i]  # generator dropped before stops its pool, which a worker thread keeps)
-            if result.analysis is not None:  # open splits: its rows are made at the end of the batch
+            if result.analysis is not None:  # open splits: written at the end of the batch (made again if narrowed)
                 years.append(("held", (result, list(report.warnings))))
                 continue
             if result.year_cells is not None:
-                years.append(("cells", (result.document.get("organ"), result.document.get("year"),
-                                        result.year_cells)))
+                years.append(("cells", (*result.organ_year(), result.year_cells)))
             for name, text in result.lines.items():
                 files[name].write(text)
             n_lines = {name: text.count(b"\n") for name, text in result.lines.items() if name in JSONL_OUTPUTS}

@@ -52,9 +52,17 @@ class DocumentResult:
     analysis: Any = None
     year_cells: Any = None
     # the document's lines per output file, UTF-8 encoded, when they were made where the document was extracted
-    # (extract_reports(serialize=True)); its mentions and tasks are then in the lines only. Bytes: they cross
-    # from the child process that made them as they are (a str is encoded to pickle it and decoded again)
+    # (extract_reports(serialize=True)); its summary, mentions, records and tasks are then in the lines only, and
+    # ``written`` holds what the batch totals read of them. Bytes: they cross from the child process that made
+    # them as they are (a str is encoded to pickle it and decoded again), where the rows' dicts took the
+    # process that writes about a second per 10 MB of reports to unpickle
     lines: dict[str, bytes] | None = None
+    written: WrittenDocument | None = None
+
+    def organ_year(self) -> tuple[str | None, int | None]:
+        if self.written is not None:
+            return self.written.organ, self.written.year
+        return self.document.get("organ"), self.document.get("year")
 
 
 @dataclass
@@ -79,6 +87,8 @@ class WrittenDocument:
 
     @classmethod
     def of(cls, res: DocumentResult) -> WrittenDocument:
+        if res.written is not None:
+            return res.written
         doc = res.document
         return cls(doc=doc.get("doc"), path=res.path, organ=doc.get("organ"), year=doc.get("year"), error=res.error,
                    n_chars=res.n_chars, n_figures=doc.get("n_figures", 0), n_linked=doc.get("n_linked", 0),
@@ -320,12 +330,13 @@ def _run_worker_serialized(report: Any) -> DocumentResult:
 
 
 def with_lines(result: DocumentResult, with_tasks: bool) -> DocumentResult:
-    """The result carrying its output lines (``DocumentResult.lines``) instead of its mentions and tasks, so that
-    what crosses to the process that writes is a few strings rather than thousands of small dicts; a result
+    """The result carrying its output lines (``DocumentResult.lines``) and its ``WrittenDocument`` instead of its
+    rows, so that what crosses to the process that writes is a few strings rather than thousands of dicts; a result
     whose rows cannot be written becomes a failed one, as in ``write_outputs``."""
     result, lines = _serialized(result, with_tasks)
     result.lines = lines
-    result.mentions, result.tasks = [], []
+    result.written = WrittenDocument.of(result)
+    result.document, result.mentions, result.records, result.tasks = {}, [], [], []
     return result
 
 
@@ -418,7 +429,7 @@ class AcrossYears:
 
     def hold(self, result: DocumentResult, input_warnings: list[str]) -> bool:
         """Note a result's cells; True when it is held back (open splits a neighbouring year may narrow)."""
-        organ, year = result.document.get("organ"), result.document.get("year")
+        organ, year = result.organ_year()
         if result.analysis is not None:
             self.held.append((result, input_warnings, _narrowable_state(result.analysis.tables)))
             self.yearly.append((organ, year, result.analysis.tables))
@@ -457,13 +468,17 @@ def _narrowable_state(tables: Any) -> tuple:
 
 
 def _with_rows(result: DocumentResult) -> DocumentResult:
-    """A result carrying its output lines (``with_lines``) with its mentions and tasks read back from them."""
+    """A result carrying its output lines (``with_lines``) with its rows read back from them."""
     import json
 
     assert result.lines is not None
-    result.mentions = [json.loads(line) for line in result.lines["mentions.jsonl"].split(b"\n")[:-1]]
-    result.tasks = [json.loads(line) for line in result.lines.get("tasks.jsonl", b"").split(b"\n")[:-1]]
-    result.lines = None
+
+    def rows(name: str) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in result.lines.get(name, b"").split(b"\n")[:-1]]
+
+    (result.document,) = rows("documents.jsonl")
+    result.mentions, result.records, result.tasks = rows("mentions.jsonl"), rows("records.jsonl"), rows("tasks.jsonl")
+    result.lines = result.written = None
     return result
 
 
