@@ -140,9 +140,8 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
     tag = uuid.uuid4().hex  # a rerun never writes into a live file
     tmp = {path: path.with_name(f"{path.name}.{tag}.tmp") for path in part.all(names)}
     handoff = _handoff(run)  # None unless this worker is a thread of the client's process
-    # a worker thread of the client's process keeps its child process for its next partition (closed with the run):
-    # a fork per partition cost each partition's first reports the child's start (and with it the extractor's
-    # warm-up, which the children now do side by side); a worker process keeps none, having no end of run
+    # a worker thread of the client's process keeps its child process for its next partition (closed with the run)
+    # instead of forking one per partition; a worker process keeps none, having no end of run to close it
     results = extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks,
                               serialize=True, across_years=False,
                               keep_pool=(run, threading.get_ident()) if handoff is not None else None)

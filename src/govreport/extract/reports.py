@@ -292,9 +292,9 @@ def _load_extractor(model: str | None, use_model: bool, with_tasks: bool) -> Non
     """This process's extractor for these options, kept between batches (loading takes seconds).
 
     Loaded in the batch process before its workers are forked, so they start with it (and a worker replaced
-    after a timeout starts at once); a platform without fork loads it in each worker instead, and so do the
-    workers a dask worker thread keeps from partition to partition (``extract_reports`` ``keep_pool``): side by
-    side on their cores, where loading it in the process that forks them kept the others waiting.
+    after a timeout starts at once); a platform without fork loads it in each worker instead. Several threads
+    of one process (dask workers of a LocalCluster) load it once: loading it in each of their workers instead,
+    side by side, took as long before the first report and twice the CPU.
     """
     global _WORKER, _WORKER_OPTIONS
     with _LOADING:
@@ -385,7 +385,7 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
     its ``analysis`` or ``year_cells`` for a caller that narrows across a larger batch (a dask partition's).
 
     ``keep_pool``: the key of worker processes kept for the next call with that key (``isolation.run_isolated``
-    ``keep``; a dask worker thread's, from partition to partition), which load the extractor themselves.
+    ``keep``; a dask worker thread's, from partition to partition).
     """
     from .isolation import forks_workers, run_isolated
 
@@ -393,7 +393,7 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
     if engine == "dask":
         yield from _extract_on_dask(reports, workers, options, progress, scheduler, parts_dir, serialize)
         return
-    if forks_workers() and keep_pool is None:
+    if forks_workers():
         _load_extractor(*options)
     done = progress or _no_progress
     work = _run_worker_serialized if serialize else _run_worker
