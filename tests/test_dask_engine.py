@@ -147,3 +147,43 @@ def test_partitions_come_in_whole_rounds_of_one_size(tmp_path):
         assert max(sizes) <= partition_bytes and max(sizes) - min(sizes) <= 10  # one file apart at most
     # max_files also bounds the rounds: 70 files, at most 5 per partition, 2 slots → 7 rounds of 2
     assert len(partitions(files, 10_000, max_files=5, slots=2)) == 14
+
+
+def _child_pid(item: int) -> tuple[int, int]:
+    return item, os.getpid()
+
+
+def _failed_item(item: int, error: str) -> tuple[int, int]:
+    return item, -1
+
+
+def test_a_kept_pool_serves_the_next_call_until_closed():
+    """A dask worker thread keeps its child process from partition to partition (run_isolated ``keep``); a call
+    that stops early stops the pool, and close_kept_pools ends it."""
+    from govreport.extract.isolation import close_kept_pools, run_isolated
+
+    key = ("test-run", 1)
+    first = list(run_isolated([1, 2], _child_pid, _failed_item, keep=key))
+    second = list(run_isolated([3], _child_pid, _failed_item, keep=key))
+    assert [item for item, _ in first + second] == [1, 2, 3]
+    (pid,) = {pid for _, pid in first + second}
+    assert pid not in (-1, os.getpid())
+    early = run_isolated([4, 5], _child_pid, _failed_item, keep=key)
+    assert next(early) == (4, pid)
+    early.close()  # the consumer stopped early: the pool is stopped and forgotten
+    assert not psutil_alive(pid)
+    third = list(run_isolated([6], _child_pid, _failed_item, keep=key))
+    assert third[0][1] not in (pid, -1)
+    close_kept_pools(("test-run",))
+    assert not psutil_alive(third[0][1])
+    assert list(run_isolated([7], _child_pid, _failed_item, keep=key))[0][1] not in (third[0][1], -1)
+    close_kept_pools(("test-run",))
+
+
+def psutil_alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -10,8 +10,9 @@ output as it is (``reports.WrittenPart``): no row crosses the network or is deco
 client's work stays small beside the workers' and the outputs are those of a single-process run. That includes
 the narrowing of reports of one organ in consecutive years against each other (``tables.refine_across_years``)
 over the whole batch: a partition does not narrow, it sends the reports it would hold (pickled analyses) and every
-other report's year cells beside its part files (``part-NNNNNN.years.pickle``), and the client narrows and writes
-the held reports at the end of the batch, as one process does. A worker that dies has its partition rerun
+other report's year cells beside its part files (``part-NNNNNN.years.pickle``; in memory from a worker thread of
+the client's own process), and the client narrows the held reports at the end of the batch, as one process does,
+and writes them: as the worker made them unless the narrowing changed them. A worker that dies has its partition rerun
 elsewhere by the scheduler; a rerun rewrites the same part files, and every part is read exactly once, so no
 document is lost or written twice. At most ``window`` partitions are in flight or unread at a time, which keeps
 the client's memory flat in the batch size.
@@ -23,6 +24,7 @@ import json
 import logging
 import os
 import pickle
+import threading
 import uuid
 from collections import deque
 from collections.abc import Iterator
@@ -112,46 +114,76 @@ def output_names(with_tasks: bool) -> tuple[str, ...]:
     return (*names, "tasks.jsonl") if with_tasks else names
 
 
-def run_partition(index: int, reports: list[Any], parts_dir: str, settings: WorkerSettings) -> int:
-    """Extract one partition on a worker and write its part files; return the index."""
+# The cross-year part of the partitions that worker threads of the client's own process ran (a LocalCluster of
+# threads), by (run, partition index): handed over as they are, where pickling the held analyses to a file and
+# loading them again cost the client's process about 1.5 s of CPU per 10 MB of reports, beside the workers'
+# children on the same cores. Only the client's process has its run here (DaskRun.__enter__), under its process
+# id: a worker process forked from the client (dask's multiprocessing-method fork) inherits a copy, not the dict.
+_HANDOFF: dict[str, dict[int, list[tuple[str, Any]]]] = {}
+
+
+def _handoff(run: str | None) -> dict[int, list[tuple[str, Any]]] | None:
+    """This process's handoff for ``run`` (``{pid}-{uuid}``), if it is the client's process."""
+    if run is None or run.split("-", 1)[0] != str(os.getpid()):
+        return None
+    return _HANDOFF.get(run)
+
+
+def run_partition(index: int, reports: list[Any], parts_dir: str, settings: WorkerSettings,
+                  run: str | None = None) -> int:
+    """Extract one partition on a worker and write its part files; return the index. The cross-year part goes to
+    the client's process directly when this worker is a thread of it (``run`` in ``_HANDOFF``), else to a file."""
     from .reports import extract_reports
 
     part = PartFiles(Path(parts_dir), index)
     names = output_names(settings.with_tasks)
     tag = uuid.uuid4().hex  # a rerun never writes into a live file
     tmp = {path: path.with_name(f"{path.name}.{tag}.tmp") for path in part.all(names)}
+    handoff = _handoff(run)  # None unless this worker is a thread of the client's process
+    # a worker thread of the client's process keeps its child process for its next partition (closed with the run)
+    # instead of forking one per partition; a worker process keeps none, having no end of run to close it
     results = extract_reports(reports, 1, settings.model, settings.use_model, settings.with_tasks,
-                              serialize=True, across_years=False)
+                              serialize=True, across_years=False,
+                              keep_pool=(run, threading.get_ident()) if handoff is not None else None)
     years: list[tuple[str, Any]] = []  # in input order: ("held", (result, input warnings)) or ("cells", ...)
     with ExitStack() as stack:
         files = {name: stack.enter_context(open(tmp[part.output(name)], "wb")) for name in names}  # lines: bytes
         summary = stack.enter_context(open(tmp[part.summary], "w", encoding="utf-8"))
-        for report, result in zip(reports, results):  # extract_reports yields in input order
-            if result.analysis is not None:  # open splits: its rows are made at the end of the batch
+        for i, result in enumerate(results):  # in input order; not zip: the generator must run to its end (a
+            report = reports[i]  # generator dropped before stops its pool, which a worker thread keeps)
+            if result.analysis is not None:  # open splits: written at the end of the batch (made again if narrowed)
                 years.append(("held", (result, list(report.warnings))))
                 continue
             if result.year_cells is not None:
-                years.append(("cells", (result.document.get("organ"), result.document.get("year"),
-                                        result.year_cells)))
+                years.append(("cells", (*result.organ_year(), result.year_cells)))
             for name, text in result.lines.items():
                 files[name].write(text)
             n_lines = {name: text.count(b"\n") for name, text in result.lines.items() if name in JSONL_OUTPUTS}
             summary.write(json_line({**asdict(WrittenDocument.of(result)), "lines": n_lines}))
-    with open(tmp[part.years], "wb") as f:
-        pickle.dump(years, f)
+    if handoff is not None:
+        handoff[index] = years
+        tmp.pop(part.years)
+    else:
+        with open(tmp[part.years], "wb") as f:
+            pickle.dump(years, f)
     for final, path in tmp.items():  # the summary last: a part is complete once it is there
         os.replace(path, final)
     return index
 
 
-def feed_years(path: Path, years: Any) -> None:
-    """Give ``years`` (extract.reports.AcrossYears) a part's held reports and year cells, in input order."""
-    with open(path, "rb") as f:
-        for kind, item in pickle.load(f):
-            if kind == "held":
-                years.hold(*item)
-            else:
-                years.note_cells(*item)
+def feed_years(part: PartFiles, years: Any, run: str | None = None) -> None:
+    """Give ``years`` (extract.reports.AcrossYears) a part's held reports and year cells, in input order: from the
+    worker thread that ran it (``run``'s handoff) or from its file."""
+    handoff = _handoff(run)
+    handed = handoff.pop(part.index, None) if handoff is not None else None
+    if handed is None:
+        with open(part.years, "rb") as f:
+            handed = pickle.load(f)
+    for kind, item in handed:
+        if kind == "held":
+            years.hold(*item)
+        else:
+            years.note_cells(*item)
 
 
 def read_summary(part: PartFiles) -> list[tuple[WrittenDocument, dict[str, int]]]:
@@ -206,12 +238,14 @@ class DaskRun:
         self.local_cluster_config = cfg["local_cluster_config"]
         self.cluster: Any = None
         self.client: Any = None
+        self.run = f"{os.getpid()}-{uuid.uuid4().hex}"  # names this run's handoff (``_HANDOFF``) while it is open
 
     def __enter__(self) -> DaskRun:  # noqa: PYI034 (a final class)
         import dask
         from distributed import Client, LocalCluster
 
         self.parts_dir.mkdir(parents=True, exist_ok=True)
+        _HANDOFF[self.run] = {}
         if self.scheduler:
             self.client = Client(self.scheduler)
         else:
@@ -229,10 +263,14 @@ class DaskRun:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        from .isolation import close_kept_pools
+
+        close_kept_pools((self.run,))
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+        _HANDOFF.pop(self.run, None)
         try:
             self.parts_dir.rmdir()  # empty after a complete run; kept (with its parts) after a failed one
         except OSError:
@@ -260,7 +298,7 @@ class DaskRun:
             if item is not None:
                 index, files_of_part = item
                 future = self.client.submit(run_partition, index, files_of_part, str(self.parts_dir), self.settings,
-                                            key=f"govreport-part-{index}-{uuid.uuid4().hex[:8]}", pure=False,
+                                            self.run, key=f"govreport-part-{index}-{uuid.uuid4().hex[:8]}", pure=False,
                                             retries=self.retries)
                 pending.append((index, future))
 
@@ -274,7 +312,7 @@ class DaskRun:
                 yield written_part(part, with_tasks)
             else:
                 yield from read_results(part, with_tasks)
-            feed_years(part.years, years)
+            feed_years(part, years, self.run)
             for path in part.all(output_names(with_tasks)):
-                path.unlink()
+                path.unlink(missing_ok=True)  # no years file when they were handed over
             submit_next()

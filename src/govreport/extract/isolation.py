@@ -15,12 +15,13 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..config import load_config
 
@@ -60,24 +61,32 @@ def describe_error(err: BaseException) -> str:
     return f"{type(err).__name__}: {message}" if message else type(err).__name__
 
 
+# Pools kept between calls of run_isolated by key (``keep``): a dask worker thread runs partition after partition
+# in one child process instead of forking one per partition. Closed by ``close_kept_pools``.
+_KEPT: dict[tuple, Any] = {}
+_KEPT_LOCK = threading.Lock()
+
+
 def run_isolated(items: Iterable[T], work: Callable[[T], R], failed: Callable[[T, str], R], *, workers: int = 1,
                  budget: TimeBudget | None = None, size_of: Callable[[T], int] = lambda item: 0,
-                 initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> Iterator[R]:
+                 initializer: Callable[..., None] | None = None, initargs: tuple = (),
+                 keep: tuple | None = None) -> Iterator[R]:
     """``work(item)`` for every item in worker processes, in input order; ``failed(item, error)`` stands in for
     the result of an item that raised, overran its budget or lost its worker.
 
     ``work`` and ``initializer`` must be importable module-level functions; ``size_of(item)`` is the size in
-    bytes that sets the item's time budget.
+    bytes that sets the item's time budget. ``keep``: a key under which the pool outlives the call, for the next
+    call with that key (and the same work and options), until ``close_kept_pools``; a call that does not run to
+    its end stops it.
     """
-    import multiprocessing
-
-    from pebble import ProcessPool
-
     budget = budget or TimeBudget.from_config()
     cfg = load_config("batch.yml")
-    context = multiprocessing.get_context("fork" if forks_workers() else None)
-    pool = ProcessPool(max_workers=max(1, workers), initializer=_start_worker,
-                       initargs=(os.getpid(), cfg["worker_memory_mb"], initializer, initargs), context=context)
+    pool = _kept_pool(keep) if keep is not None else None
+    if pool is None:
+        pool = _new_pool(workers, initializer, initargs, cfg)
+        if keep is not None:
+            with _KEPT_LOCK:
+                _KEPT[keep] = pool
     window = max(1, workers) * cfg["prefetch_per_worker"]
     pending: deque[tuple[T, float, Future]] = deque()
     todo = iter(items)
@@ -90,11 +99,42 @@ def run_isolated(items: Iterable[T], work: Callable[[T], R], failed: Callable[[T
                 break
             item, seconds, future = pending.popleft()
             yield _outcome(item, seconds, future, failed)
-        pool.close()
+        if keep is None:
+            pool.close()
+            pool.join()
     except BaseException:  # the consumer stopped early (GeneratorExit) or failed: no worker may outlive it
+        if keep is not None:
+            with _KEPT_LOCK:
+                _KEPT.pop(keep, None)
         pool.stop()
+        pool.join()
         raise
-    finally:
+
+
+def _new_pool(workers: int, initializer: Callable[..., None] | None, initargs: tuple, cfg: dict) -> Any:
+    import multiprocessing
+
+    from pebble import ProcessPool
+
+    context = multiprocessing.get_context("fork" if forks_workers() else None)
+    return ProcessPool(max_workers=max(1, workers), initializer=_start_worker,
+                       initargs=(os.getpid(), cfg["worker_memory_mb"], initializer, initargs), context=context)
+
+
+def _kept_pool(key: tuple) -> Any:
+    with _KEPT_LOCK:
+        pool = _KEPT.get(key)
+    return pool if pool is not None and pool.active else None
+
+
+def close_kept_pools(prefix: tuple) -> None:
+    """Close the kept pools whose key starts with ``prefix`` (their workers end once idle)."""
+    with _KEPT_LOCK:
+        keys = [key for key in _KEPT if key[:len(prefix)] == prefix]
+        pools = [_KEPT.pop(key) for key in keys]
+    for pool in pools:
+        pool.close()
+    for pool in pools:
         pool.join()
 
 

@@ -52,9 +52,17 @@ class DocumentResult:
     analysis: Any = None
     year_cells: Any = None
     # the document's lines per output file, UTF-8 encoded, when they were made where the document was extracted
-    # (extract_reports(serialize=True)); its mentions and tasks are then in the lines only. Bytes: they cross
-    # from the child process that made them as they are (a str is encoded to pickle it and decoded again)
+    # (extract_reports(serialize=True)); its summary, mentions, records and tasks are then in the lines only, and
+    # ``written`` holds what the batch totals read of them. Bytes: they cross from the child process that made
+    # them as they are (a str is encoded to pickle it and decoded again), where the rows' dicts took the
+    # process that writes about a second per 10 MB of reports to unpickle
     lines: dict[str, bytes] | None = None
+    written: WrittenDocument | None = None
+
+    def organ_year(self) -> tuple[str | None, int | None]:
+        if self.written is not None:
+            return self.written.organ, self.written.year
+        return self.document.get("organ"), self.document.get("year")
 
 
 @dataclass
@@ -79,6 +87,8 @@ class WrittenDocument:
 
     @classmethod
     def of(cls, res: DocumentResult) -> WrittenDocument:
+        if res.written is not None:
+            return res.written
         doc = res.document
         return cls(doc=doc.get("doc"), path=res.path, organ=doc.get("organ"), year=doc.get("year"), error=res.error,
                    n_chars=res.n_chars, n_figures=doc.get("n_figures", 0), n_linked=doc.get("n_linked", 0),
@@ -283,7 +293,8 @@ def _load_extractor(model: str | None, use_model: bool, with_tasks: bool) -> Non
 
     Loaded in the batch process before its workers are forked, so they start with it (and a worker replaced
     after a timeout starts at once); a platform without fork loads it in each worker instead. Several threads
-    of one process (dask workers of a LocalCluster) load it once.
+    of one process (dask workers of a LocalCluster) load it once: loading it in each of their workers instead,
+    side by side, took as long before the first report and twice the CPU.
     """
     global _WORKER, _WORKER_OPTIONS
     with _LOADING:
@@ -310,23 +321,22 @@ def _run_worker(report: Any) -> DocumentResult:
 
 
 def _run_worker_serialized(report: Any) -> DocumentResult:
-    """``_run_worker``, the result completed with its input warnings and carrying its output lines (unless it is
-    held for the cross-year refinement, which makes it again at the end of the batch)."""
+    """``_run_worker``, the result completed with its input warnings and carrying its output lines (a result held
+    for the cross-year refinement too: they are written as they are unless a neighbouring year narrows it)."""
     assert _WORKER is not None
     result = _run_worker(report)
-    if result.analysis is not None:
-        return result
     result.document["warnings"][:0] = report.warnings
     return with_lines(result, _WORKER.with_tasks)
 
 
 def with_lines(result: DocumentResult, with_tasks: bool) -> DocumentResult:
-    """The result carrying its output lines (``DocumentResult.lines``) instead of its mentions and tasks, so that
-    what crosses to the process that writes is a few strings rather than thousands of small dicts; a result
+    """The result carrying its output lines (``DocumentResult.lines``) and its ``WrittenDocument`` instead of its
+    rows, so that what crosses to the process that writes is a few strings rather than thousands of dicts; a result
     whose rows cannot be written becomes a failed one, as in ``write_outputs``."""
     result, lines = _serialized(result, with_tasks)
     result.lines = lines
-    result.mentions, result.tasks = [], []
+    result.written = WrittenDocument.of(result)
+    result.document, result.mentions, result.records, result.tasks = {}, [], [], []
     return result
 
 
@@ -357,7 +367,8 @@ def extract_paths(paths: Iterable[str | Path], workers: int = 1, model: str | Pa
 def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | None = None, use_model: bool = True,
                     with_tasks: bool = False, progress: Callable[[int], None] | None = None, budget: Any = None,
                     engine: str = "local", scheduler: str | None = None, parts_dir: Path | None = None,
-                    serialize: bool = False, across_years: bool = True) -> Iterator[DocumentResult | WrittenPart]:
+                    serialize: bool = False, across_years: bool = True,
+                    keep_pool: tuple | None = None) -> Iterator[DocumentResult | WrittenPart]:
     """Extract ``inputs.ReportFile``s in ``workers`` guarded processes (``batch``), yielding results in input
     order; ``budget`` overrides the time budget of configs/batch.yml (a ``batch.TimeBudget``); ``progress`` is
     called with the number of documents each step completes (the CLI's progress bar).
@@ -372,6 +383,9 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
 
     ``across_years=False``: no result is held for the cross-year narrowing; each comes in input order with
     its ``analysis`` or ``year_cells`` for a caller that narrows across a larger batch (a dask partition's).
+
+    ``keep_pool``: the key of worker processes kept for the next call with that key (``isolation.run_isolated``
+    ``keep``; a dask worker thread's, from partition to partition).
     """
     from .isolation import forks_workers, run_isolated
 
@@ -384,8 +398,9 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
     done = progress or _no_progress
     work = _run_worker_serialized if serialize else _run_worker
     results = run_isolated(reports, work, _failed_report, workers=min(workers, max(len(reports), 1)),
-                           budget=budget, size_of=_file_size, initializer=_load_extractor, initargs=options)
-    years = AcrossYears(with_tasks)
+                           budget=budget, size_of=_file_size, initializer=_load_extractor, initargs=options,
+                           keep=keep_pool)
+    years = AcrossYears(with_tasks, serialize)
     for i, result in enumerate(results):  # not zip: the pool closes when its generator runs to its end
         if result.lines is None:  # else the worker added them before writing its lines
             result.document["warnings"][:0] = reports[i].warnings
@@ -394,26 +409,29 @@ def extract_reports(reports: list[Any], workers: int = 1, model: str | Path | No
         yield result
         done(1)
     for result in years.release():
-        yield with_lines(result, with_tasks) if serialize else result
+        yield result
         done(1)
 
 
 class AcrossYears:
     """The batch's cross-year refinement: reports whose digit-run splits stay open on cells the identities
     between years read are held to the end of the batch, where the identities between consecutive years of one organ (上年结转 of Y+1 = 结转下年度 of Y,
-    configs/tables.yml cross_year) narrow them (tables.years.refine_across_years) before their rows are made
-    again; every other report is written at once, keeping only the few cells the identities read."""
+    configs/tables.yml cross_year) narrow them (tables.years.refine_across_years); a held report the narrowing
+    changed has its rows made again, the others are written as they came (``serialize``: with their output lines,
+    else with their rows). Every other report is written at once, keeping only the few cells the identities
+    read."""
 
-    def __init__(self, with_tasks: bool):
+    def __init__(self, with_tasks: bool, serialize: bool = False):
         self.with_tasks = with_tasks
-        self.held: list[tuple[DocumentResult, list[str]]] = []
+        self.serialize = serialize
+        self.held: list[tuple[DocumentResult, list[str], Any]] = []  # (result, input warnings, tables as held)
         self.yearly: list[tuple[str | None, int | None, Any]] = []
 
     def hold(self, result: DocumentResult, input_warnings: list[str]) -> bool:
         """Note a result's cells; True when it is held back (open splits a neighbouring year may narrow)."""
-        organ, year = result.document.get("organ"), result.document.get("year")
+        organ, year = result.organ_year()
         if result.analysis is not None:
-            self.held.append((result, input_warnings))
+            self.held.append((result, input_warnings, _narrowable_state(result.analysis.tables)))
             self.yearly.append((organ, year, result.analysis.tables))
             return True
         if result.year_cells is not None:
@@ -433,10 +451,35 @@ class AcrossYears:
         if not self.held:
             return
         refine_across_years(self.yearly)
-        for result, input_warnings in self.held:
+        for result, input_warnings, state in self.held:
+            if _narrowable_state(result.analysis.tables) == state:  # nothing narrowed: its rows stand
+                result.analysis = None
+                yield _with_rows(result) if result.lines is not None and not self.serialize else result
+                continue
             again = document_result(result.analysis, indicator_units(), self.with_tasks)
             again.document["warnings"][:0] = input_warnings
-            yield again
+            yield with_lines(again, self.with_tasks) if self.serialize else again
+
+
+def _narrowable_state(tables: Any) -> tuple:
+    """What the cross-year narrowing can change in a report's tables: it drops candidates of open splits (which
+    sets their cells' values, alternatives and uncertainty) and runs the checks again."""
+    return (tuple(len(choice.candidates) for choice in tables.splits), [c.to_dict() for c in tables.checks])
+
+
+def _with_rows(result: DocumentResult) -> DocumentResult:
+    """A result carrying its output lines (``with_lines``) with its rows read back from them."""
+    import json
+
+    assert result.lines is not None
+
+    def rows(name: str) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in result.lines.get(name, b"").split(b"\n")[:-1]]
+
+    (result.document,) = rows("documents.jsonl")
+    result.mentions, result.records, result.tasks = rows("mentions.jsonl"), rows("records.jsonl"), rows("tasks.jsonl")
+    result.lines = result.written = None
+    return result
 
 
 def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress: Callable[[int], None] | None,
@@ -449,13 +492,13 @@ def _extract_on_dask(reports: list[Any], workers: int, options: tuple, progress:
     # the cross-year narrowing spans the whole batch, as in one process: partitions send the reports they
     # would hold and every other report's year cells, and the held ones are written at the end of the batch
     _, _, with_tasks = options
-    years = AcrossYears(with_tasks)
+    years = AcrossYears(with_tasks, serialize)
     with DaskRun(parts_dir or Path("out") / ".parts", settings, workers, scheduler) as run:
         for item in run.results(reports, years):  # input warnings were added on the worker (extract_reports)
             yield item
             done(len(item.documents) if isinstance(item, WrittenPart) else 1)
     for result in years.release():
-        yield with_lines(result, with_tasks) if serialize else result
+        yield result
         done(1)
 
 

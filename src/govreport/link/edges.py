@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from ..config import load_config
-from ..segment import silver_lexicon, silver_word_spans
 from ..types import Span
 from .phrase_bounds import load_bounds
 from .rules import Link, View, compact_view, load_rules
@@ -43,6 +42,8 @@ def edge_settings() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> tuple[frozenset[str], tuple[str, ...]]:
+    from ..segment import silver_lexicon  # segment imports spaCy: 0.7 s of each start that never ranks edges
+
     return silver_lexicon()
 
 
@@ -64,6 +65,8 @@ class Words:
         self._lines.add(lo)
         hi = self.view.find("\n", pos)
         hi = len(self.view) if hi < 0 else hi
+        from ..segment import silver_word_spans
+
         lexicon, units = _lexicon()
         for a, b in silver_word_spans(self.view[lo:hi], lexicon, units, self.max_len):
             self.starting[lo + a] = lo + b
