@@ -101,8 +101,9 @@ def _rule_end(rule: dict[str, Any]) -> int:
 
 
 def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str, Any]],
-             signed: list[bool] | None = None) -> tuple[list[list[Part]], bool]:
-    """Every cutting of ``vals`` into ``k`` cells that satisfies ``rules`` (and whether the search was capped).
+             signed: list[bool] | None = None, relax: bool = False) -> tuple[list[list[Part]], bool, bool]:
+    """Every cutting of ``vals`` into ``k`` cells that satisfies ``rules``, whether the search was capped, and
+    whether the rules were used: with ``relax``, when no cutting satisfies them, every cutting without them.
     ``decimals`` and ``signed`` say per cell whether it may hold a decimal or a negative number."""
     signed = signed or [False] * k
     cfg = _cfg()
@@ -110,6 +111,11 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
     out: list[list[Part]] = []
     steps = [0]
     capped = [False]
+    checking = [True]  # off: the rules pass every cutting
+    # where the rules cut the search off: the call they stopped, its arguments and the cells so far. Searching
+    # without the rules visits the same calls plus these subtrees, in the same depth-first order, so when the
+    # rules leave nothing, these subtrees alone give every cutting (the search is not made twice)
+    pruned: list[tuple[Any, tuple[Any, ...], list[Part]]] = []
     cores = [_CORE.match(v.text).group(0).replace(",", "") if not v.blank else "" for v in vals]
     sizes = [1 if v.blank else max(1, len(c.replace("-", "").replace(".", ""))) for v, c in zip(vals, cores)]
     # how many cells the runs from i on can hold at most
@@ -121,7 +127,7 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
 
     def ok(cells: list[Part]) -> bool:
         todo = due.get(len(cells) - 1)
-        if not todo:
+        if not todo or not checking[0]:
             return True
         values = [c.value for c in cells]
         return all(rule_holds(r, values) is not False for r in todo)
@@ -157,6 +163,8 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
             cells.append(Part(None, v.start, v.end, v.text))
             if ok(cells):
                 go(i + 1, cells)
+            elif relax:
+                pruned.append((go, (i + 1,), list(cells)))
             cells.pop()
             return
         low = max(1, left - capacity[i + 1])
@@ -180,6 +188,8 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
             cells.append(part)
             if col not in due or ok(cells):  # (most cells complete no rule: no call)
                 go(i + 1, cells)
+            elif relax:
+                pruned.append((go, (i + 1,), list(cells)))
             cells.pop()
             return
         for end in range(pos + 1, min(len(core) - n + 2, pos + longest + 1)):
@@ -189,21 +199,33 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
             cells.append(part)
             if col not in due or ok(cells):
                 cut(i, core, end, n - 1, cells)
+            elif relax:
+                pruned.append((cut, (i, core, end, n - 1), list(cells)))
             cells.pop()
 
     go(0, [])
-    return out, capped[0]
+    if out or not rules or not relax:
+        return out, capped[0], True
+    checking[0] = False
+    if not capped[0]:
+        for call, args, cells in pruned:
+            call(*args, cells)
+        # the steps and candidates of the search without rules, in another order: the same result unless it was
+        # capped somewhere
+        if not capped[0] and len(out) < cfg["max_candidates"]:
+            return out, False, False
+    out.clear()
+    steps[0], capped[0] = 0, False
+    go(0, [])
+    return out, capped[0], False
 
 
 def split_row(refs: list[Ref], vals: list[Val], decimals: list[bool], signed: list[bool],
               rules: list[dict[str, Any]], soft_rules: list[dict[str, Any]]) -> SplitProblem:
     """The candidate cuttings of one row: its own rules, then its soft rules when they can be satisfied."""
     k = len(refs)
-    found, capped = cuttings(vals, k, decimals, rules, signed)
-    problem = SplitProblem(refs, found, True, capped)
-    if not found and rules:
-        problem.candidates, problem.capped = cuttings(vals, k, decimals, [], signed)
-        problem.rules_used = False
+    found, capped, rules_used = cuttings(vals, k, decimals, rules, signed, relax=True)
+    problem = SplitProblem(refs, found, rules_used, capped)
     if soft_rules and problem.candidates:
         kept = [c for c in problem.candidates
                 if all(rule_holds(r, [p.value for p in c]) is not False for r in soft_rules)]
