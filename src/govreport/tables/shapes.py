@@ -194,8 +194,9 @@ def pipe_rows(text: str, skip: list[tuple[int, int]], first_grid: int) -> tuple[
     spans: list[tuple[int, int]] = []
     grid = first_grid - 1
     last_end = -2
+    taken = _Spans(sorted(skip))  # by bisection: a document has hundreds of tables and thousands of pipe lines
     for m in row_re.finditer(text):
-        if any(a <= m.start() < b for a, b in skip):
+        if taken.holds(m.start()):
             continue
         if m.start() != last_end + 1:  # a new block of consecutive pipe lines
             grid += 1
