@@ -199,15 +199,20 @@ def numbers_after(narrative: str, names: set[str], window: int, memo: dict[str, 
     return out
 
 
-def _row_names(slot: Slot) -> set[str]:
+def _row_names(slot: Slot) -> frozenset[str]:
     """Labels of a slot's row as the narrative may write them (spec labels and aliases, row part)."""
+    return _names_of_row(tuple(slot.refs))
+
+
+@lru_cache(maxsize=1024)  # a form has a few hundred rows, read again in every report
+def _names_of_row(refs: tuple[Ref, ...]) -> frozenset[str]:
     inds = load_indicators()
     names = set()
-    for ind_id, _ in slot.refs:
+    for ind_id, _ in refs:
         for name in inds[ind_id].names:
             row, _ = split_label(name)
             names.add(normalize_label(row.split("·")[-1]))
-    return names
+    return frozenset(names)
 
 
 def _cell(slot: Slot, idx: int, value: Any, start: int | None, end: int | None, raw: str, written: str | None,

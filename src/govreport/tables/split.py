@@ -451,10 +451,17 @@ def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
     parts: list[dict[int, float | None]] = []  # row → candidate → its part of the sum (None: a number missing)
     for n in rows:
         cols = [(where[ref][1], sign[ref]) for ref in sign if ref in where and position[where[ref][0]] == n]
-        row_parts = {}
-        for ci in options[n]:
-            nums = [assignments[n][ci][c][1] for c, _ in cols]
-            row_parts[ci] = None if any(v is None for v in nums) else sum(s * v for (_, s), v in zip(cols, nums))
+        cands = assignments[n]
+        row_parts: dict[int, float | None] = {}
+        if len(cols) == 1:  # a column relation: one number of the row (most of them)
+            (c, s), = cols
+            for ci in options[n]:
+                v = cands[ci][c][1]
+                row_parts[ci] = None if v is None else s * v
+        else:
+            for ci in options[n]:
+                nums = [cands[ci][c][1] for c, _ in cols]
+                row_parts[ci] = None if None in nums else sum(s * v for (_, s), v in zip(cols, nums))
         parts.append(row_parts)
     kept = [{ci for ci, v in row.items() if v is None} for row in parts]
     missing = [bool(k) for k in kept]
