@@ -248,15 +248,14 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
     version = [0] * len(problems)
     judged: dict[str, tuple[int, ...]] = {}
     values = dict(fixed)  # every combination sets all the refs of its rows, so one dict serves them all
-    # each candidate as its (ref, value) pairs, built once per version of its row's candidates rather than
-    # once per group judged (a row is in several groups)
-    pairs: dict[int, tuple[int, list[list[tuple[Ref, Any]]]]] = {}
+    # each candidate's values (in the order of its row's refs), built once per version of its row's candidates
+    # rather than once per group judged (a row is in several groups)
+    cached: dict[int, tuple[int, list[tuple[Any, ...]]]] = {}
 
-    def assignments_of(p: int) -> list[list[tuple[Ref, Any]]]:
-        if p not in pairs or pairs[p][0] != version[p]:
-            pairs[p] = (version[p], [list(zip(problems[p].refs, (part.value for part in cand)))
-                                     for cand in problems[p].candidates])
-        return pairs[p][1]
+    def assignments_of(p: int) -> list[tuple[Any, ...]]:
+        if p not in cached or cached[p][0] != version[p]:
+            cached[p] = (version[p], [tuple([part.value for part in cand]) for cand in problems[p].candidates])
+        return cached[p][1]
 
     # each group's relations whose numbers are all there (in a row or fixed), and the rows they involve: the same
     # on every pass
@@ -288,7 +287,8 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
             options = _narrowed(rels, involved, assignments, where, values)
             keep = [set() for _ in involved]
             if all(options):
-                keep = _combined(rels, involved, options, assignments, where, values)
+                keep = _combined(rels, involved, options, assignments, where, values,
+                                 [problems[p].refs for p in involved])
             _restore(values, fixed, [problems[p].refs for p in involved])
             if not any(keep):
                 broken.add(name)
@@ -302,10 +302,11 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
 
 
 def _combined(rels: list[Relation], involved: list[int], options: list[list[int]],
-              assignments: list[list[list[tuple[Ref, Any]]]], where: dict[Ref, tuple[int, int]],
-              values: dict[Ref, Any]) -> list[set[int]]:
+              assignments: list[list[tuple[Any, ...]]], where: dict[Ref, tuple[int, int]],
+              values: dict[Ref, Any], refs: list[list[Ref]]) -> list[set[int]]:
     """Per row of ``involved``, the candidates of ``options`` (those ``_narrowed`` kept) used by some combination
-    (one candidate per row) that no relation of ``rels`` rejects.
+    (one candidate per row) that no relation of ``rels`` rejects. ``assignments``: per row, each candidate's values
+    in the order of the row's ``refs``.
 
     Depth first over the rows, each relation judged as soon as the last of its rows is set: the verdicts of
     trying every combination, without going on with those a relation already rejected. On integers the relations
@@ -323,7 +324,7 @@ def _combined(rels: list[Relation], involved: list[int], options: list[list[int]
         return [set(o) for o in options]
 
     def by_holds(n: int, ci: int, state: Any) -> Any:
-        values.update(assignments[n][ci])
+        values.update(zip(refs[n], assignments[n][ci]))
         return state if all(rels[k].holds(values) is not False for k in due[n]) else None
 
     def by_sums(n: int, ci: int, totals: list[int | None]) -> list[int | None] | None:
@@ -360,7 +361,7 @@ def _combined(rels: list[Relation], involved: list[int], options: list[list[int]
     return keep
 
 
-def _integer_sums(rels: list[Relation], rows_of: list[list[int]], assignments: list[list[list[tuple[Ref, Any]]]],
+def _integer_sums(rels: list[Relation], rows_of: list[list[int]], assignments: list[list[tuple[Any, ...]]],
                   where: dict[Ref, tuple[int, int]], position: dict[int, int],
                   values: dict[Ref, Any]) -> tuple[list[int | None], list[list[tuple[int, list[int | None]]]]] | None:
     """Each relation as a signed sum left − right (eq: 0, le: at most 0): its fixed part (None: a fixed number is
@@ -400,8 +401,8 @@ def _integer_sums(rels: list[Relation], rows_of: list[list[int]], assignments: l
                     if ref in where and position[where[ref][0]] == m]
             part: list[int | None] = []
             largest = 0
-            for pairs in assignments[m]:
-                nums = [pairs[c][1] for c, _, _ in cols]
+            for cand in assignments[m]:
+                nums = [cand[c] for c, _, _ in cols]
                 if any(v is not None and type(v) is not int for v in nums):
                     return None
                 if any(v is None for v in nums):
@@ -417,7 +418,7 @@ def _integer_sums(rels: list[Relation], rows_of: list[list[int]], assignments: l
     return base, parts
 
 
-def _narrowed(rels: list[Relation], involved: list[int], assignments: list[list[list[tuple[Ref, Any]]]],
+def _narrowed(rels: list[Relation], involved: list[int], assignments: list[list[tuple[Any, ...]]],
               where: dict[Ref, tuple[int, int]], values: dict[Ref, Any]) -> list[list[int]]:
     """Per row of ``involved``, the candidates that satisfy every relation of ``rels`` taken one at a time
     (as ``Relation.holds`` judges: a combination with a number missing never fails)."""
@@ -435,7 +436,7 @@ def _narrowed(rels: list[Relation], involved: list[int], assignments: list[list[
 
 
 def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
-                      assignments: list[list[list[tuple[Ref, Any]]]], where: dict[Ref, tuple[int, int]],
+                      assignments: list[list[tuple[Any, ...]]], where: dict[Ref, tuple[int, int]],
                       position: dict[int, int], values: dict[Ref, Any]) -> list[set[int]]:
     """The candidates of each of ``rows`` used by some combination that ``rel`` does not reject.
 
@@ -456,11 +457,11 @@ def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
         if len(cols) == 1:  # a column relation: one number of the row (most of them)
             (c, s), = cols
             for ci in options[n]:
-                v = cands[ci][c][1]
+                v = cands[ci][c]
                 row_parts[ci] = None if v is None else s * v
         else:
             for ci in options[n]:
-                nums = [cands[ci][c][1] for c, _ in cols]
+                nums = [cands[ci][c] for c, _ in cols]
                 row_parts[ci] = None if None in nums else sum(s * v for (_, s), v in zip(cols, nums))
         parts.append(row_parts)
     kept = [{ci for ci, v in row.items() if v is None} for row in parts]
