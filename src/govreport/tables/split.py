@@ -107,7 +107,7 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
     ``decimals`` and ``signed`` say per cell whether it may hold a decimal or a negative number."""
     signed = signed or [False] * k
     cfg = _cfg()
-    longest = cfg["max_cell_chars"]
+    longest, max_steps, max_candidates = cfg["max_cell_chars"], cfg["max_steps"], cfg["max_candidates"]
     out: list[list[Part]] = []
     steps = [0]
     capped = [False]
@@ -150,7 +150,7 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
 
     def go(i: int, cells: list[Part]) -> None:
         steps[0] += 1
-        if steps[0] > cfg["max_steps"] or len(out) >= cfg["max_candidates"]:
+        if steps[0] > max_steps or len(out) >= max_candidates:
             capped[0] = True
             return
         if i == len(vals):
@@ -175,7 +175,7 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
     def cut(i: int, core: str, pos: int, n: int, cells: list[Part]) -> None:
         """Cut core[pos:] into n parts, appending to cells, then continue with the next run."""
         steps[0] += 1
-        if steps[0] > cfg["max_steps"] or len(out) >= cfg["max_candidates"]:
+        if steps[0] > max_steps or len(out) >= max_candidates:
             capped[0] = True
             return
         if len(core) - pos > n * longest:  # the rest cannot fit in n cells
@@ -212,7 +212,7 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
             call(*args, cells)
         # the steps and candidates of the search without rules, in another order: the same result unless it was
         # capped somewhere
-        if not capped[0] and len(out) < cfg["max_candidates"]:
+        if not capped[0] and len(out) < max_candidates:
             return out, False, False
     out.clear()
     steps[0], capped[0] = 0, False
