@@ -13,12 +13,12 @@ from govreport.tables.checks import Relation
 from govreport.tables.split import _combined, _narrowed
 
 
-def _brute_force(rels, involved, options, assignments, values):
+def _brute_force(rels, involved, options, assignments, values, refs):
     keep = [set() for _ in involved]
     for combo in product(*options):
         trial = dict(values)
         for n, ci in enumerate(combo):
-            trial.update(assignments[n][ci])
+            trial.update(zip(refs[n], assignments[n][ci]))
         if all(r.holds(trial) is not False for r in rels):
             for n, ci in enumerate(combo):
                 keep[n].add(ci)
@@ -52,11 +52,12 @@ def test_combined_keeps_what_every_combination_keeps(kind):
         involved = sorted({where[ref][0] for r in rels for ref in r.refs if ref in where})
         if not involved:
             continue
-        assignments = [[[(ref, _number(rng, kind)) for ref in refs[p]] for _ in range(rng.randrange(1, 6))]
+        assignments = [[tuple(_number(rng, kind) for ref in refs[p]) for _ in range(rng.randrange(1, 6))]
                        for p in involved]
+        row_refs = [refs[p] for p in involved]
         values = dict(fixed)
         options = _narrowed(rels, involved, assignments, where, values)  # as propagate calls them
         if not all(options):
             continue
-        expected = _brute_force(rels, involved, options, assignments, values)
-        assert _combined(rels, involved, options, assignments, where, values) == expected
+        expected = _brute_force(rels, involved, options, assignments, values, row_refs)
+        assert _combined(rels, involved, options, assignments, where, values, row_refs) == expected

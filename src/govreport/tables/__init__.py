@@ -20,6 +20,7 @@ table's arithmetic and the narrative (split), and runs the spec's checks (checks
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -198,15 +199,20 @@ def numbers_after(narrative: str, names: set[str], window: int, memo: dict[str, 
     return out
 
 
-def _row_names(slot: Slot) -> set[str]:
+def _row_names(slot: Slot) -> frozenset[str]:
     """Labels of a slot's row as the narrative may write them (spec labels and aliases, row part)."""
+    return _names_of_row(tuple(slot.refs))
+
+
+@lru_cache(maxsize=1024)  # a form has a few hundred rows, read again in every report
+def _names_of_row(refs: tuple[Ref, ...]) -> frozenset[str]:
     inds = load_indicators()
     names = set()
-    for ind_id, _ in slot.refs:
+    for ind_id, _ in refs:
         for name in inds[ind_id].names:
             row, _ = split_label(name)
             names.add(normalize_label(row.split("·")[-1]))
-    return names
+    return frozenset(names)
 
 
 def _cell(slot: Slot, idx: int, value: Any, start: int | None, end: int | None, raw: str, written: str | None,
@@ -305,9 +311,10 @@ def _check_dropped_blanks(slot: Slot, k: int, vals: list[Val | None],
     rules allow it, else one they allow; cells on which the allowed readings disagree are doubtful (returned as
     a set of cell indices), and the whole row when none is allowed."""
     surplus = len(slot.vals) - k
+    if not slot.rules or slot.grid_map or slot.gaps or len(vals) != k or surplus <= 0:
+        return vals, doubt  # (a header's columns or empty places decide by position)
     blanks = [i for i, v in enumerate(slot.vals) if v.blank]
-    if not slot.rules or slot.grid_map or slot.gaps or len(vals) != k or surplus <= 0 or len(blanks) < surplus:
-        # (a header's columns or empty places decide by position)
+    if len(blanks) < surplus:
         return vals, doubt
     if comb(len(blanks), surplus) > load_config("tables.yml")["split"]["max_blank_readings"]:
         return vals, True
@@ -517,9 +524,9 @@ def clip_areas(text: str, areas: list[tuple[int, int]], cells: list[CellValue]) 
     ends = sorted(c.end for c in cells if c.end is not None)
     clipped = []
     for start, end in areas:
-        inside = [e for e in ends if start < e <= end]
-        if inside:
-            line_end = text.find("\n", inside[-1])
+        i = bisect_right(ends, end)  # the last value ending inside the area, by bisection (hundreds of areas)
+        if i and ends[i - 1] > start:
+            line_end = text.find("\n", ends[i - 1])
             end = min(end, line_end if line_end != -1 else len(text))
         clipped.append((start, end))
     return clipped

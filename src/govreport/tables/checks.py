@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ..config import load_config
@@ -79,6 +80,11 @@ def _t3_result_rows(row_keys: Iterable[str]) -> list[str]:
 
 def matrix_relations(row_keys: Iterable[str]) -> list[Relation]:
     """Checks 1-3 of the spec on the request matrix, for the rows the report has."""
+    return list(_matrix_relations(tuple(row_keys)))
+
+
+@lru_cache(maxsize=256)  # reports of a form have the same rows: made once, not twice per report (split and checks)
+def _matrix_relations(row_keys: tuple[str, ...]) -> tuple[Relation, ...]:
     keys = list(row_keys)
     cols = _t3_columns()
     rels = []
@@ -94,7 +100,7 @@ def matrix_relations(row_keys: Iterable[str]) -> list[Relation]:
     for key in keys:
         rels.append(Relation(f"requests.row_total.{key.split('.', 1)[1]}", _refs([f"{key}.total"]),
                              _refs([f"{key}.{c}" for c in cols[:-1]])))
-    return rels
+    return tuple(rels)
 
 
 def review_relations(form: str) -> list[Relation]:

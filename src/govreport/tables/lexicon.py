@@ -40,16 +40,25 @@ class Lexicon:
     t3_rows: list[tuple[str, bool]] = field(default_factory=list)
     t3_labels: dict[str, list[str]] = field(default_factory=dict)
     pattern: re.Pattern[str] | None = None
+    # roles of each text looked up: the same cells and labels are looked up again on every row and in every report,
+    # and normalising a label takes several regex passes
+    looked_up: dict[str, list[Role]] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, phrase: str, role: Role) -> None:
         """Register ``role`` for the normalised ``phrase``."""
         key = normalize_label(phrase)
         if key and role not in self.roles.setdefault(key, []):
             self.roles[key].append(role)
+        self.looked_up.clear()
 
     def lookup(self, text: str) -> list[Role]:
         """Roles of a label as written."""
-        return self.roles.get(normalize_label(text), [])
+        roles = self.looked_up.get(text)
+        if roles is None:
+            if len(self.looked_up) >= 1 << 16:  # bounded: a hostile text may hold any number of distinct cells
+                self.looked_up.clear()
+            roles = self.looked_up[text] = self.roles.get(normalize_label(text), [])
+        return roles
 
 
 def t2_section(section_text: str) -> str | None:

@@ -75,6 +75,7 @@ def _cell_patterns() -> tuple[re.Pattern[str], set[str], set[str], dict[str, flo
     return number, set(cfg["null_markers"]), set(cfg["units"]), cfg["money_factors"]
 
 
+@lru_cache(maxsize=1 << 16)  # cells repeat their few texts (0, 1, 12) thousands of times; bounded for hostile text
 def parse_number(text: str) -> tuple[int | float | None, str | None]:
     """Value and written multiplier of a number cell: '10693.46万' → (10693.46, '万')."""
     number, _, _, _ = _cell_patterns()
@@ -88,6 +89,7 @@ def parse_number(text: str) -> tuple[int | float | None, str | None]:
     return value, match.group(2)
 
 
+@lru_cache(maxsize=1 << 16)  # (as parse_number)
 def classify_cell(text: str) -> str:
     """'blank', 'null', 'num', 'nums' (several numbers in one cell), 'unit' or 'text'."""
     number, nulls, units, _ = _cell_patterns()
@@ -194,8 +196,9 @@ def pipe_rows(text: str, skip: list[tuple[int, int]], first_grid: int) -> tuple[
     spans: list[tuple[int, int]] = []
     grid = first_grid - 1
     last_end = -2
+    taken = _Spans(sorted(skip))  # by bisection: a document has hundreds of tables and thousands of pipe lines
     for m in row_re.finditer(text):
-        if any(a <= m.start() < b for a, b in skip):
+        if taken.holds(m.start()):
             continue
         if m.start() != last_end + 1:  # a new block of consecutive pipe lines
             grid += 1

@@ -101,15 +101,21 @@ def _rule_end(rule: dict[str, Any]) -> int:
 
 
 def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str, Any]],
-             signed: list[bool] | None = None) -> tuple[list[list[Part]], bool]:
-    """Every cutting of ``vals`` into ``k`` cells that satisfies ``rules`` (and whether the search was capped).
+             signed: list[bool] | None = None, relax: bool = False) -> tuple[list[list[Part]], bool, bool]:
+    """Every cutting of ``vals`` into ``k`` cells that satisfies ``rules``, whether the search was capped, and
+    whether the rules were used: with ``relax``, when no cutting satisfies them, every cutting without them.
     ``decimals`` and ``signed`` say per cell whether it may hold a decimal or a negative number."""
     signed = signed or [False] * k
     cfg = _cfg()
-    longest = cfg["max_cell_chars"]
+    longest, max_steps, max_candidates = cfg["max_cell_chars"], cfg["max_steps"], cfg["max_candidates"]
     out: list[list[Part]] = []
     steps = [0]
     capped = [False]
+    checking = [True]  # off: the rules pass every cutting
+    # where the rules cut the search off: the call they stopped, its arguments and the cells so far. Searching
+    # without the rules visits the same calls plus these subtrees, in the same depth-first order, so when the
+    # rules leave nothing, these subtrees alone give every cutting (the search is not made twice)
+    pruned: list[tuple[Any, tuple[Any, ...], list[Part]]] = []
     cores = [_CORE.match(v.text).group(0).replace(",", "") if not v.blank else "" for v in vals]
     sizes = [1 if v.blank else max(1, len(c.replace("-", "").replace(".", ""))) for v, c in zip(vals, cores)]
     # how many cells the runs from i on can hold at most
@@ -121,7 +127,7 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
 
     def ok(cells: list[Part]) -> bool:
         todo = due.get(len(cells) - 1)
-        if not todo:
+        if not todo or not checking[0]:
             return True
         values = [c.value for c in cells]
         return all(rule_holds(r, values) is not False for r in todo)
@@ -144,7 +150,7 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
 
     def go(i: int, cells: list[Part]) -> None:
         steps[0] += 1
-        if steps[0] > cfg["max_steps"] or len(out) >= cfg["max_candidates"]:
+        if steps[0] > max_steps or len(out) >= max_candidates:
             capped[0] = True
             return
         if i == len(vals):
@@ -157,6 +163,8 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
             cells.append(Part(None, v.start, v.end, v.text))
             if ok(cells):
                 go(i + 1, cells)
+            elif relax:
+                pruned.append((go, (i + 1,), list(cells)))
             cells.pop()
             return
         low = max(1, left - capacity[i + 1])
@@ -167,7 +175,7 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
     def cut(i: int, core: str, pos: int, n: int, cells: list[Part]) -> None:
         """Cut core[pos:] into n parts, appending to cells, then continue with the next run."""
         steps[0] += 1
-        if steps[0] > cfg["max_steps"] or len(out) >= cfg["max_candidates"]:
+        if steps[0] > max_steps or len(out) >= max_candidates:
             capped[0] = True
             return
         if len(core) - pos > n * longest:  # the rest cannot fit in n cells
@@ -180,6 +188,8 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
             cells.append(part)
             if col not in due or ok(cells):  # (most cells complete no rule: no call)
                 go(i + 1, cells)
+            elif relax:
+                pruned.append((go, (i + 1,), list(cells)))
             cells.pop()
             return
         for end in range(pos + 1, min(len(core) - n + 2, pos + longest + 1)):
@@ -189,21 +199,33 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
             cells.append(part)
             if col not in due or ok(cells):
                 cut(i, core, end, n - 1, cells)
+            elif relax:
+                pruned.append((cut, (i, core, end, n - 1), list(cells)))
             cells.pop()
 
     go(0, [])
-    return out, capped[0]
+    if out or not rules or not relax:
+        return out, capped[0], True
+    checking[0] = False
+    if not capped[0]:
+        for call, args, cells in pruned:
+            call(*args, cells)
+        # the steps and candidates of the search without rules, in another order: the same result unless it was
+        # capped somewhere
+        if not capped[0] and len(out) < max_candidates:
+            return out, False, False
+    out.clear()
+    steps[0], capped[0] = 0, False
+    go(0, [])
+    return out, capped[0], False
 
 
 def split_row(refs: list[Ref], vals: list[Val], decimals: list[bool], signed: list[bool],
               rules: list[dict[str, Any]], soft_rules: list[dict[str, Any]]) -> SplitProblem:
     """The candidate cuttings of one row: its own rules, then its soft rules when they can be satisfied."""
     k = len(refs)
-    found, capped = cuttings(vals, k, decimals, rules, signed)
-    problem = SplitProblem(refs, found, True, capped)
-    if not found and rules:
-        problem.candidates, problem.capped = cuttings(vals, k, decimals, [], signed)
-        problem.rules_used = False
+    found, capped, rules_used = cuttings(vals, k, decimals, rules, signed, relax=True)
+    problem = SplitProblem(refs, found, rules_used, capped)
     if soft_rules and problem.candidates:
         kept = [c for c in problem.candidates
                 if all(rule_holds(r, [p.value for p in c]) is not False for r in soft_rules)]
@@ -226,15 +248,14 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
     version = [0] * len(problems)
     judged: dict[str, tuple[int, ...]] = {}
     values = dict(fixed)  # every combination sets all the refs of its rows, so one dict serves them all
-    # each candidate as its (ref, value) pairs, built once per version of its row's candidates rather than
-    # once per group judged (a row is in several groups)
-    pairs: dict[int, tuple[int, list[list[tuple[Ref, Any]]]]] = {}
+    # each candidate's values (in the order of its row's refs), built once per version of its row's candidates
+    # rather than once per group judged (a row is in several groups)
+    cached: dict[int, tuple[int, list[tuple[Any, ...]]]] = {}
 
-    def assignments_of(p: int) -> list[list[tuple[Ref, Any]]]:
-        if p not in pairs or pairs[p][0] != version[p]:
-            pairs[p] = (version[p], [list(zip(problems[p].refs, (part.value for part in cand)))
-                                     for cand in problems[p].candidates])
-        return pairs[p][1]
+    def assignments_of(p: int) -> list[tuple[Any, ...]]:
+        if p not in cached or cached[p][0] != version[p]:
+            cached[p] = (version[p], [tuple([part.value for part in cand]) for cand in problems[p].candidates])
+        return cached[p][1]
 
     # each group's relations whose numbers are all there (in a row or fixed), and the rows they involve: the same
     # on every pass
@@ -266,7 +287,8 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
             options = _narrowed(rels, involved, assignments, where, values)
             keep = [set() for _ in involved]
             if all(options):
-                keep = _combined(rels, involved, options, assignments, where, values)
+                keep = _combined(rels, involved, options, assignments, where, values,
+                                 [problems[p].refs for p in involved])
             _restore(values, fixed, [problems[p].refs for p in involved])
             if not any(keep):
                 broken.add(name)
@@ -280,10 +302,11 @@ def propagate(problems: list[SplitProblem], fixed: dict[Ref, Any], groups: list[
 
 
 def _combined(rels: list[Relation], involved: list[int], options: list[list[int]],
-              assignments: list[list[list[tuple[Ref, Any]]]], where: dict[Ref, tuple[int, int]],
-              values: dict[Ref, Any]) -> list[set[int]]:
+              assignments: list[list[tuple[Any, ...]]], where: dict[Ref, tuple[int, int]],
+              values: dict[Ref, Any], refs: list[list[Ref]]) -> list[set[int]]:
     """Per row of ``involved``, the candidates of ``options`` (those ``_narrowed`` kept) used by some combination
-    (one candidate per row) that no relation of ``rels`` rejects.
+    (one candidate per row) that no relation of ``rels`` rejects. ``assignments``: per row, each candidate's values
+    in the order of the row's ``refs``.
 
     Depth first over the rows, each relation judged as soon as the last of its rows is set: the verdicts of
     trying every combination, without going on with those a relation already rejected. On integers the relations
@@ -301,7 +324,7 @@ def _combined(rels: list[Relation], involved: list[int], options: list[list[int]
         return [set(o) for o in options]
 
     def by_holds(n: int, ci: int, state: Any) -> Any:
-        values.update(assignments[n][ci])
+        values.update(zip(refs[n], assignments[n][ci]))
         return state if all(rels[k].holds(values) is not False for k in due[n]) else None
 
     def by_sums(n: int, ci: int, totals: list[int | None]) -> list[int | None] | None:
@@ -338,7 +361,7 @@ def _combined(rels: list[Relation], involved: list[int], options: list[list[int]
     return keep
 
 
-def _integer_sums(rels: list[Relation], rows_of: list[list[int]], assignments: list[list[list[tuple[Ref, Any]]]],
+def _integer_sums(rels: list[Relation], rows_of: list[list[int]], assignments: list[list[tuple[Any, ...]]],
                   where: dict[Ref, tuple[int, int]], position: dict[int, int],
                   values: dict[Ref, Any]) -> tuple[list[int | None], list[list[tuple[int, list[int | None]]]]] | None:
     """Each relation as a signed sum left − right (eq: 0, le: at most 0): its fixed part (None: a fixed number is
@@ -378,8 +401,8 @@ def _integer_sums(rels: list[Relation], rows_of: list[list[int]], assignments: l
                     if ref in where and position[where[ref][0]] == m]
             part: list[int | None] = []
             largest = 0
-            for pairs in assignments[m]:
-                nums = [pairs[c][1] for c, _, _ in cols]
+            for cand in assignments[m]:
+                nums = [cand[c] for c, _, _ in cols]
                 if any(v is not None and type(v) is not int for v in nums):
                     return None
                 if any(v is None for v in nums):
@@ -395,7 +418,7 @@ def _integer_sums(rels: list[Relation], rows_of: list[list[int]], assignments: l
     return base, parts
 
 
-def _narrowed(rels: list[Relation], involved: list[int], assignments: list[list[list[tuple[Ref, Any]]]],
+def _narrowed(rels: list[Relation], involved: list[int], assignments: list[list[tuple[Any, ...]]],
               where: dict[Ref, tuple[int, int]], values: dict[Ref, Any]) -> list[list[int]]:
     """Per row of ``involved``, the candidates that satisfy every relation of ``rels`` taken one at a time
     (as ``Relation.holds`` judges: a combination with a number missing never fails)."""
@@ -413,7 +436,7 @@ def _narrowed(rels: list[Relation], involved: list[int], assignments: list[list[
 
 
 def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
-                      assignments: list[list[list[tuple[Ref, Any]]]], where: dict[Ref, tuple[int, int]],
+                      assignments: list[list[tuple[Any, ...]]], where: dict[Ref, tuple[int, int]],
                       position: dict[int, int], values: dict[Ref, Any]) -> list[set[int]]:
     """The candidates of each of ``rows`` used by some combination that ``rel`` does not reject.
 
@@ -429,10 +452,17 @@ def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
     parts: list[dict[int, float | None]] = []  # row → candidate → its part of the sum (None: a number missing)
     for n in rows:
         cols = [(where[ref][1], sign[ref]) for ref in sign if ref in where and position[where[ref][0]] == n]
-        row_parts = {}
-        for ci in options[n]:
-            nums = [assignments[n][ci][c][1] for c, _ in cols]
-            row_parts[ci] = None if any(v is None for v in nums) else sum(s * v for (_, s), v in zip(cols, nums))
+        cands = assignments[n]
+        row_parts: dict[int, float | None] = {}
+        if len(cols) == 1:  # a column relation: one number of the row (most of them)
+            (c, s), = cols
+            for ci in options[n]:
+                v = cands[ci][c]
+                row_parts[ci] = None if v is None else s * v
+        else:
+            for ci in options[n]:
+                nums = [cands[ci][c] for c, _ in cols]
+                row_parts[ci] = None if None in nums else sum(s * v for (_, s), v in zip(cols, nums))
         parts.append(row_parts)
     kept = [{ci for ci, v in row.items() if v is None} for row in parts]
     missing = [bool(k) for k in kept]
