@@ -187,3 +187,32 @@ def psutil_alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+@pytest.mark.parametrize("kernel", ["whole", "none", "partly"])
+def test_appended_part_lands_between_the_writes_around_it(tmp_path, monkeypatch, kernel):
+    """A part file's bytes land whole and in place whether the kernel copies all of them, none (another OS, or
+    files it cannot copy between) or some before failing."""
+    from govreport.extract import reports
+
+    part_bytes = "".join(f'{{"line": {i}, "text": "第{i}行"}}\n' for i in range(5000)).encode("utf-8")
+    (tmp_path / "part").write_bytes(part_bytes)
+    real = getattr(os, "copy_file_range", None)
+    if kernel == "whole" and real is None:
+        pytest.skip("os.copy_file_range: Linux only")
+    calls = []
+
+    def fake(src, dst, count, offset_src=None, offset_dst=None):
+        calls.append(count)
+        if kernel == "partly" and len(calls) == 1 and real is not None:
+            return real(src, dst, min(count, 1001), offset_src)
+        raise OSError(18, "Invalid cross-device link")
+
+    if kernel != "whole":
+        monkeypatch.setattr(os, "copy_file_range", fake, raising=False)
+    with open(tmp_path / "out", "wb") as out:
+        out.write(b"head\n")  # still in the writer's buffer when the part is appended
+        with open(tmp_path / "part", "rb") as part:
+            reports._append_file(part, out)
+        out.write(b"tail\n")
+    assert (tmp_path / "out").read_bytes() == b"head\n" + part_bytes + b"tail\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -612,11 +613,30 @@ def _add_to_totals(totals: dict[str, Any], doc: WrittenDocument) -> None:
 
 def _append_files(outputs: dict[str, Any], parts: dict[str, Path]) -> None:
     """Append each part file's bytes to its open (binary) output."""
-    import shutil
-
     for name, path in parts.items():
         with open(path, "rb") as part:
-            shutil.copyfileobj(part, outputs[name], 1 << 20)
+            _append_file(part, outputs[name])
+
+
+def _append_file(part: Any, output: Any) -> None:
+    """Append the open ``part``'s bytes to the buffered binary ``output``, in the kernel where it can
+    (copy_file_range): read and written in Python, the lines of a dask run cost the client's process a second per
+    10 MB of text, on a core its workers need."""
+    import shutil
+
+    output.flush()
+    size, done = os.fstat(part.fileno()).st_size, 0
+    try:
+        while done < size:
+            copied = os.copy_file_range(part.fileno(), output.fileno(), size - done, done)
+            if copied == 0:
+                break
+            done += copied
+    except (AttributeError, OSError):  # not Linux, or not between these two files: the rest is copied below
+        pass
+    output.seek(0, os.SEEK_END)  # the writer's own position, which the kernel's copy moved under it
+    part.seek(done)
+    shutil.copyfileobj(part, output, 1 << 20)
 
 
 class _TableValues:
