@@ -158,11 +158,12 @@ def _failed_item(item: int, error: str) -> tuple[int, int]:
 
 
 def test_a_kept_pool_serves_the_next_call_until_closed():
-    """A dask worker thread keeps its child process from partition to partition (run_isolated ``keep``); a call
-    that stops early stops the pool, and close_kept_pools ends it."""
-    from govreport.extract.isolation import close_kept_pools, run_isolated
+    """A dask worker thread keeps its child process from partition to partition (run_isolated ``keep``) while
+    its run is open; a call that stops early stops the pool, and close_kept_pools ends it."""
+    from govreport.extract.isolation import close_kept_pools, open_kept_pools, run_isolated
 
     key = ("test-run", 1)
+    open_kept_pools(("test-run",))
     first = list(run_isolated([1, 2], _child_pid, _failed_item, keep=key))
     second = list(run_isolated([3], _child_pid, _failed_item, keep=key))
     assert [item for item, _ in first + second] == [1, 2, 3]
@@ -176,8 +177,30 @@ def test_a_kept_pool_serves_the_next_call_until_closed():
     assert third[0][1] not in (pid, -1)
     close_kept_pools(("test-run",))
     assert not psutil_alive(third[0][1])
-    assert list(run_isolated([7], _child_pid, _failed_item, keep=key))[0][1] not in (third[0][1], -1)
-    close_kept_pools(("test-run",))
+    closed = list(run_isolated([7], _child_pid, _failed_item, keep=key))  # the run is closed: nothing is kept
+    assert closed[0][1] not in (third[0][1], -1)
+    assert not psutil_alive(closed[0][1])
+
+
+def test_a_call_abandoned_mid_way_stops_only_its_own_pool():
+    """A partition that failed part-way leaves its generator alive in a traceback; the next call with the same key
+    runs in a pool of its own, and closing the abandoned one later does not stop it (it hung before)."""
+    from govreport.extract.isolation import close_kept_pools, open_kept_pools, run_isolated
+
+    key = ("test-run-2", 1)
+    open_kept_pools(("test-run-2",))
+    (kept,) = list(run_isolated([1], _child_pid, _failed_item, keep=key))
+    abandoned = run_isolated([2, 3], _child_pid, _failed_item, keep=key)
+    assert next(abandoned) == (2, kept[1])  # it took the kept pool
+    later = run_isolated([4, 5], _child_pid, _failed_item, keep=key)
+    first_of_later = next(later)
+    assert first_of_later[1] not in (kept[1], -1)  # not the pool the abandoned call holds
+    abandoned.close()  # the traceback that held it is freed
+    assert not psutil_alive(kept[1])
+    assert next(later) == (5, first_of_later[1])  # the later call goes on in its own child
+    assert list(later) == []
+    close_kept_pools(("test-run-2",))
+    assert not psutil_alive(first_of_later[1])
 
 
 def psutil_alive(pid: int) -> bool:

@@ -147,10 +147,11 @@ def run_partition(index: int, reports: list[Any], parts_dir: str, settings: Work
                               keep_pool=(run, threading.get_ident()) if handoff is not None else None)
     years: list[tuple[str, Any]] = []  # in input order: ("held", (result, input warnings)) or ("cells", ...)
     with ExitStack() as stack:
+        stack.callback(results.close)  # now, not when a traceback dask keeps is freed: it stops the child process
         files = {name: stack.enter_context(open(tmp[part.output(name)], "wb")) for name in names}  # lines: bytes
         summary = stack.enter_context(open(tmp[part.summary], "w", encoding="utf-8"))
         for i, result in enumerate(results):  # in input order; not zip: the generator must run to its end (a
-            report = reports[i]  # generator dropped before stops its pool, which a worker thread keeps)
+            report = reports[i]  # generator closed before stops its pool, which a worker thread keeps)
             if result.analysis is not None:  # open splits: written at the end of the batch (made again if narrowed)
                 years.append(("held", (result, list(report.warnings))))
                 continue
@@ -244,8 +245,11 @@ class DaskRun:
         import dask
         from distributed import Client, LocalCluster
 
+        from .isolation import open_kept_pools
+
         self.parts_dir.mkdir(parents=True, exist_ok=True)
         _HANDOFF[self.run] = {}
+        open_kept_pools((self.run,))
         if self.scheduler:
             self.client = Client(self.scheduler)
         else:
@@ -265,11 +269,11 @@ class DaskRun:
     def __exit__(self, *exc: object) -> None:
         from .isolation import close_kept_pools
 
-        close_kept_pools((self.run,))
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+        close_kept_pools((self.run,))  # after the cluster: no partition of this run starts after it
         _HANDOFF.pop(self.run, None)
         try:
             self.parts_dir.rmdir()  # empty after a complete run; kept (with its parts) after a failed one

@@ -62,8 +62,11 @@ def describe_error(err: BaseException) -> str:
 
 
 # Pools kept between calls of run_isolated by key (``keep``): a dask worker thread runs partition after partition
-# in one child process instead of forking one per partition. Closed by ``close_kept_pools``.
+# in one child process instead of forking one per partition. A call takes its key's pool out while it runs, so no
+# two calls share one (a call abandoned mid-way stops only its own), and puts it back only while the run its key
+# starts with is open (``open_kept_pools``); ``close_kept_pools`` ends the idle ones and any put back after.
 _KEPT: dict[tuple, Any] = {}
+_OPEN: set[tuple] = set()
 _KEPT_LOCK = threading.Lock()
 
 
@@ -76,17 +79,14 @@ def run_isolated(items: Iterable[T], work: Callable[[T], R], failed: Callable[[T
 
     ``work`` and ``initializer`` must be importable module-level functions; ``size_of(item)`` is the size in
     bytes that sets the item's time budget. ``keep``: a key under which the pool outlives the call, for the next
-    call with that key (and the same work and options), until ``close_kept_pools``; a call that does not run to
-    its end stops it.
+    call with that key (and the same work and options), while ``open_kept_pools`` holds a prefix of the key;
+    a call that does not run to its end stops it.
     """
     budget = budget or TimeBudget.from_config()
     cfg = load_config("batch.yml")
-    pool = _kept_pool(keep) if keep is not None else None
+    pool = _take_kept_pool(keep) if keep is not None else None
     if pool is None:
         pool = _new_pool(workers, initializer, initargs, cfg)
-        if keep is not None:
-            with _KEPT_LOCK:
-                _KEPT[keep] = pool
     window = max(1, workers) * cfg["prefetch_per_worker"]
     pending: deque[tuple[T, float, Future]] = deque()
     todo = iter(items)
@@ -99,13 +99,10 @@ def run_isolated(items: Iterable[T], work: Callable[[T], R], failed: Callable[[T
                 break
             item, seconds, future = pending.popleft()
             yield _outcome(item, seconds, future, failed)
-        if keep is None:
+        if keep is None or not _put_back(keep, pool):
             pool.close()
             pool.join()
     except BaseException:  # the consumer stopped early (GeneratorExit) or failed: no worker may outlive it
-        if keep is not None:
-            with _KEPT_LOCK:
-                _KEPT.pop(keep, None)
         pool.stop()
         pool.join()
         raise
@@ -121,15 +118,33 @@ def _new_pool(workers: int, initializer: Callable[..., None] | None, initargs: t
                        initargs=(os.getpid(), cfg["worker_memory_mb"], initializer, initargs), context=context)
 
 
-def _kept_pool(key: tuple) -> Any:
+def _take_kept_pool(key: tuple) -> Any:
+    """The idle pool kept under ``key``, now this call's alone, if it is still running."""
     with _KEPT_LOCK:
-        pool = _KEPT.get(key)
+        pool = _KEPT.pop(key, None)
     return pool if pool is not None and pool.active else None
 
 
-def close_kept_pools(prefix: tuple) -> None:
-    """Close the kept pools whose key starts with ``prefix`` (their workers end once idle)."""
+def _put_back(key: tuple, pool: Any) -> bool:
+    """Keep ``pool`` under ``key`` for the next call, if the run of ``key`` is open and keeps none there yet."""
     with _KEPT_LOCK:
+        if key in _KEPT or not any(key[:len(prefix)] == prefix for prefix in _OPEN):
+            return False
+        _KEPT[key] = pool
+        return True
+
+
+def open_kept_pools(prefix: tuple) -> None:
+    """Let calls whose ``keep`` key starts with ``prefix`` keep their pools (until ``close_kept_pools``)."""
+    with _KEPT_LOCK:
+        _OPEN.add(prefix)
+
+
+def close_kept_pools(prefix: tuple) -> None:
+    """Close the kept pools whose key starts with ``prefix`` (their workers end once idle); a call still running
+    under such a key closes its pool when it ends."""
+    with _KEPT_LOCK:
+        _OPEN.discard(prefix)
         keys = [key for key in _KEPT if key[:len(prefix)] == prefix]
         pools = [_KEPT.pop(key) for key in keys]
     for pool in pools:

@@ -282,6 +282,17 @@ _WORKER_OPTIONS: tuple | None = None
 _LOADING = threading.Lock()
 
 
+def _unlock_loading_in_child() -> None:
+    """A child forked while another thread of its parent held ``_LOADING`` would wait on it forever: that thread
+    does not exist in the child."""
+    global _LOADING
+    _LOADING = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_unlock_loading_in_child)
+
+
 def preload_extractor(model: str | Path | None = None, use_model: bool = True, with_tasks: bool = False) -> Extractor:
     """The extractor ``extract_paths`` uses for these options, loaded now (a benchmark loads before timing)."""
     _load_extractor(str(model) if model else None, use_model, with_tasks)
@@ -298,11 +309,14 @@ def _load_extractor(model: str | None, use_model: bool, with_tasks: bool) -> Non
     side by side, took as long before the first report and twice the CPU.
     """
     global _WORKER, _WORKER_OPTIONS
+    options = (model, use_model, with_tasks)
+    if _WORKER is not None and _WORKER_OPTIONS == options:  # loaded and warm: no lock to wait on
+        return
     with _LOADING:
-        if _WORKER is None or _WORKER_OPTIONS != (model, use_model, with_tasks):
-            _WORKER = Extractor(model, use_model, with_tasks)
-            _WORKER_OPTIONS = (model, use_model, with_tasks)
-            _WORKER.warm_up()
+        if _WORKER is None or _WORKER_OPTIONS != options:
+            worker = Extractor(model, use_model, with_tasks)
+            worker.warm_up()
+            _WORKER, _WORKER_OPTIONS = worker, options  # published once warm
             _freeze_loaded()
 
 
