@@ -69,3 +69,12 @@ def test_children_sections_and_split_labels():
 
 def test_spec_lists_eight_checks():
     assert len(spec_checks()) == 8
+
+
+def test_label_parts_split_at_every_separator_and_agree_with_split_label():
+    from govreport.indicators import label_parts, split_label
+
+    assert label_parts("不予公开·属于国家秘密｜自然人") == ["不予公开", "属于国家秘密", "自然人"]
+    assert label_parts("予以公开") == ["予以公开"]
+    for label in ("予以公开｜自然人", "不予公开·属于国家秘密"):
+        assert label_parts(label) == [part for part in split_label(label) if part]

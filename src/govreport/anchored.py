@@ -261,9 +261,10 @@ _DIGIT_RUN_REST = r"(?:(?<=\d)\d*)?"
 class Alternation:
     """Named patterns tried in order at each position, like one regex ``(?P<a>...)|(?P<b>...)``, but each pattern
     only where its first characters (start_source) can start it: at a position the regex of just the patterns that
-    can start with its character is matched. With ``skip_digit_runs``, digit runs are skipped whole after a failed
-    match: only right when every pattern looks behind for a digit before one it starts with, as the span rules do
-    (tests check that anchored and plain scanning agree on the corpus)."""
+    can start with its character is matched. With ``skip_digit_runs``, the rest of a digit run is skipped after a
+    failed match, and after a match that ends inside the run: only right when every pattern looks behind for a
+    digit before one it starts with, as the span rules do (tests check that anchored and plain scanning agree on
+    the corpus)."""
 
     def __init__(self, parts: list[tuple[str, str]], flags: int = 0, anchored: bool = True,
                  skip_digit_runs: bool = True):

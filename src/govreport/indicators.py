@@ -109,15 +109,24 @@ def label_similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+COLUMN_SEPARATOR = "｜"  # between a matrix label's row and column
+PART_SEPARATOR = "·"  # between a row label and its sub-row (不予公开·属于国家秘密)
+
+
 def split_label(label: str) -> tuple[str, str | None]:
     """Row and column part of a matrix label: '予以公开｜自然人' → ('予以公开', '自然人')."""
-    if "｜" in label:
-        row, col = label.split("｜", 1)
+    if COLUMN_SEPARATOR in label:
+        row, col = label.split(COLUMN_SEPARATOR, 1)
         return row, col
-    if "·" in label:
-        row, col = label.rsplit("·", 1)
+    if PART_SEPARATOR in label:
+        row, col = label.rsplit(PART_SEPARATOR, 1)
         return row, col
     return label, None
+
+
+def label_parts(label: str) -> list[str]:
+    """Every part of a label, rows, sub-rows and column apart: '不予公开·属于国家秘密｜自然人' → three."""
+    return [part for part in label.replace(COLUMN_SEPARATOR, PART_SEPARATOR).split(PART_SEPARATOR) if part]
 
 
 @lru_cache(maxsize=4)

@@ -55,23 +55,28 @@ def organ_kind(organ: str | None, cfg: dict[str, Any] | None = None) -> str:
     return "unknown"
 
 
+def _ngrams(text: str, n: int) -> set[str]:
+    return {text[i:i + n] for i in range(len(text) - n + 1)}
+
+
 @lru_cache(maxsize=1024)
-def _name_bigrams(canonical_id: str) -> frozenset[str]:
-    """Character bigrams of the spec names (label, aliases) of an id, normalised as table labels are."""
-    from ..indicators import load_indicators, normalize_label
+def _name_ngrams(canonical_id: str, n: int) -> frozenset[str]:
+    """Character n-grams of the spec names (label, aliases) of an id, normalised as table labels are, each part of
+    a label apart."""
+    from ..indicators import label_parts, load_indicators, normalize_label
 
     indicator = load_indicators().get(canonical_id)
     names = indicator.names if indicator is not None else ()
-    return frozenset(b for name in names for w in re.split("[｜·]", normalize_label(name))
-                     for b in (w[i:i + 2] for i in range(len(w) - 1)))
+    return frozenset(g for name in names for part in label_parts(normalize_label(name)) for g in _ngrams(part, n))
 
 
 def name_overlap(phrase: str, canonical_id: str) -> float:
-    """The share of the phrase's character bigrams found in the spec names of ``canonical_id``: a phrase that
-    says the id's own words (自然人 for the applicants' row) against one that only resembles it (公议案件 for
-    行政复议)."""
-    bigrams = {phrase[i:i + 2] for i in range(len(phrase) - 1)}
-    return len(bigrams & _name_bigrams(canonical_id)) / len(bigrams) if bigrams else 0.0
+    """The share of the phrase's character n-grams (``name_overlap_n``) found in the spec names of
+    ``canonical_id``: a phrase that says the id's own words (自然人 for the applicants' row) against one that only
+    resembles it (公议案件 for 行政复议)."""
+    n = judge_config()["name_overlap_n"]
+    grams = _ngrams(phrase, n)
+    return len(grams & _name_ngrams(canonical_id, n)) / len(grams) if grams else 0.0
 
 
 def proposal_features(link: Any, canonical_id: str, text: str, form: str | None, organ: str | None, source: str,
