@@ -39,10 +39,12 @@ def test_two_dask_workers_give_the_records_of_one_process(tmp_path, serialize):
     assert not (tmp_path / "dask" / ".parts").exists()
 
 
-def test_cross_year_narrowing_spans_partitions(tmp_path, shared_corpus_dir, monkeypatch):
+@pytest.mark.parametrize("serialize", [False, True])
+def test_cross_year_narrowing_spans_partitions(tmp_path, shared_corpus_dir, monkeypatch, serialize):
     """Reports of one organ in consecutive years, each in a partition of its own, narrow each other's open
     digit-run splits as in one process: every output is byte-identical to the single-process run, which differs
-    from reading the earlier year alone (so the narrowing is at work)."""
+    from reading the earlier year alone (so the narrowing is at work); also with results as written lines, as the
+    CLI runs (``serialize``: held reports travel as lines and are rebuilt only when narrowed)."""
     from govreport.config import load_config
 
     files = [shared_corpus_dir / f"fujian_pingtan_zone_{year}.txt" for year in (2018, 2019, 2020)]
@@ -50,8 +52,8 @@ def test_cross_year_narrowing_spans_partitions(tmp_path, shared_corpus_dir, monk
     write_outputs(extract_paths(files, **kwargs), tmp_path / "local")
     write_outputs(extract_paths(files[1:2], **kwargs), tmp_path / "alone")
     monkeypatch.setitem(load_config("batch.yml")["dask"], "partition_bytes", 1)  # one file per partition
-    write_outputs(extract_paths(files, workers=2, engine="dask", parts_dir=tmp_path / "dask" / ".parts", **kwargs),
-                  tmp_path / "dask")
+    write_outputs(extract_paths(files, workers=2, engine="dask", parts_dir=tmp_path / "dask" / ".parts",
+                                serialize=serialize, **kwargs), tmp_path / "dask")
     for name in ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv", "cross_year.jsonl"):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
     local_2019 = [r for r in _lines(tmp_path / "local" / "records.jsonl") if r["doc"].endswith("2019")]
