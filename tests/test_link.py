@@ -517,3 +517,23 @@ def test_a_bare_outcome_after_the_requests_is_the_granted_row():
     links = link_figures_to_indicators(s, [fig(s, f) for f in figures], form="v2019")
     assert [lk.canonical_id for lk in links] == ["requests.new.total", "requests.granted.total",
                                                  "requests.answered.denied", None, None]
+
+
+def test_a_counted_noun_after_a_bare_verb_may_be_long():
+    # the verb alone (组织, 拨付 once its frame 向… is cut) names no count: the noun after the figure does, even a long one
+    s = "全年组织 3 次政务公开栏目全覆盖专项检查。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "3 次", unit="次")])
+    assert (lk.rule, lk.indicator.text) == ("noun_after", "政务公开栏目全覆盖专项检查")
+    s = "全年向编辑部拨付30万运维经费,用于网站维护。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "30万", unit="万")])
+    assert (lk.rule, lk.indicator.text) == ("noun_after", "运维经费")
+    # a lexicon phrase after the figure still wins over a longer noun that holds it
+    s = "全年收到1份有关政府信息公开行政复议申请已及时处理。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "1份", unit="份")])
+    assert lk.indicator.text == "行政复议申请"
+
+
+def test_gong_inside_a_word_does_not_cut_the_counted_noun():
+    s = "推进改革,将120项公共服务事项实现网上办理。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "120项", unit="项")])
+    assert lk.indicator.text == "公共服务事项"

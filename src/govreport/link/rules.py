@@ -609,15 +609,18 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
     return lo + pos, lo + end
 
 
-def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False) -> tuple[int, int] | None:
+def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: bool = False) -> tuple[int, int] | None:
     """The counted noun right after a figure with a classifier unit ("1486件申请中" → 申请), or None.
 
-    ``any_unit`` also reads it after verbal units (召开3次…新闻发布会, 组织开展6期《问政平潭》).
+    ``any_unit`` also reads it after verbal units (召开3次…新闻发布会, 组织开展6期《问政平潭》); ``long`` reads it
+    as far as windows.bare_verb_noun (after a bare verb, which alone names no count).
     """
     rules = load_rules()
     if not any_unit and fig.span.unit not in rules.classifiers:
         return None
-    hi = min(ce, fig.end + rules.cfg["windows"]["right"])
+    win = rules.cfg["windows"]
+    reach, longest = (win["bare_verb_noun"], win["bare_verb_noun"]) if long else (win["right"], win["max_noun"])
+    hi = min(ce, fig.end + reach)
     if view.startswith("《", fig.end):
         closing = view.find("》", fig.end, fig.end + 2 * rules.cfg["windows"]["max_phrase"])
         return (fig.end, closing + 1) if closing > 0 else None
@@ -633,7 +636,7 @@ def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False) -> tuple[
         end = tail.start()
     if end == hi < ce and rules.noun.match(view, hi, hi + 1):
         return None  # the noun runs on past the window: cut there, it would not be the noun
-    if end - fig.end < 1 or end - fig.end > rules.cfg["windows"]["max_noun"]:
+    if end - fig.end < 1 or end - fig.end > longest:
         return None
     return fig.end, end
 
@@ -768,13 +771,17 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
             and rules.phrase_tail.fullmatch(view, cands[k].end + 1, fig.start)):
         return "lexicon_clause", cands[k], None
     phrase = _left_phrase(view, cs, fig.start)
-    if phrase and rules.verbs_only.fullmatch(view, phrase[0], phrase[1]):
+    # bare once the guidelines' edges are cut (向编辑部拨付 → 拨付)
+    if phrase and rules.verbs_only.fullmatch(view, *refine_phrase(view, phrase[0], phrase[1], fig.start, rules)):
         # a bare verb before the figure (召开3次…, 组织开展6期…): what follows is what it counts
         noun = _noun_after(view, fig, ce, any_unit=True)
         if noun:
             return "noun_after", None, noun
         if k_after < len(cands) and cands[k_after].start < ce:
             return "lexicon_after", cands[k_after], None  # 召开3次云南省第十五届运动会新闻发布会
+        noun = _noun_after(view, fig, ce, any_unit=True, long=True)
+        if noun:
+            return "noun_after", None, noun  # 组织3次政务公开栏目全覆盖专项检查
     return ("left_context", None, phrase) if phrase else ("none", None, None)
 
 
