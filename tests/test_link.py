@@ -537,3 +537,22 @@ def test_gong_inside_a_word_does_not_cut_the_counted_noun():
     s = "推进改革,将120项公共服务事项实现网上办理。"
     (lk,) = link_figures_to_indicators(s, [fig(s, "120项", unit="项")])
     assert lk.indicator.text == "公共服务事项"
+
+
+def test_counts_written_one_after_the_other_share_one_phrase():
+    # categories and items of one thing: the noun after the run, or the thing a verb of division divides
+    s = "推进改革,将6大类120项公共服务事项实现网上办理。"
+    links = link_figures_to_indicators(s, [fig(s, "6大类", unit="大类"), fig(s, "120项", unit="项")])
+    assert [lk.indicator.text for lk in links] == ["公共服务事项", "公共服务事项"]
+    s = "围绕重点工作等8大项30小项任务进行分解。"
+    links = link_figures_to_indicators(s, [fig(s, "8大项", unit="大项"), fig(s, "30小项", unit="小项")])
+    assert [lk.indicator.text for lk in links] == ["任务", "任务"]
+    s = "目前,我县政务事项分为5大类、40子类、300个小项。"
+    links = link_figures_to_indicators(s, [fig(s, "5大类", unit="大类"), fig(s, "40子类", unit="子类"),
+                                           fig(s, "300个", unit="个")])
+    assert [lk.indicator.text for lk in links] == ["政务事项"] * 3
+    assert [lk.rule for lk in links] == ["left_context", "figure_run", "figure_run"]
+    # listed with 、 and no verb of division: two things, each with its own phrase
+    s = "其中棚户区改造300套、40个建设项目。"
+    links = link_figures_to_indicators(s, [fig(s, "300套", unit="套"), fig(s, "40个", unit="个")])
+    assert [lk.indicator.text for lk in links] == ["棚户区改造", "建设项目"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -989,6 +989,9 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         fig.cand, fig.entry = cand, cand.entry
         fig.link = Link(fig.span, indicator_span(cand.start, cand.end, canonical, cand.span), canonical, scope,
                         cfg["labels"]["relation"], rule, round(confidence, 3))
+    for run in _figure_runs(figs, v):
+        _link_run(run, v, _Boundaries.after(bounds.clause, run[-1].end, len(v)),
+                  lambda a, b: indicator_span(a, b, None, None))
     # ids are withheld only now (shares, parts of the body): enumerations and shares above inherit their
     # parent's id to find their own
     for f in figs:
@@ -999,6 +1002,62 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         f.link.canonical_id, reason = whole_body_id(proposed, f.link.scope, organ, text, f.span.start)
         f.link.withheld = f.link.withheld or reason
     return [f.link for f in figs]
+
+
+def _figure_runs(figs: list[_Fig], view: str) -> list[list[_Fig]]:
+    """Runs of counts written one after the other (6大类120项…, 5大类、40子类、300个…: configs/link.yml
+    ``figure_run``), two figures or more each."""
+    rules = load_rules()
+    cfg = rules.cfg["figure_run"]
+    runs: list[list[_Fig]] = []
+    for prev, fig in zip(figs, figs[1:]):
+        if not (prev.span.label == fig.span.label == cfg["label"] and prev.link and fig.link):
+            continue
+        ongoing = runs[-1] if runs and runs[-1][-1] is prev else [prev]
+        between = view[prev.end:fig.start]
+        if not (re.fullmatch(cfg["between"], between) or (re.fullmatch(cfg["divided_between"], between)
+                                                         and _divided(view, ongoing[0]))):
+            continue
+        if len(ongoing) == 1:
+            runs.append(ongoing)
+        ongoing.append(fig)
+    return runs
+
+
+def _divided(view: str, fig: _Fig) -> bool:
+    """Whether a verb of division (configs/link.yml ``figure_run.divided_by``) stands right before the figure."""
+    pattern = load_rules().cfg["figure_run"]["divided_by"]
+    return re.search(f"(?:{pattern})$", view[max(0, fig.start - 4):fig.start]) is not None
+
+
+def _link_run(run: list[_Fig], view: str, ce: int, make: Callable[[int, int], Span]) -> None:
+    """The figures of a run count parts of one thing (categories and items of it): all take the noun after the
+    last figure (6大类120项公共服务事项), or, when a verb of division opens the run (X分为5大类、40子类、300个小项)
+    or no noun follows it, the phrase of the first. A figure that takes another's phrase gets no id of its own."""
+    rules = load_rules()
+    first, last = run[0], run[-1]
+    divided = _divided(view, first)
+    noun = None if divided or last.link.rule == "noun_after" else _noun_after(view, last, ce, any_unit=True)
+    if noun is not None and (last.link.indicator is None or last.link.rule == "left_context"):
+        # the last unit is no classifier (6大项24小项任务): its noun is read all the same
+        noun = (strip_leading(view, *noun), noun_coordination(view, noun[1], ce, rules))
+        last.cand = _Cand(*noun, _head_entry(view[noun[0]:noun[1]]))
+        last.link = replace(last.link, indicator=make(*noun), canonical_id=None,
+                            rule="noun_after", confidence=rules.cfg["confidence"]["noun_after"])
+    if not divided and last.link.indicator is not None and last.link.rule == "noun_after":
+        source = last
+    elif first.link.indicator is not None and first.link.rule not in ("enumeration", "share"):
+        source = first
+    else:
+        return
+    src = source.link
+    for f in run:
+        if f is source or (f.link.indicator is not None and (f.link.indicator.start, f.link.indicator.end)
+                           == (src.indicator.start, src.indicator.end)):
+            continue
+        f.link = Link(f.span, src.indicator, None, f.link.scope or src.scope, rules.cfg["labels"]["relation"],
+                      "figure_run", rules.cfg["confidence"]["figure_run"])
+        f.cand, f.entry = source.cand, None
 
 
 def whole_body_id(canonical_id: str | None, scope: str | None, organ: str | None, text: str | None, start: int
