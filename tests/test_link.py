@@ -556,3 +556,16 @@ def test_counts_written_one_after_the_other_share_one_phrase():
     s = "其中棚户区改造300套、40个建设项目。"
     links = link_figures_to_indicators(s, [fig(s, "300套", unit="套"), fig(s, "40个", unit="个")])
     assert [lk.indicator.text for lk in links] == ["棚户区改造", "建设项目"]
+
+
+def test_a_predicate_verb_after_any_counted_noun_names_the_count():
+    # figure + noun + the predicate saying which count it is → the predicate (guidelines 4), for any noun before
+    # a predicate verb of configs/phrase_bounds.yml; an amount right after the predicate shares it
+    s = "全市共300辆车申报缴纳车购税2.5亿元,其中200辆车享受优惠政策,依法将50户市场主体列入异常名录。"
+    figures = ["300辆", "2.5亿元", "200辆", "50户"]
+    links = link_figures_to_indicators(s, [fig(s, f, unit=u) for f, u in zip(figures, ["辆", "亿元", "辆", "户"])])
+    assert [lk.indicator.text for lk in links] == ["申报缴纳车购税", "申报缴纳车购税", "享受优惠政策", "列入异常名录"]
+    # without such a verb the noun stays (130名工作人员)
+    s = "配备了130名工作人员。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "130名", unit="名")])
+    assert lk.indicator.text == "工作人员"

@@ -263,7 +263,8 @@ def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, 
     b = load_bounds()
     cfg = load_config(CONFIG)["predicate"]
     noun = view[noun_start:noun_end]
-    if not (re.fullmatch(cfg["unit_nouns"], noun) or link.scope_any.fullmatch(noun)):
+    if not (re.fullmatch(cfg["unit_nouns"], noun) or link.scope_any.fullmatch(noun)
+            or re.match(cfg["verbs"], view[noun_end:clause_end])):
         return None
     if re.match(cfg["not_after_noun"], view[noun_end:noun_end + 1]):
         return None  # 60个单位的主动公开的政府信息, 一名乡镇人民政府或区直单位的负责人: the noun is no subject

@@ -919,7 +919,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         if prev and cs <= prev.end <= fig.start:
             # the figure before it in the clause (and the noun it counted) ends this figure's context
             cs = prev.end
-            if prev.link and prev.link.rule == "noun_after" and prev.cand and prev.cand.end <= fig.start:
+            if prev.link and prev.link.rule in ("noun_after", "predicate") and prev.cand and prev.cand.end <= fig.start:
                 cs = prev.cand.end
         nxt = figs[i + 1].start if i + 1 < len(figs) else len(v)
         ce = min(_Boundaries.after(bounds.clause, fig.end, len(v)), nxt)
@@ -944,10 +944,10 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 rule, phrase = "predicate", predicate
             else:
                 phrase = (strip_leading(v, phrase[0], phrase[1]), noun_coordination(v, phrase[1], ce, rules))
-        if (rule == "none" and prev and prev.link and prev.link.rule == "noun_after"
+        if (rule == "none" and prev and prev.link and prev.link.rule in ("noun_after", "predicate")
                 and _only_prefix(v, prev.cand.end, fig.start)):
             # "45个部门职权事项3013项", "35个部门项目预算资金,累计25578.66万元": the noun after the figure
-            # before names what this one counts too
+            # before names what this one counts too (and its predicate: N辆车申报缴纳车购税M亿元)
             rule, phrase = "left_context", (prev.cand.start, prev.cand.end)
         if rule == "none" and marker is not None:
             item = _respectively(v, figs, fig_starts, i, marker, bounds)
