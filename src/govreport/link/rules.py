@@ -20,7 +20,7 @@ from ..indicators import indicator_units, load_indicators
 from ..normalize import OffsetMap, map_offset_by_keys, substitute
 from ..records import is_partial_scope
 from ..types import Span
-from .phrase_bounds import noun_coordination, predicate_after, refine_phrase, strip_leading
+from .phrase_bounds import load_bounds, noun_coordination, predicate_after, refine_phrase, strip_leading
 
 CONFIG = "link.yml"
 
@@ -771,8 +771,8 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
             and rules.phrase_tail.fullmatch(view, cands[k].end + 1, fig.start)):
         return "lexicon_clause", cands[k], None
     phrase = _left_phrase(view, cs, fig.start)
-    # bare once the guidelines' edges are cut (向编辑部拨付 → 拨付)
-    if phrase and rules.verbs_only.fullmatch(view, *refine_phrase(view, phrase[0], phrase[1], fig.start, rules)):
+    # bare once the guidelines' edges are cut (向编辑部拨付 → 拨付), or a light verb alone (推进2轮…)
+    if phrase and _bare_verb(view, *refine_phrase(view, phrase[0], phrase[1], fig.start, rules)):
         # a bare verb before the figure (召开3次…, 组织开展6期…): what follows is what it counts
         noun = _noun_after(view, fig, ce, any_unit=True)
         if noun:
@@ -783,6 +783,11 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
         if noun:
             return "noun_after", None, noun  # 组织3次政务公开栏目全覆盖专项检查
     return ("left_context", None, phrase) if phrase else ("none", None, None)
+
+
+def _bare_verb(view: str, start: int, end: int) -> bool:
+    """Whether view[start:end] is nothing but verbs (configs/link.yml ``verbs``, phrase_bounds.yml ``light_verbs``)."""
+    return bool(load_rules().verbs_only.fullmatch(view, start, end) or load_bounds().light_verbs.fullmatch(view, start, end))
 
 
 def _counts_narrower(view: str, rule: str, cand: _Cand, fig: _Fig, cs: int, ce: int) -> bool:
