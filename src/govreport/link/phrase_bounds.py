@@ -41,6 +41,9 @@ class PhraseBounds:
     not_action_verbs: re.Pattern[str]
     modifiers: re.Pattern[str]
     frame_prepositions: re.Pattern[str]
+    channel_count: re.Pattern[str]
+    channel_words: re.Pattern[str]
+    channel_max_chars: int
     min_chars: int
 
 
@@ -68,6 +71,9 @@ def load_bounds() -> PhraseBounds:
         not_action_verbs=re.compile(f"(?:{cfg['not_action_verbs']})$"),
         modifiers=re.compile(f"(?:{cfg['modifiers']})$"),
         frame_prepositions=re.compile(cfg["frame_prepositions"]),
+        channel_count=re.compile(f"(?:{cfg['channel']['count']})$"),
+        channel_words=re.compile(cfg["channel"]["words"]),
+        channel_max_chars=cfg["channel"]["max_chars"],
         min_chars=cfg["min_chars"],
     )
 
@@ -97,6 +103,7 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     start = _after_frame(b, view, start, end, link)
     start = _light_verbs(b, view, strip_leading(view, start, end), end, link)
     start = _action_verb(b, view, start, end, link)
+    start = _channel(b, view, start, end, link)
     end = _trailing(b, view, start, end)
     return _unquoted(b, view, start, end)
 
@@ -195,6 +202,29 @@ def _after_frame(b: PhraseBounds, view: str, start: int, end: int, link: LinkPat
         if verb is not None and end - verb.start() >= b.min_chars:
             return verb.start()
     return start
+
+
+def _channel(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+    """A count that only its channel tells from the others (区政府门户网站主动公开政府信息, “某某之声”公众号推送信息,
+    政务公开专区发布信息: guidelines 1, the channel is part of the count, the site's name inside) takes in the
+    channel's whole name: back to the frame preposition before it in its clause (通过, 在), else to the clause start
+    (time and subject words out)."""
+    m = b.channel_count.search(view, start, end)
+    if m is None:
+        return start
+    lo, pos = max(0, m.start() - b.channel_max_chars), m.start()
+    while pos > lo and (b.phrase_char.match(view, pos - 1) or view[pos - 1] in "“”"):
+        pos -= 1
+    preps = list(b.frame_prepositions.finditer(view, pos, m.start()))
+    if preps:
+        name_start = preps[-1].end()
+    elif pos > lo and view[pos - 1] not in "、":  # the clause start (not an item of a list)
+        name_start = skip_words(view, pos, m.start(), link.strip_prefix, link.scope_any)
+    else:
+        return start
+    if not b.channel_words.search(view, name_start, m.start()) or b.interior_adverbs.search(view, name_start, m.start()):
+        return start  # no channel, or one an adverb keeps out (门户网站全年主动公开… → 主动公开…)
+    return min(start, name_start)
 
 
 def _light_verbs(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
