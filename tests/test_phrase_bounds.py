@@ -177,3 +177,12 @@ def test_a_noun_longer_than_the_window_is_never_kept_cut():
     s = "全年共发布3期月度重点企业排污监测结果汇总情况。"
     got = phrases(s)["3期"][0]
     assert got is None or s.find(got) + len(got) <= s.index("3期") or got.endswith("情况")
+
+
+def test_a_verb_coordinated_with_the_phrases_verb_and_the_verb_of_a_kind_are_inside():
+    # guidelines 4: 受理并办结网上申请公开政府信息 keeps both verbs; 解读类信息 names a kind, so the action verb is taken
+    s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "全市总计发布依申请公开信息", "455件")
+    assert phrases(s)["455件"][0] == "受理并办结网上申请公开政府信息"
+    assert phrases("本年度发布解读类信息12条。")["12条"][0] == "发布解读类信息"
+    # a verb the gold leaves out as often as not stays out, coordinated or not
+    assert phrases("累计并办结申请5件。")["5件"][0] == "办结申请"

@@ -41,6 +41,8 @@ class PhraseBounds:
     not_action_verbs: re.Pattern[str]
     modifiers: re.Pattern[str]
     frame_prepositions: re.Pattern[str]
+    verb_kind: re.Pattern[str]
+    verb_joiners: str
     channel_count: re.Pattern[str]
     channel_words: re.Pattern[str]
     channel_max_chars: int
@@ -71,6 +73,8 @@ def load_bounds() -> PhraseBounds:
         not_action_verbs=re.compile(f"(?:{cfg['not_action_verbs']})$"),
         modifiers=re.compile(f"(?:{cfg['modifiers']})$"),
         frame_prepositions=re.compile(cfg["frame_prepositions"]),
+        verb_kind=re.compile(cfg["verb_kind"]),
+        verb_joiners=cfg["verb_joiners"],
         channel_count=re.compile(f"(?:{cfg['channel']['count']})$"),
         channel_words=re.compile(cfg["channel"]["words"]),
         channel_max_chars=cfg["channel"]["max_chars"],
@@ -243,12 +247,17 @@ def _action_verb(b: PhraseBounds, view: str, start: int, end: int, link: LinkPat
     m = b.modifiers.search(view, max(0, start - 8), start)
     if m is not None:
         return m.start()  # 政府信息公开行政复议: the compound that names the field is part of the name
-    if link.verbs.match(view, start, end):
+    verb = link.verbs.match(view, start, end)
+    if verb is None or b.verb_kind.match(view, verb.end(), end):  # 解读类信息: a kind of thing, not an action
+        m = _ending_with(link.verbs.pattern).search(view[max(0, start - 4):start])
+        if m is None or b.not_action_verbs.search(m.group(0)):
+            return start
+        start -= len(m.group(0))
+    # the phrase opens with a verb now: a verb coordinated with it is inside too (受理并办结…), no other one
+    joined = _ending_with(f"(?P<verb>{link.verbs.pattern})(?:{b.verb_joiners})").search(view[max(0, start - 5):start])
+    if joined is None or b.not_action_verbs.search(joined.group("verb")):
         return start
-    m = _ending_with(link.verbs.pattern).search(view[max(0, start - 4):start])
-    if m is None or b.not_action_verbs.search(m.group(0)):
-        return start
-    return start - len(m.group(0))
+    return start - len(joined.group(0))
 
 
 @lru_cache(maxsize=4)
