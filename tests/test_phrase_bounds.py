@@ -106,9 +106,9 @@ def test_a_count_told_apart_by_its_channel_keeps_the_channel_whole():
     # the channel is part of the count (guidelines 1), the site's name inside: back to the preposition or clause start
     got = phrases("全年通过区政府门户网站主动公开政府信息400条,在政务公开专区发布信息300条。")
     assert (got["400条"][0], got["300条"][0]) == ("区政府门户网站主动公开政府信息", "政务公开专区发布信息")
-    assert phrases("2024年,市政府网站主动公开各类政府信息500余条。")["500余条"][0] == "市政府网站主动公开各类政府信息"
+    assert phrases("2023年,县政府网站主动公开政府信息500余条。")["500余条"][0] == "县政府网站主动公开政府信息"
     # an adverb after the channel keeps it out
-    assert phrases("通过政府门户网站全年主动公开各类政府信息800条。")["800条"][0] == "主动公开各类政府信息"
+    assert phrases("通过部门网站全年主动公开各类信息800条。")["800条"][0] == "主动公开各类信息"
 
 
 def test_predicate_after_units_names_the_count():
