@@ -248,7 +248,7 @@ def _action_verb(b: PhraseBounds, view: str, start: int, end: int, link: LinkPat
     if m is not None:
         return m.start()  # 政府信息公开行政复议: the compound that names the field is part of the name
     verb = link.verbs.match(view, start, end)
-    if verb is None or b.verb_kind.match(view, verb.end(), end):  # 解读类信息: a kind of thing, not an action
+    if verb is None or b.verb_kind.match(view, verb.end(), end):  # 解读类稿件: a kind of thing, not an action
         m = _ending_with(link.verbs.pattern).search(view[max(0, start - 4):start])
         if m is None or b.not_action_verbs.search(m.group(0)):
             return start

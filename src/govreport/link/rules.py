@@ -781,7 +781,7 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
             return "lexicon_after", cands[k_after], None  # 召开3次云南省第十五届运动会新闻发布会
         noun = _noun_after(view, fig, ce, any_unit=True, long=True)
         if noun:
-            return "noun_after", None, noun  # 组织3次政务公开栏目全覆盖专项检查
+            return "noun_after", None, noun  # 组织3次…全覆盖专项检查
     return ("left_context", None, phrase) if phrase else ("none", None, None)
 
 
