@@ -517,3 +517,65 @@ def test_a_bare_outcome_after_the_requests_is_the_granted_row():
     links = link_figures_to_indicators(s, [fig(s, f) for f in figures], form="v2019")
     assert [lk.canonical_id for lk in links] == ["requests.new.total", "requests.granted.total",
                                                  "requests.answered.denied", None, None]
+
+
+def test_a_counted_noun_after_a_bare_verb_may_be_long():
+    # the verb alone (组织, 拨付 once its frame 向… is cut) names no count: the noun after the figure does, even a long one
+    s = "全年组织 3 次政务公开专栏内容全覆盖专项检查。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "3 次", unit="次")])
+    assert (lk.rule, lk.indicator.text) == ("noun_after", "政务公开专栏内容全覆盖专项检查")
+    s = "全年向编辑部拨付30万运维经费,用于网站维护。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "30万", unit="万")])
+    assert (lk.rule, lk.indicator.text) == ("noun_after", "运维经费")
+    # a lexicon phrase after the figure still wins over a longer noun that holds it
+    s = "全年收到2份有关政务信息公开行政复议申请已依法处理。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "2份", unit="份")])
+    assert lk.indicator.text == "行政复议申请"
+
+
+def test_gong_inside_a_word_does_not_cut_the_counted_noun():
+    s = "推进改革,将120项公共服务事项实现网上办理。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "120项", unit="项")])
+    assert lk.indicator.text == "公共服务事项"
+
+
+def test_counts_written_one_after_the_other_share_one_phrase():
+    # categories and items of one thing: the noun after the run, or the thing a verb of division divides
+    s = "推进改革,将6大类120项公共服务事项实现网上办理。"
+    links = link_figures_to_indicators(s, [fig(s, "6大类", unit="大类"), fig(s, "120项", unit="项")])
+    assert [lk.indicator.text for lk in links] == ["公共服务事项", "公共服务事项"]
+    s = "围绕重点工作等8大项30小项任务进行分解。"
+    links = link_figures_to_indicators(s, [fig(s, "8大项", unit="大项"), fig(s, "30小项", unit="小项")])
+    assert [lk.indicator.text for lk in links] == ["任务", "任务"]
+    s = "目前,我县政务事项分为5大类、40子类、300个小项。"
+    links = link_figures_to_indicators(s, [fig(s, "5大类", unit="大类"), fig(s, "40子类", unit="子类"),
+                                           fig(s, "300个", unit="个")])
+    assert [lk.indicator.text for lk in links] == ["政务事项"] * 3
+    assert [lk.rule for lk in links] == ["left_context", "figure_run", "figure_run"]
+    # listed with 、 and no verb of division: two things, each with its own phrase
+    s = "其中棚户区改造300套、40个建设项目。"
+    links = link_figures_to_indicators(s, [fig(s, "300套", unit="套"), fig(s, "40个", unit="个")])
+    assert [lk.indicator.text for lk in links] == ["棚户区改造", "建设项目"]
+
+
+def test_a_predicate_verb_after_any_counted_noun_names_the_count():
+    # figure + noun + the predicate saying which count it is → the predicate (guidelines 4), for any noun before
+    # a predicate verb of configs/phrase_bounds.yml; an amount right after the predicate shares it
+    s = "全市共300辆车申报缴纳车购税2.5亿元,其中200辆车享受优惠政策,依法将50户市场主体列入异常名录。"
+    figures = ["300辆", "2.5亿元", "200辆", "50户"]
+    links = link_figures_to_indicators(s, [fig(s, f, unit=u) for f, u in zip(figures, ["辆", "亿元", "辆", "户"])])
+    assert [lk.indicator.text for lk in links] == ["申报缴纳车购税", "申报缴纳车购税", "享受优惠政策", "列入异常名录"]
+    # without such a verb the noun stays (130名工作人员)
+    s = "配备了130名工作人员。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "130名", unit="名")])
+    assert lk.indicator.text == "工作人员"
+
+
+def test_manner_adverbs_and_light_verbs_open_no_phrase():
+    s = "2020年,及时拨付救助资金5.9万元,成功推动化解矛盾纠纷12件。"
+    links = link_figures_to_indicators(s, [fig(s, "5.9万元", unit="万元"), fig(s, "12件", unit="件")])
+    assert [lk.indicator.text for lk in links] == ["拨付救助资金", "化解矛盾纠纷"]
+    # a light verb alone before the figure: the noun after it is what is counted
+    s = "推进2轮专项整改。"
+    (lk,) = link_figures_to_indicators(s, [fig(s, "2轮", unit="轮")])
+    assert (lk.rule, lk.indicator.text) == ("noun_after", "专项整改")

@@ -102,6 +102,15 @@ def test_frame_before_the_verb_is_outside_and_the_action_verb_inside():
     assert phrases(s)["7000余条"][0] == "发布依申请公开信息"  # the action verb before a lexicon phrase
 
 
+def test_a_count_told_apart_by_its_channel_keeps_the_channel_whole():
+    # the channel is part of the count (guidelines 1), the site's name inside: back to the preposition or clause start
+    got = phrases("全年通过区政府门户网站主动公开政府信息400条,在政务公开专区发布信息300条。")
+    assert (got["400条"][0], got["300条"][0]) == ("区政府门户网站主动公开政府信息", "政务公开专区发布信息")
+    assert phrases("2023年,县政府网站主动公开政府信息500余条。")["500余条"][0] == "县政府网站主动公开政府信息"
+    # an adverb after the channel keeps it out
+    assert phrases("通过部门网站全年主动公开各类信息800条。")["800条"][0] == "主动公开各类信息"
+
+
 def test_predicate_after_units_names_the_count():
     # guidelines 4: figure + noun naming the units + predicate → the predicate; the bare noun only without one
     s = sentence_of(seed_text("001_9aef50f578a0bdd8.txt"), "选取陬市", "为示范点")
@@ -168,3 +177,12 @@ def test_a_noun_longer_than_the_window_is_never_kept_cut():
     s = "全年共发布3期月度重点企业排污监测结果汇总情况。"
     got = phrases(s)["3期"][0]
     assert got is None or s.find(got) + len(got) <= s.index("3期") or got.endswith("情况")
+
+
+def test_a_verb_coordinated_with_the_phrases_verb_and_the_verb_of_a_kind_are_inside():
+    # guidelines 4: 受理并办结网上申请公开政府信息 keeps both verbs; 解读类信息 names a kind, so the action verb is taken
+    s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "全市总计发布依申请公开信息", "455件")
+    assert phrases(s)["455件"][0] == "受理并办结网上申请公开政府信息"
+    assert phrases("本年度发布解读类信息12条。")["12条"][0] == "发布解读类信息"
+    # a verb the gold leaves out as often as not stays out, coordinated or not
+    assert phrases("累计并办结申请5件。")["5件"][0] == "办结申请"

@@ -41,6 +41,11 @@ class PhraseBounds:
     not_action_verbs: re.Pattern[str]
     modifiers: re.Pattern[str]
     frame_prepositions: re.Pattern[str]
+    verb_kind: re.Pattern[str]
+    verb_joiners: str
+    channel_count: re.Pattern[str]
+    channel_words: re.Pattern[str]
+    channel_max_chars: int
     min_chars: int
 
 
@@ -68,6 +73,11 @@ def load_bounds() -> PhraseBounds:
         not_action_verbs=re.compile(f"(?:{cfg['not_action_verbs']})$"),
         modifiers=re.compile(f"(?:{cfg['modifiers']})$"),
         frame_prepositions=re.compile(cfg["frame_prepositions"]),
+        verb_kind=re.compile(cfg["verb_kind"]),
+        verb_joiners=cfg["verb_joiners"],
+        channel_count=re.compile(f"(?:{cfg['channel']['count']})$"),
+        channel_words=re.compile(cfg["channel"]["words"]),
+        channel_max_chars=cfg["channel"]["max_chars"],
         min_chars=cfg["min_chars"],
     )
 
@@ -97,6 +107,7 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     start = _after_frame(b, view, start, end, link)
     start = _light_verbs(b, view, strip_leading(view, start, end), end, link)
     start = _action_verb(b, view, start, end, link)
+    start = _channel(b, view, start, end, link)
     end = _trailing(b, view, start, end)
     return _unquoted(b, view, start, end)
 
@@ -197,6 +208,29 @@ def _after_frame(b: PhraseBounds, view: str, start: int, end: int, link: LinkPat
     return start
 
 
+def _channel(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+    """A count that only its channel tells from the others (区政府门户网站主动公开政府信息, “某某之声”公众号推送信息,
+    政务公开专区发布信息: guidelines 1, the channel is part of the count, the site's name inside) takes in the
+    channel's whole name: back to the frame preposition before it in its clause (通过, 在), else to the clause start
+    (time and subject words out)."""
+    m = b.channel_count.search(view, start, end)
+    if m is None:
+        return start
+    lo, pos = max(0, m.start() - b.channel_max_chars), m.start()
+    while pos > lo and (b.phrase_char.match(view, pos - 1) or view[pos - 1] in "“”"):
+        pos -= 1
+    preps = list(b.frame_prepositions.finditer(view, pos, m.start()))
+    if preps:
+        name_start = preps[-1].end()
+    elif pos > lo and view[pos - 1] not in "、":  # the clause start (not an item of a list)
+        name_start = skip_words(view, pos, m.start(), link.strip_prefix, link.scope_any)
+    else:
+        return start
+    if not b.channel_words.search(view, name_start, m.start()) or b.interior_adverbs.search(view, name_start, m.start()):
+        return start  # no channel, or one an adverb keeps out (门户网站全年主动公开… → 主动公开…)
+    return min(start, name_start)
+
+
 def _light_verbs(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
     m = b.light_verbs.match(view, start, end)
     if not m or end - m.end() < b.min_chars:
@@ -213,12 +247,17 @@ def _action_verb(b: PhraseBounds, view: str, start: int, end: int, link: LinkPat
     m = b.modifiers.search(view, max(0, start - 8), start)
     if m is not None:
         return m.start()  # 政府信息公开行政复议: the compound that names the field is part of the name
-    if link.verbs.match(view, start, end):
+    verb = link.verbs.match(view, start, end)
+    if verb is None or b.verb_kind.match(view, verb.end(), end):  # 解读类稿件: a kind of thing, not an action
+        m = _ending_with(link.verbs.pattern).search(view[max(0, start - 4):start])
+        if m is None or b.not_action_verbs.search(m.group(0)):
+            return start
+        start -= len(m.group(0))
+    # the phrase opens with a verb now: a verb coordinated with it is inside too (受理并办结…), no other one
+    joined = _ending_with(f"(?P<verb>{link.verbs.pattern})(?:{b.verb_joiners})").search(view[max(0, start - 5):start])
+    if joined is None or b.not_action_verbs.search(joined.group("verb")):
         return start
-    m = _ending_with(link.verbs.pattern).search(view[max(0, start - 4):start])
-    if m is None or b.not_action_verbs.search(m.group(0)):
-        return start
-    return start - len(m.group(0))
+    return start - len(joined.group(0))
 
 
 @lru_cache(maxsize=4)
@@ -263,7 +302,8 @@ def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, 
     b = load_bounds()
     cfg = load_config(CONFIG)["predicate"]
     noun = view[noun_start:noun_end]
-    if not (re.fullmatch(cfg["unit_nouns"], noun) or link.scope_any.fullmatch(noun)):
+    if not (re.fullmatch(cfg["unit_nouns"], noun) or link.scope_any.fullmatch(noun)
+            or re.match(cfg["verbs"], view[noun_end:clause_end])):
         return None
     if re.match(cfg["not_after_noun"], view[noun_end:noun_end + 1]):
         return None  # 60个单位的主动公开的政府信息, 一名乡镇人民政府或区直单位的负责人: the noun is no subject

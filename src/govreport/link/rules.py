@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +20,7 @@ from ..indicators import indicator_units, load_indicators
 from ..normalize import OffsetMap, map_offset_by_keys, substitute
 from ..records import is_partial_scope
 from ..types import Span
-from .phrase_bounds import noun_coordination, predicate_after, refine_phrase, strip_leading
+from .phrase_bounds import load_bounds, noun_coordination, predicate_after, refine_phrase, strip_leading
 
 CONFIG = "link.yml"
 
@@ -609,15 +609,18 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
     return lo + pos, lo + end
 
 
-def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False) -> tuple[int, int] | None:
+def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: bool = False) -> tuple[int, int] | None:
     """The counted noun right after a figure with a classifier unit ("1486件申请中" → 申请), or None.
 
-    ``any_unit`` also reads it after verbal units (召开3次…新闻发布会, 组织开展6期《问政平潭》).
+    ``any_unit`` also reads it after verbal units (召开3次…新闻发布会, 组织开展6期《问政平潭》); ``long`` reads it
+    as far as windows.bare_verb_noun (after a bare verb, which alone names no count).
     """
     rules = load_rules()
     if not any_unit and fig.span.unit not in rules.classifiers:
         return None
-    hi = min(ce, fig.end + rules.cfg["windows"]["right"])
+    win = rules.cfg["windows"]
+    reach, longest = (win["bare_verb_noun"], win["bare_verb_noun"]) if long else (win["right"], win["max_noun"])
+    hi = min(ce, fig.end + reach)
     if view.startswith("《", fig.end):
         closing = view.find("》", fig.end, fig.end + 2 * rules.cfg["windows"]["max_phrase"])
         return (fig.end, closing + 1) if closing > 0 else None
@@ -633,7 +636,7 @@ def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False) -> tuple[
         end = tail.start()
     if end == hi < ce and rules.noun.match(view, hi, hi + 1):
         return None  # the noun runs on past the window: cut there, it would not be the noun
-    if end - fig.end < 1 or end - fig.end > rules.cfg["windows"]["max_noun"]:
+    if end - fig.end < 1 or end - fig.end > longest:
         return None
     return fig.end, end
 
@@ -768,14 +771,23 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
             and rules.phrase_tail.fullmatch(view, cands[k].end + 1, fig.start)):
         return "lexicon_clause", cands[k], None
     phrase = _left_phrase(view, cs, fig.start)
-    if phrase and rules.verbs_only.fullmatch(view, phrase[0], phrase[1]):
+    # bare once the guidelines' edges are cut (向编辑部拨付 → 拨付), or a light verb alone (推进2轮…)
+    if phrase and _bare_verb(view, *refine_phrase(view, phrase[0], phrase[1], fig.start, rules)):
         # a bare verb before the figure (召开3次…, 组织开展6期…): what follows is what it counts
         noun = _noun_after(view, fig, ce, any_unit=True)
         if noun:
             return "noun_after", None, noun
         if k_after < len(cands) and cands[k_after].start < ce:
             return "lexicon_after", cands[k_after], None  # 召开3次云南省第十五届运动会新闻发布会
+        noun = _noun_after(view, fig, ce, any_unit=True, long=True)
+        if noun:
+            return "noun_after", None, noun  # 组织3次…全覆盖专项检查
     return ("left_context", None, phrase) if phrase else ("none", None, None)
+
+
+def _bare_verb(view: str, start: int, end: int) -> bool:
+    """Whether view[start:end] is nothing but verbs (configs/link.yml ``verbs``, phrase_bounds.yml ``light_verbs``)."""
+    return bool(load_rules().verbs_only.fullmatch(view, start, end) or load_bounds().light_verbs.fullmatch(view, start, end))
 
 
 def _counts_narrower(view: str, rule: str, cand: _Cand, fig: _Fig, cs: int, ce: int) -> bool:
@@ -912,7 +924,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         if prev and cs <= prev.end <= fig.start:
             # the figure before it in the clause (and the noun it counted) ends this figure's context
             cs = prev.end
-            if prev.link and prev.link.rule == "noun_after" and prev.cand and prev.cand.end <= fig.start:
+            if prev.link and prev.link.rule in ("noun_after", "predicate") and prev.cand and prev.cand.end <= fig.start:
                 cs = prev.cand.end
         nxt = figs[i + 1].start if i + 1 < len(figs) else len(v)
         ce = min(_Boundaries.after(bounds.clause, fig.end, len(v)), nxt)
@@ -937,10 +949,10 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 rule, phrase = "predicate", predicate
             else:
                 phrase = (strip_leading(v, phrase[0], phrase[1]), noun_coordination(v, phrase[1], ce, rules))
-        if (rule == "none" and prev and prev.link and prev.link.rule == "noun_after"
+        if (rule == "none" and prev and prev.link and prev.link.rule in ("noun_after", "predicate")
                 and _only_prefix(v, prev.cand.end, fig.start)):
             # "45个部门职权事项3013项", "35个部门项目预算资金,累计25578.66万元": the noun after the figure
-            # before names what this one counts too
+            # before names what this one counts too (and its predicate: N辆车申报缴纳车购税M亿元)
             rule, phrase = "left_context", (prev.cand.start, prev.cand.end)
         if rule == "none" and marker is not None:
             item = _respectively(v, figs, fig_starts, i, marker, bounds)
@@ -982,6 +994,9 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         fig.cand, fig.entry = cand, cand.entry
         fig.link = Link(fig.span, indicator_span(cand.start, cand.end, canonical, cand.span), canonical, scope,
                         cfg["labels"]["relation"], rule, round(confidence, 3))
+    for run in _figure_runs(figs, v):
+        _link_run(run, v, _Boundaries.after(bounds.clause, run[-1].end, len(v)),
+                  lambda a, b: indicator_span(a, b, None, None))
     # ids are withheld only now (shares, parts of the body): enumerations and shares above inherit their
     # parent's id to find their own
     for f in figs:
@@ -992,6 +1007,62 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         f.link.canonical_id, reason = whole_body_id(proposed, f.link.scope, organ, text, f.span.start)
         f.link.withheld = f.link.withheld or reason
     return [f.link for f in figs]
+
+
+def _figure_runs(figs: list[_Fig], view: str) -> list[list[_Fig]]:
+    """Runs of counts written one after the other (6大类120项…, 5大类、40子类、300个…: configs/link.yml
+    ``figure_run``), two figures or more each."""
+    rules = load_rules()
+    cfg = rules.cfg["figure_run"]
+    runs: list[list[_Fig]] = []
+    for prev, fig in zip(figs, figs[1:]):
+        if not (prev.span.label == fig.span.label == cfg["label"] and prev.link and fig.link):
+            continue
+        ongoing = runs[-1] if runs and runs[-1][-1] is prev else [prev]
+        between = view[prev.end:fig.start]
+        if not (re.fullmatch(cfg["between"], between) or (re.fullmatch(cfg["divided_between"], between)
+                                                         and _divided(view, ongoing[0]))):
+            continue
+        if len(ongoing) == 1:
+            runs.append(ongoing)
+        ongoing.append(fig)
+    return runs
+
+
+def _divided(view: str, fig: _Fig) -> bool:
+    """Whether a verb of division (configs/link.yml ``figure_run.divided_by``) stands right before the figure."""
+    pattern = load_rules().cfg["figure_run"]["divided_by"]
+    return re.search(f"(?:{pattern})$", view[max(0, fig.start - 4):fig.start]) is not None
+
+
+def _link_run(run: list[_Fig], view: str, ce: int, make: Callable[[int, int], Span]) -> None:
+    """The figures of a run count parts of one thing (categories and items of it): all take the noun after the
+    last figure (6大类120项公共服务事项), or, when a verb of division opens the run (X分为5大类、40子类、300个小项)
+    or no noun follows it, the phrase of the first. A figure that takes another's phrase gets no id of its own."""
+    rules = load_rules()
+    first, last = run[0], run[-1]
+    divided = _divided(view, first)
+    noun = None if divided or last.link.rule == "noun_after" else _noun_after(view, last, ce, any_unit=True)
+    if noun is not None and (last.link.indicator is None or last.link.rule == "left_context"):
+        # the last unit is no classifier (6大项24小项任务): its noun is read all the same
+        noun = (strip_leading(view, *noun), noun_coordination(view, noun[1], ce, rules))
+        last.cand = _Cand(*noun, _head_entry(view[noun[0]:noun[1]]))
+        last.link = replace(last.link, indicator=make(*noun), canonical_id=None,
+                            rule="noun_after", confidence=rules.cfg["confidence"]["noun_after"])
+    if not divided and last.link.indicator is not None and last.link.rule == "noun_after":
+        source = last
+    elif first.link.indicator is not None and first.link.rule not in ("enumeration", "share"):
+        source = first
+    else:
+        return
+    src = source.link
+    for f in run:
+        if f is source or (f.link.indicator is not None and (f.link.indicator.start, f.link.indicator.end)
+                           == (src.indicator.start, src.indicator.end)):
+            continue
+        f.link = Link(f.span, src.indicator, None, f.link.scope or src.scope, rules.cfg["labels"]["relation"],
+                      "figure_run", rules.cfg["confidence"]["figure_run"])
+        f.cand, f.entry = source.cand, None
 
 
 def whole_body_id(canonical_id: str | None, scope: str | None, organ: str | None, text: str | None, start: int
