@@ -415,7 +415,7 @@ def body_id(canonical_id: str | None, scope: str | None, organ: str | None = Non
         return canonical_id
     rules = load_rules()
     if rules.cfg.get("part_organ") and re.search(rules.cfg["part_organ"], scope):
-        return None  # an office inside the body (县政府公开办…主动公开信息数为62条): its own count
+        return None  # an office inside the body (县政务公开办…主动公开信息数为47条): its own count
     if rules.scope_any.fullmatch(scope):
         return None
     return None if organ and not stands_for_body(scope, organ) else canonical_id
@@ -513,7 +513,7 @@ def _subject_scope(view: str, lo: int, hi: int, org_at: dict[int, str], organ: s
     org = org_at.get(pos)
     joint = pos + len(org or "")
     if org and view[joint:joint + 1] in rules.cfg["organ_joiners"] and joint + 1 in org_at:
-        # 区管委会、县政府公开办主动公开信息数为62条: the coordinated organs together are the subject
+        # 市政府办、市政务公开办主动公开信息数为47条: the coordinated organs together are the subject
         org = org + view[joint] + org_at[joint + 1]
     if org is None and organ:
         place = rules.place_subject.match(view, pos, hi)
@@ -612,7 +612,7 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
 def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False) -> tuple[int, int] | None:
     """The counted noun right after a figure with a classifier unit ("1486件申请中" → 申请), or None.
 
-    ``any_unit`` also reads it after verbal units (召开3次…新闻发布会, 组织开展6期《问政平潭》).
+    ``any_unit`` also reads it after verbal units (召开3次…新闻发布会, 组织开展8期《政风行风热线》).
     """
     rules = load_rules()
     if not any_unit and fig.span.unit not in rules.classifiers:
@@ -769,7 +769,7 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
         return "lexicon_clause", cands[k], None
     phrase = _left_phrase(view, cs, fig.start)
     if phrase and rules.verbs_only.fullmatch(view, phrase[0], phrase[1]):
-        # a bare verb before the figure (召开3次…, 组织开展6期…): what follows is what it counts
+        # a bare verb before the figure (召开3次…, 组织开展8期…): what follows is what it counts
         noun = _noun_after(view, fig, ce, any_unit=True)
         if noun:
             return "noun_after", None, noun
