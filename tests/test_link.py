@@ -199,9 +199,9 @@ def test_unit_mismatch_drops_the_id():
 
 def test_compact_view_joins_wrapped_lines_and_maps_back():
     # a PDF text line wraps at the page width, in the middle of a phrase
-    text = "加强平台建设，及时发布信息。2023 年，我区在政\n府网站平台主动公开政府信息 1136 条。\n一、总体情况\n正文"
+    text = "完善栏目设置，及时更新内容。2021 年，我县在政府网\n站上累计发布政府信息 2587 条。\n一、总体情况\n正文"
     view = compact_view(text)
-    assert "我区在政府网站平台主动公开政府信息1136条。" in view.text
+    assert "我县在政府网站上累计发布政府信息2587条。" in view.text
     assert "\n一、总体情况\n" in view.text  # a short heading line stays a line of its own
     for v, ch in enumerate(view.text):
         if ch != "\n":
@@ -339,8 +339,9 @@ def test_shared_reports_link_most_narrative_figures(name):
 
 
 def test_parts_of_the_body_get_no_whole_body_id():
-    s = "2018年全区主动公开政府信息2069条。其中，区管委会及区直各部门主动公开政府信息1592条，各乡镇主动公开政府信息477条；区直、县直各单位主动公开政府信息303条。"
-    links = link_figures_to_indicators(s, [fig(s, f) for f in ["2069条", "1592条", "477条", "303条"]])
+    s = ("2014年全区主动公开政府信息5814条。其中，区政府和区直相关部门主动公开政府信息4307条，各街道主动公开政府信息"
+         "1281条；区直和县直有关单位主动公开政府信息226条。")
+    links = link_figures_to_indicators(s, [fig(s, f) for f in ["5814条", "4307条", "1281条", "226条"]])
     assert [(lk.canonical_id, lk.scope) for lk in links] == [
         ("active.total", "全区"), (None, "区本级"), (None, "各乡镇"), (None, "区直单位")]
 

@@ -363,7 +363,7 @@ def test_fixture_spans(text, surface, label, value, approx, iso):
         "一、总体情况\n（二）主动公开\n(三)依申请公开\n1.加强领导\n2、完善制度",
         "详见〔2016〕8号文件和桃政办函[2017]34号。",
         "联系电话：0736-6620322，传真：0715—8126218。",
-        "邮编：350400。",
+        "邮编：437000。",
         "网址：http://www.example.gov.cn/a/b.html 或 www.example.gov.cn。",
         "电子邮箱：abc123@163.com。",
         "《2016年度政务公开工作要点（共10条）》",
@@ -420,7 +420,7 @@ def test_spacy_component_expands_to_word_tokens():
 
 def test_org_rules_on_constructed_sentences():
     text = ("区环境与国土资源局、教育局、公安局等部门公开信息较多；根据《中华人民共和国政府信息公开条例》（国务院令第711号），"
-            "县政府大院门口设立公开栏，请与区政府办公室联系（地址：某某区人民政府办公室，邮编：350400）。"
+            "县政府大院门口设立公开栏，请与区政府办公室联系（地址：某某区人民政府办公室，邮编：437000）。"
             "依据《上海市政府\n信息公开规定》，市政府与市委联合部署。")
     orgs = [s.text for s in find_spans(text) if s.label == "ORG"]
     # 与 inside a first unit's body; departments named without a level in a list; 国务院令 is a decree's

@@ -298,9 +298,9 @@ def test_digit_runs_are_split_and_ambiguous_splits_keep_alternatives():
     assert 292 in result.cell("active.licensing.decisions").alternatives
 
 
-# synthetic numbers in the layout of a Fujian table whose separators were lost (346085376 is the issue's example)
-FUJIAN = ("七、政府信息公开情况统计表 指标名称计量单位2016年度历年累计主动公开文件数条346085376其中：1、政府网站公开数条"
-          "3460853762、政府公报公开数条00受理依申请公开信息总数条933其中：1、当面申请数条0212、网上申请数条553、"
+# synthetic numbers in the layout of a Fujian table whose separators were lost (the issue's example had this shape; these digits are made up)
+FUJIAN = ("七、政府信息公开情况统计表 指标名称计量单位2017年度历年累计主动公开文件数条271064935其中：1、政府网站公开数条"
+          "2710649352、政府公报公开数条00受理依申请公开信息总数条933其中：1、当面申请数条0212、网上申请数条553、"
           "信函、传真申请数条47")
 
 
@@ -311,14 +311,14 @@ def test_fujian_runs_split_by_parent_sums_and_narrative():
     assert (value(result, "requests.received"), value(result, "requests.received", "cumulative")) == (9, 33)
     assert value(result, "requests.received.in_person", "cumulative") == 21
     assert value(result, "requests.received.mail_fax") == 4
-    # 346085376 has three splits that satisfy every sum: uncertain, the true one among the alternatives
+    # 271064935 has three splits that satisfy every sum: uncertain, the true one among the alternatives
     cell = result.cell("active.total")
-    assert cell.uncertain and 3460 in cell.alternatives
-    # the narrative states 3460: one split is left
-    result = parse_tables(doc_of("2016年全区主动公开政府信息3460条。" + FUJIAN))
-    assert value(result, "active.total") == 3460 and not result.cell("active.total").uncertain
-    assert value(result, "active.total", "cumulative") == 85376
-    assert value(result, "active.via.website", "cumulative") == 85376
+    assert cell.uncertain and 2710 in cell.alternatives
+    # the narrative states 2710: one split is left
+    result = parse_tables(doc_of("2017年全县主动公开政府信息2710条。" + FUJIAN))
+    assert value(result, "active.total") == 2710 and not result.cell("active.total").uncertain
+    assert value(result, "active.total", "cumulative") == 64935
+    assert value(result, "active.via.website", "cumulative") == 64935
 
 
 MATRIX_ROWS_WITHOUT_LABELS = """三、收到和处理政府信息公开申请情况

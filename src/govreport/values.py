@@ -95,7 +95,7 @@ def figure_grammar() -> FigureGrammar:
         chinese_left=f"(?<![{re.escape(nums['chinese_not_after'])}{cn_chars}\\d])",
         percent_words=alternation(nums["percent_words"]),
         multiplier=alternation(cfg["multipliers"]),
-        inside=f"[ ]?(?:{alternation(approx['inside'])})",  # PDF text spaces out 5500 余条
+        inside=f"[ ]?(?:{alternation(approx['inside'])})",  # PDF text spaces out 3200 余条
         before=alternation(approx["before"]),
         after="|".join([alternation(approx["after"]), *approx.get("after_patterns", [])]),
         separator=alternation(cfg["range_separators"]),

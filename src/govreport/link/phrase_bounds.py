@@ -2,7 +2,7 @@
 
 The relation rules (link.py) find where a phrase ends; this module moves its edges to where the annotation
 guidelines put them: a coordinated phrase whole (召开新闻发布会、媒体见面会、新闻通报会18场次), a count word
-after it inside (网上申请数3条), the subject before an adverb outside (“临沧早八点”共推送365期 → 推送), light
+after it inside (网上申请数5条), the subject before an adverb outside (“临沧早八点”共推送365期 → 推送), light
 verbs and trailing adverbs outside. Patterns in configs/phrase_bounds.yml. Offsets are those of the compact
 view link.py reads; the learned linker sees the refined phrase as the rules' choice and varies its edges.
 """
@@ -142,7 +142,7 @@ def _coordination(b: PhraseBounds, view: str, start: int, end: int, link: LinkPa
             m = link.after_number.match(view, pos, new - 1)
             if not m:
                 break  # the item before is a figure's unit: an enumeration of figures, not one phrase
-            pos = m.end()  # the rest of a date (2019年累计公布…)
+            pos = m.end()  # the rest of a date (2021年累计发布…)
         item = skip_words(view, pos, new - 1, link.strip_prefix, link.scope_any)
         modifier = view.rfind(b.item_modifier_end, item, new - 1)
         if modifier >= 0:
@@ -236,7 +236,7 @@ def _light_verbs(b: PhraseBounds, view: str, start: int, end: int, link: LinkPat
     if not m or end - m.end() < b.min_chars:
         return start
     rest = skip_words(view, m.end(), end, link.strip_prefix, link.scope_any)
-    return start if end - rest < b.min_chars else m.end()  # 完成全县64家…: nothing but scope words after it
+    return start if end - rest < b.min_chars else m.end()  # 完成全市37家…: nothing but scope words after it
 
 
 def _action_verb(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
@@ -306,7 +306,7 @@ def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, 
             or re.match(cfg["verbs"], view[noun_end:clause_end])):
         return None
     if re.match(cfg["not_after_noun"], view[noun_end:noun_end + 1]):
-        return None  # 60个单位的主动公开的政府信息, 一名乡镇人民政府或区直单位的负责人: the noun is no subject
+        return None  # 38个部门的主动公开的政府信息, 一名街道或市直部门的负责人: the noun is no subject
     start = skip_words(view, noun_end, clause_end, re.compile(f"(?:{cfg['prefix']})+"))
     end = start
     while end < clause_end and b.phrase_char.fullmatch(view, end, end + 1):

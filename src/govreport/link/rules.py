@@ -415,7 +415,7 @@ def body_id(canonical_id: str | None, scope: str | None, organ: str | None = Non
         return canonical_id
     rules = load_rules()
     if rules.cfg.get("part_organ") and re.search(rules.cfg["part_organ"], scope):
-        return None  # an office inside the body (县政府公开办…主动公开信息数为62条): its own count
+        return None  # an office inside the body (县政务公开办…主动公开信息数为47条): its own count
     if rules.scope_any.fullmatch(scope):
         return None
     return None if organ and not stands_for_body(scope, organ) else canonical_id
@@ -513,7 +513,7 @@ def _subject_scope(view: str, lo: int, hi: int, org_at: dict[int, str], organ: s
     org = org_at.get(pos)
     joint = pos + len(org or "")
     if org and view[joint:joint + 1] in rules.cfg["organ_joiners"] and joint + 1 in org_at:
-        # 区管委会、县政府公开办主动公开信息数为62条: the coordinated organs together are the subject
+        # 市政府办、市政务公开办主动公开信息数为47条: the coordinated organs together are the subject
         org = org + view[joint] + org_at[joint + 1]
     if org is None and organ:
         place = rules.place_subject.match(view, pos, hi)
@@ -612,8 +612,8 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
 def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: bool = False) -> tuple[int, int] | None:
     """The counted noun right after a figure with a classifier unit ("1486件申请中" → 申请), or None.
 
-    ``any_unit`` also reads it after verbal units (召开3次…新闻发布会, 组织开展6期《问政平潭》); ``long`` reads it
-    as far as windows.bare_verb_noun (after a bare verb, which alone names no count).
+    ``any_unit`` also reads it after verbal units (召开3次…新闻发布会, 组织开展8期《政风行风热线》); ``long`` reads
+    it as far as windows.bare_verb_noun (after a bare verb, which alone names no count).
     """
     rules = load_rules()
     if not any_unit and fig.span.unit not in rules.classifiers:
@@ -773,7 +773,7 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
     phrase = _left_phrase(view, cs, fig.start)
     # bare once the guidelines' edges are cut (向编辑部拨付 → 拨付), or a light verb alone (推进2轮…)
     if phrase and _bare_verb(view, *refine_phrase(view, phrase[0], phrase[1], fig.start, rules)):
-        # a bare verb before the figure (召开3次…, 组织开展6期…): what follows is what it counts
+        # a bare verb before the figure (召开3次…, 组织开展8期…): what follows is what it counts
         noun = _noun_after(view, fig, ce, any_unit=True)
         if noun:
             return "noun_after", None, noun

@@ -18,7 +18,7 @@ Decisions:
   (money) when a money word (资金, 经费, 金额 ...) is near, else a COUNT with unit 万.
 - Table cells: a bare number (no unit, no multiplier) is a figure only when it fills a whole cell, that is when it
   is delimited on both sides by a line break, a space, a tab, a pipe or the text's ends (one-cell-per-line tables,
-  pipe tables, flattened "条 739 4359" rows). It is a COUNT with unit None: the tables module gives cells their
+  pipe tables, flattened "条 512 3870" rows). It is a COUNT with unit None: the tables module gives cells their
   meaning and unit from the row and column labels.
 - A range (2至3个) has value None and range (2, 3).
 

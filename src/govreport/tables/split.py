@@ -1,9 +1,9 @@
 """Digit runs whose cell separators were lost: every way to cut them into cells, then the table's
 arithmetic and the narrative pick among the ways.
 
-`主动公开文件数条346085376` under 2016年度 | 历年累计 can be 3|46085376, 34|6085376 or 3460|85376
-(346|085376 has a leading zero, 34608|5376 puts more in one year than in all years). The parent row
-must equal the sum of its children in both columns, and the narrative says 3460: one split is left.
+`主动公开文件数条271064935` under 2017年度 | 历年累计 can be 2|71064935, 27|1064935 or 2710|64935
+(271|064935 has a leading zero, 27106|4935 puts more in one year than in all years). The parent row
+must equal the sum of its children in both columns, and the narrative says 2710: one split is left.
 When more than one split survives, the value is uncertain and the alternatives are kept.
 """
 
