@@ -1008,24 +1008,20 @@ def whole_body_id(canonical_id: str | None, scope: str | None, organ: str | None
 def figure_sentence(text: str, start: int) -> Callable[[], str]:
     """The sentence of ``text`` holding the figure at ``start`` (``whole_body_id``'s ``sentence``), at most
     configs/link.yml ``windows.scope`` characters on either side (a text without sentence ends costs no more per
-    figure), from the sentence ends found once per text (``_sentence_ends``), not by scanning each figure's window."""
+    figure).
+
+    Read in the text, in the figure's window, when asked (only for the ids ``other_work`` concerns). Not from the
+    linker's boundaries (_Boundaries): those are the compact view's, which joins soft-wrapped lines, and lines
+    joined that way gave 12 of the 97k text figures of the bench corpus another id. Nor from the sentence ends of the
+    whole text found once: a report has thousands (every line break of its tables), and listing them cost more
+    (about 0.5 s per 10 MB) than reading the few windows asked for."""
     def sentence() -> str:
-        starts, ends = _sentence_ends(text)
-        window = load_rules().cfg["windows"]["scope"]
+        rules = load_rules()
+        window = rules.cfg["windows"]["scope"]
         lo = max(0, start - window)
-        k = bisect_left(starts, start) - 1  # the last end before the figure, when it is in the window
-        if k >= 0 and starts[k] >= lo and ends[k] <= start:
-            lo = ends[k]
-        i = bisect_left(starts, start)  # the first end at or after it, when it is in the window
-        hi = starts[i] if i < len(starts) and ends[i] <= start + window else start + window
-        return text[lo:hi]
+        for m in rules.sentence.finditer(text, lo, start):
+            lo = m.end()
+        hit = rules.sentence.search(text, start, start + window)
+        return text[lo:hit.start() if hit else start + window]
 
     return sentence
-
-
-@lru_cache(maxsize=4)
-def _sentence_ends(text: str) -> tuple[list[int], list[int]]:
-    """Starts and ends of the sentence ends of ``text`` (configs/link.yml ``boundaries.sentence``, in the text: the
-    compact view joins soft-wrapped lines, which the figures' sentences here do not), once per text."""
-    found = list(load_rules().sentence.finditer(text))
-    return [m.start() for m in found], [m.end() for m in found]
