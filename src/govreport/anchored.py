@@ -205,9 +205,22 @@ def _start_source(trees: list, let_through: str = "") -> str | None:
     # a pattern that starts with a class lets `re`'s search skip in C to the next character in it (its charset
     # prefix), where one that starts with a lookahead is run at every position
     firsts = "".join(sorted({p[0] for p in prefixes}))
-    branches = [f"[{''.join(group)}]" + (f"(?={rest})" if rest is not None else "")
-                for rest, group in _by_rest(prefixes, let_through).items()]
-    return f"[{firsts}](?<={'|'.join(branches)})"
+    groups = [("".join(group), f"[{''.join(group)}]" + (f"(?={rest})" if rest is not None else ""))
+              for rest, group in _by_rest(prefixes, let_through).items()]
+    # `re` tries the look's branches one by one, each after a test of its class: a hundred branches cost a
+    # hundred tests at each first character. Runs of branches behind a test of their classes together take
+    # about ten plus ten (the look asks only whether some branch holds, so grouping them changes no match).
+    runs = [groups[i:i + _BRANCHES_PER_TEST] for i in range(0, len(groups), _BRANCHES_PER_TEST)]
+    look = "|".join(run[0][1] if len(run) == 1 else
+                    f"[{''.join(chars for chars, _ in run)}](?<={'|'.join(branch for _, branch in run)})"
+                    for run in runs)
+    return f"[{firsts}](?<={look})"
+
+
+# Branches of the look at the first characters behind one test of their classes (_start_source): on the bench
+# corpus the anchor searches of the span, exclusion and lexicon scanners took 18% less time with 10 than with
+# one test per branch (6: 10% less, 16: as 10 or worse).
+_BRANCHES_PER_TEST = 10
 
 
 def _by_rest(prefixes: set[Prefix], let_through: str = "") -> dict[str | None, list[str]]:

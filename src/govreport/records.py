@@ -129,12 +129,22 @@ def merge_records(
     records = []
     for indicator, cands in by_indicator.items():
         unit = units.get(indicator)
-        table = [c for c in cands if c.source == "table"]
-        text = [c for c in cands if c.source == "text"]
-        dropped["low_confidence"] += sum(1 for c in text if c.confidence < min_conf)
-        text = [c for c in text if c.confidence >= min_conf]
-        dropped["partial_scope"] += sum(1 for c in text if is_partial_scope(c.scope, organ))
-        text = [c for c in text if not is_partial_scope(c.scope, organ)]
+        # one pass over the candidates (most indicators have one table cell and no text figure)
+        table, text = [], []
+        low_confidence = partial_scope = 0
+        for c in cands:
+            if c.source == "table":
+                table.append(c)
+            elif c.source != "text":
+                continue
+            elif c.confidence < min_conf:
+                low_confidence += 1
+            elif is_partial_scope(c.scope, organ):
+                partial_scope += 1
+            else:
+                text.append(c)
+        dropped["low_confidence"] += low_confidence
+        dropped["partial_scope"] += partial_scope
         evidence = [_evidence(c, unit) for c in text]
         if table:
             best = next((c for c in table if not c.uncertain), table[0])

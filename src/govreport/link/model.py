@@ -185,7 +185,7 @@ class LearnedLinker:
               organ: str | None = None, text: str | None = None) -> Any:
         """A ``Link`` for a figure from its best candidate (scope and, for the same span, id from the rules;
         no id for a part of the body, as the rules)."""
-        from .rules import Link, whole_body_id
+        from .rules import Link, figure_sentence, whole_body_id
 
         relation = self.cfg["relation_label"]
         scope = getattr(rules_link, "scope", None)
@@ -196,7 +196,8 @@ class LearnedLinker:
         canonical = rules_link.canonical_id if _span_key(rules_ind) == _span_key(cand.indicator) else None
         if canonical is None:
             canonical = self.canonical_id(cand.indicator, fig, form)
-        canonical, withheld = whole_body_id(canonical, scope, organ, text, fig.start)
+        canonical, withheld = whole_body_id(canonical, scope, organ,
+                                            figure_sentence(text, fig.start) if text is not None else None)
         return Link(fig, cand.indicator, canonical, scope, relation, "learned", round(prob, 4), withheld)
 
     def canonical_id(self, indicator: Span, fig: Span, form: str | None = None) -> str | None:

@@ -432,23 +432,18 @@ def remit_id(canonical_id: str | None, organ: str | None) -> str | None:
     return canonical_id
 
 
-def work_id(canonical_id: str | None, text: str, start: int) -> str | None:
-    """The id of a figure at ``start`` of ``text``, or none when its sentence is about other work than the id's
-    (configs/link.yml ``other_work``): 共受理申请N件 in a sentence about an approval hall counts approval
-    applications, not disclosure requests (guidelines 2.4: figures about other work get no id)."""
+def work_id(canonical_id: str | None, sentence: Callable[[], str]) -> str | None:
+    """The id of a figure, or none when its sentence (``sentence()``, read only for the ids it concerns) is about
+    other work than the id's (configs/link.yml ``other_work``): 共受理申请N件 in a sentence about an approval hall
+    counts approval applications, not disclosure requests (guidelines 2.4: figures about other work get no id)."""
     if canonical_id is None:
         return None
     rules = load_rules()
     for family in rules.cfg.get("other_work", ()):
         if canonical_id.split(".")[0] not in family["families"]:
             continue
-        window = rules.cfg["windows"]["scope"]  # bounded: a text without sentence ends costs no more per figure
-        lo = max(0, start - window)
-        for m in rules.sentence.finditer(text, lo, start):
-            lo = m.end()
-        hit = rules.sentence.search(text, start, start + window)
-        sentence = text[lo:hit.start() if hit else start + window]
-        if re.search(family["keywords"], sentence) and not re.search(family["unless"], sentence):
+        text = sentence()
+        if re.search(family["keywords"], text) and not re.search(family["unless"], text):
             return None
     return canonical_id
 
@@ -1004,7 +999,8 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         if proposed and (f.narrower or (f.link.rule == "enumeration" and f.parent is not None and f.parent.narrower)):
             # an item inheriting the narrowed figure's id counts a part of the same thing
             proposed, f.link.withheld = None, "narrower"
-        f.link.canonical_id, reason = whole_body_id(proposed, f.link.scope, organ, text, f.span.start)
+        f.link.canonical_id, reason = whole_body_id(proposed, f.link.scope, organ,
+                                                    figure_sentence(text, f.span.start))
         f.link.withheld = f.link.withheld or reason
     return [f.link for f in figs]
 
@@ -1065,15 +1061,38 @@ def _link_run(run: list[_Fig], view: str, ce: int, make: Callable[[int, int], Sp
         f.cand, f.entry = source.cand, None
 
 
-def whole_body_id(canonical_id: str | None, scope: str | None, organ: str | None, text: str | None, start: int
-                  ) -> tuple[str | None, str | None]:
+def whole_body_id(canonical_id: str | None, scope: str | None, organ: str | None,
+                  sentence: Callable[[], str] | None = None) -> tuple[str | None, str | None]:
     """The id a figure keeps for the reporting body (body_id, work_id, remit_id in turn) and, when one withholds
-    it, why (partial_scope, other_work, outside_remit)."""
+    it, why (partial_scope, other_work, outside_remit); ``sentence()`` gives the figure's sentence
+    (``figure_sentence``), without which work_id is not applied."""
     kept = body_id(canonical_id, scope, organ)
     if canonical_id and kept is None:
         return None, "partial_scope"
-    worked = work_id(kept, text, start) if text is not None else kept
+    worked = work_id(kept, sentence) if sentence is not None else kept
     if kept and worked is None:
         return None, "other_work"
     final = remit_id(worked, organ)
     return final, "outside_remit" if worked and final is None else None
+
+
+def figure_sentence(text: str, start: int) -> Callable[[], str]:
+    """The sentence of ``text`` holding the figure at ``start`` (``whole_body_id``'s ``sentence``), at most
+    configs/link.yml ``windows.scope`` characters on either side (a text without sentence ends costs no more per
+    figure).
+
+    Read in the text, in the figure's window, when asked (only for the ids ``other_work`` concerns). Not from the
+    linker's boundaries (_Boundaries): those are the compact view's, which joins soft-wrapped lines, and lines
+    joined that way gave 12 of the 97k text figures of the bench corpus another id. Nor from the sentence ends of the
+    whole text found once: a report has thousands (every line break of its tables), and listing them cost more
+    (about 0.5 s per 10 MB) than reading the few windows asked for."""
+    def sentence() -> str:
+        rules = load_rules()
+        window = rules.cfg["windows"]["scope"]
+        lo = max(0, start - window)
+        for m in rules.sentence.finditer(text, lo, start):
+            lo = m.end()
+        hit = rules.sentence.search(text, start, start + window)
+        return text[lo:hit.start() if hit else start + window]
+
+    return sentence
