@@ -12,6 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from ..anchored import Alternation, guarded, reads_before_start
@@ -1011,7 +1012,7 @@ def _figure_runs(figs: list[_Fig], view: str) -> list[list[_Fig]]:
     rules = load_rules()
     cfg = rules.cfg["figure_run"]
     runs: list[list[_Fig]] = []
-    for prev, fig in zip(figs, figs[1:]):
+    for prev, fig in pairwise(figs):
         if not (prev.span.label == fig.span.label == cfg["label"] and prev.link and fig.link):
             continue
         ongoing = runs[-1] if runs and runs[-1][-1] is prev else [prev]
