@@ -91,26 +91,38 @@ def compose_maps(outer: OffsetMap, inner: OffsetMap) -> OffsetMap:
 def substitute(text: str, pattern: re.Pattern[str], repl) -> tuple[str, OffsetMap]:
     """re.sub with a callable that also returns the breakpoints of the result against ``text``."""
     out: list[str] = []
-    points: OffsetMap = [(0, 0)]
+    append = out.append
+    # the breakpoints, simplified as they come (see _simplify): a layout pass changes most blanks of a report
+    kept: OffsetMap = [(0, 0)]
+    kt = ks = 0  # the last kept breakpoint
     pos = 0  # in text
     length = 0  # of out
     for match in pattern.finditer(text):
         a, b = match.span()
         if a > pos:
-            out.append(text[pos:a])
+            append(text[pos:a])
             length += a - pos
         new = repl(match)
-        if new != match.group(0):
-            points.append((length, a))
-            out.append(new)
-            length += len(new)
-            points.append((length, b))
+        append(new)
+        if len(new) == b - a and new == text[a:b]:
+            length += b - a
         else:
-            out.append(new)
+            if length - kt != a - ks:  # (length, a): off the line of the last breakpoint
+                if length == kt:
+                    kept[-1] = (length, a)
+                else:
+                    kept.append((length, a))
+                kt, ks = length, a
             length += len(new)
+            if length - kt != b - ks:  # (length, b)
+                if length == kt:
+                    kept[-1] = (length, b)
+                else:
+                    kept.append((length, b))
+                kt, ks = length, b
         pos = b
-    out.append(text[pos:])
-    return "".join(out), _simplify(points)
+    append(text[pos:])
+    return "".join(out), [] if kept == [(0, 0)] else kept
 
 
 def _simplify(points: OffsetMap) -> OffsetMap:

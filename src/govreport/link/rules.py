@@ -221,18 +221,19 @@ def compact_view(text: str) -> View:
     """Blanks removed (one kept between ASCII letters/digits), soft line wraps joined, page numbers dropped."""
     rules = load_rules()
     min_line = rules.cfg["view"]["soft_break_min_line"]
+    # called for every blank run of a report: names bound once
+    alnum, sentence_final, item_start = _ALNUM, rules.sentence_final.search, rules.item_start.match
 
     def repl(m: re.Match[str]) -> str:
         s, (a, b), kind = m.string, m.span(), m.lastgroup
         after = s[b:b + 1]
-        glue = " " if after in _ALNUM and s[a - 1:a] in _ALNUM else ""
+        glue = " " if after in alnum and s[a - 1:a] in alnum else ""
         if kind == "h":
             return glue  # substitute() keeps a match replaced by itself as it is
         if kind == "nl" and m.group(0).count("\n") > 1:
             return "\n"
         line = s[s.rfind("\n", 0, a) + 1:a]
-        soft = (len(line) >= min_line and not rules.sentence_final.search(line) and after != ""
-                and not rules.item_start.match(s, b))
+        soft = len(line) >= min_line and not sentence_final(line) and after != "" and not item_start(s, b)
         return glue if soft else "\n"
 
     view, to_text = substitute(text, rules.view_runs, repl)
