@@ -769,7 +769,7 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
         return "lexicon_clause", cands[k], None
     phrase = _left_phrase(view, cs, fig.start)
     # bare once the guidelines' edges are cut (向编辑部拨付 → 拨付), or a light verb alone (推进2轮…)
-    if phrase and _bare_verb(view, *refine_phrase(view, phrase[0], phrase[1], fig.start, rules)):
+    if phrase and _bare_verb(view, *_refined(view, phrase[0], phrase[1], fig.start)):
         # a bare verb before the figure (召开3次…, 组织开展8期…): what follows is what it counts
         noun = _noun_after(view, fig, ce, any_unit=True)
         if noun:
@@ -780,6 +780,13 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
         if noun:
             return "noun_after", None, noun  # 组织3次…全覆盖专项检查
     return ("left_context", None, phrase) if phrase else ("none", None, None)
+
+
+@lru_cache(maxsize=64)
+def _refined(view: str, start: int, end: int, fig_start: int) -> tuple[int, int]:
+    """refine_phrase with the link rules, once per phrase and figure: a context phrase is refined when its figure's
+    rule is chosen (_own_indicator) and again when the figure is linked to it (four calls in ten were repeats)."""
+    return refine_phrase(view, start, end, fig_start, load_rules())
 
 
 def _bare_verb(view: str, start: int, end: int) -> bool:
@@ -971,7 +978,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             cand = _Cand(phrase[0], phrase[1], _head_entry(v[phrase[0]:phrase[1]]))
         if rule in cfg["refined_rules"]:
             # the guidelines' edges (phrase_bounds.py): coordination whole, count word in, subject out
-            edges = refine_phrase(v, cand.start, cand.end, fig.start, rules)
+            edges = _refined(v, cand.start, cand.end, fig.start)
             if edges != (cand.start, cand.end):
                 # a context phrase whose own words named no id may after its edges (其中专职仅32人 → 专职)
                 entry = cand.entry if cand.entry is not None or cand.kb_id else _head_entry(v[edges[0]:edges[1]])
