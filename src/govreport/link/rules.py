@@ -133,7 +133,11 @@ def load_rules() -> _Rules:
     # no digit-run skip: that shortcut rests on the span rules' lookbehinds, which lexicon phrases lack
     lexicon_scan = Alternation(parts, skip_digit_runs=False)
     view = cfg["view"]
-    runs = guarded(f"(?P<page>{view['page_number_line']})|(?P<nl>[ \\t\\u00a0\\u3000]*\\n\\s*)|(?P<h>[ \\t\\u00a0\\u3000]+)")
+    # blanks between ASCII letters or digits (kept as one blank: "hk"), other blanks (dropped: "h"); told apart by
+    # the regex, not by a look at the characters around each of a report's blanks
+    blank = "[ \\t\\u00a0\\u3000]"
+    runs = guarded(f"(?P<page>{view['page_number_line']})|(?P<nl>{blank}*\\n\\s*)"
+                   f"|(?P<hk>(?<=[A-Za-z0-9]){blank}+(?=[A-Za-z0-9]))|(?P<h>{blank}+)")
     scopes = [(re.compile(s["pattern"]), s["scope"]) for s in cfg["scopes"]]
     unit_class = {u: name for name, units in cfg["unit_classes"].items() for u in units}
     id_units = indicator_units()
@@ -225,11 +229,14 @@ def compact_view(text: str) -> View:
     alnum, sentence_final, item_start = _ALNUM, rules.sentence_final.search, rules.item_start.match
 
     def repl(m: re.Match[str]) -> str:
-        s, (a, b), kind = m.string, m.span(), m.lastgroup
+        kind = m.lastgroup
+        if kind == "h":
+            return ""
+        if kind == "hk":
+            return " "  # substitute() keeps a match replaced by itself as it is
+        s, (a, b) = m.string, m.span()
         after = s[b:b + 1]
         glue = " " if after in alnum and s[a - 1:a] in alnum else ""
-        if kind == "h":
-            return glue  # substitute() keeps a match replaced by itself as it is
         if kind == "nl" and m.group(0).count("\n") > 1:
             return "\n"
         line = s[s.rfind("\n", 0, a) + 1:a]
