@@ -992,12 +992,13 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 cand = _Cand(*edges, entry, cand.kb_id)
         canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos))
         fig.narrower = canonical is not None and _counts_narrower(v, rule, cand, fig, cs, ce)
-        # a bare verb (共办结37件) names the requests only after the sentence named them; a semicolon does not end
-        # that sentence (收到申请20件；共办理19件), a full stop or a paragraph does (enumeration_sentence_ends)
-        context_lo = max(_Boundaries.before(bounds.enumeration_end, fig.start), _Boundaries.before(bounds.para, fig.start))
-        if cand.entry is not None and cand.entry.context is not None and \
-                not cand.entry.context.search(v, min(ss, context_lo), fig.start):
-            canonical = None
+        if cand.entry is not None and cand.entry.context is not None:
+            # a bare verb (共办结37件) names the requests only after the sentence named them; a semicolon does not
+            # end that sentence (收到申请20件；共办理19件), a full stop or a paragraph does (enumeration_sentence_ends)
+            context_lo = max(_Boundaries.before(bounds.enumeration_end, fig.start),
+                             _Boundaries.before(bounds.para, fig.start))
+            if not cand.entry.context.search(v, min(ss, context_lo), fig.start):
+                canonical = None
         confidence = conf[rule]
         if not _fits_unit(canonical, fig.span.unit):
             canonical, confidence = None, confidence - conf["unit_mismatch_penalty"]
