@@ -83,3 +83,24 @@ def test_fast_scans_match_plain_scans_on_reports(path):
     assert [(m.span(), m.lastgroup) for m in rules.lexicon_scan.finditer(view)] == [(s, g) for s, g, _ in plain]
     layout = re.compile(_LAYOUT_SOURCE, re.MULTILINE)
     assert found(_LAYOUT.finditer(text)) == found(layout.finditer(text))
+
+
+@pytest.mark.parametrize("path", corpus_files()[:8], ids=lambda p: p.name)
+def test_one_regex_matches_the_regexes_per_character_on_reports(path):
+    """The span scanner's one guarded alternation (one_regex) finds what the alternations of just the parts that
+    can start at each character find, groups included, and what the plain alternation finds."""
+    from govreport.spans.rules import scanner
+
+    text = read_document(path).text
+    parts = scanner().parts
+    assert scanner().one_regex
+    def groups_found(alternation):  # the groups of the parts not in a regex per character are absent, not None
+        return [(m.span(), m.lastgroup, {k: v for k, v in m.groupdict().items() if v is not None})
+                for m in alternation.finditer(text)]
+
+    one = groups_found(Alternation(parts, one_regex=True))
+    assert one, path.name
+    assert one == groups_found(Alternation(parts, one_regex=False))
+    # the plain alternation tries every position of a digit run that the anchored scans skip: same spans
+    plain = [(m.span(), m.lastgroup) for m in Alternation(parts, anchored=False).finditer(text)]
+    assert [(s, g) for s, g, _ in one] == plain

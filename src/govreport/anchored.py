@@ -280,10 +280,16 @@ class Alternation:
     the corpus)."""
 
     def __init__(self, parts: list[tuple[str, str]], flags: int = 0, anchored: bool = True,
-                 skip_digit_runs: bool = True):
+                 skip_digit_runs: bool = True, one_regex: bool = False):
+        """``one_regex``: at every anchor, match one alternation of all parts, each behind a look at the
+        characters it can start with (``guarded``), instead of the alternation of just the parts that can start
+        with the anchor's character: the same matches, one compilation instead of one per group of parts (a few
+        long patterns, such as the span rules, took a quarter of a second of each start-up to compile per group),
+        at the cost of a look per part at each anchor (right for a few parts, not for a lexicon of many)."""
         self.parts = parts
         self.flags = flags
         self.skip_digit_runs = skip_digit_runs
+        self.one_regex = one_regex
         # read from the parts' parse trees, not compiled: compiling these long patterns (then the union of them) to
         # read their first characters took a fifth of a second of each start-up; each part parsed once, for its
         # first characters and for its prefixes (the trees are not kept: those of the span rules take 3 MB)
@@ -302,16 +308,24 @@ class Alternation:
         self.anchors = re.compile(starts, flags) if anchored and starts is not None else None
         self._by_char: dict[str, re.Pattern[str] | None] = {}
         self._by_subset: dict[tuple[int, ...], re.Pattern[str]] = {}
+        self._guarded = self._guarded_regex(classes) if one_regex and self.anchors is not None else None
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
         """The plain alternation of all parts (compiled when first needed: anchored scanning never needs it)."""
         return re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in self.parts), self.flags)
 
+    def _guarded_regex(self, classes: list[str | None]) -> re.Pattern[str]:
+        """The alternation of all parts, each behind a look at the characters it can start with (``one_regex``)."""
+        return re.compile("|".join(f"(?P<{name}>" + (f"(?={c})" if c is not None else "") + f"(?:{pattern}))"
+                                   for (name, pattern), c in zip(self.parts, classes)), self.flags)
+
     def _regex_for(self, char: str) -> re.Pattern[str] | None:
-        """The alternation of the parts that can start with ``char``."""
+        """The alternation of the parts that can start with ``char`` (``one_regex``: of all parts, guarded)."""
         regex = self._by_char.get(char, False)
-        if regex is False:
+        if regex is False and self.one_regex:
+            regex = self._by_char[char] = self._guarded if self.first_chars.match(char) else None
+        elif regex is False:
             subset = tuple(i for i, a in enumerate(self.part_anchors) if a is not None and a.match(char))
             if not subset:
                 regex = None
@@ -328,6 +342,8 @@ class Alternation:
         use: a batch compiles them once before its workers fork, not once in each worker (a fifth of a second
         for the span scanner). Astral characters, if a part starts with one, stay compiled on first use."""
         if self.anchors is None:
+            return
+        if self.one_regex:  # compiled with the alternation: nothing per character
             return
         for code in range(0x10000):
             char = chr(code)

@@ -55,7 +55,6 @@ class Pipeline:
         ``linker`` (default: ``linker`` beside the span model; the rules alone without one) under ``link_policy``."""
         from .link.indicator_model import load_indicator_finder
         from .link.indicator_model import settings as indicator_settings
-        from .link.model import load_linker
         from .link.policy import policy_linker
         from .spans.hybrid import load_span_finder
         from .tables.lexicon import load_lexicons
@@ -65,7 +64,11 @@ class Pipeline:
         # the learned linker sits beside the span model (models/linker); the rules link without it
         if linker is None and use_model and model is not None:
             linker = Path(model).parent / "linker"
-        learned = load_linker(linker) if use_model and linker and link_policy != "rules" else None
+        learned = None
+        if use_model and linker and link_policy != "rules":
+            from .link.model import load_linker  # numpy and scikit-learn: loaded only for a learned linker
+
+            learned = load_linker(linker)
         # INDICATOR phrases: the lexicon, with the trained phrase model beside the span model under its policy
         # (models/indicator/policy.json) when there is one
         indicator_dir = Path(model).parent / indicator_settings()["model_name"] if use_model and model else None

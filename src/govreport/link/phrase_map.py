@@ -15,14 +15,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ..config import load_config
 
 CONFIG_FILE = "learned_link.yml"
 PHRASE_MAP_FILE = "phrase_map.joblib"
+
+if TYPE_CHECKING:  # numpy is imported where a mapper computes: the rules alone (link/features.py) never do
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,8 @@ class PhraseMapper:
             keys = [self.key(p) for p in todo]
             scores = self._id_scores(keys)
             if allowed_set is not None:
+                import numpy as np
+
                 mask = np.array([i in allowed_set for i in self.ids])
                 scores = np.where(mask[None, :], scores, -1.0)
             for phrase, key, row in zip(todo, keys, scores):
@@ -188,6 +191,8 @@ class PhraseMapper:
             proba = self.classifier.predict_proba(vectors)
             order = [list(self.classifier.classes_).index(i) for i in self.ids]
             return proba[:, order]
+        import numpy as np
+
         sims = (vectors @ self.matrix.T).toarray()
         scores = np.zeros((len(keys), len(self.ids)))
         np.maximum.at(scores.T, self._columns(), sims.T)
@@ -196,6 +201,8 @@ class PhraseMapper:
     def _columns(self) -> np.ndarray:
         """The id column of every labelled phrase (computed once)."""
         if self._phrase_columns is None:
+            import numpy as np
+
             self._phrase_columns = np.searchsorted(self.ids, self.phrase_ids)  # self.ids is sorted
         return self._phrase_columns
 
@@ -211,7 +218,7 @@ class PhraseMapper:
             return PhraseMatch(None, 0.0, "none", phrase)  # the spec (or the annotators) give it several ids
         if not key or row.max() <= 0:
             return PhraseMatch(None, 0.0, "none", phrase)
-        order = np.argsort(-row)
+        order = (-row).argsort()
         best = float(row[order[0]])
         second = float(row[order[1]]) if len(order) > 1 else 0.0
         method = "logistic" if self.classifier is not None else "knn"

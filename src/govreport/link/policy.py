@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..types import Span
 from .features import SpanKey, linker_config
-from .model import LearnedLinker
+
+if TYPE_CHECKING:  # the learned linker loads numpy and scikit-learn, which the rules alone never need
+    from .model import LearnedLinker
 
 POLICIES = ("rules", "learned", "combined", "edges")
 # the policies whose phrases the edge ranker re-cuts
