@@ -156,3 +156,18 @@ def test_seed_003_figures_in_kindred_units_become_records_and_drops_are_counted(
     assert records["training.trainees"]["value"] == 500 and records["training.trainees"]["uncertain"]  # 近
     assert result.document["dropped"].get("partial_scope", 0) >= 1
     assert "response.press_conferences" not in records
+
+
+def test_rules_alone_load_no_model_library():
+    """A rules-only extraction never imports spaCy, numpy or scikit-learn: each would add to every start-up (a
+    batch's, a dask worker's) what the rules never use."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from govreport.extract.reports import preload_extractor\n"
+            "from govreport.ingest import read_document\n"
+            f"preload_extractor(None, use_model=False).extract(read_document({str(min(CORPUS_DIR.glob('*.txt')))!r}))\n"
+            "print(sorted(m for m in ('spacy', 'numpy', 'sklearn', 'torch') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
