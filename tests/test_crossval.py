@@ -1,10 +1,13 @@
-"""Cross-validation helpers: folds by document with twins together, spread over folds, choice in order."""
+"""Cross-validation helpers: folds by organ or by document with twins together, spread over folds, choice in
+order; the folds `govreport cv` makes of the real train+dev gold."""
 
 from __future__ import annotations
 
 import pytest
 
-from govreport.training.crossval import beats, choose_in_order, document_folds, spread
+from govreport.annotate import load_splits
+from govreport.config import load_config
+from govreport.training.crossval import beats, choose_in_order, cv_folds, document_folds, spread, train_dev_tasks
 
 
 def test_folds_keep_twins_together_and_cover_every_document_once():
@@ -15,6 +18,63 @@ def test_folds_keep_twins_together_and_cover_every_document_once():
     assert any({"d3", "d3_web"} <= set(f) for f in folds)
     assert document_folds(docs, 3, seed=0, twins={"d3_web": "d3"}) == folds  # seeded: the same every run
     assert sorted(document_folds(["a", "b"], 5, seed=0, twins={})) == [["a"], ["b"]]  # never an empty fold
+
+
+def _fold_of(folds: list[list[str]]) -> dict[str, int]:
+    """Document → its fold, asserting that no document is in two folds."""
+    out: dict[str, int] = {}
+    for i, fold in enumerate(folds):
+        for doc_id in fold:
+            assert doc_id not in out, f"{doc_id} in folds {out[doc_id]} and {i}"
+            out[doc_id] = i
+    return out
+
+
+def test_folds_by_organ_keep_each_organ_and_twins_in_one_fold():
+    organs = {"a1": "A", "a2": "A", "a3": "A", "b1": "B", "b2": "B", "c1": "C", "d1": "D", "e1": "E", "x": None}
+    docs = [*organs, "a2_web"]  # a twin without an organ of its own: that of the report it is a twin of
+    weights = {"a1": 30, "a2": 30, "a3": 30, "b1": 20, "b2": 25, "c1": 40, "d1": 10, "e1": 2, "x": 1}
+    folds = document_folds(docs, 3, seed=0, twins={"a2_web": "a2"}, organs=organs, weights=weights)
+    fold_of = _fold_of(folds)
+    assert sorted(fold_of) == sorted(docs) and len(folds) == 3 and all(folds)
+    for organ in "ABCDE":
+        assert len({fold_of[d] for d, o in organs.items() if o == organ}) == 1, organ
+    assert fold_of["a2_web"] == fold_of["a2"]
+    # the heaviest organ first (A: 91 relations, the twin counting 1), then each into the lightest fold:
+    # B 45, C 40, then D 10 to C, E 2 to B, x 1 to B (48 against 50)
+    assert folds == [["a1", "a2", "a2_web", "a3"], ["b1", "b2", "e1", "x"], ["c1", "d1"]]
+    # more folds than organs: one fold per organ (an unknown organ is a group of its own), never an empty fold
+    many = document_folds(docs, 10, seed=0, twins={"a2_web": "a2"}, organs=organs)
+    assert len(many) == 6 and all(many)
+
+
+def test_the_folds_of_cv_hold_out_whole_organs_of_train_and_dev():
+    """The folds `govreport cv` uses on the real gold: every train+dev document in exactly one fold, no test
+    document, twins together, no organ (as the pipeline reads it from the report) in two folds."""
+    tasks_by_doc = train_dev_tasks()
+    split_of, twins = load_splits(), load_config("splits.yml")["twins"]
+    report = cv_folds(tasks_by_doc)
+    assert report["folds_by"] == load_config("train.yml")["cv"]["folds_by"] == "organ"
+    fold_of = _fold_of(report["folds"])
+    assert sorted(fold_of) == sorted(d for d, s in split_of.items() if s in ("train", "dev"))
+    assert not any(split_of[d] == "test" for d in fold_of)
+    assert len(report["folds"]) == load_config("train.yml")["cv"]["folds"] and all(report["folds"])
+    assert all(fold_of[a] == fold_of[b] for a, b in twins.items() if a in fold_of)
+    organs = {d: ts[0]["meta"]["organ"] for d, ts in tasks_by_doc.items()}
+    assert report["unknown_organ"] == [] and all(organs.values())
+    assert all(len({fold_of[d] for d in fold_of if organs[d] == o}) == 1 for o in set(organs.values()))
+    # the organ read from the reports, not from their file names: the zone's reports (one organ over 2011-2025,
+    # some signed by its office) are one group, and the county of the same island is another organ
+    zone = {organs[d] for d in fold_of if d.startswith("fujian_pingtan_zone_")}
+    county = {organs[d] for d in fold_of if d.startswith("fujian_pingtan_county_")}
+    assert len(zone) == 1 and len(county) == 1 and zone != county
+    assert len(set(organs.values())) == 8
+    # random folds by document, still available, mix the zone's years across folds
+    by_document = cv_folds(tasks_by_doc, folds_by="document")
+    assert sorted(d for f in by_document["folds"] for d in f) == sorted(fold_of)
+    assert sum(any(organs[d] in zone for d in f) for f in by_document["folds"]) > 1
+    with pytest.raises(ValueError, match="folds_by"):
+        cv_folds(tasks_by_doc, folds_by="paragraph")
 
 
 def test_spread_over_folds():

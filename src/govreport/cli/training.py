@@ -111,6 +111,8 @@ def train_indicator(
 def cross_validate(
     out: Path = typer.Option(Path("build/cv"), help="Folder for cv.json and the fold models."),
     folds: int = typer.Option(None, help="Number of folds (default: configs/train.yml cv.folds)."),
+    folds_by: str = typer.Option(None, help="organ (the reports of one organ share a fold) or document (random "
+                                 "folds by document); default: configs/train.yml cv.folds_by."),
     spans: bool = typer.Option(True, help="Cross-validate the span policies (trains a model per fold)."),
     links: bool = typer.Option(True, help="Cross-validate the linking policies."),
     indicators: bool = typer.Option(True, help="Cross-validate the INDICATOR phrase policies (a model per fold)."),
@@ -126,8 +128,13 @@ def cross_validate(
     if report_file is not None and not report_file.is_file():
         typer.echo(f"error: --report {report_file}: no such file", err=True)
         raise typer.Exit(code=2)
-    report = srsly.read_json(report_file) if report_file is not None else run_cv(out, folds, spans, links, indicators)
-    typer.echo(f"{report['documents']} documents in {len(report['folds'])} folds")
+    if folds_by not in (None, "organ", "document"):
+        typer.echo(f"error: --folds-by {folds_by}: expected organ or document", err=True)
+        raise typer.Exit(code=2)
+    report = (srsly.read_json(report_file) if report_file is not None
+              else run_cv(out, folds, spans, links, indicators, folds_by))
+    typer.echo(f"{report['documents']} documents in {len(report['folds'])} folds "
+               f"(by {report.get('folds_by', 'document')})")
     for name, part in (("links", report.get("links")), ("spans", report.get("spans")),
                        ("indicators", report.get("indicators"))):
         if not part:

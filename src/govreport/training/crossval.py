@@ -1,11 +1,14 @@
-"""Policies chosen by cross-validation over train+dev: k folds by document, mean and spread over folds.
+"""Policies chosen by cross-validation over train+dev: k folds of documents, mean and spread over folds.
 
 One small dev split (five documents) decides badly between close policies, so `govreport cv` trains a span
 model and a linker on k-1 folds of train+dev documents, scores every span policy per label
 (spans/hybrid.py) and every linking policy (link/policy.py) on the held-out fold, and chooses each policy on
 the mean over folds, by the same rules as training (configs/model.yml policy_order and policy_min_gain;
-configs/learned_link.yml selection). A report and its twin (configs/splits.yml ``twins``) share a fold. The
-test split is never read. The choices can be written into a trained model folder (``apply_choices``).
+configs/learned_link.yml selection). By default (configs/train.yml ``cv.folds_by: organ``) the reports of one
+organ share a fold, so a held-out report never has sibling years of its organ in training, as a report of an
+unseen organ has not; ``document`` deals documents at random instead. A report and its twin
+(configs/splits.yml ``twins``) always share a fold. The test split is never read. The choices can be written
+into a trained model folder (``apply_choices``).
 """
 
 from __future__ import annotations
@@ -42,18 +45,43 @@ def cv_settings() -> dict[str, Any]:
     return load_config("train.yml")["cv"]
 
 
-def document_folds(doc_ids: Iterable[str], k: int, seed: int, twins: dict[str, str] | None = None) -> list[list[str]]:
-    """``k`` folds of document ids, twins together, groups dealt round-robin in a seeded random order."""
+def document_folds(doc_ids: Iterable[str], k: int, seed: int, twins: dict[str, str] | None = None,
+                   organs: dict[str, str | None] | None = None, weights: dict[str, int] | None = None
+                   ) -> list[list[str]]:
+    """``k`` folds of document ids (never an empty one), twins together.
+
+    Without ``organs``: random by document, groups dealt round-robin in a ``seed``-ed random order. With
+    ``organs`` (document → reporting organ): the documents of one organ share a fold (scikit-learn's GroupKFold,
+    which puts the heaviest organ first into the lightest fold, by ``weights``: document → scored units, 1 if
+    absent); a document whose organ is unknown (None or missing) is a group of its own."""
     twins = twins if twins is not None else (load_config("splits.yml").get("twins") or {})
-    groups: dict[str, list[str]] = {}
+    groups = document_groups(doc_ids, twins, organs)
+    keys = sorted(set(groups.values()))
+    if organs is None:
+        random.Random(seed).shuffle(keys)
+        folds: list[list[str]] = [[] for _ in range(min(k, len(keys)))]
+        for i, key in enumerate(keys):
+            folds[i % len(folds)] += [d for d, g in groups.items() if g == key]
+        return [sorted(f) for f in folds]
+    from sklearn.model_selection import GroupKFold
+
+    docs = sorted(groups)
+    # one sample per scored unit, so that GroupKFold balances the folds by what they are scored on
+    samples = [d for d in docs for _ in range(max(1, (weights or {}).get(d, 1)))]
+    split = GroupKFold(n_splits=min(k, len(keys))).split(samples, groups=[groups[d] for d in samples])
+    return sorted((sorted({samples[i] for i in held}) for _, held in split), key=lambda f: f[0])
+
+
+def document_groups(doc_ids: Iterable[str], twins: dict[str, str], organs: dict[str, str | None] | None = None
+                    ) -> dict[str, str]:
+    """The fold group of each document: its organ (that of the report it is a twin of) when ``organs`` is given
+    and knows it, else the report itself (a twin: the report it is a twin of)."""
+    out = {}
     for doc_id in sorted(set(doc_ids)):
-        groups.setdefault(twins.get(doc_id, doc_id), []).append(doc_id)
-    keys = sorted(groups)
-    random.Random(seed).shuffle(keys)
-    folds: list[list[str]] = [[] for _ in range(min(k, len(keys)))]
-    for i, key in enumerate(keys):
-        folds[i % len(folds)] += groups[key]
-    return [sorted(f) for f in folds]
+        head = twins.get(doc_id, doc_id)
+        organ = (organs or {}).get(head) or (organs or {}).get(doc_id)
+        out[doc_id] = f"organ:{organ}" if organ else f"doc:{head}"
+    return out
 
 
 def spread(values: Sequence[float]) -> dict[str, float]:
@@ -184,20 +212,44 @@ def span_cv(examples_by_doc: dict[str, list[tuple]], folds: list[list[str]], wor
 # ---------------------------------------------------------------- the run
 
 
-def run_cv(out_dir: str | Path, folds: int | None = None, spans: bool = True, links: bool = True,
-           indicators: bool = True) -> dict[str, Any]:
-    """Cross-validate over the gold train+dev documents; writes ``out_dir/cv.json`` and returns it."""
-
-    cfg = cv_settings()
-    out_dir = Path(out_dir)
-    work = out_dir / "cv_work"
+def train_dev_tasks() -> dict[str, list[dict[str, Any]]]:
+    """The gold tasks of the train and dev splits, by document (the test split's tasks are left out)."""
     tasks = gold_tasks()
     tasks_by_doc: dict[str, list[dict[str, Any]]] = {}
     for split in ("train", "dev"):
         for task in tasks.get(split, []):
             tasks_by_doc.setdefault(task["meta"]["doc"], []).append(task)
-    fold_ids = document_folds(tasks_by_doc, folds or cfg["folds"], cfg["seed"])
-    report: dict[str, Any] = {"folds": fold_ids, "documents": sum(map(len, fold_ids))}
+    return tasks_by_doc
+
+
+def cv_folds(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: int | None = None, folds_by: str | None = None
+             ) -> dict[str, Any]:
+    """The folds of `govreport cv` (configs/train.yml ``cv``): by organ, the reporting organ the pipeline reads
+    (``meta.organ`` of the tasks, metadata.py), balanced by gold relations; or at random by document. With the
+    organs of each fold and the documents whose organ is unknown (each a group of its own)."""
+    cfg = cv_settings()
+    folds_by = folds_by or cfg["folds_by"]
+    if folds_by not in ("organ", "document"):
+        raise ValueError(f"cv folds_by must be 'organ' or 'document', not {folds_by!r}")
+    organs = {d: ts[0]["meta"].get("organ") for d, ts in tasks_by_doc.items()}
+    relations = {d: sum(len(t.get("relations") or ()) for t in ts) for d, ts in tasks_by_doc.items()}
+    fold_ids = document_folds(tasks_by_doc, folds or cfg["folds"], cfg["seed"],
+                              organs=organs if folds_by == "organ" else None, weights=relations)
+    return {"folds": fold_ids, "documents": sum(map(len, fold_ids)), "folds_by": folds_by,
+            "fold_organs": [sorted({organs[d] or f"unknown ({d})" for d in f}) for f in fold_ids],
+            "unknown_organ": sorted(d for d, o in organs.items() if not o)}
+
+
+def run_cv(out_dir: str | Path, folds: int | None = None, spans: bool = True, links: bool = True,
+           indicators: bool = True, folds_by: str | None = None) -> dict[str, Any]:
+    """Cross-validate over the gold train+dev documents; writes ``out_dir/cv.json`` and returns it. ``folds_by``:
+    ``organ`` or ``document`` (default configs/train.yml ``cv.folds_by``)."""
+
+    out_dir = Path(out_dir)
+    work = out_dir / "cv_work"
+    tasks_by_doc = train_dev_tasks()
+    report: dict[str, Any] = cv_folds(tasks_by_doc, folds, folds_by)
+    fold_ids = report["folds"]
     if links:
         report["links"] = link_cv(tasks_by_doc, fold_ids)
     if indicators:
