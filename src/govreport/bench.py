@@ -257,13 +257,21 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None,
                 report["runs"].append(run)
                 progress(_format_run(run))
         if name == config["end_to_end"]["size"]:
-            for command in config["end_to_end"]["commands"]:
-                run = run_command(command["name"], command["args"], corpus, report["corpus"][name]["chars"], model,
-                                  out_dir)
-                run["size"] = name
-                report["commands"].append(run)
-                progress(f"{name:>5} {run['command']:>14} {run['chars_per_s']:>12,.0f} chars/s end to end, peak "
-                         f"{run['peak_rss_mb']:.0f} MB (largest process {run['peak_rss_process_mb']:.0f} MB)")
+            e2e = config["end_to_end"]
+            rounds: list[list[dict[str, Any]]] = []
+            # whole rounds of every command, one after the other: a slow spell of a shared machine then slows
+            # one round of every command instead of all the runs of one, which would bend their ratios
+            for i in range(e2e["repeats"]):
+                rounds.append([])
+                for command in e2e["commands"]:
+                    run = run_command(command["name"], command["args"], corpus, report["corpus"][name]["chars"],
+                                      model, out_dir)
+                    rounds[-1].append(run)
+                    progress(f"{name:>5} {run['command']:>14} {run['chars_per_s']:>12,.0f} chars/s end to end "
+                             f"(round {i + 1} of {e2e['repeats']}), peak {run['peak_rss_mb']:.0f} MB (largest process "
+                             f"{run['peak_rss_process_mb']:.0f} MB)")
+            report["commands"] = [dict(median_run([r[k] for r in rounds]), size=name)
+                                  for k in range(len(e2e["commands"]))]
             report["identical_records"] = _identical_records(report["commands"])
     if config.get("ocr"):
         report["ocr"] = run_ocr_bench(out_dir / "ocr", config["ocr"])
@@ -272,6 +280,16 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None,
     report["targets"] = check_targets(report, config["targets"])
     (out_dir / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     return report
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median time among repeats of one command, with every repeat's chars/s and the largest peaks."""
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    median = dict(ordered[(len(ordered) - 1) // 2])  # the lower median: the faster of two middle runs
+    median["repeats_chars_per_s"] = [r["chars_per_s"] for r in runs]
+    median["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+    median["peak_rss_process_mb"] = max(r["peak_rss_process_mb"] for r in runs)
+    return median
 
 
 def _identical_records(commands: list[dict[str, Any]]) -> dict[str, bool]:
@@ -363,6 +381,9 @@ def check_targets(report: dict[str, Any], targets: dict[str, float]) -> dict[str
     speedup = two["chars_per_s"] / one["chars_per_s"] if one and two else None
     result["dask_speedup_2_workers"] = {"target": targets["dask_speedup_2_workers"], "measured": speedup,
                                         "met": speedup is not None and speedup >= targets["dask_speedup_2_workers"]}
+    if one and two:  # the ratio within each round, beside the ratio of the medians
+        result["dask_speedup_2_workers"]["rounds"] = [
+            b / a for a, b in zip(one["repeats_chars_per_s"], two["repeats_chars_per_s"])]
     worker_peaks = [r["peak_rss_process_mb"] for r in commands.values() if "--engine" in r["args"]]
     peak = max(worker_peaks) if worker_peaks else None
     result["peak_rss_per_worker_mb"] = {"target": targets["peak_rss_per_worker_mb"], "measured": peak,

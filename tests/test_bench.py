@@ -1,0 +1,33 @@
+"""govreport.bench: how repeated end-to-end runs become one figure per command (times themselves are measured by
+``make bench``, never by tests)."""
+
+from __future__ import annotations
+
+from govreport.bench import check_targets, median_run
+
+
+def run(name: str, seconds: float, rss: float, chars: int = 1000) -> dict:
+    return {"command": name, "args": [], "chars": chars, "seconds": seconds, "chars_per_s": chars / seconds,
+            "peak_rss_mb": rss, "peak_rss_process_mb": rss / 2, "out": "x"}
+
+
+def test_median_run_is_the_middle_time_with_every_round_and_the_largest_peaks():
+    runs = [run("rules", 4.0, 100), run("rules", 2.0, 300), run("rules", 3.0, 200)]
+    median = median_run(runs)
+    assert median["seconds"] == 3.0
+    assert median["repeats_chars_per_s"] == [250.0, 500.0, 1000 / 3]
+    assert median["peak_rss_mb"] == 300 and median["peak_rss_process_mb"] == 150
+    # two runs: the faster of the two middle ones
+    assert median_run(runs[:2])["seconds"] == 2.0
+
+
+def test_dask_ratio_of_the_medians_and_of_each_round():
+    one = median_run([run("rules-dask-1", s, 100) for s in (10.0, 11.0, 12.0)])
+    two = median_run([run("rules-dask-2", s, 100) for s in (5.0, 6.0, 8.0)])
+    report = {"runs": [], "commands": [one, two], "corpus": {"10MB": {}}}
+    targets = {"rules_chars_per_s": 1, "hybrid_chars_per_s": 1, "peak_rss_mb_2_workers": 1,
+               "rules_end_to_end_chars_per_s": 1, "hybrid_end_to_end_chars_per_s": 1, "dask_speedup_2_workers": 1.7,
+               "peak_rss_per_worker_mb": 500, "scaling_tolerance": 0.2}
+    speedup = check_targets(report, targets)["dask_speedup_2_workers"]
+    assert abs(speedup["measured"] - 11 / 6) < 1e-9 and speedup["met"]
+    assert [round(r, 4) for r in speedup["rounds"]] == [2.0, round(11 / 6, 4), 1.5]
