@@ -16,6 +16,7 @@ from functools import lru_cache
 from itertools import product
 from operator import itemgetter
 from typing import Any
+from collections.abc import Callable
 
 from ..config import load_config
 from .checks import _TOLERANCE, Ref, Relation
@@ -76,7 +77,7 @@ def rule_holds(rule: dict[str, Any], values: list[Any]) -> bool | None:
         if max(idx) >= len(values):
             return None
         nums = [values[i] for i in idx]
-        if any(v is None for v in nums):
+        if None in nums:  # (cells hold numbers or None: no other value equals None)
             return True
         return abs(sum(nums[:-1]) - nums[-1]) < 1e-6
     if "le" in rule:
@@ -89,7 +90,7 @@ def rule_holds(rule: dict[str, Any], values: list[Any]) -> bool | None:
         if max(idx) >= len(values):
             return None
         nums = [values[i] for i in idx]
-        return any(v is None for v in nums) or sum(nums) >= 0
+        return None in nums or sum(nums) >= 0
     return True
 
 
@@ -98,6 +99,27 @@ def _rule_end(rule: dict[str, Any]) -> int:
     if "sum" in rule:
         return max(*rule["sum"], rule["equals"])
     return max(rule.get("le") or rule.get("nonneg_sum"))
+
+
+def _rule_check(rule: dict[str, Any]) -> Callable[[list[Any]], bool]:
+    """``rule_holds(rule, values) is not False`` for the values of a row cut up to the rule's last cell (which
+    ``cuttings`` checks once per cutting step): the same arithmetic in the same order, without reading the rule."""
+    if "sum" in rule:
+        parts, total = tuple(rule["sum"]), rule["equals"]
+
+        def holds_sum(values: list[Any]) -> bool:
+            nums = [values[i] for i in parts]
+            last = values[total]
+            return last is None or None in nums or abs(sum(nums) - last) < 1e-6
+        return holds_sum
+    if "le" in rule:
+        a, b = rule["le"]
+
+        def holds_le(values: list[Any]) -> bool:
+            va, vb = values[a], values[b]
+            return va is None or vb is None or va <= vb + 1e-6
+        return holds_le
+    return lambda values: rule_holds(rule, values) is not False
 
 
 def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str, Any]],
@@ -109,9 +131,9 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
     cfg = _cfg()
     longest, max_steps, max_candidates = cfg["max_cell_chars"], cfg["max_steps"], cfg["max_candidates"]
     out: list[list[Part]] = []
-    steps = [0]
-    capped = [False]
-    checking = [True]  # off: the rules pass every cutting
+    steps = 0
+    capped = False
+    checking = True  # off: the rules pass every cutting
     # where the rules cut the search off: the call they stopped, its arguments and the cells so far. Searching
     # without the rules visits the same calls plus these subtrees, in the same depth-first order, so when the
     # rules leave nothing, these subtrees alone give every cutting (the search is not made twice)
@@ -120,17 +142,21 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
     sizes = [1 if v.blank else max(1, len(c.replace("-", "").replace(".", ""))) for v, c in zip(vals, cores)]
     # how many cells the runs from i on can hold at most
     capacity = [sum(sizes[i:]) for i in range(len(vals) + 1)]
-    # rules are checked as soon as their last cell is filled
-    due: dict[int, list[dict[str, Any]]] = {}
+    blanks = [Part(None, v.start, v.end, v.text) if v.blank else None for v in vals]  # (parts are never changed)
+    # rules are checked as soon as their last cell is filled, compiled once per row
+    due: dict[int, list[Callable[[list[Any]], bool]]] = {}
     for rule in rules:
-        due.setdefault(_rule_end(rule), []).append(rule)
+        due.setdefault(_rule_end(rule), []).append(_rule_check(rule))
 
     def ok(cells: list[Part]) -> bool:
         todo = due.get(len(cells) - 1)
-        if not todo or not checking[0]:
+        if not todo or not checking:
             return True
         values = [c.value for c in cells]
-        return all(rule_holds(r, values) is not False for r in todo)
+        for holds in todo:
+            if not holds(values):
+                return False
+        return True
 
     # the cell cut from run i at [pos, end) into column col (None: not a number the cell may hold): the same
     # piece is reached by many earlier cuttings of the run
@@ -148,19 +174,22 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
                 if valid else None
         return pieces[key]
 
+    n_vals = len(vals)
+
     def go(i: int, cells: list[Part]) -> None:
-        steps[0] += 1
-        if steps[0] > max_steps or len(out) >= max_candidates:
-            capped[0] = True
+        nonlocal steps, capped
+        steps += 1
+        if steps > max_steps or len(out) >= max_candidates:
+            capped = True
             return
-        if i == len(vals):
+        if i == n_vals:
             if len(cells) == k:
                 out.append(list(cells))
             return
-        v = vals[i]
         left = k - len(cells)
-        if v.blank:
-            cells.append(Part(None, v.start, v.end, v.text))
+        blank = blanks[i]
+        if blank is not None:
+            cells.append(blank)
             if ok(cells):
                 go(i + 1, cells)
             elif relax:
@@ -168,21 +197,23 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
             cells.pop()
             return
         low = max(1, left - capacity[i + 1])
-        high = min(left - (len(vals) - i - 1), sizes[i])
+        high = min(left - (n_vals - i - 1), sizes[i])
         for n in range(low, high + 1):
             cut(i, cores[i], 0, n, cells)
 
     def cut(i: int, core: str, pos: int, n: int, cells: list[Part]) -> None:
         """Cut core[pos:] into n parts, appending to cells, then continue with the next run."""
-        steps[0] += 1
-        if steps[0] > max_steps or len(out) >= max_candidates:
-            capped[0] = True
+        nonlocal steps, capped
+        steps += 1
+        if steps > max_steps or len(out) >= max_candidates:
+            capped = True
             return
-        if len(core) - pos > n * longest:  # the rest cannot fit in n cells
+        size = len(core)
+        if size - pos > n * longest:  # the rest cannot fit in n cells
             return
         col = len(cells)
         if n == 1:
-            part = piece(i, pos, len(core), col)
+            part = piece(i, pos, size, col)
             if part is None:
                 return
             cells.append(part)
@@ -192,12 +223,14 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
                 pruned.append((go, (i + 1,), list(cells)))
             cells.pop()
             return
-        for end in range(pos + 1, min(len(core) - n + 2, pos + longest + 1)):
-            part = piece(i, pos, end, col)
+        check = col in due
+        for end in range(pos + 1, min(size - n + 2, pos + longest + 1)):
+            key = (i, pos, end, col)
+            part = pieces[key] if key in pieces else piece(i, pos, end, col)
             if part is None:
                 continue
             cells.append(part)
-            if col not in due or ok(cells):
+            if not check or ok(cells):
                 cut(i, core, end, n - 1, cells)
             elif relax:
                 pruned.append((cut, (i, core, end, n - 1), list(cells)))
@@ -205,19 +238,19 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
 
     go(0, [])
     if out or not rules or not relax:
-        return out, capped[0], True
-    checking[0] = False
-    if not capped[0]:
+        return out, capped, True
+    checking = False
+    if not capped:
         for call, args, cells in pruned:
             call(*args, cells)
         # the steps and candidates of the search without rules, in another order: the same result unless it was
         # capped somewhere
-        if not capped[0] and len(out) < max_candidates:
+        if not capped and len(out) < max_candidates:
             return out, False, False
     out.clear()
-    steps[0], capped[0] = 0, False
+    steps, capped = 0, False
     go(0, [])
-    return out, capped[0], False
+    return out, capped, False
 
 
 def split_row(refs: list[Ref], vals: list[Val], decimals: list[bool], signed: list[bool],
