@@ -61,3 +61,28 @@ def test_combined_keeps_what_every_combination_keeps(kind):
             continue
         expected = _brute_force(rels, involved, options, assignments, values, row_refs)
         assert _combined(rels, involved, options, assignments, where, values, row_refs) == expected
+
+
+@pytest.mark.parametrize("kind", ["int", "float"])
+def test_narrowed_keeps_what_each_relation_keeps(kind):
+    """Each relation alone keeps of every row the candidates used by some combination it accepts (rows with one
+    candidate and rows with several; integers summed exactly, floats by the tolerant search). Not on numbers beyond
+    2**53, where the search's tolerance window and Relation.holds round differently."""
+    rng = random.Random("narrowed-" + kind)
+    for _ in range(400):
+        n_rows = rng.randrange(1, 5)
+        refs = [[(f"r{p}c{c}", "value") for c in range(rng.randrange(1, 3))] for p in range(n_rows)]
+        fixed = {(f"f{i}", "value"): _number(rng, kind) for i in range(2)}
+        where = {ref: (p, c) for p, row in enumerate(refs) for c, ref in enumerate(row)}
+        pool = [ref for row in refs for ref in row] + list(fixed)
+        left = tuple(rng.sample(pool, rng.randrange(1, 4)))
+        right = tuple(rng.sample(pool, rng.randrange(1, 3)))
+        rel = Relation("rel", left, right, rng.choice(["eq", "le"]))
+        involved = sorted({where[ref][0] for ref in rel.refs if ref in where})
+        if not involved:
+            continue
+        assignments = [[tuple(_number(rng, kind) for ref in refs[p]) for _ in range(rng.choice([1, 1, 2, 4, 6]))]
+                       for p in involved]
+        full = [list(range(len(a))) for a in assignments]
+        expected = _brute_force([rel], involved, full, assignments, dict(fixed), [refs[p] for p in involved])
+        assert _narrowed([rel], involved, assignments, where, dict(fixed)) == [sorted(k) for k in expected]

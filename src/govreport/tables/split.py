@@ -482,9 +482,14 @@ def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
     for ref in rel.right:
         sign[ref] = sign.get(ref, 0) - 1
     base = sum(s * values[ref] for ref, s in sign.items() if ref not in where)
+    cols_of: dict[int, list[tuple[int, int]]] = {}  # row → (column, sign) of its numbers in the relation
+    for ref, s in sign.items():
+        if ref in where:
+            p, c = where[ref]
+            cols_of.setdefault(position[p], []).append((c, s))
     parts: list[dict[int, float | None]] = []  # row → candidate → its part of the sum (None: a number missing)
     for n in rows:
-        cols = [(where[ref][1], sign[ref]) for ref in sign if ref in where and position[where[ref][0]] == n]
+        cols = cols_of.get(n, [])
         cands = assignments[n]
         row_parts: dict[int, float | None] = {}
         if len(cols) == 1:  # a column relation: one number of the row (most of them)
@@ -502,11 +507,14 @@ def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
     for k in range(len(rows)):
         if any(missing[j] for j in range(len(rows)) if j != k):
             kept[k] = set(parts[k])  # another row can miss a number: every candidate of this one passes
+    numbered = [[(ci, v) for ci, v in row.items() if v is not None] for row in parts]
+    if _kept_by_integers(numbered, base, rel.kind == "le", kept):
+        return kept
     largest = max(range(len(rows)), key=lambda k: len(parts[k]))
     others = [k for k in range(len(rows)) if k != largest]
     ordered = sorted((v, ci) for ci, v in parts[largest].items() if v is not None)
     sums = [v for v, _ in ordered]
-    for combo in product(*([(ci, v) for ci, v in parts[k].items() if v is not None] for k in others)):
+    for combo in product(*(numbered[k] for k in others)):
         need = -(base + sum(map(itemgetter(1), combo)))  # the largest row's part that makes the sum 0
         lo = bisect_left(sums, need - _TOLERANCE) if rel.kind != "le" else 0
         hi = bisect_right(sums, need + _TOLERANCE)
@@ -515,6 +523,58 @@ def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
                 kept[k].add(ci)
             kept[largest].update(ci for _, ci in ordered[lo:hi])
     return kept
+
+
+def _kept_by_integers(numbered: list[list[tuple[int, Any]]], base: Any, le: bool, kept: list[set[int]]) -> bool:
+    """``_kept_by_relation``'s search when every number is an integer and no sum reaches 2**53: adds to ``kept`` the
+    candidates (of ``numbered``: per row, each candidate with a number and its part) of the combinations whose parts
+    and ``base`` add up to 0 (``le``: to at most 0), and returns True; False (nothing done) otherwise.
+
+    There the tolerance of 1e-6 separates no two sums, so a combination is accepted by its exact sum whatever
+    the order of the terms: a row with one candidate adds a constant, and ``le`` needs only the least part of each
+    other row; the combinations of the rows with several candidates are still tried, against the sorted parts
+    of the largest of them."""
+    if type(base) is not int:
+        return False
+    bound = abs(base)
+    for row in numbered:
+        if not row:
+            return True  # a row without a number: no combination to accept
+        for _, v in row:
+            if type(v) is not int:
+                return False
+        bound += max(abs(v) for _, v in row)
+    if bound >= 2 ** 53:
+        return False
+    if le:
+        least = [min(v for _, v in row) for row in numbered]
+        total = base + sum(least)
+        for k, row in enumerate(numbered):
+            kept[k].update(ci for ci, v in row if total - least[k] + v <= 0)
+        return True
+    single = [k for k, row in enumerate(numbered) if len(row) == 1]
+    several = [k for k, row in enumerate(numbered) if len(row) > 1]
+    const = base + sum(numbered[k][0][1] for k in single)
+    found = False
+    if not several:
+        found = const == 0
+    else:
+        largest = max(several, key=lambda k: len(numbered[k]))
+        others = [k for k in several if k != largest]
+        by_part: dict[int, list[int]] = {}
+        for ci, v in numbered[largest]:
+            by_part.setdefault(v, []).append(ci)
+        for combo in product(*(numbered[k] for k in others)):
+            match = by_part.get(-(const + sum(map(itemgetter(1), combo))))
+            if match:
+                found = True
+                for k, (ci, _) in zip(others, combo):
+                    kept[k].add(ci)
+                kept[largest].update(match)
+    if found:
+        for k in single:
+            kept[k].add(numbered[k][0][0])
+    return True
 
 
 def _restore(values: dict[Ref, Any], fixed: dict[Ref, Any], refs_of_rows: list[list[Ref]]) -> None:
