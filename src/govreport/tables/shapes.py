@@ -237,10 +237,13 @@ class Tok(NamedTuple):
     end: int
 
 
-def tokenize_gap(text: str, offset: int) -> list[Tok]:
-    """Numbers, nulls, units, line breaks and plain text of a stretch of running text."""
+def tokenize_gap(text: str, offset: int, max_text: int | None = None) -> tuple[list[Tok], bool]:
+    """Numbers, nulls, units, line breaks and plain text of a stretch of running text, and whether it was cut: with
+    ``max_text``, the tokens before the first stretch of plain text longer than that (which ends a table region),
+    read no further (the rest of a paragraph after a table's last anchor is not tokenized in vain)."""
     _, nulls, units, _ = _cell_patterns()
     out: list[Tok] = []
+    longest = max_text if max_text is not None else len(text) + 1  # (no text token is longer than the stretch)
     for m in _token_re().finditer(text):
         kind = m.lastgroup
         s = m.group(0)
@@ -256,6 +259,8 @@ def tokenize_gap(text: str, offset: int) -> list[Tok]:
             elif out and out[-1].kind == "text" and out[-1].end == offset + m.start():
                 prev = out.pop()  # glue adjacent text
                 out.append(Tok("text", prev.text + s, prev.start, offset + m.end()))
+                if len(out[-1].text) > longest:  # (a token before the last is final: only the last can grow)
+                    return out[:-1], True
                 continue
         elif kind == "nl":
             out.append(Tok("nl", str(len(s)), offset + m.start(), offset + m.end()))
@@ -263,6 +268,8 @@ def tokenize_gap(text: str, offset: int) -> list[Tok]:
         elif kind == "num" and _ITEM_NUMBER.match(text, m.end()) and re.fullmatch(r"\d+", s):
             if m.start() > 0 and text[m.start() - 1] == "\n":
                 out.append(Tok("text", s, offset + m.start(), offset + m.end()))  # 10.涉及… opening a line
+                if len(s) > longest:
+                    return out[:-1], True
                 continue
             # the last digit before 2.其它形式… numbers the next (unknown) row label
             if len(s) > 1:
@@ -270,7 +277,9 @@ def tokenize_gap(text: str, offset: int) -> list[Tok]:
             out.append(Tok("text", s[-1], offset + m.end() - 1, offset + m.end()))
             continue
         out.append(Tok(kind, s, offset + m.start(), offset + m.end()))
-    return out
+        if kind == "text" and len(s) > longest:
+            return out[:-1], True
+    return out, False
 
 
 _ITEM_NUMBER = re.compile(r"[.、．]\s*[\u4e00-\u9fff]")
@@ -280,7 +289,7 @@ def _anchor_roles(match: re.Match[str], lex: Lexicon) -> tuple[list[Role], str |
     """Roles of a phrase found in running text, and the 第二十条 section when it is a marker."""
     if match.lastgroup == "marker" or match.group("marker"):
         return [Role("start", "", "marker")], t2_section(match.group(0))
-    if "year" in match.groupdict() and match.group("year"):
+    if "year" in match.re.groupindex and match.group("year"):  # (groupindex: no dict of every group per anchor)
         return [Role("col", "pre2019", "value")], None
     return lex.lookup(match.group("label")), None
 
@@ -358,12 +367,9 @@ def stream_rows(text: str, lex: Lexicon, grid_spans: list[tuple[int, int]]) -> t
         grid = spans.next_start(m.end())  # a grid table after the anchor ends its cells
         if grid is not None and grid < stop:
             stop = grid
-        toks = tokenize_gap(text[m.end():stop], m.end())
-        for n, tok in enumerate(toks):
-            if tok.kind == "text" and len(tok.text) > max_text:
-                toks = toks[:n]
-                active = False
-                break
+        toks, cut = tokenize_gap(text[m.end():stop], m.end(), max_text)
+        if cut:
+            active = False
         if not active or i + 1 == len(anchors) or _ends(roles_of[i + 1][0]):
             while toks and toks[-1].kind == "nl":  # the break after a table is no blank cell of its last row
                 toks.pop()
