@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
 from operator import itemgetter
 from typing import Any
-from collections.abc import Callable
 
 from ..config import load_config
 from .checks import _TOLERANCE, Ref, Relation
