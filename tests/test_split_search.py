@@ -86,3 +86,35 @@ def test_narrowed_keeps_what_each_relation_keeps(kind):
         full = [list(range(len(a))) for a in assignments]
         expected = _brute_force([rel], involved, full, assignments, dict(fixed), [refs[p] for p in involved])
         assert _narrowed([rel], involved, assignments, where, dict(fixed)) == [sorted(k) for k in expected]
+
+
+def test_one_run_cuts_as_the_search_does():
+    """A row of one digit run is cut without the search's recursion: the same cuttings in the same order, the same
+    flags, on runs with signs, decimals, thousands separators, units and leading zeros, under the forms' row rules."""
+    from govreport.config import load_config
+    from govreport.tables.shapes import Val
+    from govreport.tables.split import _one_run, _search
+
+    rules = load_config("tables.yml")["split"]["rules"]
+    rng = random.Random("one-run")
+    compared = 0
+    for _ in range(1500):
+        digits = "".join(rng.choice("0123456789" if rng.random() < 0.8 else "0") for _ in range(rng.randrange(1, 16)))
+        if rng.random() < 0.2 and len(digits) > 2:
+            cut = rng.randrange(1, len(digits) - 1)
+            digits = digits[:cut] + rng.choice([".", ","]) + digits[cut:]
+        text = ("-" if rng.random() < 0.1 else "") + digits + rng.choice(["", "", "万", "元"])
+        start = rng.randrange(100)
+        val = Val(text, start, start + len(text), unit="万" if text.endswith("万") else None)
+        k = rng.randrange(1, len(digits) + 1) if rng.random() < 0.9 else rng.randrange(1, 16)
+        row_rules = rng.choice([[], rules["t3"], rules["t4"], rules["t4_group"], rules["pre2019_cumulative"],
+                                [{"nonneg_sum": [0, 1]}], [{"le": [0, 1]}, {"sum": [0, 1], "equals": 2}]])
+        decimals = [rng.random() < 0.3 for _ in range(k)]
+        signed = [rng.random() < 0.2 for _ in range(k)]
+        relax = rng.random() < 0.7
+        fast = _one_run([val], k, decimals, row_rules, signed, relax)
+        if fast is None:
+            continue
+        assert fast == _search([val], k, decimals, row_rules, signed, relax), (text, k, row_rules, relax)
+        compared += 1
+    assert compared > 1000

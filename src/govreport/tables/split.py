@@ -14,7 +14,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import product
+from itertools import combinations, product
+from math import comb
 from operator import itemgetter
 from typing import Any
 
@@ -128,6 +129,68 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
     whether the rules were used: with ``relax``, when no cutting satisfies them, every cutting without them.
     ``decimals`` and ``signed`` say per cell whether it may hold a decimal or a negative number."""
     signed = signed or [False] * k
+    found = _one_run(vals, k, decimals, rules, signed, relax)
+    return found if found is not None else _search(vals, k, decimals, rules, signed, relax)
+
+
+def _piece(v: Val, core: str, pos: int, end: int, decimal_ok: bool, signed_ok: bool) -> Part | None:
+    """The cell cut from the run ``v`` (its digits ``core``) at [pos, end), or None when the cell cannot hold it."""
+    text = core[pos:end]
+    last = end == len(core)  # the rest of the run: it may hold more decimals, and keeps the run's unit
+    if not (last or not (text.endswith(".") or core[end:end + 1] == ".")) or not _valid(
+            text, decimal_ok, signed_ok, last):
+        return None
+    return Part(_number(text), v.start + pos, v.start + end, text, v.unit if last else None)
+
+
+def _one_run(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str, Any]], signed: list[bool],
+             relax: bool) -> tuple[list[list[Part]], bool, bool] | None:
+    """``cuttings`` of a row that is one digit run (most split rows), without the search's recursion: every choice
+    of k-1 places to cut the run, in order (the search's depth-first order), the rules judged on whole cuttings
+    (the search judges each as soon as its last cell is cut: the same cuttings pass). None for other rows, and where
+    the search could stop at its caps (steps, candidates), which this does not count."""
+    if len(vals) != 1 or vals[0].blank:
+        return None
+    cfg = _cfg()
+    v = vals[0]
+    core = _CORE.match(v.text).group(0).replace(",", "")
+    n = len(core)
+    if not 1 <= k <= max(1, len(core.replace("-", "").replace(".", ""))):
+        return None
+    # the search's calls: one per run of pieces cut so far and one per whole cutting, again when the rules leave
+    # nothing (then it goes through the subtrees they cut off)
+    calls = 2 * (1 + sum(comb(n - 1, j) for j in range(k)) + comb(n - 1, k - 1))
+    if calls > cfg["max_steps"] or comb(n - 1, k - 1) >= cfg["max_candidates"]:
+        return None
+    longest = cfg["max_cell_chars"]
+    pieces: dict[tuple[int, int, int], Part | None] = {}
+    found: list[list[Part]] = []
+    for cuts in combinations(range(1, n), k - 1):
+        cells: list[Part] = []
+        pos = 0
+        for col, end in enumerate((*cuts, n)):
+            if end - pos > longest:
+                break
+            key = (pos, end, col)
+            if key not in pieces:
+                pieces[key] = _piece(v, core, pos, end, decimals[col], signed[col])
+            part = pieces[key]
+            if part is None:
+                break
+            cells.append(part)
+            pos = end
+        else:
+            found.append(cells)
+    checks = [_rule_check(rule) for rule in rules if _rule_end(rule) < k]  # (a rule past the last cell never runs)
+    passing = [c for c in found if all(check([p.value for p in c]) for check in checks)] if checks else found
+    if passing or not rules or not relax:
+        return passing, False, True
+    return found, False, False
+
+
+def _search(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str, Any]], signed: list[bool],
+            relax: bool) -> tuple[list[list[Part]], bool, bool]:
+    """``cuttings`` by a depth-first search over the runs, cut by cut."""
     cfg = _cfg()
     longest, max_steps, max_candidates = cfg["max_cell_chars"], cfg["max_steps"], cfg["max_candidates"]
     out: list[list[Part]] = []
@@ -165,13 +228,7 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
     def piece(i: int, pos: int, end: int, col: int) -> Part | None:
         key = (i, pos, end, col)
         if key not in pieces:
-            v, core = vals[i], cores[i]
-            text = core[pos:end]
-            last = end == len(core)  # the rest of the run: it may hold more decimals, and keeps the run's unit
-            valid = (last or not (text.endswith(".") or core[end:end + 1] == ".")) and _valid(
-                text, decimals[col], signed[col], last)
-            pieces[key] = Part(_number(text), v.start + pos, v.start + end, text, v.unit if last else None) \
-                if valid else None
+            pieces[key] = _piece(vals[i], cores[i], pos, end, decimals[col], signed[col])
         return pieces[key]
 
     n_vals = len(vals)
