@@ -304,7 +304,9 @@ class NewFormReader:
         k = len(self.cfg["t3"]["columns"])
         obs = [o for o in self.t3_obs if can_fill(o.row.values, k)]
         canon = self.lex.t3_rows
-        scores = [[self._t3_score(o, key) for key, _ in canon] for o in obs]
+        # (a row with a recognised label scores 1 on its canonical rows and 0 elsewhere: no similarity to compute)
+        scores = [[1.0 if key in o.keys else 0.0 for key, _ in canon] if o.keys else
+                  [self._t3_score(o, key) for key, _ in canon] for o in obs]
         pairs = _align(scores)
         anchored = {i for i, _ in pairs}
         bounds = [(-1, -1)] + pairs + [(len(obs), len(canon))]
@@ -393,11 +395,15 @@ def _align(scores: list[list[float]]) -> list[tuple[int, int]]:
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     move = [[0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
+        here, below, moves, row = best[i], best[i + 1], move[i], scores[i]
         for j in range(m - 1, -1, -1):
-            options = [(best[i + 1][j], 1), (best[i][j + 1], 2)]
-            if scores[i][j] > 0:
-                options.append((best[i + 1][j + 1] + scores[i][j], 3))
-            best[i][j], move[i][j] = max(options)
+            # the best of (value, move) pairs: the higher value, on a tie the higher move (diagonal, right, down)
+            value, step = below[j], 1
+            if here[j + 1] >= value:
+                value, step = here[j + 1], 2
+            if row[j] > 0 and below[j + 1] + row[j] >= value:
+                value, step = below[j + 1] + row[j], 3
+            here[j], moves[j] = value, step
     pairs = []
     i = j = 0
     while i < n and j < m:
