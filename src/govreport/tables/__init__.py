@@ -173,7 +173,8 @@ def narrative_text(text: str, areas: list[tuple[int, int]]) -> str:
 
 def narrative_numbers(narrative: str) -> set[int]:
     """Integers written in the narrative."""
-    return {int(n.replace(",", "")) for n in _NUMBER.findall(narrative)}  # strings: no match objects
+    # strings, not match objects; each distinct one converted once (0, 1, 12 recur hundreds of times in a report)
+    return {int(n.replace(",", "")) for n in set(_NUMBER.findall(narrative))}
 
 
 def numbers_after(narrative: str, names: set[str], window: int, memo: dict[str, set[int]] | None = None) -> set[int]:
