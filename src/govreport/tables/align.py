@@ -173,12 +173,12 @@ class NewFormReader:
             return
         # a grid row with a known row label and only blank cells is a row of nulls (not a header)
         # (in running text, blank cells are only made explicit by one-cell-per-line layout or null markers)
-        has_vals = _has_values(row) or (bool(row.values) and any(r.kind == "row" for r in roles))
+        numbers = _has_values(row)
+        has_vals = numbers or (bool(row.values) and any(r.kind == "row" for r in roles))
         r4 = [r for r in roles if r.section == "t4"]
         r3 = [r for r in roles if r.section == "t3"]
         r2 = [r for r in roles if r.section.startswith("t2")]
-        headers = sum(1 for _, p in row.cells if any(r.kind == "col" for r in self.lex.lookup(p.text)))
-        if row.grid is not None and row.cells and (not has_vals or (headers >= 2 and not _has_values(row))):
+        if row.grid is not None and row.cells and (not has_vals or (not numbers and self._headers(row) >= 2)):
             # (blank cells under column headers such as 其他 and 总计 do not make a row of nulls)
             self.grid_header(row)
             return
@@ -223,6 +223,10 @@ class NewFormReader:
                 self.t3_obs.append(_Obs(row, set(), label, self.grid_maps.get(row.grid)))
             elif self.section and self.section.startswith("t2"):
                 self.t2_fuzzy(row, label)
+
+    def _headers(self, row: Row) -> int:
+        """Cells of a grid row that the lexicon knows as column headers."""
+        return sum(1 for _, p in row.cells if any(r.kind == "col" for r in self.lex.lookup(p.text)))
 
     def grid_header(self, row: Row) -> None:
         """A grid row without numbers: section markers and headings, table 2 column order, table 3 column
