@@ -23,7 +23,7 @@ from .lexicon import Lexicon, Role, get_lexicon, t2_section
 from .shapes import Row, Val, document_rows
 
 
-@dataclass
+@dataclass(slots=True)
 class Slot:
     """A row matched to canonical cells, before its values are read (or its digit runs split)."""
 
@@ -122,7 +122,7 @@ def _gaps(row: Row) -> set[int]:
 # --- 2019 and 2021 formats -------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Obs:
     """A row of the request matrix as found."""
 

@@ -31,7 +31,7 @@ class Piece(NamedTuple):
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Val:
     """A value slot: a number as written, or a blank / null cell."""
 
@@ -49,7 +49,7 @@ class Val:
         return not self.blank and len(re.sub(r"[^\d]", "", self.text)) > 1
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One table row as found: label pieces, value slots, and where it came from."""
 

@@ -27,7 +27,7 @@ _PART = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
 _CORE = re.compile(r"^-?[\d,]*\.?\d*")
 
 
-@dataclass
+@dataclass(slots=True)
 class Part:
     """One cell cut from a run: value and its offsets in the text."""
 
@@ -38,7 +38,7 @@ class Part:
     unit: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class SplitProblem:
     """The candidate cuttings of one row's runs into its cells."""
 
