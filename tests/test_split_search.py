@@ -61,3 +61,60 @@ def test_combined_keeps_what_every_combination_keeps(kind):
             continue
         expected = _brute_force(rels, involved, options, assignments, values, row_refs)
         assert _combined(rels, involved, options, assignments, where, values, row_refs) == expected
+
+
+@pytest.mark.parametrize("kind", ["int", "float"])
+def test_narrowed_keeps_what_each_relation_keeps(kind):
+    """Each relation alone keeps of every row the candidates used by some combination it accepts (rows with one
+    candidate and rows with several; integers summed exactly, floats by the tolerant search). Not on numbers beyond
+    2**53, where the search's tolerance window and Relation.holds round differently."""
+    rng = random.Random("narrowed-" + kind)
+    for _ in range(400):
+        n_rows = rng.randrange(1, 5)
+        refs = [[(f"r{p}c{c}", "value") for c in range(rng.randrange(1, 3))] for p in range(n_rows)]
+        fixed = {(f"f{i}", "value"): _number(rng, kind) for i in range(2)}
+        where = {ref: (p, c) for p, row in enumerate(refs) for c, ref in enumerate(row)}
+        pool = [ref for row in refs for ref in row] + list(fixed)
+        left = tuple(rng.sample(pool, rng.randrange(1, 4)))
+        right = tuple(rng.sample(pool, rng.randrange(1, 3)))
+        rel = Relation("rel", left, right, rng.choice(["eq", "le"]))
+        involved = sorted({where[ref][0] for ref in rel.refs if ref in where})
+        if not involved:
+            continue
+        assignments = [[tuple(_number(rng, kind) for ref in refs[p]) for _ in range(rng.choice([1, 1, 2, 4, 6]))]
+                       for p in involved]
+        full = [list(range(len(a))) for a in assignments]
+        expected = _brute_force([rel], involved, full, assignments, dict(fixed), [refs[p] for p in involved])
+        assert _narrowed([rel], involved, assignments, where, dict(fixed)) == [sorted(k) for k in expected]
+
+
+def test_one_run_cuts_as_the_search_does():
+    """A row of one digit run is cut without the search's recursion: the same cuttings in the same order, the same
+    flags, on runs with signs, decimals, thousands separators, units and leading zeros, under the forms' row rules."""
+    from govreport.config import load_config
+    from govreport.tables.shapes import Val
+    from govreport.tables.split import _one_run, _search
+
+    rules = load_config("tables.yml")["split"]["rules"]
+    rng = random.Random("one-run")
+    compared = 0
+    for _ in range(1500):
+        digits = "".join(rng.choice("0123456789" if rng.random() < 0.8 else "0") for _ in range(rng.randrange(1, 16)))
+        if rng.random() < 0.2 and len(digits) > 2:
+            cut = rng.randrange(1, len(digits) - 1)
+            digits = digits[:cut] + rng.choice([".", ","]) + digits[cut:]
+        text = ("-" if rng.random() < 0.1 else "") + digits + rng.choice(["", "", "万", "元"])
+        start = rng.randrange(100)
+        val = Val(text, start, start + len(text), unit="万" if text.endswith("万") else None)
+        k = rng.randrange(1, len(digits) + 1) if rng.random() < 0.9 else rng.randrange(1, 16)
+        row_rules = rng.choice([[], rules["t3"], rules["t4"], rules["t4_group"], rules["pre2019_cumulative"],
+                                [{"nonneg_sum": [0, 1]}], [{"le": [0, 1]}, {"sum": [0, 1], "equals": 2}]])
+        decimals = [rng.random() < 0.3 for _ in range(k)]
+        signed = [rng.random() < 0.2 for _ in range(k)]
+        relax = rng.random() < 0.7
+        fast = _one_run([val], k, decimals, row_rules, signed, relax)
+        if fast is None:
+            continue
+        assert fast == _search([val], k, decimals, row_rules, signed, relax), (text, k, row_rules, relax)
+        compared += 1
+    assert compared > 1000

@@ -173,7 +173,8 @@ def narrative_text(text: str, areas: list[tuple[int, int]]) -> str:
 
 def narrative_numbers(narrative: str) -> set[int]:
     """Integers written in the narrative."""
-    return {int(n.replace(",", "")) for n in _NUMBER.findall(narrative)}  # strings: no match objects
+    # strings, not match objects; each distinct one converted once (0, 1, 12 recur hundreds of times in a report)
+    return {int(n.replace(",", "")) for n in set(_NUMBER.findall(narrative))}
 
 
 def numbers_after(narrative: str, names: set[str], window: int, memo: dict[str, set[int]] | None = None) -> set[int]:
@@ -277,7 +278,9 @@ def _from_split(slot: Slot, problem: SplitProblem, narrative: str, numbers: set[
                 choices: list[SplitChoice], after: dict[str, set[int]] | None = None) -> list[CellValue]:
     """Cells of a row whose digit runs were split: the best cutting, with alternatives where others remain."""
     window = load_config("tables.yml")["split"]["narrative_window"]
-    ranked = rank(problem, numbers, numbers_after(narrative, _row_names(slot), window, after))
+    # the narrative's support only orders candidates: a row left with one needs no look at the narrative
+    local = numbers_after(narrative, _row_names(slot), window, after) if len(problem.candidates) > 1 else set()
+    ranked = rank(problem, numbers, local)
     if not ranked:
         return []
     best, support = ranked[0]
@@ -416,7 +419,8 @@ def _resolve(slots: list[Slot], form: str, row_keys: list[str], narrative: str,
             fixed.setdefault((c.indicator, c.measure), c.value)
         present = {c.indicator for c in cells} | {r[0] for _, p in pending for r in p.refs}
         broken = propagate([p for _, p in pending], fixed, split_relations(form, present, row_keys))
-        numbers = narrative_numbers(narrative)
+        # (read only when a row keeps several candidates for the narrative to order)
+        numbers = narrative_numbers(narrative) if any(len(p.candidates) > 1 for _, p in pending) else set()
         after: dict[str, set[int]] = {}  # numbers after each row name, read once per narrative
         for slot, problem in pending:
             cells.extend(_from_split(slot, problem, narrative, numbers, choices, after))

@@ -23,7 +23,7 @@ from .lexicon import Lexicon, Role, get_lexicon, t2_section
 from .shapes import Row, Val, document_rows
 
 
-@dataclass
+@dataclass(slots=True)
 class Slot:
     """A row matched to canonical cells, before its values are read (or its digit runs split)."""
 
@@ -122,7 +122,7 @@ def _gaps(row: Row) -> set[int]:
 # --- 2019 and 2021 formats -------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Obs:
     """A row of the request matrix as found."""
 
@@ -173,12 +173,12 @@ class NewFormReader:
             return
         # a grid row with a known row label and only blank cells is a row of nulls (not a header)
         # (in running text, blank cells are only made explicit by one-cell-per-line layout or null markers)
-        has_vals = _has_values(row) or (bool(row.values) and any(r.kind == "row" for r in roles))
+        numbers = _has_values(row)
+        has_vals = numbers or (bool(row.values) and any(r.kind == "row" for r in roles))
         r4 = [r for r in roles if r.section == "t4"]
         r3 = [r for r in roles if r.section == "t3"]
         r2 = [r for r in roles if r.section.startswith("t2")]
-        headers = sum(1 for _, p in row.cells if any(r.kind == "col" for r in self.lex.lookup(p.text)))
-        if row.grid is not None and row.cells and (not has_vals or (headers >= 2 and not _has_values(row))):
+        if row.grid is not None and row.cells and (not has_vals or (not numbers and self._headers(row) >= 2)):
             # (blank cells under column headers such as 其他 and 总计 do not make a row of nulls)
             self.grid_header(row)
             return
@@ -223,6 +223,10 @@ class NewFormReader:
                 self.t3_obs.append(_Obs(row, set(), label, self.grid_maps.get(row.grid)))
             elif self.section and self.section.startswith("t2"):
                 self.t2_fuzzy(row, label)
+
+    def _headers(self, row: Row) -> int:
+        """Cells of a grid row that the lexicon knows as column headers."""
+        return sum(1 for _, p in row.cells if any(r.kind == "col" for r in self.lex.lookup(p.text)))
 
     def grid_header(self, row: Row) -> None:
         """A grid row without numbers: section markers and headings, table 2 column order, table 3 column
@@ -304,7 +308,9 @@ class NewFormReader:
         k = len(self.cfg["t3"]["columns"])
         obs = [o for o in self.t3_obs if can_fill(o.row.values, k)]
         canon = self.lex.t3_rows
-        scores = [[self._t3_score(o, key) for key, _ in canon] for o in obs]
+        # (a row with a recognised label scores 1 on its canonical rows and 0 elsewhere: no similarity to compute)
+        scores = [[1.0 if key in o.keys else 0.0 for key, _ in canon] if o.keys else
+                  [self._t3_score(o, key) for key, _ in canon] for o in obs]
         pairs = _align(scores)
         anchored = {i for i, _ in pairs}
         bounds = [(-1, -1)] + pairs + [(len(obs), len(canon))]
@@ -393,11 +399,15 @@ def _align(scores: list[list[float]]) -> list[tuple[int, int]]:
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     move = [[0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
+        here, below, moves, row = best[i], best[i + 1], move[i], scores[i]
         for j in range(m - 1, -1, -1):
-            options = [(best[i + 1][j], 1), (best[i][j + 1], 2)]
-            if scores[i][j] > 0:
-                options.append((best[i + 1][j + 1] + scores[i][j], 3))
-            best[i][j], move[i][j] = max(options)
+            # the best of (value, move) pairs: the higher value, on a tie the higher move (diagonal, right, down)
+            value, step = below[j], 1
+            if here[j + 1] >= value:
+                value, step = here[j + 1], 2
+            if row[j] > 0 and below[j + 1] + row[j] >= value:
+                value, step = below[j + 1] + row[j], 3
+            here[j], moves[j] = value, step
     pairs = []
     i = j = 0
     while i < n and j < m:

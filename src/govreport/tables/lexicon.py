@@ -9,8 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from ..anchored import guarded
+
+try:
+    from re import _parser as _re_parser
+except ImportError:  # Python < 3.11
+    import sre_parse as _re_parser  # type: ignore[no-redef]
 from ..config import load_config
 from ..indicators import FORMS, load_indicators, normalize_label, split_label
 
@@ -40,6 +46,10 @@ class Lexicon:
     t3_rows: list[tuple[str, bool]] = field(default_factory=list)
     t3_labels: dict[str, list[str]] = field(default_factory=dict)
     pattern: re.Pattern[str] | None = None
+    # for reading the anchors of a text lazily (shapes.stream_rows): a character no match of ``pattern`` can hold,
+    # and patterns one of which matches inside every anchor that can open a region; None: read every anchor
+    barrier: re.Pattern[str] | None = None
+    starts: list[re.Pattern[str]] | None = None
     # roles of each text looked up: the same cells and labels are looked up again on every row and in every report,
     # and normalising a label takes several regex passes
     looked_up: dict[str, list[Role]] = field(default_factory=dict, repr=False, compare=False)
@@ -88,6 +98,7 @@ def get_lexicon(form: str) -> Lexicon:
     for phrase in cfg["region"]["end"]:
         lex.add(phrase, Role("end", "", phrase))
     lex.pattern = _compile(lex, cfg)
+    lex.barrier, lex.starts = _skipping(lex, cfg)
     return lex
 
 
@@ -218,13 +229,100 @@ def _trie_pattern(phrases: list[str]) -> str:
     return build(trie)
 
 
+# an item number glued to the label belongs to the label (…0000002.其他法律行政法规禁止公开); two digits only
+# where a line starts (10.涉及商业秘密), since a value may stand right before a one-digit item number
+_ITEM_NUMBER = r"(?:(?:(?<=\n)\d{1,2}|\d)\s*[.、．]\s*)?"
+
+
 def _compile(lex: Lexicon, cfg: dict) -> re.Pattern[str]:
     """Markers, year columns and every phrase of the lexicon in one pattern."""
     parts = [f"(?P<marker>{cfg['t2']['marker']})"]
     if lex.form == "pre2019":
         parts.append(f"(?P<year>{cfg['pre2019']['year_column']})")
-    # an item number glued to the label belongs to the label (…0000002.其他法律行政法规禁止公开); two digits only
-    # where a line starts (10.涉及商业秘密), since a value may stand right before a one-digit item number
-    parts.append(r"(?:(?:(?<=\n)\d{1,2}|\d)\s*[.、．]\s*)?(?P<label>" + _trie_pattern(sorted(lex.roles)) + ")")
+    parts.append(_ITEM_NUMBER + "(?P<label>" + _trie_pattern(sorted(lex.roles)) + ")")
     # positions no phrase starts at are passed over without trying the trie's alternatives one by one
     return guarded("|".join(parts))
+
+
+def _skipping(lex: Lexicon, cfg: dict) -> tuple[re.Pattern[str] | None, list[re.Pattern[str]] | None]:
+    """What lets ``shapes.stream_rows`` pass over the text between table regions without reading its anchors:
+
+    - a class of the characters that no match of ``lex.pattern`` holds (read from the parts ``_compile`` joins:
+      marker, year column, item number, blanks and quotes between characters, and the phrases' characters). No
+      match spans such a character, so the pattern's matches after it are those of a scan started right after it;
+    - per phrase with a start role, a pattern matching inside any label that ``lookup`` gives that role:
+      ``normalize_label`` drops blanks and the ``labels.drop`` characters, unifies the ``labels.variants`` and cuts
+      leading numbering and notes, so the phrase's characters (or their variants) stand in the label in order with
+      only dropped characters between them; and the marker pattern, for the 第二十条 markers.
+
+    (None, None) when a part holds a class this does not read, or a variant changes a label's length."""
+    variants = load_config("tables.yml")["labels"]["variants"]
+    if any(len(old) != len(new) for old, new in variants.items()):
+        return None, None
+    sources: dict[str, set[str]] = {}  # a character of a normalised label → the characters it may be written as
+    for old, new in variants.items():
+        for o, n in zip(old, new):
+            sources.setdefault(n, {n}).add(o)
+    held = [_contained(cfg["t2"]["marker"]), _contained(_ITEM_NUMBER), _contained(_JOIN)]
+    if lex.form == "pre2019":
+        held.append(_contained(cfg["pre2019"]["year_column"]))
+    chars = {ch for phrase in lex.roles for ch in phrase}
+    held += [_contained(_char(ch)) for ch in sorted(chars)]
+    if any(h is None for h in held):
+        return None, None
+    barrier = re.compile("[^" + "".join(dict.fromkeys(h for h in held if h)) + "]")
+    dropped = f"(?:{load_config('tables.yml')['labels']['drop']}|\\s)*"
+
+    def written(ch: str) -> str:
+        alts = sorted(sources.get(ch, {ch}))
+        return re.escape(alts[0]) if len(alts) == 1 else "[" + "".join(map(re.escape, alts)) + "]"
+
+    starts = [re.compile(cfg["t2"]["marker"])]
+    for phrase, roles in sorted(lex.roles.items()):
+        if any(r.kind == "start" for r in roles):
+            starts.append(re.compile(dropped.join(written(ch) for ch in phrase)))
+    return barrier, starts
+
+
+def _contained(source: str) -> str | None:
+    """The body of a character class of every character a match of ``source`` can hold (its look-arounds' too),
+    or None when it holds a class this does not read (negated, any character, a category other than \\d, \\s)."""
+    c = _re_parser
+    out: list[str] = []
+
+    def walk(parsed: Any) -> bool:
+        for op, av in parsed:
+            if op is c.LITERAL:
+                out.append(re.escape(chr(av)))
+            elif op is c.IN:
+                for kind, value in av:
+                    if kind is c.LITERAL:
+                        out.append(re.escape(chr(value)))
+                    elif kind is c.RANGE:
+                        out.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
+                    elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
+                        out.append("\\d")
+                    elif kind is c.CATEGORY and value is c.CATEGORY_SPACE:
+                        out.append("\\s")
+                    else:
+                        return False
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)):
+                if not walk(av[2]):
+                    return False
+            elif op is c.SUBPATTERN:
+                if not walk(av[-1]):
+                    return False
+            elif op is c.BRANCH:
+                if not all(walk(alt) for alt in av[1]):
+                    return False
+            elif op in (c.ASSERT, c.ASSERT_NOT):
+                if not walk(av[1]):
+                    return False
+            elif op is not c.AT:
+                return False
+        return True
+
+    parsed = _re_parser.parse(source)
+    if parsed.state.flags & re.IGNORECASE or not walk(parsed):
+        return None
+    return "".join(out)

@@ -31,7 +31,7 @@ class Piece(NamedTuple):
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Val:
     """A value slot: a number as written, or a blank / null cell."""
 
@@ -49,7 +49,7 @@ class Val:
         return not self.blank and len(re.sub(r"[^\d]", "", self.text)) > 1
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One table row as found: label pieces, value slots, and where it came from."""
 
@@ -237,10 +237,13 @@ class Tok(NamedTuple):
     end: int
 
 
-def tokenize_gap(text: str, offset: int) -> list[Tok]:
-    """Numbers, nulls, units, line breaks and plain text of a stretch of running text."""
+def tokenize_gap(text: str, offset: int, max_text: int | None = None) -> tuple[list[Tok], bool]:
+    """Numbers, nulls, units, line breaks and plain text of a stretch of running text, and whether it was cut: with
+    ``max_text``, the tokens before the first stretch of plain text longer than that (which ends a table region),
+    read no further (the rest of a paragraph after a table's last anchor is not tokenized in vain)."""
     _, nulls, units, _ = _cell_patterns()
     out: list[Tok] = []
+    longest = max_text if max_text is not None else len(text) + 1  # (no text token is longer than the stretch)
     for m in _token_re().finditer(text):
         kind = m.lastgroup
         s = m.group(0)
@@ -256,6 +259,8 @@ def tokenize_gap(text: str, offset: int) -> list[Tok]:
             elif out and out[-1].kind == "text" and out[-1].end == offset + m.start():
                 prev = out.pop()  # glue adjacent text
                 out.append(Tok("text", prev.text + s, prev.start, offset + m.end()))
+                if len(out[-1].text) > longest:  # (a token before the last is final: only the last can grow)
+                    return out[:-1], True
                 continue
         elif kind == "nl":
             out.append(Tok("nl", str(len(s)), offset + m.start(), offset + m.end()))
@@ -263,6 +268,8 @@ def tokenize_gap(text: str, offset: int) -> list[Tok]:
         elif kind == "num" and _ITEM_NUMBER.match(text, m.end()) and re.fullmatch(r"\d+", s):
             if m.start() > 0 and text[m.start() - 1] == "\n":
                 out.append(Tok("text", s, offset + m.start(), offset + m.end()))  # 10.涉及… opening a line
+                if len(s) > longest:
+                    return out[:-1], True
                 continue
             # the last digit before 2.其它形式… numbers the next (unknown) row label
             if len(s) > 1:
@@ -270,7 +277,9 @@ def tokenize_gap(text: str, offset: int) -> list[Tok]:
             out.append(Tok("text", s[-1], offset + m.end() - 1, offset + m.end()))
             continue
         out.append(Tok(kind, s, offset + m.start(), offset + m.end()))
-    return out
+        if kind == "text" and len(s) > longest:
+            return out[:-1], True
+    return out, False
 
 
 _ITEM_NUMBER = re.compile(r"[.、．]\s*[\u4e00-\u9fff]")
@@ -280,7 +289,7 @@ def _anchor_roles(match: re.Match[str], lex: Lexicon) -> tuple[list[Role], str |
     """Roles of a phrase found in running text, and the 第二十条 section when it is a marker."""
     if match.lastgroup == "marker" or match.group("marker"):
         return [Role("start", "", "marker")], t2_section(match.group(0))
-    if "year" in match.groupdict() and match.group("year"):
+    if "year" in match.re.groupindex and match.group("year"):  # (groupindex: no dict of every group per anchor)
         return [Role("col", "pre2019", "value")], None
     return lex.lookup(match.group("label")), None
 
@@ -327,48 +336,121 @@ def _only_labels(match: re.Match[str], lex: Lexicon) -> bool:
     return all(r.kind in ("row", "col") for r in lex.lookup(match.group("label")))
 
 
+class _Anchors:
+    """The anchors of a text in order: matches of the lexicon's pattern outside grid tables, and outside notes
+    unless a heading or group, each with its roles (``_anchor_roles``).
+
+    Read as needed: ``next`` gives the next anchor; ``next_start`` the next that can open a region, passing over
+    the text before it (nine tenths of a report lie outside table regions, and their anchors change nothing).
+    It looks for the first place where a region start can be (``lex.starts``: every anchor that opens a region
+    holds a match of one of them), and resumes the pattern's scan after the last character before that place that
+    no match can hold (``lex.barrier``): the scan's matches from there on are those of a scan of the whole text."""
+
+    def __init__(self, text: str, lex: Lexicon, grid_spans: _Spans):
+        self.text, self.lex, self.spans = text, lex, grid_spans
+        self.notes = [m.span() for m in _BRACKETS.finditer(text)]
+        self.note_starts = [a for a, _ in self.notes]
+        self.scan = lex.pattern.finditer(text)
+        self.pos = 0  # where the scan stands: the end of the last match read
+        self.reversed: str | None = None  # the text backwards, to find the last barrier before a place
+        # the next match of each start pattern at or after some place (None: none after it), kept until passed
+        self.found: list[tuple[int, int | None]] = [(-1, None)] * len(lex.starts or ())
+
+    def next(self) -> tuple[re.Match[str], list[Role], str | None] | None:
+        """The next anchor with its roles and section, or None at the end of the text."""
+        for m in self.scan:
+            self.pos = m.end()
+            if self.spans.holds(m.start()) or (
+                    _in_note(m.start(), self.notes, self.note_starts) and _only_labels(m, self.lex)):
+                continue
+            return (m, *_anchor_roles(m, self.lex))
+        self.pos = len(self.text)
+        return None
+
+    def next_start(self) -> tuple[re.Match[str], list[Role], str | None] | None:
+        """The next anchor that opens a region (a marker or a start phrase), or None."""
+        if self.lex.starts is None or self.lex.barrier is None:
+            while (anchor := self.next()) is not None and not _opens(anchor[1], anchor[2]):
+                pass
+            return anchor
+        while True:
+            place = self._next_place()
+            if place is None:
+                return None
+            resume = self._after_barrier(place)
+            if resume > self.pos:
+                self.scan = self.lex.pattern.finditer(self.text, resume)
+                self.pos = resume
+            while self.pos <= place:
+                anchor = self.next()
+                if anchor is None:
+                    return None
+                if _opens(anchor[1], anchor[2]):
+                    return anchor
+
+    def _next_place(self) -> int | None:
+        """The first place at or after the scan's where a start pattern matches."""
+        best = None
+        for n, pattern in enumerate(self.lex.starts or ()):
+            since, at = self.found[n]
+            if since < 0 or (at is not None and at < self.pos):
+                m = pattern.search(self.text, self.pos)
+                since, at = self.pos, m.start() if m else None
+                self.found[n] = (since, at)
+            if at is not None and (best is None or at < best):
+                best = at
+        return best
+
+    def _after_barrier(self, place: int) -> int:
+        """Right after the last character before ``place`` (and after the scan's place) that no match can hold,
+        else the scan's place."""
+        if self.reversed is None:
+            self.reversed = self.text[::-1]
+        n = len(self.text)
+        m = self.lex.barrier.search(self.reversed, n - place, n - self.pos)  # type: ignore[union-attr]
+        return n - m.start() if m else self.pos
+
+
+def _opens(roles: list[Role], section: str | None) -> bool:
+    """Whether an anchor of these roles opens a table region."""
+    return bool(roles) and not _ends(roles) and (bool(section) or any(r.kind == "start" for r in roles))
+
+
 def stream_rows(text: str, lex: Lexicon, grid_spans: list[tuple[int, int]]) -> tuple[list[Row], list[tuple[int, int]]]:
     """Rows of tables in running text, and the text regions they span."""
     cfg = load_config("tables.yml")["region"]
     max_text = cfg["max_text_chars"]
     spans = _Spans(sorted(grid_spans))
-    notes = [m.span() for m in _BRACKETS.finditer(text)]
-    note_starts = [a for a, _ in notes]
-    anchors = [m for m in lex.pattern.finditer(text) if not spans.holds(m.start())
-               and not (_in_note(m.start(), notes, note_starts) and _only_labels(m, lex))]
+    anchors = _Anchors(text, lex, spans)
     pieces: list[tuple[re.Match[str], list[Role], str | None, list[Tok]]] = []
     active = False
     regions: list[tuple[int, int]] = []
-    roles_of = [_anchor_roles(m, lex) for m in anchors]  # once per anchor: the one before it asks too
-    for i, m in enumerate(anchors):
-        roles, section = roles_of[i]
-        if not roles:
-            continue
-        if _ends(roles):
-            if active:
+    anchor = anchors.next_start()
+    while anchor is not None:
+        m, roles, section = anchor
+        if not roles or _ends(roles) or (not active and not _opens(roles, section)):
+            if active and roles:  # (an anchor ending the region)
                 regions[-1] = (regions[-1][0], m.start())
-            active = False
+                active = False
+            anchor = anchors.next() if active else anchors.next_start()
             continue
-        if not active and (section or any(r.kind == "start" for r in roles)):
+        if not active:
             active = True
             regions.append((m.start(), m.end()))
-        if not active:
-            continue
-        stop = anchors[i + 1].start() if i + 1 < len(anchors) else len(text)
+        following = anchors.next()
+        stop = following[0].start() if following is not None else len(text)
         grid = spans.next_start(m.end())  # a grid table after the anchor ends its cells
         if grid is not None and grid < stop:
             stop = grid
-        toks = tokenize_gap(text[m.end():stop], m.end())
-        for n, tok in enumerate(toks):
-            if tok.kind == "text" and len(tok.text) > max_text:
-                toks = toks[:n]
-                active = False
-                break
-        if not active or i + 1 == len(anchors) or _ends(roles_of[i + 1][0]):
+        toks, cut = tokenize_gap(text[m.end():stop], m.end(), max_text)
+        if cut:
+            active = False
+        if not active or following is None or _ends(following[1]):
             while toks and toks[-1].kind == "nl":  # the break after a table is no blank cell of its last row
                 toks.pop()
         pieces.append((m, roles, section, toks))
         regions[-1] = (regions[-1][0], toks[-1].end if toks else m.end())
+        anchor = following
     blank_gap = _blank_gap(text, pieces, cfg["cell_per_line_share"])
     rows: list[Row] = []
     for m, roles, section, toks in pieces:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import product
+from itertools import combinations, product
+from math import comb
 from operator import itemgetter
 from typing import Any
 
@@ -25,7 +27,7 @@ _PART = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
 _CORE = re.compile(r"^-?[\d,]*\.?\d*")
 
 
-@dataclass
+@dataclass(slots=True)
 class Part:
     """One cell cut from a run: value and its offsets in the text."""
 
@@ -36,7 +38,7 @@ class Part:
     unit: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class SplitProblem:
     """The candidate cuttings of one row's runs into its cells."""
 
@@ -76,7 +78,7 @@ def rule_holds(rule: dict[str, Any], values: list[Any]) -> bool | None:
         if max(idx) >= len(values):
             return None
         nums = [values[i] for i in idx]
-        if any(v is None for v in nums):
+        if None in nums:  # (cells hold numbers or None: no other value equals None)
             return True
         return abs(sum(nums[:-1]) - nums[-1]) < 1e-6
     if "le" in rule:
@@ -89,7 +91,7 @@ def rule_holds(rule: dict[str, Any], values: list[Any]) -> bool | None:
         if max(idx) >= len(values):
             return None
         nums = [values[i] for i in idx]
-        return any(v is None for v in nums) or sum(nums) >= 0
+        return None in nums or sum(nums) >= 0
     return True
 
 
@@ -100,18 +102,101 @@ def _rule_end(rule: dict[str, Any]) -> int:
     return max(rule.get("le") or rule.get("nonneg_sum"))
 
 
+def _rule_check(rule: dict[str, Any]) -> Callable[[list[Any]], bool]:
+    """``rule_holds(rule, values) is not False`` for the values of a row cut up to the rule's last cell (which
+    ``cuttings`` checks once per cutting step): the same arithmetic in the same order, without reading the rule."""
+    if "sum" in rule:
+        parts, total = tuple(rule["sum"]), rule["equals"]
+
+        def holds_sum(values: list[Any]) -> bool:
+            nums = [values[i] for i in parts]
+            last = values[total]
+            return last is None or None in nums or abs(sum(nums) - last) < 1e-6
+        return holds_sum
+    if "le" in rule:
+        a, b = rule["le"]
+
+        def holds_le(values: list[Any]) -> bool:
+            va, vb = values[a], values[b]
+            return va is None or vb is None or va <= vb + 1e-6
+        return holds_le
+    return lambda values: rule_holds(rule, values) is not False
+
+
 def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str, Any]],
              signed: list[bool] | None = None, relax: bool = False) -> tuple[list[list[Part]], bool, bool]:
     """Every cutting of ``vals`` into ``k`` cells that satisfies ``rules``, whether the search was capped, and
     whether the rules were used: with ``relax``, when no cutting satisfies them, every cutting without them.
     ``decimals`` and ``signed`` say per cell whether it may hold a decimal or a negative number."""
     signed = signed or [False] * k
+    found = _one_run(vals, k, decimals, rules, signed, relax)
+    return found if found is not None else _search(vals, k, decimals, rules, signed, relax)
+
+
+def _piece(v: Val, core: str, pos: int, end: int, decimal_ok: bool, signed_ok: bool) -> Part | None:
+    """The cell cut from the run ``v`` (its digits ``core``) at [pos, end), or None when the cell cannot hold it."""
+    text = core[pos:end]
+    last = end == len(core)  # the rest of the run: it may hold more decimals, and keeps the run's unit
+    if not (last or not (text.endswith(".") or core[end:end + 1] == ".")) or not _valid(
+            text, decimal_ok, signed_ok, last):
+        return None
+    return Part(_number(text), v.start + pos, v.start + end, text, v.unit if last else None)
+
+
+def _one_run(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str, Any]], signed: list[bool],
+             relax: bool) -> tuple[list[list[Part]], bool, bool] | None:
+    """``cuttings`` of a row that is one digit run (most split rows), without the search's recursion: every choice
+    of k-1 places to cut the run, in order (the search's depth-first order), the rules judged on whole cuttings
+    (the search judges each as soon as its last cell is cut: the same cuttings pass). None for other rows, and where
+    the search could stop at its caps (steps, candidates), which this does not count."""
+    if len(vals) != 1 or vals[0].blank:
+        return None
+    cfg = _cfg()
+    v = vals[0]
+    core = _CORE.match(v.text).group(0).replace(",", "")
+    n = len(core)
+    if not 1 <= k <= max(1, len(core.replace("-", "").replace(".", ""))):
+        return None
+    # the search's calls: one per run of pieces cut so far and one per whole cutting, again when the rules leave
+    # nothing (then it goes through the subtrees they cut off)
+    calls = 2 * (1 + sum(comb(n - 1, j) for j in range(k)) + comb(n - 1, k - 1))
+    if calls > cfg["max_steps"] or comb(n - 1, k - 1) >= cfg["max_candidates"]:
+        return None
+    longest = cfg["max_cell_chars"]
+    pieces: dict[tuple[int, int, int], Part | None] = {}
+    found: list[list[Part]] = []
+    for cuts in combinations(range(1, n), k - 1):
+        cells: list[Part] = []
+        pos = 0
+        for col, end in enumerate((*cuts, n)):
+            if end - pos > longest:
+                break
+            key = (pos, end, col)
+            if key not in pieces:
+                pieces[key] = _piece(v, core, pos, end, decimals[col], signed[col])
+            part = pieces[key]
+            if part is None:
+                break
+            cells.append(part)
+            pos = end
+        else:
+            found.append(cells)
+    checks = [_rule_check(rule) for rule in rules if _rule_end(rule) < k]  # (a rule past the last cell never runs)
+    passing = [c for c in found if all(check([p.value for p in c]) for check in checks)] if checks else found
+    if passing or not rules or not relax:
+        return passing, False, True
+    return found, False, False
+
+
+def _search(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str, Any]], signed: list[bool],
+            relax: bool) -> tuple[list[list[Part]], bool, bool]:
+    """``cuttings`` by a depth-first search over the runs, cut by cut."""
     cfg = _cfg()
     longest, max_steps, max_candidates = cfg["max_cell_chars"], cfg["max_steps"], cfg["max_candidates"]
     out: list[list[Part]] = []
-    steps = [0]
-    capped = [False]
-    checking = [True]  # off: the rules pass every cutting
+    steps = 0
+    capped = False
+    checking = True  # off: the rules pass every cutting
     # where the rules cut the search off: the call they stopped, its arguments and the cells so far. Searching
     # without the rules visits the same calls plus these subtrees, in the same depth-first order, so when the
     # rules leave nothing, these subtrees alone give every cutting (the search is not made twice)
@@ -120,17 +205,21 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
     sizes = [1 if v.blank else max(1, len(c.replace("-", "").replace(".", ""))) for v, c in zip(vals, cores)]
     # how many cells the runs from i on can hold at most
     capacity = [sum(sizes[i:]) for i in range(len(vals) + 1)]
-    # rules are checked as soon as their last cell is filled
-    due: dict[int, list[dict[str, Any]]] = {}
+    blanks = [Part(None, v.start, v.end, v.text) if v.blank else None for v in vals]  # (parts are never changed)
+    # rules are checked as soon as their last cell is filled, compiled once per row
+    due: dict[int, list[Callable[[list[Any]], bool]]] = {}
     for rule in rules:
-        due.setdefault(_rule_end(rule), []).append(rule)
+        due.setdefault(_rule_end(rule), []).append(_rule_check(rule))
 
     def ok(cells: list[Part]) -> bool:
         todo = due.get(len(cells) - 1)
-        if not todo or not checking[0]:
+        if not todo or not checking:
             return True
         values = [c.value for c in cells]
-        return all(rule_holds(r, values) is not False for r in todo)
+        for holds in todo:
+            if not holds(values):
+                return False
+        return True
 
     # the cell cut from run i at [pos, end) into column col (None: not a number the cell may hold): the same
     # piece is reached by many earlier cuttings of the run
@@ -139,28 +228,25 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
     def piece(i: int, pos: int, end: int, col: int) -> Part | None:
         key = (i, pos, end, col)
         if key not in pieces:
-            v, core = vals[i], cores[i]
-            text = core[pos:end]
-            last = end == len(core)  # the rest of the run: it may hold more decimals, and keeps the run's unit
-            valid = (last or not (text.endswith(".") or core[end:end + 1] == ".")) and _valid(
-                text, decimals[col], signed[col], last)
-            pieces[key] = Part(_number(text), v.start + pos, v.start + end, text, v.unit if last else None) \
-                if valid else None
+            pieces[key] = _piece(vals[i], cores[i], pos, end, decimals[col], signed[col])
         return pieces[key]
 
+    n_vals = len(vals)
+
     def go(i: int, cells: list[Part]) -> None:
-        steps[0] += 1
-        if steps[0] > max_steps or len(out) >= max_candidates:
-            capped[0] = True
+        nonlocal steps, capped
+        steps += 1
+        if steps > max_steps or len(out) >= max_candidates:
+            capped = True
             return
-        if i == len(vals):
+        if i == n_vals:
             if len(cells) == k:
                 out.append(list(cells))
             return
-        v = vals[i]
         left = k - len(cells)
-        if v.blank:
-            cells.append(Part(None, v.start, v.end, v.text))
+        blank = blanks[i]
+        if blank is not None:
+            cells.append(blank)
             if ok(cells):
                 go(i + 1, cells)
             elif relax:
@@ -168,21 +254,23 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
             cells.pop()
             return
         low = max(1, left - capacity[i + 1])
-        high = min(left - (len(vals) - i - 1), sizes[i])
+        high = min(left - (n_vals - i - 1), sizes[i])
         for n in range(low, high + 1):
             cut(i, cores[i], 0, n, cells)
 
     def cut(i: int, core: str, pos: int, n: int, cells: list[Part]) -> None:
         """Cut core[pos:] into n parts, appending to cells, then continue with the next run."""
-        steps[0] += 1
-        if steps[0] > max_steps or len(out) >= max_candidates:
-            capped[0] = True
+        nonlocal steps, capped
+        steps += 1
+        if steps > max_steps or len(out) >= max_candidates:
+            capped = True
             return
-        if len(core) - pos > n * longest:  # the rest cannot fit in n cells
+        size = len(core)
+        if size - pos > n * longest:  # the rest cannot fit in n cells
             return
         col = len(cells)
         if n == 1:
-            part = piece(i, pos, len(core), col)
+            part = piece(i, pos, size, col)
             if part is None:
                 return
             cells.append(part)
@@ -192,12 +280,14 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
                 pruned.append((go, (i + 1,), list(cells)))
             cells.pop()
             return
-        for end in range(pos + 1, min(len(core) - n + 2, pos + longest + 1)):
-            part = piece(i, pos, end, col)
+        check = col in due
+        for end in range(pos + 1, min(size - n + 2, pos + longest + 1)):
+            key = (i, pos, end, col)
+            part = pieces[key] if key in pieces else piece(i, pos, end, col)
             if part is None:
                 continue
             cells.append(part)
-            if col not in due or ok(cells):
+            if not check or ok(cells):
                 cut(i, core, end, n - 1, cells)
             elif relax:
                 pruned.append((cut, (i, core, end, n - 1), list(cells)))
@@ -205,19 +295,19 @@ def cuttings(vals: list[Val], k: int, decimals: list[bool], rules: list[dict[str
 
     go(0, [])
     if out or not rules or not relax:
-        return out, capped[0], True
-    checking[0] = False
-    if not capped[0]:
+        return out, capped, True
+    checking = False
+    if not capped:
         for call, args, cells in pruned:
             call(*args, cells)
         # the steps and candidates of the search without rules, in another order: the same result unless it was
         # capped somewhere
-        if not capped[0] and len(out) < max_candidates:
+        if not capped and len(out) < max_candidates:
             return out, False, False
     out.clear()
-    steps[0], capped[0] = 0, False
+    steps, capped = 0, False
     go(0, [])
-    return out, capped[0], False
+    return out, capped, False
 
 
 def split_row(refs: list[Ref], vals: list[Val], decimals: list[bool], signed: list[bool],
@@ -449,9 +539,14 @@ def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
     for ref in rel.right:
         sign[ref] = sign.get(ref, 0) - 1
     base = sum(s * values[ref] for ref, s in sign.items() if ref not in where)
+    cols_of: dict[int, list[tuple[int, int]]] = {}  # row → (column, sign) of its numbers in the relation
+    for ref, s in sign.items():
+        if ref in where:
+            p, c = where[ref]
+            cols_of.setdefault(position[p], []).append((c, s))
     parts: list[dict[int, float | None]] = []  # row → candidate → its part of the sum (None: a number missing)
     for n in rows:
-        cols = [(where[ref][1], sign[ref]) for ref in sign if ref in where and position[where[ref][0]] == n]
+        cols = cols_of.get(n, [])
         cands = assignments[n]
         row_parts: dict[int, float | None] = {}
         if len(cols) == 1:  # a column relation: one number of the row (most of them)
@@ -469,11 +564,14 @@ def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
     for k in range(len(rows)):
         if any(missing[j] for j in range(len(rows)) if j != k):
             kept[k] = set(parts[k])  # another row can miss a number: every candidate of this one passes
+    numbered = [[(ci, v) for ci, v in row.items() if v is not None] for row in parts]
+    if _kept_by_integers(numbered, base, rel.kind == "le", kept):
+        return kept
     largest = max(range(len(rows)), key=lambda k: len(parts[k]))
     others = [k for k in range(len(rows)) if k != largest]
     ordered = sorted((v, ci) for ci, v in parts[largest].items() if v is not None)
     sums = [v for v, _ in ordered]
-    for combo in product(*([(ci, v) for ci, v in parts[k].items() if v is not None] for k in others)):
+    for combo in product(*(numbered[k] for k in others)):
         need = -(base + sum(map(itemgetter(1), combo)))  # the largest row's part that makes the sum 0
         lo = bisect_left(sums, need - _TOLERANCE) if rel.kind != "le" else 0
         hi = bisect_right(sums, need + _TOLERANCE)
@@ -482,6 +580,58 @@ def _kept_by_relation(rel: Relation, rows: list[int], options: list[set[int]],
                 kept[k].add(ci)
             kept[largest].update(ci for _, ci in ordered[lo:hi])
     return kept
+
+
+def _kept_by_integers(numbered: list[list[tuple[int, Any]]], base: Any, le: bool, kept: list[set[int]]) -> bool:
+    """``_kept_by_relation``'s search when every number is an integer and no sum reaches 2**53: adds to ``kept`` the
+    candidates (of ``numbered``: per row, each candidate with a number and its part) of the combinations whose parts
+    and ``base`` add up to 0 (``le``: to at most 0), and returns True; False (nothing done) otherwise.
+
+    There the tolerance of 1e-6 separates no two sums, so a combination is accepted by its exact sum whatever
+    the order of the terms: a row with one candidate adds a constant, and ``le`` needs only the least part of each
+    other row; the combinations of the rows with several candidates are still tried, against the sorted parts
+    of the largest of them."""
+    if type(base) is not int:
+        return False
+    bound = abs(base)
+    for row in numbered:
+        if not row:
+            return True  # a row without a number: no combination to accept
+        for _, v in row:
+            if type(v) is not int:
+                return False
+        bound += max(abs(v) for _, v in row)
+    if bound >= 2 ** 53:
+        return False
+    if le:
+        least = [min(v for _, v in row) for row in numbered]
+        total = base + sum(least)
+        for k, row in enumerate(numbered):
+            kept[k].update(ci for ci, v in row if total - least[k] + v <= 0)
+        return True
+    single = [k for k, row in enumerate(numbered) if len(row) == 1]
+    several = [k for k, row in enumerate(numbered) if len(row) > 1]
+    const = base + sum(numbered[k][0][1] for k in single)
+    found = False
+    if not several:
+        found = const == 0
+    else:
+        largest = max(several, key=lambda k: len(numbered[k]))
+        others = [k for k in several if k != largest]
+        by_part: dict[int, list[int]] = {}
+        for ci, v in numbered[largest]:
+            by_part.setdefault(v, []).append(ci)
+        for combo in product(*(numbered[k] for k in others)):
+            match = by_part.get(-(const + sum(map(itemgetter(1), combo))))
+            if match:
+                found = True
+                for k, (ci, _) in zip(others, combo):
+                    kept[k].add(ci)
+                kept[largest].update(match)
+    if found:
+        for k in single:
+            kept[k].add(numbered[k][0][0])
+    return True
 
 
 def _restore(values: dict[Ref, Any], fixed: dict[Ref, Any], refs_of_rows: list[list[Ref]]) -> None:
