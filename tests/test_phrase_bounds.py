@@ -186,3 +186,15 @@ def test_a_verb_coordinated_with_the_phrases_verb_and_the_verb_of_a_kind_are_ins
     assert phrases("本年度发布解读类信息12条。")["12条"][0] == "发布解读类信息"
     # a verb the gold leaves out as often as not stays out, coordinated or not
     assert phrases("累计并办结申请5件。")["5件"][0] == "办结申请"
+
+
+def test_units_a_counted_noun_opens_with_are_what_its_figure_counts_before_the_next_figure():
+    # 45个部门职权事项3013项: 45个 counts the departments, 3013项 their 职权事项 (each figure its own phrase)
+    s = sentence_of(seed_text(SEED_000), "经清理共保留", "3013项")
+    got = phrases(s)
+    assert (got["45个"][0], got["3013项"][0]) == ("部门", "职权事项")
+    s = sentence_of(seed_text(SEED_002), "区直35个部门", "25578.66万元")
+    got = phrases(s)
+    assert (got["35个"][0], got["25578.66万元"][0]) == ("部门", "项目预算资金")
+    # no figure right after the noun: the noun stays whole
+    assert phrases("全年共保留45个部门职权事项。")["45个"][0] == "部门职权事项"

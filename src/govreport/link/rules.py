@@ -332,6 +332,9 @@ class _Fig:
     # the figure counts a narrower thing than its phrase's category (_counts_narrower): its id is withheld at the
     # end, after the enumeration items under it took their family from it
     narrower: bool = False
+    # the rest of the counted noun after the units this figure counts (45个部门职权事项3013项: 职权事项), what the
+    # next figure counts (_units_before_next_figure)
+    rest: tuple[int, int] | None = None
 
 
 class _Boundaries:
@@ -829,6 +832,18 @@ def _counts_narrower(view: str, rule: str, cand: _Cand, fig: _Fig, cs: int, ce: 
     return False
 
 
+def _units_before_next_figure(view: str, noun: tuple[int, int], next_start: int | None) -> int | None:
+    """The end of the units a counted noun opens with (phrase_bounds.yml ``predicate.unit_nouns``: 部门, 单位, 乡镇),
+    when only prefix words stand between the noun and the next figure (45个部门职权事项3013项, 区直35个部门项目
+    预算资金,累计25578.66万元): the figure counts the units, the next figure the rest; else None."""
+    if next_start is None or not _only_prefix(view, noun[1], next_start):
+        return None
+    m = re.match(load_config("phrase_bounds.yml")["predicate"]["unit_nouns"], view[noun[0]:noun[1]])
+    if m is None or noun[1] - (noun[0] + m.end()) < load_bounds().min_chars:
+        return None
+    return noun[0] + m.end()
+
+
 def _only_prefix(view: str, start: int, end: int) -> bool:
     """Whether view[start:end] is empty or only prefix words (punctuation, 共, 累计, ...)."""
     if start > end:
@@ -958,13 +973,16 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             predicate = predicate_after(v, phrase[0], phrase[1], ce, rules)
             if predicate is not None:
                 rule, phrase = "predicate", predicate
+            elif (units := _units_before_next_figure(v, phrase, figs[i + 1].start if i + 1 < len(figs) else None)):
+                phrase, fig.rest = (phrase[0], units), (units, phrase[1])
             else:
                 phrase = (strip_leading(v, phrase[0], phrase[1]), noun_coordination(v, phrase[1], ce, rules))
-        if (rule == "none" and prev and prev.link and prev.link.rule in ("noun_after", "predicate")
-                and _only_prefix(v, prev.cand.end, fig.start)):
-            # "45个部门职权事项3013项", "35个部门项目预算资金,累计25578.66万元": the noun after the figure
-            # before names what this one counts too (and its predicate: N辆车申报缴纳车购税M亿元)
-            rule, phrase = "left_context", (prev.cand.start, prev.cand.end)
+        counted = (prev.rest or (prev.cand.start, prev.cand.end)) if prev and prev.cand else None
+        if (rule == "none" and counted and prev.link and prev.link.rule in ("noun_after", "predicate")
+                and _only_prefix(v, counted[1], fig.start)):
+            # "N辆车申报缴纳车购税M亿元": the noun after the figure before (and its predicate) names what this one
+            # counts too; "35个部门项目预算资金,累计25578.66万元": the rest of it after the units
+            rule, phrase = "left_context", counted
         if rule == "none" and marker is not None:
             item = _respectively(v, figs, fig_starts, i, marker, bounds)
             if item:
