@@ -198,3 +198,11 @@ def test_units_a_counted_noun_opens_with_are_what_its_figure_counts_before_the_n
     assert (got["35个"][0], got["25578.66万元"][0]) == ("部门", "项目预算资金")
     # no figure right after the noun: the noun stays whole
     assert phrases("全年共保留45个部门职权事项。")["45个"][0] == "部门职权事项"
+
+
+def test_scope_words_after_a_figure_are_no_indicator():
+    # guidelines 4: scope words are never an INDICATOR; 6个 counts the jurisdictions, the schools have their own figure
+    s = sentence_of(seed_text(SEED_000), "目前,我市6个县市区456所学校", "验收。")
+    got = phrases(s)
+    assert got["6个"][0] is None
+    assert got["456所"][0] == "学校"

@@ -832,6 +832,13 @@ def _counts_narrower(view: str, rule: str, cand: _Cand, fig: _Fig, cs: int, ce: 
     return False
 
 
+def _scope_word(view: str, start: int, end: int) -> bool:
+    """Whether view[start:end] is nothing but a scope word (configs/link.yml ``scopes``: 县市区, 各乡镇, 市直单位), which may
+    run on past it (各县(市)区, where the counted noun stops at the bracket)."""
+    m = load_rules().scope_any.match(view, start)
+    return m is not None and m.end() >= end
+
+
 def _units_before_next_figure(view: str, noun: tuple[int, int], next_start: int | None) -> int | None:
     """The end of the units a counted noun opens with (phrase_bounds.yml ``predicate.unit_nouns``: 部门, 单位, 乡镇),
     when only prefix words stand between the noun and the next figure (45个部门职权事项3013项, 区直35个部门项目
@@ -973,6 +980,8 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             predicate = predicate_after(v, phrase[0], phrase[1], ce, rules)
             if predicate is not None:
                 rule, phrase = "predicate", predicate
+            elif _scope_word(v, *phrase):
+                rule, phrase = "none", None  # 我市6个县市区456所学校: scope words are never an INDICATOR (guidelines 4)
             elif (units := _units_before_next_figure(v, phrase, figs[i + 1].start if i + 1 < len(figs) else None)):
                 phrase, fig.rest = (phrase[0], units), (units, phrase[1])
             else:
