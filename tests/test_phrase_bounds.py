@@ -206,3 +206,10 @@ def test_scope_words_after_a_figure_are_no_indicator():
     got = phrases(s)
     assert got["6个"][0] is None
     assert got["456所"][0] == "学校"
+
+
+def test_an_organ_in_subject_position_is_outside():
+    # guidelines 1: the subject is outside; an ORG span inside a phrase read before its figure starts it
+    s = sentence_of(seed_text(SEED_000), "抢险救灾期间,市民政局", "18期")
+    assert any(sp.label == "ORG" and sp.text == "市民政局" for sp in find_spans(s))
+    assert phrases(s)["18期"][0] == "编发灾情专报"

@@ -21,7 +21,8 @@ from ..indicators import indicator_units, load_indicators
 from ..normalize import OffsetMap, map_offset_by_keys, substitute
 from ..records import is_partial_scope
 from ..types import Span
-from .phrase_bounds import load_bounds, noun_coordination, predicate_after, refine_phrase, strip_leading
+from .phrase_bounds import (load_bounds, noun_coordination, predicate_after, refine_phrase, skip_words,
+                            strip_leading)
 
 CONFIG = "link.yml"
 
@@ -832,6 +833,22 @@ def _counts_narrower(view: str, rule: str, cand: _Cand, fig: _Fig, cs: int, ce: 
     return False
 
 
+def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list[tuple[int, int]]) -> tuple[int, int]:
+    """The phrase after the last ORG span inside it and the prefix words after that (市民政局集中编发灾情专报 →
+    编发灾情专报): an organ in subject position is outside (guidelines 1: scope and subject outside; no INDICATOR
+    of train+dev holds an ORG), refined again from there."""
+    start, end = edges
+    min_chars = load_bounds().min_chars
+    inside = [o_end for o_start, o_end in organs if start <= o_start and o_end <= end - min_chars]
+    if not inside:
+        return edges
+    rest = skip_words(view, max(inside), end, load_rules().strip_prefix)
+    if end - rest < min_chars:
+        return edges
+    new_start, new_end = _refined(view, rest, end, fig_start)
+    return max(new_start, rest), new_end
+
+
 def _scope_word(view: str, start: int, end: int) -> bool:
     """Whether view[start:end] is nothing but a scope word (configs/link.yml ``scopes``: 县市区, 各乡镇, 市直单位), which may
     run on past it (各县(市)区, where the counted noun stops at the bracket)."""
@@ -903,6 +920,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
     cand_starts = [c.start for c in cands]
     cand_ends = [c.end for c in cands]
     org_at = {view.view_start(s.start): s.text for s in spans if s.label == "ORG"}
+    organs = [(view.view_start(s.start), view.view_end(s.end)) for s in spans if s.label == "ORG"]
     figs = sorted((_Fig(s, view.view_start(s.start), view.view_end(s.end)) for s in spans
                    if s.label in cfg["labels"]["figures"]), key=lambda f: (f.start, f.end))
     fig_starts = [f.start for f in figs]
@@ -1012,7 +1030,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             cand = _Cand(phrase[0], phrase[1], _head_entry(v[phrase[0]:phrase[1]]))
         if rule in cfg["refined_rules"]:
             # the guidelines' edges (phrase_bounds.py): coordination whole, count word in, subject out
-            edges = _refined(v, cand.start, cand.end, fig.start)
+            edges = _after_organ(v, _refined(v, cand.start, cand.end, fig.start), fig.start, organs)
             if edges != (cand.start, cand.end):
                 # a context phrase whose own words named no id may after its edges (其中专职仅32人 → 专职)
                 entry = cand.entry if cand.entry is not None or cand.kb_id else _head_entry(v[edges[0]:edges[1]])
