@@ -213,3 +213,26 @@ def test_an_organ_in_subject_position_is_outside():
     s = sentence_of(seed_text(SEED_000), "抢险救灾期间,市民政局", "18期")
     assert any(sp.label == "ORG" and sp.text == "市民政局" for sp in find_spans(s))
     assert phrases(s)["18期"][0] == "编发灾情专报"
+
+
+def organ_phrases(text: str, organ: str) -> dict[str, str | None]:
+    """figure text → indicator phrase of the rules' links in a report of ``organ``."""
+    return {lk.figure.text: lk.indicator.text if lk.indicator else None
+            for lk in link_figures_to_indicators(text, find_spans(text), organ=organ)}
+
+
+def test_the_reporting_bodys_place_is_outside_the_phrase():
+    # guidelines 1: the jurisdiction (梁子湖区, as 全区, 我区) is scope, outside; before or after the figure
+    organ = "鄂州市梁子湖区人民政府"
+    s = sentence_of(seed_text(SEED_002), "梁子湖区公共租赁住房建设项目共计28个", "28个")
+    assert organ_phrases(s, organ)["28个"] == "公共租赁住房建设项目"
+    s = sentence_of(seed_text(SEED_002), "其中共计公开45条梁子湖区征地信息", "征地信息")
+    assert organ_phrases(s, organ)["45条"] == "征地信息"
+    # another report's place is not the body's; the body's place opening its channel's name stays inside
+    assert organ_phrases(s, "桃源县人民政府")["45条"] == "梁子湖区征地信息"
+    s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "合肥市政府信息公开网访问量", "人次")
+    assert organ_phrases(s, "合肥市人民政府")["11余万人次"] == "合肥市政府信息公开网访问量"
+    # a counted noun after a bare verb is read after the body's place (its modifiers before the place out too)
+    s = "全年共发布4期季度性桃源县重点污染源监督性监测情况。"
+    assert organ_phrases(s, "桃源县人民政府")["4期"] == "重点污染源监督性监测情况"
+    assert organ_phrases(s, "合肥市人民政府")["4期"] != "重点污染源监督性监测情况"

@@ -617,11 +617,13 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
     return lo + pos, lo + end
 
 
-def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: bool = False) -> tuple[int, int] | None:
+def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: bool = False,
+               places: tuple[str, ...] = ()) -> tuple[int, int] | None:
     """The counted noun right after a figure with a classifier unit ("1486件申请中" → 申请), or None.
 
     ``any_unit`` also reads it after verbal units (召开3次…新闻发布会, 组织开展8期《政风行风热线》); ``long`` reads
-    it as far as windows.bare_verb_noun (after a bare verb, which alone names no count).
+    it as far as windows.bare_verb_noun (after a bare verb, which alone names no count). The noun is read after the
+    reporting body's place name in it (``places``: 4期季度性平潭综合实验区国控污染源监督性监测情况, _after_body_place).
     """
     rules = load_rules()
     if not any_unit and fig.span.unit not in rules.classifiers:
@@ -632,21 +634,25 @@ def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: boo
     if view.startswith("《", fig.end):
         closing = view.find("》", fig.end, fig.end + 2 * rules.cfg["windows"]["max_phrase"])
         return (fig.end, closing + 1) if closing > 0 else None
-    m = rules.noun.match(view, fig.end, hi)
+    start = fig.end
+    m = rules.noun.match(view, start, hi)
+    if m and places and (start := _after_body_place(view, fig.end, m.end(), places)) > fig.end:
+        hi = min(ce, start + reach)
+        m = rules.noun.match(view, start, hi)
     if not m:
         return None
     end = m.end()
-    stop = rules.noun_stop.search(view, fig.end, end)
+    stop = rules.noun_stop.search(view, start, end)
     if stop:
         end = stop.start()
-    tail = rules.noun_end.search(view, fig.end, end)
+    tail = rules.noun_end.search(view, start, end)
     if tail:
         end = tail.start()
     if end == hi < ce and rules.noun.match(view, hi, hi + 1):
         return None  # the noun runs on past the window: cut there, it would not be the noun
-    if end - fig.end < 1 or end - fig.end > longest:
+    if end - start < 1 or end - start > longest:
         return None
-    return fig.end, end
+    return start, end
 
 
 def _enumeration_parent(figs: list[_Fig], i: int, view: str, bounds: _Boundaries) -> tuple[_Fig | None, re.Match | None]:
@@ -757,7 +763,7 @@ def _share_link(figs: list[_Fig], i: int, view: str, cs: int, ss: int, own_scope
 
 
 def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[int], cand_ends: list[int],
-                   cs: int, ce: int) -> tuple[str, _Cand | None, tuple[int, int] | None]:
+                   cs: int, ce: int, places: tuple[str, ...] = ()) -> tuple[str, _Cand | None, tuple[int, int] | None]:
     """The figure's own indicator in its clause: (rule, lexicon phrase or None, context phrase or None)."""
     rules = load_rules()
     k = bisect_right(cand_ends, fig.start) - 1
@@ -771,7 +777,7 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
     if (k_after < len(cands) and cands[k_after].start < ce
             and rules.filler_after.match(view, fig.end, cands[k_after].start)):
         return "lexicon_after", cands[k_after], None
-    noun = _noun_after(view, fig, ce)
+    noun = _noun_after(view, fig, ce, places=places)
     if noun:
         return "noun_after", None, noun
     if (k >= 0 and fig.start - cands[k].end <= rules.cfg["windows"]["max_phrase"] // 2
@@ -782,12 +788,12 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
     # bare once the guidelines' edges are cut (向编辑部拨付 → 拨付), or a light verb alone (推进2轮…)
     if phrase and _bare_verb(view, *_refined(view, phrase[0], phrase[1], fig.start)):
         # a bare verb before the figure (召开3次…, 组织开展8期…): what follows is what it counts
-        noun = _noun_after(view, fig, ce, any_unit=True)
+        noun = _noun_after(view, fig, ce, any_unit=True, places=places)
         if noun:
             return "noun_after", None, noun
         if k_after < len(cands) and cands[k_after].start < ce:
             return "lexicon_after", cands[k_after], None  # 召开3次云南省第十五届运动会新闻发布会
-        noun = _noun_after(view, fig, ce, any_unit=True, long=True)
+        noun = _noun_after(view, fig, ce, any_unit=True, long=True, places=places)
         if noun:
             return "noun_after", None, noun  # 组织3次…全覆盖专项检查
     return ("left_context", None, phrase) if phrase else ("none", None, None)
@@ -847,6 +853,37 @@ def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list
         return edges
     new_start, new_end = _refined(view, rest, end, fig_start)
     return max(new_start, rest), new_end
+
+
+@lru_cache(maxsize=64)
+def _body_places(organ: str | None) -> tuple[str, ...]:
+    """The place names in the reporting organ's name (鄂州市梁子湖区人民政府 → 鄂州市, 梁子湖区; configs/link.yml
+    ``body``)."""
+    if not organ:
+        return ()
+    cfg = load_rules().cfg["body"]
+    name = re.sub(f"(?:{cfg['government']})$", "", organ)
+    return tuple(m.group(0) for m in re.finditer(cfg["place"], name))
+
+
+def _after_body_place(view: str, start: int, end: int, places: tuple[str, ...]) -> int:
+    """The start after the last place of the reporting body inside view[start:end] (梁子湖区公共租赁住房建设项目 →
+    公共租赁住房建设项目): the jurisdiction is scope, outside the phrase (guidelines 1), unless it opens the name of its
+    government or of a channel (合肥市政府信息公开网访问量: the site's name is inside) or sits in a title or quotes."""
+    rules, b = load_rules(), load_bounds()
+    government = re.compile(rules.cfg["body"]["government"])
+    new = start
+    for place in places:
+        pos = view.find(place, start, end)
+        while pos >= 0:
+            after = pos + len(place)
+            before = view[start:pos]
+            quoted = before.count("“") != before.count("”") or before.count("《") != before.count("》")
+            named = government.match(view, after) or b.channel_words.search(view, after, min(end, after + 6))
+            if end - after >= b.min_chars and not quoted and not named:
+                new = max(new, after)
+            pos = view.find(place, after, end)
+    return new
 
 
 def _scope_word(view: str, start: int, end: int) -> bool:
@@ -921,6 +958,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
     cand_ends = [c.end for c in cands]
     org_at = {view.view_start(s.start): s.text for s in spans if s.label == "ORG"}
     organs = [(view.view_start(s.start), view.view_end(s.end)) for s in spans if s.label == "ORG"]
+    places = _body_places(organ)
     figs = sorted((_Fig(s, view.view_start(s.start), view.view_end(s.end)) for s in spans
                    if s.label in cfg["labels"]["figures"]), key=lambda f: (f.start, f.end))
     fig_starts = [f.start for f in figs]
@@ -988,7 +1026,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             if fig.link:
                 continue
 
-        rule, cand, phrase = _own_indicator(v, fig, cands, cand_starts, cand_ends, cs, ce)
+        rule, cand, phrase = _own_indicator(v, fig, cands, cand_starts, cand_ends, cs, ce, places)
         if (rule == "noun_after" and re.search(cfg["relative_clause"]["before"], v[max(cs, fig.start - 1):fig.start])
                 and re.match(cfg["relative_clause"]["after"], v[phrase[1]:ce])):
             # 在办结答复的1486件申请中: the relative clause before the figure names the count, not the noun
@@ -1028,9 +1066,12 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             continue
         if phrase is not None:
             cand = _Cand(phrase[0], phrase[1], _head_entry(v[phrase[0]:phrase[1]]))
-        if rule in cfg["refined_rules"]:
+        if rule in cfg["refined_rules"] or rule == "noun_after":
             # the guidelines' edges (phrase_bounds.py): coordination whole, count word in, subject out
-            edges = _after_organ(v, _refined(v, cand.start, cand.end, fig.start), fig.start, organs)
+            edges = (cand.start, cand.end)
+            if rule != "noun_after":
+                edges = _after_organ(v, _refined(v, *edges, fig.start), fig.start, organs)
+            edges = (_after_body_place(v, *edges, places), edges[1])
             if edges != (cand.start, cand.end):
                 # a context phrase whose own words named no id may after its edges (其中专职仅32人 → 专职)
                 entry = cand.entry if cand.entry is not None or cand.kb_id else _head_entry(v[edges[0]:edges[1]])
