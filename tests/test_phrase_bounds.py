@@ -236,3 +236,14 @@ def test_the_reporting_bodys_place_is_outside_the_phrase():
     s = "全年共发布4期季度性桃源县重点污染源监督性监测情况。"
     assert organ_phrases(s, "桃源县人民政府")["4期"] == "重点污染源监督性监测情况"
     assert organ_phrases(s, "合肥市人民政府")["4期"] != "重点污染源监督性监测情况"
+
+
+def test_the_whole_of_a_share_and_the_adverb_yijing_are_outside():
+    # guidelines 1: 所占分值权重占总比分的4% → 分值权重 (the whole the share is taken of is outside)
+    s = sentence_of(seed_text(SEED_000), "所占分值权重", "4%")
+    assert phrases(s)["4%"][0] == "分值权重"
+    # 在已经答复的210件申请中 → 答复 (the adverb out, as 累计), the row name 已主动公开 keeps its 已
+    s = sentence_of(seed_text("001_9aef50f578a0bdd8.txt"), "在已经答复的210件申请中", "210件")
+    assert phrases(s)["210件"] == ("答复", "requests.answered")
+    s = sentence_of(seed_text(SEED_000), "在办结答复的1486件申请中", "1197件")
+    assert phrases(s)["1197件"][0] == "已主动公开"
