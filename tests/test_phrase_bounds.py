@@ -247,3 +247,11 @@ def test_the_whole_of_a_share_and_the_adverb_yijing_are_outside():
     assert phrases(s)["210件"] == ("答复", "requests.answered")
     s = sentence_of(seed_text(SEED_000), "在办结答复的1486件申请中", "1197件")
     assert phrases(s)["1197件"][0] == "已主动公开"
+
+
+def test_an_item_taking_part_of_a_set_is_not_counted_by_the_figure():
+    # guidelines 1: a coordination is whole only when the figure counts all of it; 及部分企业代表 is not counted
+    s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "邀请省、市12家新闻媒体", "企业代表")
+    assert phrases(s)["12家"][0] == "新闻媒体"
+    assert phrases("共邀请12家新闻媒体和网络媒体参加。")["12家"][0] == "新闻媒体和网络媒体"
+    assert phrases("共邀请12家新闻媒体和其他媒体参加。")["12家"][0] == "新闻媒体"
