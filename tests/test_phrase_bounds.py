@@ -255,3 +255,11 @@ def test_an_item_taking_part_of_a_set_is_not_counted_by_the_figure():
     assert phrases(s)["12家"][0] == "新闻媒体"
     assert phrases("共邀请12家新闻媒体和网络媒体参加。")["12家"][0] == "新闻媒体和网络媒体"
     assert phrases("共邀请12家新闻媒体和其他媒体参加。")["12家"][0] == "新闻媒体"
+
+
+def test_a_relative_clause_names_the_count_before_a_lexicon_phrase_too():
+    # guidelines 4 (在办结答复的1486件申请中 → 办结答复): 办结的14件行政复议中 → 办结, not the 行政复议 after the figure
+    s = sentence_of(seed_text(SEED_000), "办结的14件行政复议中", "其他情形10件")
+    got = phrases(s)
+    assert got["14件"][0] == "办结"
+    assert got["10件"][0] == "其他情形"

@@ -1032,6 +1032,10 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             # 在办结答复的1486件申请中: the relative clause before the figure names the count, not the noun
             phrase = _left_phrase(v, cs, fig.start) or phrase
             rule = "left_context" if phrase is not None else rule
+        elif (rule == "lexicon_after" and re.search(cfg["relative_clause"]["before"], v[max(cs, fig.start - 1):fig.start])
+              and re.match(cfg["relative_clause"]["after"], v[cand.end:ce])
+              and (left := _left_phrase(v, cs, fig.start)) is not None):
+            rule, phrase = "left_context", left  # 办结的14件行政复议中: as 在办结答复的1486件申请中
         if rule == "noun_after":
             predicate = predicate_after(v, phrase[0], phrase[1], ce, rules)
             if predicate is not None:
