@@ -263,3 +263,12 @@ def test_a_relative_clause_names_the_count_before_a_lexicon_phrase_too():
     got = phrases(s)
     assert got["14件"][0] == "办结"
     assert got["10件"][0] == "其他情形"
+
+
+def test_an_item_restating_the_parents_verb_inherits_the_parents_phrase():
+    # guidelines 2.2: an enumeration item with no phrase of its own (其中市本级投入4780万元) links to the parent's
+    s = sentence_of(seed_text(SEED_000), "2016年,全市投入财政专项扶贫资金", "4780万元")
+    links = {lk.figure.text: lk for lk in link_figures_to_indicators(s, find_spans(s))}
+    assert links["4780万元"].indicator is links["2.5亿元"].indicator
+    assert links["4780万元"].indicator.text == "投入财政专项扶贫资金"
+    assert links["4780万元"].scope == "市本级"

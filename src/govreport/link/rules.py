@@ -886,6 +886,15 @@ def _after_body_place(view: str, start: int, end: int, places: tuple[str, ...]) 
     return new
 
 
+def _restates_parent_verb(view: str, edges: tuple[int, int], parent: _Cand) -> bool:
+    """Whether the phrase ``edges`` of an enumeration item is a bare verb that the parent figure's phrase opens with
+    (其中市本级投入4780万元 under 全市投入财政专项扶贫资金2.5亿元): the item has no phrase of its own and inherits the
+    parent's (guidelines 2.2)."""
+    start, end = edges
+    return (_bare_verb(view, start, end) and parent.end - parent.start > end - start
+            and view.startswith(view[start:end], parent.start))
+
+
 def _scope_word(view: str, start: int, end: int) -> bool:
     """Whether view[start:end] is nothing but a scope word (configs/link.yml ``scopes``: 县市区, 各乡镇, 市直单位), which may
     run on past it (各县(市)区, where the counted noun stops at the bracket)."""
@@ -1052,6 +1061,9 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             # "N辆车申报缴纳车购税M亿元": the noun after the figure before (and its predicate) names what this one
             # counts too; "35个部门项目预算资金,累计25578.66万元": the rest of it after the units
             rule, phrase = "left_context", counted
+        if (rule == "left_context" and parent is not None and parent.cand is not None
+                and _restates_parent_verb(v, _refined(v, phrase[0], phrase[1], fig.start), parent.cand)):
+            rule, phrase = "none", None  # 全市投入…资金2.5亿元,其中市本级投入4780万元: no phrase of its own
         if rule == "none" and marker is not None:
             item = _respectively(v, figs, fig_starts, i, marker, bounds)
             if item:
