@@ -272,3 +272,6 @@ def test_an_item_restating_the_parents_verb_inherits_the_parents_phrase():
     assert links["4780万元"].indicator is links["2.5亿元"].indicator
     assert links["4780万元"].indicator.text == "投入财政专项扶贫资金"
     assert links["4780万元"].scope == "市本级"
+    # 是2015年的4倍: a multiple compares with another figure, it is never linked (guidelines 2.1)
+    s = sentence_of(seed_text(SEED_000), "2016年,全市投入财政专项扶贫资金", "4倍")
+    assert phrases(s)["4倍"] == (None, None)

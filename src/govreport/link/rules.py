@@ -1034,6 +1034,9 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             fig.link = _share_link(figs, i, v, cs, ss, own_scope)
             if fig.link:
                 continue
+        if fig.span.unit in cfg["comparison_units"]:
+            fig.link = Link(fig.span, None, None, own_scope, cfg["labels"]["relation"], "none", 0.0)
+            continue
 
         rule, cand, phrase = _own_indicator(v, fig, cands, cand_starts, cand_ends, cs, ce, places)
         if (rule == "noun_after" and re.search(cfg["relative_clause"]["before"], v[max(cs, fig.start - 1):fig.start])
