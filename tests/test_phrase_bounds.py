@@ -275,3 +275,12 @@ def test_an_item_restating_the_parents_verb_inherits_the_parents_phrase():
     # 是2015年的4倍: a multiple compares with another figure, it is never linked (guidelines 2.1)
     s = sentence_of(seed_text(SEED_000), "2016年,全市投入财政专项扶贫资金", "4倍")
     assert phrases(s)["4倍"] == (None, None)
+
+
+def test_a_bracketed_variant_inside_a_phrase_is_kept():
+    # as the unit variant of 101户(次) (guidelines 1): 到人(户)资金118项次, 到人(户)数3941558户
+    s = sentence_of(seed_text(SEED_000), "在上网资金中,到人(户)资金118项次", "到户金额")
+    got = phrases(s)
+    assert (got["118项次"][0], got["3941558户"][0]) == ("到人(户)资金", "到人(户)数")
+    # a longer bracket is a clause of its own, not a variant
+    assert phrases("全县(含开发区)资金118项次。")["118项次"][0] == "资金"

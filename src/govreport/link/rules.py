@@ -88,6 +88,7 @@ class _Rules:
     strip_prefix: re.Pattern[str]
     strip_suffix: re.Pattern[str]
     phrase_tail: re.Pattern[str]
+    bracket_variant: re.Pattern[str]
     verbs: re.Pattern[str]
     verbs_only: re.Pattern[str]
     reject: re.Pattern[str]
@@ -165,6 +166,7 @@ def load_rules() -> _Rules:
         strip_prefix=comp("(?:" + cfg["strip_prefix"].replace("\n", "").replace(" ", "") + ")"),
         strip_suffix=comp(cfg["strip_suffix"]),
         phrase_tail=comp(f"(?:{p}|[“”])+$"),
+        bracket_variant=comp(f"{cfg['bracket_variant']}$"),
         verbs=comp(cfg["verbs"]),
         verbs_only=comp(f"(?:{cfg['verbs']}|{cfg['verb_fillers']})+"),
         reject=comp(cfg["reject_phrase"]),
@@ -572,6 +574,9 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
     """The phrase naming what is counted, read from the clause before a figure (view offsets), or None."""
     rules = load_rules()
     win = rules.cfg["windows"]
+    variant = rules.bracket_variant.search(view, max(0, cs - 5), cs)
+    if variant and (head := rules.phrase_tail.search(view, max(0, variant.start() - win["left"]), variant.start())):
+        cs = head.start()  # the clause "starts" at a bracket that is a variant inside the phrase: 到人(户)资金
     lo = max(cs, fs - win["left"])
     seg = view[lo:fs]
     if rules.conjunction_end.search(seg):
@@ -589,6 +594,9 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
     if not tail:
         return None
     pos = tail.start()
+    variant = rules.bracket_variant.search(seg, 0, pos)
+    if variant and variant.end() == pos and (head := rules.phrase_tail.search(seg, 0, variant.start())):
+        pos = head.start()  # 到人(户)资金: a bracketed variant inside the phrase (as 101户(次), guidelines 1)
     if pos and seg[pos - 1].isdigit():
         m = rules.after_number.match(seg, pos, end)
         pos = m.end() if m else pos
