@@ -206,6 +206,8 @@ def test_scope_words_after_a_figure_are_no_indicator():
     got = phrases(s)
     assert got["6个"][0] is None
     assert got["456所"][0] == "学校"
+    # nor the subject of the figure after them (gold: no scope)
+    assert [lk.scope for lk in link_figures_to_indicators(s, find_spans(s))] == [None, None]
 
 
 def test_an_organ_in_subject_position_is_outside():

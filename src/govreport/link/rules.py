@@ -1030,7 +1030,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         if prev and cs <= prev.end <= fig.start:
             # the figure before it in the clause (and the noun it counted) ends this figure's context
             cs = prev.end
-            if prev.link and prev.link.rule in ("noun_after", "predicate") and prev.cand and prev.cand.end <= fig.start:
+            if prev.link and prev.link.rule in ("noun_after", "predicate", "none") and prev.cand and prev.cand.end <= fig.start:
                 cs = prev.cand.end
         nxt = figs[i + 1].start if i + 1 < len(figs) else len(v)
         ce = min(_Boundaries.after(bounds.clause, fig.end, len(v)), nxt)
@@ -1061,7 +1061,9 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             if predicate is not None:
                 rule, phrase = "predicate", predicate
             elif _scope_word(v, *phrase):
-                rule, phrase = "none", None  # 我市6个县市区456所学校: scope words are never an INDICATOR (guidelines 4)
+                # 我市6个县市区456所学校: scope words are never an INDICATOR (guidelines 4); they are no subject of the
+                # figure after them either (456所 keeps no scope, as when 县市区 was 6个's counted noun)
+                fig.cand, rule, phrase = _Cand(phrase[0], phrase[1], None), "none", None
             elif (units := _units_before_next_figure(v, phrase, figs[i + 1].start if i + 1 < len(figs) else None)):
                 phrase, fig.rest = (phrase[0], units), (units, phrase[1])
             else:
