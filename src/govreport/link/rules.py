@@ -1043,7 +1043,10 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             if fig.link:
                 continue
         if fig.span.unit in cfg["comparison_units"]:
-            fig.link = Link(fig.span, None, None, own_scope, cfg["labels"]["relation"], "none", 0.0)
+            scope = own_scope or _scope(bounds, ss, cs, fig.start, subject, scoped_clause)
+            if scope is None and parent is not None and parent.link:
+                scope = parent.link.scope
+            fig.link = Link(fig.span, None, None, scope, cfg["labels"]["relation"], "none", 0.0)
             continue
 
         rule, cand, phrase = _own_indicator(v, fig, cands, cand_starts, cand_ends, cs, ce, places)
