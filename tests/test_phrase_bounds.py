@@ -234,6 +234,9 @@ def test_the_reporting_bodys_place_is_outside_the_phrase():
     assert organ_phrases(s, "桃源县人民政府")["45条"] == "梁子湖区征地信息"
     s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "合肥市政府信息公开网访问量", "人次")
     assert organ_phrases(s, "合肥市人民政府")["11余万人次"] == "合肥市政府信息公开网访问量"
+    # the body's place opening a channel's name stays inside it, wherever the channel word is
+    assert organ_phrases("桃源县公共资源交易网发布招标公告70条。", "桃源县人民政府")["70条"] == "桃源县公共资源交易网发布招标公告"
+    assert organ_phrases("全年桃源县公共资源交易项目70个。", "桃源县人民政府")["70个"] == "公共资源交易项目"
     # a counted noun after a bare verb is read after the body's place (its modifiers before the place out too)
     s = "全年共发布4期季度性桃源县重点污染源监督性监测情况。"
     assert organ_phrases(s, "桃源县人民政府")["4期"] == "重点污染源监督性监测情况"

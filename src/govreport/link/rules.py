@@ -877,7 +877,8 @@ def _body_places(organ: str | None) -> tuple[str, ...]:
 def _after_body_place(view: str, start: int, end: int, places: tuple[str, ...]) -> int:
     """The start after the last place of the reporting body inside view[start:end] (梁子湖区公共租赁住房建设项目 →
     公共租赁住房建设项目): the jurisdiction is scope, outside the phrase (guidelines 1), unless it opens the name of its
-    government or of a channel (合肥市政府信息公开网访问量: the site's name is inside) or sits in a title or quotes."""
+    government or the phrase names a channel after it (合肥市政府信息公开网访问量: the site's name is inside;
+    phrase_bounds.yml ``channel.words``) or it sits in a title or quotes."""
     rules, b = load_rules(), load_bounds()
     government = re.compile(rules.cfg["body"]["government"])
     new = start
@@ -887,7 +888,7 @@ def _after_body_place(view: str, start: int, end: int, places: tuple[str, ...]) 
             after = pos + len(place)
             before = view[start:pos]
             quoted = before.count("“") != before.count("”") or before.count("《") != before.count("》")
-            named = government.match(view, after) or b.channel_words.search(view, after, min(end, after + 6))
+            named = government.match(view, after) or b.channel_words.search(view, after, end)
             if end - after >= b.min_chars and not quoted and not named:
                 new = max(new, after)
             pos = view.find(place, after, end)
