@@ -215,6 +215,11 @@ def test_an_organ_in_subject_position_is_outside():
     s = sentence_of(seed_text(SEED_000), "抢险救灾期间,市民政局", "18期")
     assert any(sp.label == "ORG" and sp.text == "市民政局" for sp in find_spans(s))
     assert phrases(s)["18期"][0] == "编发灾情专报"
+    # an ORG a model finds in a channel's name (not ORG by the guidelines) does not cut the channel off
+    s = "2023年,县政府网站主动公开政府信息500余条。"
+    spans = find_spans(s) + [Span("ORG", s.index("县政府"), s.index("县政府") + 3, "县政府")]
+    (lk,) = link_figures_to_indicators(s, sorted(spans, key=lambda x: x.start))
+    assert lk.indicator.text == "县政府网站主动公开政府信息"
 
 
 def organ_phrases(text: str, organ: str) -> dict[str, str | None]:

@@ -850,12 +850,14 @@ def _counts_narrower(view: str, rule: str, cand: _Cand, fig: _Fig, cs: int, ce: 
 def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list[tuple[int, int]]) -> tuple[int, int]:
     """The phrase after the last ORG span inside it and the prefix words after that (市民政局集中编发灾情专报 →
     编发灾情专报): an organ in subject position is outside (guidelines 1: scope and subject outside; no INDICATOR
-    of train+dev holds an ORG), refined again from there."""
+    of train+dev holds an ORG), refined again from there; not when the phrase names a channel after it (an ORG
+    a model found in 市政府门户网站: the site's name is inside)."""
     start, end = edges
-    min_chars = load_bounds().min_chars
+    b = load_bounds()
+    min_chars = b.min_chars
     inside = [o_end for o_start, o_end in organs if start <= o_start and o_end <= end - min_chars]
-    if not inside:
-        return edges
+    if not inside or b.channel_words.search(view, max(inside), end):
+        return edges  # no organ, or one that opens its channel's name (市政府门户网站主动公开政府信息)
     rest = skip_words(view, max(inside), end, load_rules().strip_prefix)
     if end - rest < min_chars:
         return edges
