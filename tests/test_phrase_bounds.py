@@ -115,6 +115,9 @@ def test_predicate_after_units_names_the_count():
     # guidelines 4: figure + noun naming the units + predicate → the predicate; the bare noun only without one
     s = sentence_of(seed_text("001_9aef50f578a0bdd8.txt"), "选取陬市", "为示范点")
     assert phrases(s)["2个"][0] == "示范点"
+    # the demonstrative that takes the predicate up (这一契机) ends it
+    s = sentence_of(seed_text("001_9aef50f578a0bdd8.txt"), "紧紧抓住27个乡镇", "加大项目实施力度")
+    assert phrases(s)["27个"][0] == "纳入全省农村综合服务平台建设"
     s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "全市共确定45家市直单位", "专栏建设")
     assert phrases(s)["45家"][0] == "专栏建设"
     s = "平台已汇集38个部门的主动公开的政府信息。"

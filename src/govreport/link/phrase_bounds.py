@@ -322,6 +322,8 @@ def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, 
         end += 1
     if end < clause_end and not re.match(cfg["clause_end"], view[end:end + 1]):
         return None  # a figure or a quotation follows: no predicate of this figure alone
+    appositive = re.compile(cfg["appositive"]).search(view, start, end)
+    end = appositive.start() if appositive else end  # …平台建设这一契机: the demonstrative takes the predicate up
     if not b.min_chars <= end - start <= cfg["max_chars"]:
         return None
     return start, end
