@@ -297,3 +297,9 @@ def test_a_bracketed_variant_inside_a_phrase_is_kept():
     assert (got["118项次"][0], got["3941558户"][0]) == ("到人(户)资金", "到人(户)数")
     # a longer bracket is a clause of its own, not a variant
     assert phrases("全县(含开发区)资金118项次。")["118项次"][0] == "资金"
+
+
+def test_the_steps_before_the_verb_that_makes_the_counted_thing_are_outside():
+    # guidelines 4: 汇集编印成册1000本 → 编印成册
+    s = sentence_of(seed_text("001_9aef50f578a0bdd8.txt"), "并汇集编印成册", "1000本")
+    assert phrases(s)["1000本"][0] == "编印成册"
