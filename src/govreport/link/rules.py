@@ -848,14 +848,16 @@ def _counts_narrower(view: str, rule: str, cand: _Cand, fig: _Fig, cs: int, ce: 
 
 
 def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list[tuple[int, int]]) -> tuple[int, int]:
-    """The phrase after the last ORG span inside it and the prefix words after that (市民政局集中编发灾情专报 →
+    """The phrase after the last ORG span (``organs``: their view offsets, sorted) inside it and the prefix words after that (市民政局集中编发灾情专报 →
     编发灾情专报): an organ in subject position is outside (guidelines 1: scope and subject outside; no INDICATOR
     of train+dev holds an ORG), refined again from there; not when the phrase names a channel after it (an ORG
     a model found in 市政府门户网站: the site's name is inside)."""
     start, end = edges
     b = load_bounds()
     min_chars = b.min_chars
-    inside = [o_end for o_start, o_end in organs if start <= o_start and o_end <= end - min_chars]
+    # the organs that start inside the phrase: a slice of the sorted organs (not a scan of all of them per figure)
+    lo, hi = bisect_left(organs, (start, -1)), bisect_left(organs, (end, -1))
+    inside = [o_end for _, o_end in organs[lo:hi] if o_end <= end - min_chars]
     if not inside or b.channel_words.search(view, max(inside), end):
         return edges  # no organ, or one that opens its channel's name (市政府门户网站主动公开政府信息)
     rest = skip_words(view, max(inside), end, load_rules().strip_prefix)
@@ -977,7 +979,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
     cand_starts = [c.start for c in cands]
     cand_ends = [c.end for c in cands]
     org_at = {view.view_start(s.start): s.text for s in spans if s.label == "ORG"}
-    organs = [(view.view_start(s.start), view.view_end(s.end)) for s in spans if s.label == "ORG"]
+    organs = sorted((view.view_start(s.start), view.view_end(s.end)) for s in spans if s.label == "ORG")
     places = _body_places(organ)
     figs = sorted((_Fig(s, view.view_start(s.start), view.view_end(s.end)) for s in spans
                    if s.label in cfg["labels"]["figures"]), key=lambda f: (f.start, f.end))
