@@ -21,8 +21,7 @@ from ..indicators import indicator_units, load_indicators
 from ..normalize import OffsetMap, map_offset_by_keys, substitute
 from ..records import is_partial_scope
 from ..types import Span
-from .phrase_bounds import (load_bounds, noun_coordination, predicate_after, refine_phrase, skip_words,
-                            strip_leading)
+from .phrase_bounds import load_bounds, noun_coordination, predicate_after, refine_phrase, skip_words, strip_leading
 
 CONFIG = "link.yml"
 
