@@ -630,7 +630,7 @@ def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: boo
 
     ``any_unit`` also reads it after verbal units (召开3次…新闻发布会, 组织开展8期《政风行风热线》); ``long`` reads
     it as far as windows.bare_verb_noun (after a bare verb, which alone names no count). The noun is read after the
-    reporting body's place name in it (``places``: 4期季度性平潭综合实验区国控污染源监督性监测情况, _after_body_place).
+    reporting body's place name in it (``places``, _after_body_place: its modifiers before the place are out too).
     """
     rules = load_rules()
     if not any_unit and fig.span.unit not in rules.classifiers:
