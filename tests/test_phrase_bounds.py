@@ -199,8 +199,9 @@ def test_units_a_counted_noun_opens_with_are_what_its_figure_counts_before_the_n
     s = sentence_of(seed_text(SEED_002), "区直35个部门", "25578.66万元")
     got = phrases(s)
     assert (got["35个"][0], got["25578.66万元"][0]) == ("部门", "项目预算资金")
-    # no figure right after the noun: the noun stays whole
+    # no figure right after the noun, or a unit noun that goes on into a longer name: the noun stays whole
     assert phrases("全年共保留45个部门职权事项。")["45个"][0] == "部门职权事项"
+    assert phrases("全镇共12个村民小组3000人。")["12个"][0] == "村民小组"
 
 
 def test_scope_words_after_a_figure_are_no_indicator():
