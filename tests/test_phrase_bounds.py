@@ -243,6 +243,8 @@ def test_the_reporting_bodys_place_is_outside_the_phrase():
     assert organ_phrases(s, "桃源县人民政府")["45条"] == "梁子湖区征地信息"
     s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "合肥市政府信息公开网访问量", "人次")
     assert organ_phrases(s, "合肥市人民政府")["11余万人次"] == "合肥市政府信息公开网访问量"
+    # nor a place whose last character makes another word with the next (合肥市民卡)
+    assert organ_phrases("全年办理合肥市民卡12万张。", "合肥市人民政府")["12万张"] == "办理合肥市民卡"
     # the body's place opening a channel's name stays inside it, wherever the channel word is
     assert organ_phrases("桃源县公共资源交易网发布招标公告70条。", "桃源县人民政府")["70条"] == "桃源县公共资源交易网发布招标公告"
     assert organ_phrases("全年桃源县公共资源交易项目70个。", "桃源县人民政府")["70个"] == "公共资源交易项目"

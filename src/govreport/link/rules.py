@@ -881,7 +881,8 @@ def _after_body_place(view: str, start: int, end: int, places: tuple[str, ...]) 
     """The start after the last place of the reporting body inside view[start:end] (梁子湖区公共租赁住房建设项目 →
     公共租赁住房建设项目): the jurisdiction is scope, outside the phrase (guidelines 1), unless it opens the name of its
     government or the phrase names a channel after it (合肥市政府信息公开网访问量: the site's name is inside;
-    phrase_bounds.yml ``channel.words``) or it sits in a title or quotes."""
+    phrase_bounds.yml ``channel.words``), it sits in a title or quotes, or its last character makes another word
+    with the next (合肥市民卡: configs/link.yml ``body.place_goes_on``)."""
     rules, b = load_rules(), load_bounds()
     government = re.compile(rules.cfg["body"]["government"])
     new = start
@@ -891,7 +892,8 @@ def _after_body_place(view: str, start: int, end: int, places: tuple[str, ...]) 
             after = pos + len(place)
             before = view[start:pos]
             quoted = before.count("“") != before.count("”") or before.count("《") != before.count("》")
-            named = government.match(view, after) or b.channel_words.search(view, after, end)
+            named = (government.match(view, after) or b.channel_words.search(view, after, end)
+                     or re.match(rules.cfg["body"]["place_goes_on"], view[after:after + 1]))
             if end - after >= b.min_chars and not quoted and not named:
                 new = max(new, after)
             pos = view.find(place, after, end)
