@@ -79,8 +79,9 @@ def test_training_phrase_takes_its_id_from_the_unit():
 def test_indicator_after_figure():
     s = "办结的14件行政复议中,其中维持原具体行政行为1件,被依法纠错的3件,其他情形10件。"
     links = link_figures_to_indicators(s, [fig(s, "14件"), fig(s, "1件"), fig(s, "3件"), fig(s, "10件")])
-    # the relative clause takes a part of the reviews (the completed ones, guidelines 2.1): no whole-category id
-    assert (links[0].rule, links[0].indicator.text, links[0].canonical_id) == ("lexicon_after", "行政复议", None)
+    # the relative clause before the figure names the count (guidelines 4: 在办结答复的1486件申请中 → 办结答复), not the
+    # 行政复议 after it; the completed reviews are a part of the category: no whole-category id
+    assert (links[0].rule, links[0].indicator.text, links[0].canonical_id) == ("left_context", "办结", None)
     # 维持/纠错/其他情形 belong to review here, by the enumeration's parent
     assert [lk.canonical_id for lk in links[1:]] == ["review.upheld", "review.corrected", "review.other"]
 
@@ -252,7 +253,7 @@ SEED_000_SECTIONS_3_TO_6 = [
     ("20件", "requests.answered.not_this_agency", None), ("1.42%", "requests.answered.not_this_agency", None),
     ("4件", "requests.answered.nonexistent", None), ("0.2%", "requests.answered.nonexistent", None),
     ("16件", "review.total", "全市"), ("14件", "review.total", "县市区"), ("2件", "review.total", "市直单位"),
-    ("14件", "review.total", None), ("1件", "review.upheld", None), ("3件", "review.corrected", None),
+    ("1件", "review.upheld", None), ("3件", "review.corrected", None),
     ("10件", "review.other", None), ("2件", "litigation.total", "全市"),
 ]
 
@@ -274,8 +275,8 @@ def test_seed_000_sections_3_to_6_with_rule_spans():
     # (guidelines 2.4)
     ids = [(text[lk.figure.start:lk.figure.end], lk.canonical_id) for lk in links if lk.canonical_id]
     expected = [(f, i) for f, i, scope in SEED_000_SECTIONS_3_TO_6 if not f.endswith("%") and scope in (None, "全市")]
-    # 办结的14件行政复议中: the relative clause takes the completed reviews, a part of the category (no id)
-    expected.remove(("14件", "review.total"))
+    # 办结的14件行政复议中 → 办结 (the relative clause names the count): the completed reviews, a part of the category,
+    # get no id and no lexicon phrase
     assert ids == expected
 
 

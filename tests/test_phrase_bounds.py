@@ -115,6 +115,9 @@ def test_predicate_after_units_names_the_count():
     # guidelines 4: figure + noun naming the units + predicate → the predicate; the bare noun only without one
     s = sentence_of(seed_text("001_9aef50f578a0bdd8.txt"), "选取陬市", "为示范点")
     assert phrases(s)["2个"][0] == "示范点"
+    # the demonstrative that takes the predicate up (这一契机) ends it
+    s = sentence_of(seed_text("001_9aef50f578a0bdd8.txt"), "紧紧抓住27个乡镇", "加大项目实施力度")
+    assert phrases(s)["27个"][0] == "纳入全省农村综合服务平台建设"
     s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "全市共确定45家市直单位", "专栏建设")
     assert phrases(s)["45家"][0] == "专栏建设"
     s = "平台已汇集38个部门的主动公开的政府信息。"
@@ -186,3 +189,120 @@ def test_a_verb_coordinated_with_the_phrases_verb_and_the_verb_of_a_kind_are_ins
     assert phrases("本年度发布解读类信息12条。")["12条"][0] == "发布解读类信息"
     # a verb the gold leaves out as often as not stays out, coordinated or not
     assert phrases("累计并办结申请5件。")["5件"][0] == "办结申请"
+
+
+def test_units_a_counted_noun_opens_with_are_what_its_figure_counts_before_the_next_figure():
+    # 45个部门职权事项3013项: 45个 counts the departments, 3013项 their 职权事项 (each figure its own phrase)
+    s = sentence_of(seed_text(SEED_000), "经清理共保留", "3013项")
+    got = phrases(s)
+    assert (got["45个"][0], got["3013项"][0]) == ("部门", "职权事项")
+    s = sentence_of(seed_text(SEED_002), "区直35个部门", "25578.66万元")
+    got = phrases(s)
+    assert (got["35个"][0], got["25578.66万元"][0]) == ("部门", "项目预算资金")
+    # no figure right after the noun, or a unit noun that goes on into a longer name: the noun stays whole
+    assert phrases("全年共保留45个部门职权事项。")["45个"][0] == "部门职权事项"
+    assert phrases("全镇共12个村民小组3000人。")["12个"][0] == "村民小组"
+
+
+def test_scope_words_after_a_figure_are_no_indicator():
+    # guidelines 4: scope words are never an INDICATOR; 6个 counts the jurisdictions, the schools have their own figure
+    s = sentence_of(seed_text(SEED_000), "目前,我市6个县市区456所学校", "验收。")
+    got = phrases(s)
+    assert got["6个"][0] is None
+    assert got["456所"][0] == "学校"
+    # nor the subject of the figure after them (gold: no scope)
+    assert [lk.scope for lk in link_figures_to_indicators(s, find_spans(s))] == [None, None]
+
+
+def test_an_organ_in_subject_position_is_outside():
+    # guidelines 1: the subject is outside; an ORG span inside a phrase read before its figure starts it
+    s = sentence_of(seed_text(SEED_000), "抢险救灾期间,市民政局", "18期")
+    assert any(sp.label == "ORG" and sp.text == "市民政局" for sp in find_spans(s))
+    assert phrases(s)["18期"][0] == "编发灾情专报"
+    # an ORG a model finds in a channel's name (not ORG by the guidelines) does not cut the channel off
+    s = "2023年,县政府网站主动公开政府信息500余条。"
+    spans = find_spans(s) + [Span("ORG", s.index("县政府"), s.index("县政府") + 3, "县政府")]
+    (lk,) = link_figures_to_indicators(s, sorted(spans, key=lambda x: x.start))
+    assert lk.indicator.text == "县政府网站主动公开政府信息"
+
+
+def organ_phrases(text: str, organ: str) -> dict[str, str | None]:
+    """figure text → indicator phrase of the rules' links in a report of ``organ``."""
+    return {lk.figure.text: lk.indicator.text if lk.indicator else None
+            for lk in link_figures_to_indicators(text, find_spans(text), organ=organ)}
+
+
+def test_the_reporting_bodys_place_is_outside_the_phrase():
+    # guidelines 1: the jurisdiction (梁子湖区, as 全区, 我区) is scope, outside; before or after the figure
+    organ = "鄂州市梁子湖区人民政府"
+    s = sentence_of(seed_text(SEED_002), "梁子湖区公共租赁住房建设项目共计28个", "28个")
+    assert organ_phrases(s, organ)["28个"] == "公共租赁住房建设项目"
+    s = sentence_of(seed_text(SEED_002), "其中共计公开45条梁子湖区征地信息", "征地信息")
+    assert organ_phrases(s, organ)["45条"] == "征地信息"
+    # another report's place is not the body's; the body's place opening its channel's name stays inside
+    assert organ_phrases(s, "桃源县人民政府")["45条"] == "梁子湖区征地信息"
+    s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "合肥市政府信息公开网访问量", "人次")
+    assert organ_phrases(s, "合肥市人民政府")["11余万人次"] == "合肥市政府信息公开网访问量"
+    # nor a place whose last character makes another word with the next (合肥市民卡)
+    assert organ_phrases("全年办理合肥市民卡12万张。", "合肥市人民政府")["12万张"] == "办理合肥市民卡"
+    # the body's place opening a channel's name stays inside it, wherever the channel word is
+    assert organ_phrases("桃源县公共资源交易网发布招标公告70条。", "桃源县人民政府")["70条"] == "桃源县公共资源交易网发布招标公告"
+    assert organ_phrases("全年桃源县公共资源交易项目70个。", "桃源县人民政府")["70个"] == "公共资源交易项目"
+    # a counted noun after a bare verb is read after the body's place (its modifiers before the place out too)
+    s = "今年编发3期月度桃源县重点污染源排放监测情况通报。"
+    assert organ_phrases(s, "桃源县人民政府")["3期"] == "重点污染源排放监测情况通报"
+    assert organ_phrases(s, "合肥市人民政府")["3期"] == "月度桃源县重点污染源排放监测情况通报"
+
+
+def test_the_whole_of_a_share_and_the_adverb_yijing_are_outside():
+    # guidelines 1: 所占分值权重占总比分的4% → 分值权重 (the whole the share is taken of is outside)
+    s = sentence_of(seed_text(SEED_000), "所占分值权重", "4%")
+    assert phrases(s)["4%"][0] == "分值权重"
+    # 在已经答复的210件申请中 → 答复 (the adverb out, as 累计), the row name 已主动公开 keeps its 已
+    s = sentence_of(seed_text("001_9aef50f578a0bdd8.txt"), "在已经答复的210件申请中", "210件")
+    assert phrases(s)["210件"] == ("答复", "requests.answered")
+    s = sentence_of(seed_text(SEED_000), "在办结答复的1486件申请中", "1197件")
+    assert phrases(s)["1197件"][0] == "已主动公开"
+
+
+def test_an_item_taking_part_of_a_set_is_not_counted_by_the_figure():
+    # guidelines 1: a coordination is whole only when the figure counts all of it; 及部分企业代表 is not counted
+    s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "邀请省、市12家新闻媒体", "企业代表")
+    assert phrases(s)["12家"][0] == "新闻媒体"
+    assert phrases("共邀请12家新闻媒体和网络媒体参加。")["12家"][0] == "新闻媒体和网络媒体"
+    assert phrases("共邀请12家新闻媒体和其他媒体参加。")["12家"][0] == "新闻媒体"
+
+
+def test_a_relative_clause_names_the_count_before_a_lexicon_phrase_too():
+    # guidelines 4 (在办结答复的1486件申请中 → 办结答复): 办结的14件行政复议中 → 办结, not the 行政复议 after the figure
+    s = sentence_of(seed_text(SEED_000), "办结的14件行政复议中", "其他情形10件")
+    got = phrases(s)
+    assert got["14件"][0] == "办结"
+    assert got["10件"][0] == "其他情形"
+
+
+def test_an_item_restating_the_parents_verb_inherits_the_parents_phrase():
+    # guidelines 2.2: an enumeration item with no phrase of its own (其中市本级投入4780万元) links to the parent's
+    s = sentence_of(seed_text(SEED_000), "2016年,全市投入财政专项扶贫资金", "4780万元")
+    links = {lk.figure.text: lk for lk in link_figures_to_indicators(s, find_spans(s))}
+    assert links["4780万元"].indicator is links["2.5亿元"].indicator
+    assert links["4780万元"].indicator.text == "投入财政专项扶贫资金"
+    assert links["4780万元"].scope == "市本级"
+    # 是2015年的4倍: a multiple compares with another figure, it is never linked (guidelines 2.1)
+    s = sentence_of(seed_text(SEED_000), "2016年,全市投入财政专项扶贫资金", "4倍")
+    assert phrases(s)["4倍"] == (None, None)
+
+
+def test_a_bracketed_variant_inside_a_phrase_is_kept():
+    # as the unit variant of 101户(次) (guidelines 1): 到人(户)资金118项次, 到人(户)数3941558户
+    s = sentence_of(seed_text(SEED_000), "在上网资金中,到人(户)资金118项次", "到户金额")
+    got = phrases(s)
+    assert (got["118项次"][0], got["3941558户"][0]) == ("到人(户)资金", "到人(户)数")
+    # a longer bracket is a clause of its own, not a variant
+    assert phrases("全县(含开发区)资金118项次。")["118项次"][0] == "资金"
+
+
+def test_the_steps_before_the_verb_that_makes_the_counted_thing_are_outside():
+    # guidelines 4: 汇集编印成册1000本 → 编印成册
+    s = sentence_of(seed_text("001_9aef50f578a0bdd8.txt"), "并汇集编印成册", "1000本")
+    assert phrases(s)["1000本"][0] == "编印成册"

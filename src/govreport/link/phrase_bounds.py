@@ -30,6 +30,7 @@ class PhraseBounds:
     item_modifier_end: str
     right_item: re.Pattern[str]
     not_between: re.Pattern[str]
+    partial_item: re.Pattern[str]
     count_suffix: re.Pattern[str]
     interior_adverbs: re.Pattern[str]
     light_verbs: re.Pattern[str]
@@ -62,6 +63,7 @@ def load_bounds() -> PhraseBounds:
         right_item=re.compile(f"(?:{cfg['coordination']['right_joiners']})" + load_config("link.yml")["phrase_char"]
                               + "{2,}"),
         not_between=re.compile(cfg["coordination"]["not_between"]),
+        partial_item=re.compile(cfg["coordination"]["partial_item"]),
         count_suffix=re.compile(cfg["count_suffix"]),
         interior_adverbs=re.compile(cfg["interior_adverbs"]),
         light_verbs=re.compile(f"(?:{cfg['light_verbs']})"),
@@ -123,12 +125,19 @@ def _coordination_right(b: PhraseBounds, view: str, start: int, end: int, fig_st
     if b.not_between.search(view, end, fig_start):
         return end  # A和B分别为3件、5件: the items pair with the figures
     m = b.right_item.match(view, end, fig_start)
-    if m is None or m.end() - start > b.max_chars:
+    if m is None or m.end() - start > b.max_chars or _partial_item(b, view, end, m.end()):
         return end
     item_end = m.end()
     while item_end > end and not link.filler_between.match(view, item_end, fig_start):
         item_end -= 1  # the filler before the figure (共, 达) is no part of the item
     return item_end if item_end - end >= 3 else end
+
+
+def _partial_item(b: PhraseBounds, view: str, end: int, item_end: int) -> bool:
+    """Whether the item joined at ``end`` opens with a word that takes part of it (部分企业代表: coordination
+    ``partial_item``)."""
+    joiner = re.match(load_config(CONFIG)["coordination"]["right_joiners"], view[end:item_end])
+    return bool(b.partial_item.match(view, end + (joiner.end() if joiner else 1)))
 
 
 def _coordination(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
@@ -313,6 +322,8 @@ def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, 
         end += 1
     if end < clause_end and not re.match(cfg["clause_end"], view[end:end + 1]):
         return None  # a figure or a quotation follows: no predicate of this figure alone
+    appositive = re.compile(cfg["appositive"]).search(view, start, end)
+    end = appositive.start() if appositive else end  # …平台建设这一契机: the demonstrative takes the predicate up
     if not b.min_chars <= end - start <= cfg["max_chars"]:
         return None
     return start, end
@@ -327,6 +338,8 @@ def noun_coordination(view: str, noun_end: int, clause_end: int, link: LinkPatte
         return noun_end
     joiner = re.match(load_config(CONFIG)["coordination"]["right_joiners"], view[noun_end:m.end()])
     item_start = noun_end + (joiner.end() if joiner else 1)
+    if b.partial_item.match(view, item_start):
+        return noun_end  # 12家新闻媒体及部分企业代表: the figure does not count the item
     stop = link.noun_stop.search(view, item_start, m.end())
     end = stop.start() if stop else m.end()
     tail = link.noun_end.search(view, item_start, end) if hasattr(link, "noun_end") else None

@@ -21,7 +21,7 @@ from ..indicators import indicator_units, load_indicators
 from ..normalize import OffsetMap, map_offset_by_keys, substitute
 from ..records import is_partial_scope
 from ..types import Span
-from .phrase_bounds import load_bounds, noun_coordination, predicate_after, refine_phrase, strip_leading
+from .phrase_bounds import load_bounds, noun_coordination, predicate_after, refine_phrase, skip_words, strip_leading
 
 CONFIG = "link.yml"
 
@@ -87,6 +87,7 @@ class _Rules:
     strip_prefix: re.Pattern[str]
     strip_suffix: re.Pattern[str]
     phrase_tail: re.Pattern[str]
+    bracket_variant: re.Pattern[str]
     verbs: re.Pattern[str]
     verbs_only: re.Pattern[str]
     reject: re.Pattern[str]
@@ -164,6 +165,7 @@ def load_rules() -> _Rules:
         strip_prefix=comp("(?:" + cfg["strip_prefix"].replace("\n", "").replace(" ", "") + ")"),
         strip_suffix=comp(cfg["strip_suffix"]),
         phrase_tail=comp(f"(?:{p}|[“”])+$"),
+        bracket_variant=comp(f"{cfg['bracket_variant']}$"),
         verbs=comp(cfg["verbs"]),
         verbs_only=comp(f"(?:{cfg['verbs']}|{cfg['verb_fillers']})+"),
         reject=comp(cfg["reject_phrase"]),
@@ -332,6 +334,9 @@ class _Fig:
     # the figure counts a narrower thing than its phrase's category (_counts_narrower): its id is withheld at the
     # end, after the enumeration items under it took their family from it
     narrower: bool = False
+    # the rest of the counted noun after the units this figure counts (45个部门职权事项3013项: 职权事项), what the
+    # next figure counts (_units_before_next_figure)
+    rest: tuple[int, int] | None = None
 
 
 class _Boundaries:
@@ -568,6 +573,9 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
     """The phrase naming what is counted, read from the clause before a figure (view offsets), or None."""
     rules = load_rules()
     win = rules.cfg["windows"]
+    variant = rules.bracket_variant.search(view, max(0, cs - 5), cs)
+    if variant and (head := rules.phrase_tail.search(view, max(0, variant.start() - win["left"]), variant.start())):
+        cs = head.start()  # the clause "starts" at a bracket that is a variant inside the phrase: 到人(户)资金
     lo = max(cs, fs - win["left"])
     seg = view[lo:fs]
     if rules.conjunction_end.search(seg):
@@ -585,6 +593,9 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
     if not tail:
         return None
     pos = tail.start()
+    variant = rules.bracket_variant.search(seg, 0, pos)
+    if variant and variant.end() == pos and (head := rules.phrase_tail.search(seg, 0, variant.start())):
+        pos = head.start()  # 到人(户)资金: a bracketed variant inside the phrase (as 101户(次), guidelines 1)
     if pos and seg[pos - 1].isdigit():
         m = rules.after_number.match(seg, pos, end)
         pos = m.end() if m else pos
@@ -613,11 +624,13 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
     return lo + pos, lo + end
 
 
-def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: bool = False) -> tuple[int, int] | None:
+def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: bool = False,
+               places: tuple[str, ...] = ()) -> tuple[int, int] | None:
     """The counted noun right after a figure with a classifier unit ("1486件申请中" → 申请), or None.
 
     ``any_unit`` also reads it after verbal units (召开3次…新闻发布会, 组织开展8期《政风行风热线》); ``long`` reads
-    it as far as windows.bare_verb_noun (after a bare verb, which alone names no count).
+    it as far as windows.bare_verb_noun (after a bare verb, which alone names no count). The noun is read after the
+    reporting body's place name in it (``places``, _after_body_place: its modifiers before the place are out too).
     """
     rules = load_rules()
     if not any_unit and fig.span.unit not in rules.classifiers:
@@ -628,21 +641,25 @@ def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: boo
     if view.startswith("《", fig.end):
         closing = view.find("》", fig.end, fig.end + 2 * rules.cfg["windows"]["max_phrase"])
         return (fig.end, closing + 1) if closing > 0 else None
-    m = rules.noun.match(view, fig.end, hi)
+    start = fig.end
+    m = rules.noun.match(view, start, hi)
+    if m and places and (start := _after_body_place(view, fig.end, m.end(), places)) > fig.end:
+        hi = min(ce, start + reach)
+        m = rules.noun.match(view, start, hi)
     if not m:
         return None
     end = m.end()
-    stop = rules.noun_stop.search(view, fig.end, end)
+    stop = rules.noun_stop.search(view, start, end)
     if stop:
         end = stop.start()
-    tail = rules.noun_end.search(view, fig.end, end)
+    tail = rules.noun_end.search(view, start, end)
     if tail:
         end = tail.start()
     if end == hi < ce and rules.noun.match(view, hi, hi + 1):
         return None  # the noun runs on past the window: cut there, it would not be the noun
-    if end - fig.end < 1 or end - fig.end > longest:
+    if end - start < 1 or end - start > longest:
         return None
-    return fig.end, end
+    return start, end
 
 
 def _enumeration_parent(figs: list[_Fig], i: int, view: str, bounds: _Boundaries) -> tuple[_Fig | None, re.Match | None]:
@@ -753,7 +770,7 @@ def _share_link(figs: list[_Fig], i: int, view: str, cs: int, ss: int, own_scope
 
 
 def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[int], cand_ends: list[int],
-                   cs: int, ce: int) -> tuple[str, _Cand | None, tuple[int, int] | None]:
+                   cs: int, ce: int, places: tuple[str, ...] = ()) -> tuple[str, _Cand | None, tuple[int, int] | None]:
     """The figure's own indicator in its clause: (rule, lexicon phrase or None, context phrase or None)."""
     rules = load_rules()
     k = bisect_right(cand_ends, fig.start) - 1
@@ -767,7 +784,7 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
     if (k_after < len(cands) and cands[k_after].start < ce
             and rules.filler_after.match(view, fig.end, cands[k_after].start)):
         return "lexicon_after", cands[k_after], None
-    noun = _noun_after(view, fig, ce)
+    noun = _noun_after(view, fig, ce, places=places)
     if noun:
         return "noun_after", None, noun
     if (k >= 0 and fig.start - cands[k].end <= rules.cfg["windows"]["max_phrase"] // 2
@@ -778,12 +795,12 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
     # bare once the guidelines' edges are cut (向编辑部拨付 → 拨付), or a light verb alone (推进2轮…)
     if phrase and _bare_verb(view, *_refined(view, phrase[0], phrase[1], fig.start)):
         # a bare verb before the figure (召开3次…, 组织开展8期…): what follows is what it counts
-        noun = _noun_after(view, fig, ce, any_unit=True)
+        noun = _noun_after(view, fig, ce, any_unit=True, places=places)
         if noun:
             return "noun_after", None, noun
         if k_after < len(cands) and cands[k_after].start < ce:
             return "lexicon_after", cands[k_after], None  # 召开3次云南省第十五届运动会新闻发布会
-        noun = _noun_after(view, fig, ce, any_unit=True, long=True)
+        noun = _noun_after(view, fig, ce, any_unit=True, long=True, places=places)
         if noun:
             return "noun_after", None, noun  # 组织3次…全覆盖专项检查
     return ("left_context", None, phrase) if phrase else ("none", None, None)
@@ -827,6 +844,90 @@ def _counts_narrower(view: str, rule: str, cand: _Cand, fig: _Fig, cs: int, ce: 
         if view[fig.start - 1:fig.start] == "的" and re.match(rules.cfg["relative_clause"]["after"], after):
             return True
     return False
+
+
+def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list[tuple[int, int]]) -> tuple[int, int]:
+    """The phrase after the last ORG span (``organs``: their view offsets, sorted) inside it and the prefix words after that (市民政局集中编发灾情专报 →
+    编发灾情专报): an organ in subject position is outside (guidelines 1: scope and subject outside; no INDICATOR
+    of train+dev holds an ORG), refined again from there; not when the phrase names a channel after it (an ORG
+    a model found in 市政府门户网站: the site's name is inside)."""
+    start, end = edges
+    b = load_bounds()
+    min_chars = b.min_chars
+    # the organs that start inside the phrase: a slice of the sorted organs (not a scan of all of them per figure)
+    lo, hi = bisect_left(organs, (start, -1)), bisect_left(organs, (end, -1))
+    inside = [o_end for _, o_end in organs[lo:hi] if o_end <= end - min_chars]
+    if not inside or b.channel_words.search(view, max(inside), end):
+        return edges  # no organ, or one that opens its channel's name (市政府门户网站主动公开政府信息)
+    rest = skip_words(view, max(inside), end, load_rules().strip_prefix)
+    if end - rest < min_chars:
+        return edges
+    new_start, new_end = _refined(view, rest, end, fig_start)
+    return max(new_start, rest), new_end
+
+
+@lru_cache(maxsize=64)
+def _body_places(organ: str | None) -> tuple[str, ...]:
+    """The place names in the reporting organ's name (鄂州市梁子湖区人民政府 → 鄂州市, 梁子湖区; configs/link.yml
+    ``body``)."""
+    if not organ:
+        return ()
+    cfg = load_rules().cfg["body"]
+    name = re.sub(f"(?:{cfg['government']})$", "", organ)
+    return tuple(m.group(0) for m in re.finditer(cfg["place"], name))
+
+
+def _after_body_place(view: str, start: int, end: int, places: tuple[str, ...]) -> int:
+    """The start after the last place of the reporting body inside view[start:end] (梁子湖区公共租赁住房建设项目 →
+    公共租赁住房建设项目): the jurisdiction is scope, outside the phrase (guidelines 1), unless it opens the name of its
+    government or the phrase names a channel after it (合肥市政府信息公开网访问量: the site's name is inside;
+    phrase_bounds.yml ``channel.words``), it sits in a title or quotes, or its last character makes another word
+    with the next (合肥市民卡: configs/link.yml ``body.place_goes_on``)."""
+    rules, b = load_rules(), load_bounds()
+    government = re.compile(rules.cfg["body"]["government"])
+    new = start
+    for place in places:
+        pos = view.find(place, start, end)
+        while pos >= 0:
+            after = pos + len(place)
+            before = view[start:pos]
+            quoted = before.count("“") != before.count("”") or before.count("《") != before.count("》")
+            named = (government.match(view, after) or b.channel_words.search(view, after, end)
+                     or re.match(rules.cfg["body"]["place_goes_on"], view[after:after + 1]))
+            if end - after >= b.min_chars and not quoted and not named:
+                new = max(new, after)
+            pos = view.find(place, after, end)
+    return new
+
+
+def _restates_parent_verb(view: str, edges: tuple[int, int], parent: _Cand) -> bool:
+    """Whether the phrase ``edges`` of an enumeration item is a bare verb that the parent figure's phrase opens with
+    (其中市本级投入4780万元 under 全市投入财政专项扶贫资金2.5亿元): the item has no phrase of its own and inherits the
+    parent's (guidelines 2.2)."""
+    start, end = edges
+    return (_bare_verb(view, start, end) and parent.end - parent.start > end - start
+            and view.startswith(view[start:end], parent.start))
+
+
+def _scope_word(view: str, start: int, end: int) -> bool:
+    """Whether view[start:end] is nothing but a scope word (configs/link.yml ``scopes``: 县市区, 各乡镇, 市直单位), which may
+    run on past it (各县(市)区, where the counted noun stops at the bracket)."""
+    m = load_rules().scope_any.match(view, start)
+    return m is not None and m.end() >= end
+
+
+def _units_before_next_figure(view: str, noun: tuple[int, int], next_start: int | None) -> int | None:
+    """The end of the units a counted noun opens with (phrase_bounds.yml ``predicate.unit_nouns``: 部门, 单位, 乡镇),
+    when only prefix words stand between the noun and the next figure (45个部门职权事项3013项, 区直35个部门项目
+    预算资金,累计25578.66万元): the figure counts the units, the next figure the rest; else None."""
+    if next_start is None or not _only_prefix(view, noun[1], next_start):
+        return None
+    cfg = load_config("phrase_bounds.yml")["predicate"]
+    m = re.match(cfg["unit_nouns"], view[noun[0]:noun[1]])
+    if (m is None or noun[1] - (noun[0] + m.end()) < load_bounds().min_chars
+            or re.match(cfg["unit_noun_goes_on"], view[noun[0] + m.end()])):
+        return None  # no units, nothing after them, or a longer name (12个村民小组3000人)
+    return noun[0] + m.end()
 
 
 def _only_prefix(view: str, start: int, end: int) -> bool:
@@ -881,6 +982,8 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
     cand_starts = [c.start for c in cands]
     cand_ends = [c.end for c in cands]
     org_at = {view.view_start(s.start): s.text for s in spans if s.label == "ORG"}
+    organs = sorted((view.view_start(s.start), view.view_end(s.end)) for s in spans if s.label == "ORG")
+    places = _body_places(organ)
     figs = sorted((_Fig(s, view.view_start(s.start), view.view_end(s.end)) for s in spans
                    if s.label in cfg["labels"]["figures"]), key=lambda f: (f.start, f.end))
     fig_starts = [f.start for f in figs]
@@ -935,7 +1038,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         if prev and cs <= prev.end <= fig.start:
             # the figure before it in the clause (and the noun it counted) ends this figure's context
             cs = prev.end
-            if prev.link and prev.link.rule in ("noun_after", "predicate") and prev.cand and prev.cand.end <= fig.start:
+            if prev.link and prev.link.rule in ("noun_after", "predicate", "none") and prev.cand and prev.cand.end <= fig.start:
                 cs = prev.cand.end
         nxt = figs[i + 1].start if i + 1 < len(figs) else len(v)
         ce = min(_Boundaries.after(bounds.clause, fig.end, len(v)), nxt)
@@ -947,24 +1050,44 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             fig.link = _share_link(figs, i, v, cs, ss, own_scope)
             if fig.link:
                 continue
+        if fig.span.unit in cfg["comparison_units"]:
+            scope = own_scope or _scope(bounds, ss, cs, fig.start, subject, scoped_clause)
+            if scope is None and parent is not None and parent.link:
+                scope = parent.link.scope
+            fig.link = Link(fig.span, None, None, scope, cfg["labels"]["relation"], "none", 0.0)
+            continue
 
-        rule, cand, phrase = _own_indicator(v, fig, cands, cand_starts, cand_ends, cs, ce)
+        rule, cand, phrase = _own_indicator(v, fig, cands, cand_starts, cand_ends, cs, ce, places)
         if (rule == "noun_after" and re.search(cfg["relative_clause"]["before"], v[max(cs, fig.start - 1):fig.start])
                 and re.match(cfg["relative_clause"]["after"], v[phrase[1]:ce])):
             # 在办结答复的1486件申请中: the relative clause before the figure names the count, not the noun
             phrase = _left_phrase(v, cs, fig.start) or phrase
             rule = "left_context" if phrase is not None else rule
+        elif (rule == "lexicon_after" and re.search(cfg["relative_clause"]["before"], v[max(cs, fig.start - 1):fig.start])
+              and re.match(cfg["relative_clause"]["after"], v[cand.end:ce])
+              and (left := _left_phrase(v, cs, fig.start)) is not None):
+            rule, phrase = "left_context", left  # 办结的14件行政复议中: as 在办结答复的1486件申请中
         if rule == "noun_after":
             predicate = predicate_after(v, phrase[0], phrase[1], ce, rules)
             if predicate is not None:
                 rule, phrase = "predicate", predicate
+            elif _scope_word(v, *phrase):
+                # 我市6个县市区456所学校: scope words are never an INDICATOR (guidelines 4); they are no subject of the
+                # figure after them either (456所 keeps no scope, as when 县市区 was 6个's counted noun)
+                fig.cand, rule, phrase = _Cand(phrase[0], phrase[1], None), "none", None
+            elif (units := _units_before_next_figure(v, phrase, figs[i + 1].start if i + 1 < len(figs) else None)):
+                phrase, fig.rest = (phrase[0], units), (units, phrase[1])
             else:
                 phrase = (strip_leading(v, phrase[0], phrase[1]), noun_coordination(v, phrase[1], ce, rules))
-        if (rule == "none" and prev and prev.link and prev.link.rule in ("noun_after", "predicate")
-                and _only_prefix(v, prev.cand.end, fig.start)):
-            # "45个部门职权事项3013项", "35个部门项目预算资金,累计25578.66万元": the noun after the figure
-            # before names what this one counts too (and its predicate: N辆车申报缴纳车购税M亿元)
-            rule, phrase = "left_context", (prev.cand.start, prev.cand.end)
+        counted = (prev.rest or (prev.cand.start, prev.cand.end)) if prev and prev.cand else None
+        if (rule == "none" and counted and prev.link and prev.link.rule in ("noun_after", "predicate")
+                and _only_prefix(v, counted[1], fig.start)):
+            # "N辆车申报缴纳车购税M亿元": the noun after the figure before (and its predicate) names what this one
+            # counts too; "35个部门项目预算资金,累计25578.66万元": the rest of it after the units
+            rule, phrase = "left_context", counted
+        if (rule == "left_context" and parent is not None and parent.cand is not None
+                and _restates_parent_verb(v, _refined(v, phrase[0], phrase[1], fig.start), parent.cand)):
+            rule, phrase = "none", None  # 全市投入…资金2.5亿元,其中市本级投入4780万元: no phrase of its own
         if rule == "none" and marker is not None:
             item = _respectively(v, figs, fig_starts, i, marker, bounds)
             if item:
@@ -983,9 +1106,12 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             continue
         if phrase is not None:
             cand = _Cand(phrase[0], phrase[1], _head_entry(v[phrase[0]:phrase[1]]))
-        if rule in cfg["refined_rules"]:
+        if rule in cfg["refined_rules"] or rule == "noun_after":
             # the guidelines' edges (phrase_bounds.py): coordination whole, count word in, subject out
-            edges = _refined(v, cand.start, cand.end, fig.start)
+            edges = (cand.start, cand.end)
+            if rule != "noun_after":
+                edges = _after_organ(v, _refined(v, *edges, fig.start), fig.start, organs)
+            edges = (_after_body_place(v, *edges, places), edges[1])
             if edges != (cand.start, cand.end):
                 # a context phrase whose own words named no id may after its edges (其中专职仅32人 → 专职)
                 entry = cand.entry if cand.entry is not None or cand.kb_id else _head_entry(v[edges[0]:edges[1]])
