@@ -33,7 +33,7 @@ def _first_items(items, out: list[str]) -> bool:
             out.append(re.escape(chr(av)))
             return False
         if op is c.IN:
-            source = _class_source(av)
+            source = class_source(av)
             if source is None:
                 raise ValueError("unbounded start")
             out.append(source)
@@ -104,7 +104,7 @@ def _first_class(parsed) -> str | None:
     return f"[{''.join(dict.fromkeys(out))}]"
 
 
-def _class_source(items) -> str | None:
+def class_source(items) -> str | None:
     """The source of a parsed character class (escaped characters, ranges, \\d, \\s), or None for one this module
     does not rewrite (negated, other categories): then any character is taken to be in it."""
     c = _re_parser
@@ -155,7 +155,7 @@ def _item_prefixes(op, av) -> set[Prefix]:
     if op is c.LITERAL:
         return {(re.escape(chr(av)),)}
     if op is c.IN:
-        return {(_class_source(av),)}
+        return {(class_source(av),)}
     if op in (c.ANY, c.NOT_LITERAL):
         return {(None,)}
     if op is c.SUBPATTERN:

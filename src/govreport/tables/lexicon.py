@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..anchored import guarded
+from ..anchored import class_source, guarded
 
 try:
     from re import _parser as _re_parser
@@ -295,17 +295,10 @@ def _contained(source: str) -> str | None:
             if op is c.LITERAL:
                 out.append(re.escape(chr(av)))
             elif op is c.IN:
-                for kind, value in av:
-                    if kind is c.LITERAL:
-                        out.append(re.escape(chr(value)))
-                    elif kind is c.RANGE:
-                        out.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
-                    elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
-                        out.append("\\d")
-                    elif kind is c.CATEGORY and value is c.CATEGORY_SPACE:
-                        out.append("\\s")
-                    else:
-                        return False
+                items = class_source(av)
+                if items is None:
+                    return False
+                out.append(items)
             elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)):
                 if not walk(av[2]):
                     return False
