@@ -35,15 +35,21 @@ def _number(rng: random.Random, kind: str):
     return rng.randrange(6)
 
 
+def _random_rows(rng: random.Random, kind: str, max_rows: int, max_cells: int):
+    """Rows of 1..max_cells cell refs (1..max_rows rows), two fixed values, each ref's (row, cell) and all refs."""
+    n_rows = rng.randrange(1, max_rows + 1)
+    refs = [[(f"r{p}c{c}", "value") for c in range(rng.randrange(1, max_cells + 1))] for p in range(n_rows)]
+    fixed = {(f"f{i}", "value"): _number(rng, kind) for i in range(2)}
+    where = {ref: (p, c) for p, row in enumerate(refs) for c, ref in enumerate(row)}
+    pool = [ref for row in refs for ref in row] + list(fixed)
+    return refs, fixed, where, pool
+
+
 @pytest.mark.parametrize("kind", ["int", "float", "huge"])
 def test_combined_keeps_what_every_combination_keeps(kind):
     rng = random.Random(kind)
     for _ in range(300):
-        n_rows = rng.randrange(1, 4)
-        refs = [[(f"r{p}c{c}", "value") for c in range(rng.randrange(1, 4))] for p in range(n_rows)]
-        fixed = {(f"f{i}", "value"): _number(rng, kind) for i in range(2)}
-        where = {ref: (p, c) for p, row in enumerate(refs) for c, ref in enumerate(row)}
-        pool = [ref for row in refs for ref in row] + list(fixed)
+        refs, fixed, where, pool = _random_rows(rng, kind, max_rows=3, max_cells=3)
         rels = []
         for i in range(rng.randrange(1, 4)):
             left = tuple(rng.sample(pool, rng.randrange(1, 3)))
@@ -70,11 +76,7 @@ def test_narrowed_keeps_what_each_relation_keeps(kind):
     2**53, where the search's tolerance window and Relation.holds round differently."""
     rng = random.Random("narrowed-" + kind)
     for _ in range(400):
-        n_rows = rng.randrange(1, 5)
-        refs = [[(f"r{p}c{c}", "value") for c in range(rng.randrange(1, 3))] for p in range(n_rows)]
-        fixed = {(f"f{i}", "value"): _number(rng, kind) for i in range(2)}
-        where = {ref: (p, c) for p, row in enumerate(refs) for c, ref in enumerate(row)}
-        pool = [ref for row in refs for ref in row] + list(fixed)
+        refs, fixed, where, pool = _random_rows(rng, kind, max_rows=4, max_cells=2)
         left = tuple(rng.sample(pool, rng.randrange(1, 4)))
         right = tuple(rng.sample(pool, rng.randrange(1, 3)))
         rel = Relation("rel", left, right, rng.choice(["eq", "le"]))
