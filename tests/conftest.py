@@ -19,6 +19,13 @@ settings.register_profile("fuzz", max_examples=2000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# the compiled patterns kept between runs (pattern_cache.py) go to a folder of this test session, not the user's
+# cache: every session starts cold, and commands the tests run share what the first load stored
+if "GOVREPORT_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["GOVREPORT_CACHE_DIR"] = tempfile.mkdtemp(prefix="govreport-test-cache-")
+
 SHARED_MISSING = (f"{SHARED_CORPUS_DIR} is absent: place ../shared beside the checkout or set "
                   "GOVREPORT_SHARED_CORPUS to run the tests on the shared reports")
 

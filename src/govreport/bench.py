@@ -127,13 +127,13 @@ def regex_baseline(corpus: Path) -> dict[str, float]:
     return {"chars": chars, "seconds": elapsed, "chars_per_s": chars / elapsed, "figures": found}
 
 
-def _measure(cmd: list[str]) -> dict[str, Any]:
+def _measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run a command; its wall time and the peak RSS of its process tree and of its largest process."""
     import psutil
 
     interval = load_config("bench.yml")["rss_interval"]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     parent = psutil.Process(proc.pid)
     peak_tree = peak_process = 0
     while proc.poll() is None:
@@ -150,21 +150,22 @@ def _measure(cmd: list[str]) -> dict[str, Any]:
             "peak_rss_process_mb": peak_process / 2**20}
 
 
-def run_stage(stage: str, corpus: Path, workers: int, model: Path) -> dict[str, Any]:
+def run_stage(stage: str, corpus: Path, workers: int, model: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run one stage in a child process; return its timing and the peak RSS of its process tree."""
-    measured = _measure([sys.executable, "-m", "govreport.bench", stage, str(corpus), str(workers), str(model)])
+    measured = _measure([sys.executable, "-m", "govreport.bench", stage, str(corpus), str(workers), str(model)], env)
     result = json.loads(measured["stdout"].strip().splitlines()[-1])
     result["peak_rss_mb"] = measured["peak_rss_mb"]
     result["peak_rss_process_mb"] = measured["peak_rss_process_mb"]
     return result
 
 
-def run_command(name: str, args: list[str], corpus: Path, chars: int, model: Path, out_dir: Path) -> dict[str, Any]:
+def run_command(name: str, args: list[str], corpus: Path, chars: int, model: Path, out_dir: Path,
+                env: dict[str, str] | None = None) -> dict[str, Any]:
     """The extract command end to end (start-up and default outputs included) on the benchmark corpus."""
     out = out_dir / f"out_{name}"
     model_args = [] if "--no-model" in args else ["--model", str(model)]
     measured = _measure([sys.executable, "-m", "govreport.cli", "extract", str(corpus), "--out", str(out),
-                         *model_args, *args])
+                         *model_args, *args], env)
     return {"command": name, "args": args, "chars": chars, "seconds": measured["wall_seconds"],
             "chars_per_s": chars / measured["wall_seconds"], "peak_rss_mb": measured["peak_rss_mb"],
             "peak_rss_process_mb": measured["peak_rss_process_mb"], "out": str(out)}
@@ -234,9 +235,18 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None,
               progress: Callable[[str], None] = lambda line: None) -> dict[str, Any]:
     """All configured measurements; writes bench.json and returns it. ``progress`` gets one line per
     measurement as it ends (the CLI prints them: a full run takes about half an hour)."""
+    import os
+    import shutil
+
     config = load_config("bench.yml")
     out_dir.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"runs": [], "commands": [], "baseline": {}, "corpus": {}}
+    # the compiled patterns kept between runs (pattern_cache.py): the bench's own folder, emptied first, so that
+    # its first load is a first run's (reported as pattern_cache.first_load_seconds) and the later ones, every
+    # end-to-end command among them, are those of any later run on the machine
+    cache = out_dir / "pattern_cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {**os.environ, "GOVREPORT_CACHE_DIR": str(cache)}
     for name, size in config["sizes"].items():
         if sizes and name not in sizes:
             continue
@@ -251,7 +261,7 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None,
             for workers in config["workers"]:
                 if stage == "ingest" and workers > 1:
                     continue
-                run = run_stage(stage, corpus, workers, model)
+                run = run_stage(stage, corpus, workers, model, env)
                 run["size"] = name
                 run["ratio_to_regex"] = run["chars_per_s"] / report["baseline"][name]["chars_per_s"]
                 report["runs"].append(run)
@@ -265,7 +275,7 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None,
                 rounds.append([])
                 for command in e2e["commands"]:
                     run = run_command(command["name"], command["args"], corpus, report["corpus"][name]["chars"],
-                                      model, out_dir)
+                                      model, out_dir, env)
                     rounds[-1].append(run)
                     progress(f"{name:>5} {run['command']:>14} {run['chars_per_s']:>12,.0f} chars/s end to end "
                              f"(round {i + 1} of {e2e['repeats']}), peak {run['peak_rss_mb']:.0f} MB (largest process "
@@ -277,6 +287,10 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None,
         report["ocr"] = run_ocr_bench(out_dir / "ocr", config["ocr"])
         if report["ocr"].get("pages"):
             progress(_format_ocr(report["ocr"]))
+    loads = [run["load_seconds"] for run in report["runs"] if run["stage"] == "rules"]  # the first: no cache yet
+    if len(loads) > 1:
+        report["pattern_cache"] = {"rules_first_load_seconds": loads[0],
+                                   "rules_later_load_seconds": sorted(loads[1:])[len(loads[1:]) // 2]}
     report["targets"] = check_targets(report, config["targets"])
     (out_dir / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     return report

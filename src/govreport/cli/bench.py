@@ -60,6 +60,10 @@ def print_report(report: dict[str, Any]) -> None:
         console.print(shapes)
     if report.get("ocr", {}).get("pages"):
         console.print(_format_ocr(report["ocr"]))
+    if report.get("pattern_cache"):
+        cache = report["pattern_cache"]
+        console.print(f"rules extractor load: {cache['rules_first_load_seconds']:.2f} s on the first run, "
+                      f"{cache['rules_later_load_seconds']:.2f} s on later runs (compiled patterns kept between runs)")
     for name, t in report["targets"].items():
         rounds = f" (each round: {', '.join(f'{v:.3f}' for v in t['rounds'])})" if t.get("rounds") else ""
         console.print(f"{name}: measured {t['measured']}, target {t['target']}, {'met' if t['met'] else 'NOT met'}"

@@ -85,7 +85,7 @@ class PackedAnalysis:
     def unpack(self) -> Analysis:
         import pickle
 
-        return replace(pickle.loads(self.rest), tables=self.tables)  # noqa: S301 -- our own child's bytes
+        return replace(pickle.loads(self.rest), tables=self.tables)  # our own child's bytes
 
 
 @dataclass
@@ -338,8 +338,11 @@ def _load_extractor(model: str | None, use_model: bool, with_tasks: bool) -> Non
         return
     with _LOADING:
         if _WORKER is None or _WORKER_OPTIONS != options:
-            worker = Extractor(model, use_model, with_tasks)
-            worker.warm_up()
+            from ..pattern_cache import cached_patterns
+
+            with cached_patterns():
+                worker = Extractor(model, use_model, with_tasks)
+                worker.warm_up()
             _WORKER, _WORKER_OPTIONS = worker, options  # published once warm
             _freeze_loaded()
 
