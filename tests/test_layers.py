@@ -14,8 +14,8 @@ import govreport
 PACKAGE = Path(govreport.__file__).parent
 
 LAYERS = [
-    ("core", ["govreport", "config", "notices", "types", "normalize", "anchored", "values", "indicators", "metadata",
-              "records", "segment", "eval.scorer", "jsonl"]),
+    ("core", ["govreport", "config", "pattern_cache", "notices", "types", "normalize", "anchored", "values",
+              "indicators", "metadata", "records", "segment", "eval.scorer", "jsonl"]),
     ("ingest", ["ingest", "ingest.*"]),  # readers per format, OCR, the text-table grids, input files
     ("spans", ["spans", "spans.*"]),
     ("tables", ["tables", "tables.*"]),
