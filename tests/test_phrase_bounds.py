@@ -111,6 +111,19 @@ def test_a_count_told_apart_by_its_channel_keeps_the_channel_whole():
     assert phrases("通过部门网站全年主动公开各类信息800条。")["800条"][0] == "主动公开各类信息"
 
 
+def test_a_named_object_a_channel_carries_starts_at_the_channels_verb():
+    # guidelines 1: the channel is out when it only carries what the phrase names, as after 通过 or 在
+    s = sentence_of(seed_text(SEED_000), "全年通过门户网站公开儿童预防接种相关信息", "70条")
+    assert phrases(s)["70条"][0] == "公开儿童预防接种相关信息"
+    assert phrases("全年通过网站公开督导信息4条。")["4条"][0] == "公开督导信息"
+    s = sentence_of(seed_text(SEED_002), "在湖北省政府采购网公告政府采购项目", "1个")
+    assert phrases(s)["1个"][0] == "公告政府采购项目"
+    # not the channel's own disclosure count, nor 公开 inside the noun 政务公开, nor a verb with no object
+    assert phrases("2023年,县政府网站主动公开政府信息500余条。")["500余条"][0] == "县政府网站主动公开政府信息"
+    assert phrases("全市通过综合服务平台政务公开13539条。")["13539条"][0] != "公开"
+    assert phrases("门户网站公开信息12条。")["12条"][0] != "信息"
+
+
 def test_predicate_after_units_names_the_count():
     # guidelines 4: figure + noun naming the units + predicate → the predicate; the bare noun only without one
     s = sentence_of(seed_text("001_9aef50f578a0bdd8.txt"), "选取陬市", "为示范点")
@@ -245,8 +258,10 @@ def test_the_reporting_bodys_place_is_outside_the_phrase():
     assert organ_phrases(s, "合肥市人民政府")["11余万人次"] == "合肥市政府信息公开网访问量"
     # nor a place whose last character makes another word with the next (合肥市民卡)
     assert organ_phrases("全年办理合肥市民卡12万张。", "合肥市人民政府")["12万张"] == "办理合肥市民卡"
-    # the body's place opening a channel's name stays inside it, wherever the channel word is
-    assert organ_phrases("桃源县公共资源交易网发布招标公告70条。", "桃源县人民政府")["70条"] == "桃源县公共资源交易网发布招标公告"
+    # the body's place opening a channel's name stays inside it, wherever the channel word is (the channel's own
+    # disclosure count; a named object it carries starts at the verb: 发布招标公告)
+    assert organ_phrases("桃源县公共资源交易网发布信息70条。", "桃源县人民政府")["70条"] == "桃源县公共资源交易网发布信息"
+    assert organ_phrases("桃源县公共资源交易网发布招标公告70条。", "桃源县人民政府")["70条"] == "发布招标公告"
     assert organ_phrases("全年桃源县公共资源交易项目70个。", "桃源县人民政府")["70个"] == "公共资源交易项目"
     # a counted noun after a bare verb is read after the body's place (its modifiers before the place out too)
     s = "今年编发3期月度桃源县重点污染源排放监测情况通报。"

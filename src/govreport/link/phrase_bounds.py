@@ -47,6 +47,7 @@ class PhraseBounds:
     channel_count: re.Pattern[str]
     channel_words: re.Pattern[str]
     channel_max_chars: int
+    channel_verbs: re.Pattern[str]
     min_chars: int
 
 
@@ -80,6 +81,7 @@ def load_bounds() -> PhraseBounds:
         channel_count=re.compile(f"(?:{cfg['channel']['count']})$"),
         channel_words=re.compile(cfg["channel"]["words"]),
         channel_max_chars=cfg["channel"]["max_chars"],
+        channel_verbs=re.compile(cfg["channel"]["verbs"]),
         min_chars=cfg["min_chars"],
     )
 
@@ -109,6 +111,7 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     start = _after_frame(b, view, start, end, link)
     start = _light_verbs(b, view, strip_leading(view, start, end), end, link)
     start = _action_verb(b, view, start, end, link)
+    start = _after_channel(b, view, start, end, link)
     start = _channel(b, view, start, end, link)
     end = _trailing(b, view, start, end)
     return _unquoted(b, view, start, end)
@@ -215,6 +218,21 @@ def _after_frame(b: PhraseBounds, view: str, start: int, end: int, link: LinkPat
         if verb is not None and end - verb.start() >= b.min_chars:
             return verb.start()
     return start
+
+
+def _after_channel(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+    """A phrase that opens with a channel's name and its verb of publishing counts what it names, which the
+    channel only carries: the phrase from the verb (门户网站公开儿童预防接种相关信息 → 公开儿童预防接种相关信息, as
+    after 通过 or 在, ``_after_frame``); not the channel's own disclosure count (区政府门户网站主动公开政府信息,
+    ``_channel``), nor a name with another verb before the channel's (受理网上申请)."""
+    verb = b.channel_verbs.search(view, start, end)
+    if verb is None or verb.start() == start or verb.start() - start > b.channel_max_chars:
+        return start
+    if (end - verb.end() < b.min_chars or b.channel_count.match(view, verb.start(), end)
+            or b.modifiers.search(view, start, verb.end())  # 平台政务公开: a noun, not the channel's verb
+            or not b.channel_words.search(view, start, verb.start()) or link.verbs.search(view, start, verb.start())):
+        return start
+    return verb.start()
 
 
 def _channel(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
