@@ -271,8 +271,12 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None,
             rounds: list[list[dict[str, Any]]] = []
             # whole rounds of every command, one after the other: a slow spell of a shared machine then slows
             # one round of every command instead of all the runs of one, which would bend their ratios
+            # the regex baseline again before and after each round: a probe of the machine's speed at that time (a
+            # round whose probes are slower than the run's first baseline ran on a slowed, shared machine)
+            report["round_baseline_seconds"] = []
             for i in range(e2e["repeats"]):
                 rounds.append([])
+                probe_before = regex_baseline(corpus)["seconds"]
                 for command in e2e["commands"]:
                     run = run_command(command["name"], command["args"], corpus, report["corpus"][name]["chars"],
                                       model, out_dir, env)
@@ -280,6 +284,10 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None,
                     progress(f"{name:>5} {run['command']:>14} {run['chars_per_s']:>12,.0f} chars/s end to end "
                              f"(round {i + 1} of {e2e['repeats']}), peak {run['peak_rss_mb']:.0f} MB (largest process "
                              f"{run['peak_rss_process_mb']:.0f} MB)")
+                report["round_baseline_seconds"].append([probe_before, regex_baseline(corpus)["seconds"]])
+                progress(f"{name:>5} regex baseline {probe_before:.3f} s before round {i + 1}, "
+                         f"{report['round_baseline_seconds'][-1][1]:.3f} s after it "
+                         f"({report['baseline'][name]['seconds']:.3f} s at the start of the run)")
             report["commands"] = [dict(median_run([r[k] for r in rounds]), size=name)
                                   for k in range(len(e2e["commands"]))]
             report["identical_records"] = _identical_records(report["commands"])
