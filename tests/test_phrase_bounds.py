@@ -124,6 +124,11 @@ def test_a_named_object_a_channel_carries_starts_at_the_channels_verb():
     assert phrases("门户网站公开信息12条。")["12条"][0] != "信息"
 
 
+def test_a_counted_noun_after_its_figure_ends_before_the_verb_implementing_it():
+    assert phrases("对229项行政审批事项实施“一企一证”改革。")["229项"][0] == "行政审批事项"
+    assert phrases("全年制定3个实施方案。")["3个"][0] == "实施方案"  # 实施 opening a noun stays
+
+
 def test_predicate_after_units_names_the_count():
     # guidelines 4: figure + noun naming the units + predicate → the predicate; the bare noun only without one
     s = sentence_of(seed_text("001_9aef50f578a0bdd8.txt"), "选取陬市", "为示范点")
