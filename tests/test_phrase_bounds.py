@@ -124,6 +124,16 @@ def test_a_named_object_a_channel_carries_starts_at_the_channels_verb():
     assert phrases("门户网站公开信息12条。")["12条"][0] != "信息"
 
 
+def test_a_phrase_holding_a_predicate_verb_starts_at_it():
+    # guidelines 1: the subject before the predicate (企业) and an action the count is not of (公示) are outside
+    s = sentence_of(seed_text(SEED_000), "101户(次)企业申报享受", "3071.61万元")
+    assert phrases(s)["3071.61万元"][0] == "申报享受固定资产加速折旧优惠"
+    s = sentence_of(seed_text(SEED_000), "通过公示享受招考优录加分", "460人")
+    assert phrases(s)["460人"][0] == "享受招考优录加分"
+    assert phrases("全县企业获得贷款3亿元。")["3亿元"][0] == "获得贷款"
+    assert phrases("群众获得感满意率达95%。")["95%"][0] == "群众获得感满意率"  # 获得感: a noun
+
+
 def test_a_counted_noun_after_its_figure_ends_before_the_verb_implementing_it():
     assert phrases("对229项行政审批事项实施“一企一证”改革。")["229项"][0] == "行政审批事项"
     assert phrases("全年制定3个实施方案。")["3个"][0] == "实施方案"  # 实施 opening a noun stays
