@@ -128,10 +128,14 @@ def regex_baseline(corpus: Path) -> dict[str, float]:
 
 
 def _measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run a command; its wall time and the peak RSS of its process tree and of its largest process."""
+    """Run a command; its wall time, the CPU time of its process tree (every process it and its children waited
+    for) and the peak RSS of its process tree and of its largest process."""
+    import resource
+
     import psutil
 
     interval = load_config("bench.yml")["rss_interval"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     parent = psutil.Process(proc.pid)
@@ -146,7 +150,10 @@ def _measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any
     out, err = proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"bench command {' '.join(cmd)} failed: {err[-2000:]}")
-    return {"wall_seconds": time.perf_counter() - start, "stdout": out, "peak_rss_mb": peak_tree / 2**20,
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {"wall_seconds": wall, "cpu_seconds": cpu, "stdout": out, "peak_rss_mb": peak_tree / 2**20,
             "peak_rss_process_mb": peak_process / 2**20}
 
 
@@ -166,8 +173,12 @@ def run_command(name: str, args: list[str], corpus: Path, chars: int, model: Pat
     model_args = [] if "--no-model" in args else ["--model", str(model)]
     measured = _measure([sys.executable, "-m", "govreport.cli", "extract", str(corpus), "--out", str(out),
                          *model_args, *args], env)
+    # beside chars per second of wall time, per second of CPU time of the whole tree (the writing process, the
+    # workers, dask's threads): what one core does, whatever the machine ran beside it
     return {"command": name, "args": args, "chars": chars, "seconds": measured["wall_seconds"],
-            "chars_per_s": chars / measured["wall_seconds"], "peak_rss_mb": measured["peak_rss_mb"],
+            "chars_per_s": chars / measured["wall_seconds"], "cpu_seconds": measured["cpu_seconds"],
+            "chars_per_cpu_s": chars / measured["cpu_seconds"] if measured["cpu_seconds"] else None,
+            "peak_rss_mb": measured["peak_rss_mb"],
             "peak_rss_process_mb": measured["peak_rss_process_mb"], "out": str(out)}
 
 
@@ -282,8 +293,8 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None,
                                       model, out_dir, env)
                     rounds[-1].append(run)
                     progress(f"{name:>5} {run['command']:>14} {run['chars_per_s']:>12,.0f} chars/s end to end "
-                             f"(round {i + 1} of {e2e['repeats']}), peak {run['peak_rss_mb']:.0f} MB (largest process "
-                             f"{run['peak_rss_process_mb']:.0f} MB)")
+                             f"(round {i + 1} of {e2e['repeats']}; {run['cpu_seconds']:.1f} s CPU in all), peak "
+                             f"{run['peak_rss_mb']:.0f} MB (largest process {run['peak_rss_process_mb']:.0f} MB)")
                 report["round_baseline_seconds"].append([probe_before, regex_baseline(corpus)["seconds"]])
                 progress(f"{name:>5} regex baseline {probe_before:.3f} s before round {i + 1}, "
                          f"{report['round_baseline_seconds'][-1][1]:.3f} s after it "
@@ -309,6 +320,7 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     ordered = sorted(runs, key=lambda r: r["seconds"])
     median = dict(ordered[(len(ordered) - 1) // 2])  # the lower median: the faster of two middle runs
     median["repeats_chars_per_s"] = [r["chars_per_s"] for r in runs]
+    median["repeats_chars_per_cpu_s"] = [r.get("chars_per_cpu_s") for r in runs]
     median["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
     median["peak_rss_process_mb"] = max(r["peak_rss_process_mb"] for r in runs)
     return median

@@ -42,13 +42,15 @@ def print_report(report: dict[str, Any]) -> None:
     if report.get("commands"):
         commands = Table(title="end to end: govreport extract CORPUS --out DIR (start-up and default outputs; "
                                "median of the rounds)")
-        for col in ("size", "command", "arguments", "chars/s", "each round", "seconds", "peak RSS MB",
-                    "largest process MB"):
+        for col in ("size", "command", "arguments", "chars/s", "each round", "seconds", "chars/CPU s",
+                    "peak RSS MB", "largest process MB"):
             commands.add_column(col, justify="right")
         for r in report["commands"]:
             rounds = " ".join(f"{v / 1000:,.0f}k" for v in r.get("repeats_chars_per_s", []))
+            per_cpu = f"{r['chars_per_cpu_s']:,.0f}" if r.get("chars_per_cpu_s") else "-"
             commands.add_row(r["size"], r["command"], " ".join(r["args"]), f"{r['chars_per_s']:,.0f}", rounds,
-                             f"{r['seconds']:.1f}", f"{r['peak_rss_mb']:.0f}", f"{r['peak_rss_process_mb']:.0f}")
+                             f"{r['seconds']:.1f}", per_cpu, f"{r['peak_rss_mb']:.0f}",
+                             f"{r['peak_rss_process_mb']:.0f}")
         console.print(commands)
     shapes = Table(title="steady state per document shape (one worker)")
     for col in ("size", "stage", "shape", "docs", "chars/s"):
