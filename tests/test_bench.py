@@ -31,3 +31,17 @@ def test_dask_ratio_of_the_medians_and_of_each_round():
     speedup = check_targets(report, targets)["dask_speedup_2_workers"]
     assert abs(speedup["measured"] - 11 / 6) < 1e-9 and speedup["met"]
     assert [round(r, 4) for r in speedup["rounds"]] == [2.0, round(11 / 6, 4), 1.5]
+
+
+def test_measured_cpu_time_covers_the_whole_process_tree():
+    """A command's CPU time includes its children's (the extract workers are children of the batch process)."""
+    import sys
+
+    from govreport.bench import _measure
+
+    burn = "import time; sum(range(3_000_000)); print(time.process_time())"
+    parent = f"import subprocess, sys; print(subprocess.run([sys.executable, '-c', {burn!r}], capture_output=True, " \
+             "text=True).stdout.strip())"
+    measured = _measure([sys.executable, "-c", parent])
+    child_cpu = float(measured["stdout"].split()[-1])
+    assert measured["cpu_seconds"] >= child_cpu > 0
