@@ -253,7 +253,7 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"runs": [], "commands": [], "baseline": {}, "corpus": {}}
     # the compiled patterns kept between runs (pattern_cache.py): the bench's own folder, emptied first, so that
-    # its first load is a first run's (reported as pattern_cache.first_load_seconds) and the later ones, every
+    # its first load is a first run's (reported as pattern_cache.rules_first_load_seconds) and the later ones, every
     # end-to-end command among them, are those of any later run on the machine
     cache = out_dir / "pattern_cache"
     shutil.rmtree(cache, ignore_errors=True)

@@ -501,9 +501,8 @@ class AcrossYears:
                 result.analysis = None
                 yield _with_rows(result) if result.lines is not None and not self.serialize else result
                 continue
-            analysis = result.analysis
-            again = document_result(analysis.unpack() if isinstance(analysis, PackedAnalysis) else analysis,
-                                    indicator_units(), self.with_tasks)
+            # held results come from worker processes (run_isolated), which pack their analyses (_run_worker)
+            again = document_result(result.analysis.unpack(), indicator_units(), self.with_tasks)
             again.document["warnings"][:0] = input_warnings
             yield with_lines(again, self.with_tasks) if self.serialize else again
 
