@@ -27,6 +27,7 @@ def test_dask_ratio_of_the_medians_and_of_each_round():
     report = {"runs": [], "commands": [one, two], "corpus": {"10MB": {}}}
     targets = {"rules_chars_per_s": 1, "hybrid_chars_per_s": 1, "peak_rss_mb_2_workers": 1,
                "rules_end_to_end_chars_per_s": 1, "hybrid_end_to_end_chars_per_s": 1, "dask_speedup_2_workers": 1.7,
+               "rules_end_to_end_one_core_chars_per_s": 1,
                "peak_rss_per_worker_mb": 500, "scaling_tolerance": 0.2}
     speedup = check_targets(report, targets)["dask_speedup_2_workers"]
     assert abs(speedup["measured"] - 11 / 6) < 1e-9 and speedup["met"]
@@ -45,3 +46,18 @@ def test_measured_cpu_time_covers_the_whole_process_tree():
     measured = _measure([sys.executable, "-c", parent])
     child_cpu = float(measured["stdout"].split()[-1])
     assert measured["cpu_seconds"] >= child_cpu > 0
+
+
+def test_a_command_confined_to_one_core_runs_with_its_children_on_one_core():
+    """The per-core end-to-end figure (configs/bench.yml ``cores``): the command and the processes it starts."""
+    import os
+    import sys
+
+    from govreport.bench import _measure
+
+    cores = "import os; print(len(os.sched_getaffinity(0)))"
+    parent = f"import subprocess, sys; print(subprocess.run([sys.executable, '-c', {cores!r}], capture_output=True, " \
+             "text=True).stdout.strip())"
+    assert _measure([sys.executable, "-c", parent], cores=1)["stdout"].split() == ["1"]
+    if len(os.sched_getaffinity(0)) > 1:  # unconfined, it sees them all
+        assert _measure([sys.executable, "-c", parent])["stdout"].split() == [str(len(os.sched_getaffinity(0)))]

@@ -143,3 +143,18 @@ def test_library_warnings_are_one_line_each_on_stderr(tmp_path):
     lines = [line for line in result.output.splitlines() if "empty.txt" in line and "empty file" in line]
     assert lines == [f"warning: {folder / 'empty.txt'}: empty file"]
     assert "GovreportWarning" not in result.output and "warnings.warn" not in result.output
+
+
+def test_extract_on_one_core_encodes_in_the_worker_and_writes_the_same_bytes(tmp_path, monkeypatch, corpus_dir):
+    """With one core the worker encodes the rows (cli.extract._encode_in_workers), else the batch process does:
+    the outputs are the same bytes."""
+    from govreport.cli import extract as extract_cli
+
+    inputs = [str(p) for p in sorted(corpus_dir.glob("*.txt"))[:3]]
+    invoke(["extract", *inputs, "--out", str(tmp_path / "cores"), "--no-model"])
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert extract_cli._encode_in_workers("local", 1, parquet=False)
+    assert not extract_cli._encode_in_workers("local", 1, parquet=True)
+    invoke(["extract", *inputs, "--out", str(tmp_path / "one_core"), "--no-model"])
+    for name in ("documents.jsonl", "mentions.jsonl", "records.jsonl", "records.csv"):
+        assert (tmp_path / "one_core" / name).read_bytes() == (tmp_path / "cores" / name).read_bytes(), name

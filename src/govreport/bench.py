@@ -127,9 +127,10 @@ def regex_baseline(corpus: Path) -> dict[str, float]:
     return {"chars": chars, "seconds": elapsed, "chars_per_s": chars / elapsed, "figures": found}
 
 
-def _measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run a command; its wall time, the CPU time of its process tree (every process it and its children waited
-    for) and the peak RSS of its process tree and of its largest process."""
+def _measure(cmd: list[str], env: dict[str, str] | None = None, cores: int | None = None) -> dict[str, Any]:
+    """Run a command (``cores``: on only that many of this process's cores, it and its children); its wall time,
+    the CPU time of its process tree (every process it and its children waited for) and the peak RSS of its
+    process tree and of its largest process."""
     import resource
 
     import psutil
@@ -137,7 +138,8 @@ def _measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any
     interval = load_config("bench.yml")["rss_interval"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=_on_cores(cores) if cores else None)  # noqa: PLW1509 -- sets affinity only
     parent = psutil.Process(proc.pid)
     peak_tree = peak_process = 0
     while proc.poll() is None:
@@ -157,6 +159,14 @@ def _measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any
             "peak_rss_process_mb": peak_process / 2**20}
 
 
+def _on_cores(cores: int) -> Callable[[], None]:
+    """A child's set-up that keeps it (and what it starts) on the first ``cores`` cores this process may use."""
+    import os
+
+    allowed = sorted(os.sched_getaffinity(0))[:cores]
+    return lambda: os.sched_setaffinity(0, allowed)
+
+
 def run_stage(stage: str, corpus: Path, workers: int, model: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run one stage in a child process; return its timing and the peak RSS of its process tree."""
     measured = _measure([sys.executable, "-m", "govreport.bench", stage, str(corpus), str(workers), str(model)], env)
@@ -167,15 +177,16 @@ def run_stage(stage: str, corpus: Path, workers: int, model: Path, env: dict[str
 
 
 def run_command(name: str, args: list[str], corpus: Path, chars: int, model: Path, out_dir: Path,
-                env: dict[str, str] | None = None) -> dict[str, Any]:
-    """The extract command end to end (start-up and default outputs included) on the benchmark corpus."""
+                env: dict[str, str] | None = None, cores: int | None = None) -> dict[str, Any]:
+    """The extract command end to end (start-up and default outputs included) on the benchmark corpus
+    (``cores``: confined to that many cores)."""
     out = out_dir / f"out_{name}"
     model_args = [] if "--no-model" in args else ["--model", str(model)]
     measured = _measure([sys.executable, "-m", "govreport.cli", "extract", str(corpus), "--out", str(out),
-                         *model_args, *args], env)
+                         *model_args, *args], env, cores)
     # beside chars per second of wall time, per second of CPU time of the whole tree (the writing process, the
     # workers, dask's threads): what one core does, whatever the machine ran beside it
-    return {"command": name, "args": args, "chars": chars, "seconds": measured["wall_seconds"],
+    return {"command": name, "args": args, "cores": cores, "chars": chars, "seconds": measured["wall_seconds"],
             "chars_per_s": chars / measured["wall_seconds"], "cpu_seconds": measured["cpu_seconds"],
             "chars_per_cpu_s": chars / measured["cpu_seconds"] if measured["cpu_seconds"] else None,
             "peak_rss_mb": measured["peak_rss_mb"],
@@ -290,7 +301,7 @@ def run_bench(out_dir: Path, model: Path, sizes: list[str] | None = None,
                 probe_before = regex_baseline(corpus)["seconds"]
                 for command in e2e["commands"]:
                     run = run_command(command["name"], command["args"], corpus, report["corpus"][name]["chars"],
-                                      model, out_dir, env)
+                                      model, out_dir, env, command.get("cores"))
                     rounds[-1].append(run)
                     progress(f"{name:>5} {run['command']:>14} {run['chars_per_s']:>12,.0f} chars/s end to end "
                              f"(round {i + 1} of {e2e['repeats']}; {run['cpu_seconds']:.1f} s CPU in all), peak "
@@ -408,7 +419,8 @@ def check_targets(report: dict[str, Any], targets: dict[str, float]) -> dict[str
     result["peak_rss_mb_2_workers"] = {"target": targets["peak_rss_mb_2_workers"], "measured": peak,
                                        "met": peak is not None and peak <= targets["peak_rss_mb_2_workers"]}
     commands = {r["command"]: r for r in report.get("commands", [])}
-    for name, key in (("rules", "rules_end_to_end_chars_per_s"), ("hybrid", "hybrid_end_to_end_chars_per_s")):
+    for name, key in (("rules", "rules_end_to_end_chars_per_s"), ("hybrid", "hybrid_end_to_end_chars_per_s"),
+                      ("rules-1-core", "rules_end_to_end_one_core_chars_per_s")):
         value = commands[name]["chars_per_s"] if name in commands else None
         result[key] = {"target": targets[key], "measured": value, "met": value is not None and value >= targets[key]}
     one, two = commands.get("rules-dask-1"), commands.get("rules-dask-2")
