@@ -28,6 +28,9 @@ def test_policies_combine_lexicon_and_model_phrases():
     assert _offsets(im.combine(LEXICON, MODEL, "union")) == [(0, 4), (10, 14), (20, 24)]
     # model_boundaries: where they overlap the model's boundaries win
     assert _offsets(im.combine(LEXICON, MODEL, "model_boundaries")) == [(0, 6), (10, 14), (20, 24)]
+    # fill: the union, which links only figures the lexicon's phrases leave unlinked (fill_unlinked)
+    assert _offsets(im.combine(LEXICON, MODEL, "fill")) == [(0, 4), (10, 14), (20, 24)]
+    assert _offsets(im.lexicon_only(im.combine(LEXICON, MODEL, "fill"))) == [(0, 4), (10, 14)]
     with pytest.raises(ValueError, match="unknown INDICATOR policy"):
         im.combine(LEXICON, MODEL, "best")
 
@@ -97,3 +100,41 @@ def test_the_cv_choice_is_recorded_and_applied_only_when_configured(tmp_path):
     expected = "union" if im.settings()["policy_from_cv"] else im.settings()["default_policy"]
     assert stored["policy"] == expected == im.load_policy(folder)
     assert apply_indicator_choice({}, tmp_path) == []  # a cv report without INDICATOR policies changes nothing
+
+
+class _FillFinder:
+    """A finder under the fill policy whose model adds one phrase (what IndicatorFinder gives, without a network)."""
+
+    policy = "fill"
+
+    def __init__(self, model_phrases):
+        self.model_phrases = model_phrases
+
+    def __call__(self, text):
+        model = [Span("INDICATOR", text.index(p), text.index(p) + len(p), p, method="model")
+                 for p in self.model_phrases]
+        return im.combine(find_indicator_spans(text), model, "fill")
+
+
+def test_fill_links_only_the_figures_the_lexicon_leaves_without_a_phrase():
+    """A sentence of our own: the rules link 受理…申请 to 15件 and nothing to 81个; a model phrase for 81个 fills it,
+    and a second pass that reads another phrase for a linked figure never moves its phrase."""
+    import dataclasses
+
+    from govreport.pipeline import Pipeline
+    from govreport.types import Document
+
+    text = "全年共受理政府信息公开申请15件，共有81个参加评审的预算单位。"
+    doc = Document(text=text, path="own.txt", doc="own", format="txt")
+    rules = Pipeline.from_config(None, use_model=False)
+    before = {lk.figure.text: lk.indicator and lk.indicator.text for lk in rules(doc).links}
+    assert before["81个"] is None and before["15件"]
+    filled = Pipeline(rules.find_spans, rules.link, _FillFinder(["参加评审的预算单位"]))
+    after = {lk.figure.text: lk.indicator and lk.indicator.text for lk in filled(doc).links}
+    assert after == {**before, "81个": "参加评审的预算单位"}
+    # the links of both passes, figure by figure: the first's unless it has no phrase and the second's has one
+    first = rules(doc).links
+    second = [dataclasses.replace(first[0], indicator=first[1].figure), *filled(doc).links[1:]]
+    assert im.fill_unlinked(first, second) == [first[0], second[1]]
+    with pytest.raises(ValueError):
+        im.fill_unlinked(first, second[:1])

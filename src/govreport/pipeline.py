@@ -89,6 +89,11 @@ class Pipeline:
         narrative = outside_areas(spans, areas)
         indicators = self.find_indicators(doc.text)
         links = self.link(doc.text, narrative, indicators, tables.form, meta.get("organ"))
+        if getattr(self.find_indicators, "policy", None) == "fill":  # model phrases only for what the lexicon missed
+            from .link.indicator_model import fill_unlinked, lexicon_only
+
+            lexicon = self.link(doc.text, narrative, lexicon_only(indicators), tables.form, meta.get("organ"))
+            links = fill_unlinked(lexicon, links)
         return Analysis(doc, tables, meta, areas, spans, narrative, indicators, links)
 
 

@@ -2,7 +2,8 @@
 
 The lexicon (link.find_indicator_spans) finds the phrases it knows, with fixed boundaries; this model learns
 boundaries from annotations/gold. How its phrases combine with the lexicon's before linking is a policy
-(configs/indicator_model.yml): rules, model, union, model_boundaries, chosen by `govreport cv` over train+dev.
+(configs/indicator_model.yml): rules, model, union, model_boundaries, fill, chosen by `govreport cv` over
+train+dev.
 Kept apart, spaCy style: ``predict`` (offsets from the network), ``set_annotations`` (Spans with their ids),
 ``combine`` (the policy) and ``score`` (P/R/F1 over sets of tuples).
 """
@@ -21,7 +22,9 @@ from ..config import CONFIG_DIR, PROJECT_ROOT, load_config
 from ..types import Span
 
 POLICY_FILE = "policy.json"
-POLICIES = ("rules", "model", "union", "model_boundaries")
+POLICIES = ("rules", "model", "union", "model_boundaries", "fill")
+# the policy whose model phrases only link the figures the lexicon's phrases leave without one (``fill_unlinked``)
+FILL = "fill"
 
 # (text, [(start, end), ...] INDICATOR phrases, [(start, end) areas not annotated: tables])
 Example = tuple[str, list[tuple[int, int]], list[tuple[int, int]]]
@@ -189,7 +192,7 @@ def combine(lexicon: Sequence[Span], model: Sequence[Span], policy: str) -> list
         kept = list(lexicon)
     elif policy == "model":
         kept = list(model)
-    elif policy == "union":
+    elif policy in ("union", FILL):  # fill: the second linking pass reads the union (fill_unlinked)
         kept = list(lexicon) + [s for s in model if not _overlaps_any(s, lexicon)]
     elif policy == "model_boundaries":
         kept = list(model) + [s for s in lexicon if not _overlaps_any(s, model)]
@@ -198,8 +201,21 @@ def combine(lexicon: Sequence[Span], model: Sequence[Span], policy: str) -> list
     return sorted(kept, key=lambda s: (s.start, s.end))
 
 
+def lexicon_only(indicators: Sequence[Span]) -> list[Span]:
+    """The phrases of the lexicon among combined ones (a model phrase's ``method`` is ``model``)."""
+    return [s for s in indicators if s.method != "model"]
+
+
+def fill_unlinked(first: Sequence[Any], second: Sequence[Any]) -> list[Any]:
+    """The ``fill`` policy's links, one per figure as both passes give them (link.rules.Link): the first pass's
+    (over the lexicon's phrases), unless it found the figure no phrase and the second (over the model's phrases
+    too) did. A model phrase then adds what the lexicon misses, and never moves a phrase the lexicon found."""
+    return [b if a.indicator is None and b.indicator is not None else a for a, b in zip(first, second, strict=True)]
+
+
 class IndicatorFinder:
-    """``find_indicator_spans`` with a trained model under a policy: text → INDICATOR Spans."""
+    """``find_indicator_spans`` with a trained model under a policy: text → INDICATOR Spans (under ``fill``,
+    the union, which the pipeline links after the lexicon's phrases alone: ``fill_unlinked``)."""
 
     def __init__(self, nlp, policy: str):
         if policy not in POLICIES:

@@ -338,6 +338,10 @@ def indicator_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list
         for policy in cfg["policy_order"]:
             found = [im.combine(lx, md, policy) for lx, md in zip(lexicon, model)]
             links = [_policy_links(t, f, linker) for t, f in zip(test_tasks, found)]
+            if policy == im.FILL:  # the union's links only for the figures the lexicon's phrases left unlinked
+                links = [{k: im.fill_unlinked(first[k], lk[k]) for k in lk}
+                         for first, lk in zip((_policy_links(t, lx, linker) for t, lx in zip(test_tasks, lexicon)),
+                                              links)]
             fold[policy] = {"spans": im.score(examples, found)}
             for linking in links[0] if links else ():
                 fold[policy][linking] = _scores(test_tasks, [lk[linking] for lk in links])
