@@ -30,6 +30,8 @@ class Analysis:
     narrative: list[Span]  # spans outside table areas: what the linker reads
     indicators: list[Span]  # indicator phrases of the lexicon
     links: list[Any]  # link.Link per figure of ``narrative``
+    # the form whose ids the links follow: the tables', else (no statistical table) the form of the report's year
+    ids_form: str | None = None
 
     @property
     def form(self) -> str | None:
@@ -81,20 +83,22 @@ class Pipeline:
         """Run every stage after ingestion on one document."""
         from .metadata import document_metadata
         from .tables import parse_tables
+        from .tables.forms import form_of_year
 
         tables = parse_tables(doc)
         meta = document_metadata(doc.text, doc.path, tables.form, source_meta=doc.meta)
+        form = tables.form if tables.form != "none" else form_of_year(meta.get("year")) or "none"
         areas = doc.table_areas(getattr(tables, "areas", None) or ())
         spans = self.find_spans(doc.text, meta.get("year"), exclude=areas)
         narrative = outside_areas(spans, areas)
         indicators = self.find_indicators(doc.text)
-        links = self.link(doc.text, narrative, indicators, tables.form, meta.get("organ"))
+        links = self.link(doc.text, narrative, indicators, form, meta.get("organ"))
         if getattr(self.find_indicators, "policy", None) == "fill":  # model phrases only for what the lexicon missed
             from .link.indicator_model import fill_unlinked, lexicon_only
 
-            lexicon = self.link(doc.text, narrative, lexicon_only(indicators), tables.form, meta.get("organ"))
+            lexicon = self.link(doc.text, narrative, lexicon_only(indicators), form, meta.get("organ"))
             links = fill_unlinked(lexicon, links)
-        return Analysis(doc, tables, meta, areas, spans, narrative, indicators, links)
+        return Analysis(doc, tables, meta, areas, spans, narrative, indicators, links, form)
 
 
 def outside_areas(spans: list[Span], areas: list[tuple[int, int]]) -> list[Span]:

@@ -222,6 +222,7 @@ def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool 
         "organ": meta.get("organ"),
         "year": meta.get("year"),
         "form": tables.form,
+        "ids_form": analysis.ids_form,
         "published": meta.get("published"),
         "n_figures": len(figures),
         "n_linked": sum(1 for m in figures if m.indicator_text),
@@ -230,7 +231,7 @@ def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool 
         "check_details": [c.to_dict() for c in tables.checks],
         "tables": [t.to_dict() for t in tables.coverage],
         "dropped": {reason: n for reason, n in sorted(dropped.items()) if n},
-        "warnings": doc.warnings + [t.warning for t in tables.coverage if t.warning],
+        "warnings": doc.warnings + [t.warning for t in tables.coverage if t.warning] + _ids_form_warning(analysis),
         "error": None,
     }
     if doc.meta.get("ocr"):
@@ -246,6 +247,14 @@ def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool 
     enrich_outputs(doc.text, summary, mention_rows, record_rows)
     return DocumentResult(doc.path, summary, mention_rows, record_rows, tasks, len(doc.text),
                           spans=analysis.spans if keep_spans else [])
+
+
+def _ids_form_warning(analysis: Analysis) -> list[str]:
+    """A warning when the ids of the figures follow the form of the report's year, not of a table it holds."""
+    if analysis.ids_form in (None, "none", analysis.tables.form):
+        return []
+    return [(f"{analysis.doc.path}: no statistical table read; the ids of its figures follow the "
+             f"{analysis.ids_form} form of its year ({analysis.meta.get('year')})")]
 
 
 def _failed(path: str, doc_id: str, error: str, warnings: list[str] | None = None) -> DocumentResult:

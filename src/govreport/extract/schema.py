@@ -17,6 +17,8 @@ OUTPUT_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("organ", "str|null", "reporting organ (机关)"),
         ("year", "int|null", "the year the statistics cover"),
         ("form", "str", "table form: `pre2019`, `v2019`, `v2021` or `none` (no statistical table)"),
+        ("ids_form", "str", ("the form whose ids the figures take: `form`, else (no table) the form of the "
+                             "report's year (warned), else `none`")),
         ("published", "str|null", "publication date, ISO `YYYY-MM-DD`"),
         ("n_figures", "int", "narrative figures found"),
         ("n_linked", "int", "narrative figures tied to an indicator phrase"),

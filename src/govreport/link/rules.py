@@ -344,10 +344,20 @@ class _Boundaries:
     enumeration marker does not reach over (configs/link.yml ``enumeration_sentence_ends``)."""
 
     def __init__(self, view: str, rules: _Rules):
+        self.view = view
         self.clause = [m.start() for m in rules.clause.finditer(view)]
         self.sentence = [m.start() for m in rules.sentence.finditer(view)]
         self.para = [m.start() for m in rules.paragraph.finditer(view)]
         self.enumeration_end = [m.start() for m in rules.enumeration_end.finditer(view)]
+
+    def subject_start(self, ss: int, cs: int) -> int:
+        """Where the subject of a clause starting at ``cs`` (in a sentence starting at ``ss``) starts: before the
+        opening bracket when the clause starts right after a closing one, which is then inside the subject
+        (县（市、区）858件, 乡镇（街道）12个), else at ``cs``."""
+        if cs <= ss or self.view[cs - 1] not in ")）":
+            return cs
+        opening = max(self.view.rfind("(", ss, cs - 1), self.view.rfind("（", ss, cs - 1))
+        return self.before(self.clause, opening) if opening >= ss else cs
 
     @staticmethod
     def before(points: list[int], pos: int) -> int:
@@ -983,6 +993,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
     cand_ends = [c.end for c in cands]
     org_at = {view.view_start(s.start): s.text for s in spans if s.label == "ORG"}
     organs = sorted((view.view_start(s.start), view.view_end(s.end)) for s in spans if s.label == "ORG")
+    organ_spans = set(organs)
     places = _body_places(organ)
     figs = sorted((_Fig(s, view.view_start(s.start), view.view_end(s.end)) for s in spans
                    if s.label in cfg["labels"]["figures"]), key=lambda f: (f.start, f.end))
@@ -1042,7 +1053,10 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 cs = prev.cand.end
         nxt = figs[i + 1].start if i + 1 < len(figs) else len(v)
         ce = min(_Boundaries.after(bounds.clause, fig.end, len(v)), nxt)
-        own_scope = subject(cs, fig.start)
+        subject_start = bounds.subject_start(ss, cs)
+        if prev and subject_start <= prev.end <= fig.start:  # not over the figure before it (11个县（市、区）732件)
+            subject_start = max(subject_start, prev.end)
+        own_scope = subject(subject_start, fig.start)
         parent, marker = _enumeration_parent(figs, i, v, bounds)
         fig.parent = parent
 
@@ -1088,6 +1102,8 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         if (rule == "left_context" and parent is not None and parent.cand is not None
                 and _restates_parent_verb(v, _refined(v, phrase[0], phrase[1], fig.start), parent.cand)):
             rule, phrase = "none", None  # 全市投入…资金2.5亿元,其中市本级投入4780万元: no phrase of its own
+        elif rule == "left_context" and _refined(v, phrase[0], phrase[1], fig.start) in organ_spans:
+            rule, phrase = "none", None  # 其中县自然资源局31件: the organ says whose the figure is (its scope), not what
         if rule == "none" and marker is not None:
             item = _respectively(v, figs, fig_starts, i, marker, bounds)
             if item:

@@ -35,3 +35,12 @@ def detect_new_form(text: str, year: int | None = None) -> str | None:
     if year is not None:
         return "v2021" if year >= cfg["first_year_v2021"] else "v2019"
     return "v2021"
+
+
+def form_of_year(year: int | None) -> str | None:
+    """The form a report of ``year`` uses by the years the State Council's forms took effect (configs/tables.yml
+    ``forms.first_year_v2019`` and ``first_year_v2021``), or None without a year."""
+    if not isinstance(year, int):
+        return None
+    cfg = load_config("tables.yml")["forms"]
+    return "v2021" if year >= cfg["first_year_v2021"] else "v2019" if year >= cfg["first_year_v2019"] else "pre2019"

@@ -1,0 +1,65 @@
+"""Linking on sentences of our own, written the way reports outside the corpus put them (a challenge set written
+for this: changes, brackets and organs in breakdowns, 回应, a report without a table)."""
+
+from __future__ import annotations
+
+import pytest
+
+from govreport.extract.reports import document_result
+from govreport.indicators import indicator_units
+from govreport.pipeline import Pipeline
+from govreport.types import Document
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return Pipeline.from_config(None, use_model=False)
+
+
+def _links(rules, text):
+    analysis = rules(Document(text=text, path="own.txt", doc="own", format="txt"))
+    return analysis, {lk.figure.text: (lk.indicator and lk.indicator.text, lk.canonical_id, lk.scope)
+                      for lk in analysis.links}
+
+
+def test_a_change_is_no_indicator_and_the_breakdown_after_it_keeps_its_parent(rules):
+    _, links = _links(rules, "全市共受理政府信息公开申请1273件，比上年增长18.6%。其中市本级415件，县（市、区）858件。")
+    assert links["18.6%"][0] is None
+    # a bracket inside the subject: 县（市、区） is the part of the body the figure counts, no whole-body id
+    assert links["415件"] == ("受理政府信息公开申请", None, "市本级")
+    assert links["858件"] == ("受理政府信息公开申请", None, "县市区")
+    _, links = _links(rules, "全市主动公开政府信息15.6万条，同比增长9.8%，较上年提高2.5个百分点。")
+    assert links["9.8%"][0] is None and links["2.5个百分点"][0] is None
+    assert links["15.6万条"][1] == "active.total"
+
+
+def test_an_organ_in_a_breakdown_is_its_scope_not_its_phrase(rules):
+    text = "某县人民政府2020年政府信息公开工作年度报告\n全县共受理政府信息公开申请74件，其中县自然资源局31件，县住建局19件。"
+    _, links = _links(rules, text)
+    assert links["31件"] == ("受理政府信息公开申请", None, "县自然资源局")
+    assert links["19件"] == ("受理政府信息公开申请", None, "县住建局")
+
+
+def test_a_phrase_ending_in_a_word_with_ying_keeps_it(rules):
+    _, links = _links(rules, "回应公众关注热点45次，其中微博微信回应29次，其他方式回应16次。")
+    assert links["29次"][:2] == ("微博微信回应", "response.weibo_wechat")
+    assert links["16次"][:2] == ("其他方式回应", "response.other")
+
+
+@pytest.mark.parametrize(("year", "form", "granted"), [(2016, "pre2019", "requests.answered.granted"),
+                                                      (2020, "v2019", "requests.granted.total"),
+                                                      (2023, "v2021", "requests.granted.total")])
+def test_without_a_table_the_ids_follow_the_form_of_the_year_and_say_so(rules, year, form, granted):
+    text = f"某县人民政府{year}年政府信息公开工作年度报告\n全县共受理政府信息公开申请74件，予以公开32件。"
+    analysis, links = _links(rules, text)
+    assert analysis.tables.form == "none" and analysis.ids_form == form
+    assert links["32件"][1] == granted
+    summary = document_result(analysis, indicator_units()).document
+    assert summary["ids_form"] == form
+    assert any(f"{form} form of its year ({year})" in w for w in summary["warnings"])
+
+
+def test_without_a_year_or_a_table_no_form_is_assumed(rules):
+    analysis, _ = _links(rules, "全县共受理政府信息公开申请74件，予以公开32件。")
+    summary = document_result(analysis, indicator_units()).document
+    assert analysis.ids_form == "none" and not summary["warnings"]
