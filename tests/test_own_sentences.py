@@ -63,3 +63,21 @@ def test_without_a_year_or_a_table_no_form_is_assumed(rules):
     analysis, _ = _links(rules, "全县共受理政府信息公开申请74件，予以公开32件。")
     summary = document_result(analysis, indicator_units()).document
     assert analysis.ids_form == "none" and not summary["warnings"]
+
+
+def test_other_outcomes_take_the_family_their_sentence_names_and_none_without_one(rules):
+    _, links = _links(rules, "全年收到行政复议申请5件，其中结果维持3件，其他结果2件。")
+    assert links["2件"][1] == "review.other"
+    _, links = _links(rules, "本机关作出不同意公开答复9件，其中涉及国家秘密2件、法律法规规定的其他情形7件。")
+    assert links["7件"][1] is None
+
+
+@pytest.mark.parametrize(("text", "figure", "indicator"), [
+    ("政府网站公开3415条、政府公报公开126条、其他方式公开321条。", "321条", "active.via.other"),
+    ("依申请提供政府信息共收取检索、复制、邮寄费用0元。", "0元", "fees.collected"),
+    ("全市召开政府信息公开工作专题会议3次。", "3次", "training.meetings"),
+    ("申请已全部办结，其中按时办结1876件，延期办结34件。", "34件", "requests.completed.extended"),
+])
+def test_spec_concepts_in_their_short_forms(rules, text, figure, indicator):
+    _, links = _links(rules, "某市人民政府2012年政府信息公开工作年度报告\n" + text)
+    assert links[figure][1] == indicator

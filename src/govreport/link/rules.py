@@ -280,11 +280,12 @@ def _entry_of(phrase: str) -> _Entry | None:
     return rules.entries[int(m.lastgroup[1:])] if m else None
 
 
-def _family_by_keyword(view: str, pos: int, families: tuple[str, ...], window: int) -> str:
-    """The family whose keyword occurs last before ``pos`` (within ``window`` characters), else the first."""
+def _family_by_keyword(view: str, pos: int, families: tuple[str, ...], window: int) -> str | None:
+    """The family whose keyword occurs last before ``pos`` (within ``window`` characters), else None: no family is
+    guessed (不同意公开…其中…其他情形2件 is neither a review's nor a lawsuit's)."""
     rules = load_rules()
     lo = max(0, pos - window)
-    best, best_pos = families[0], -1
+    best, best_pos = None, -1
     for fam in families:
         for m in rules.families[fam].finditer(view, lo, pos):
             if m.start() > best_pos:
@@ -297,8 +298,8 @@ def _static_id(entry: _Entry | None, view: str, pos: int) -> str | None:
     if entry is None or entry.id is None:
         return None
     if entry.families:
-        window = load_rules().cfg["windows"]["enumeration"]
-        return entry.id.format(family=_family_by_keyword(view, pos, entry.families, window))
+        family = _family_by_keyword(view, pos, entry.families, load_rules().cfg["windows"]["enumeration"])
+        return entry.id.format(family=family) if family else None
     return entry.id
 
 
@@ -398,7 +399,7 @@ def _resolve_id(entry: _Entry | None, kb_id: str | None, fig: _Fig, parent: _Fig
             fam = parent_id.split(".")[0]
         if fam is None:
             fam = _family_by_keyword(view, fig.start, entry.families, rules.cfg["windows"]["enumeration"])
-        return entry.id.format(family=fam)
+        return entry.id.format(family=fam) if fam else None
     if parent_id:
         if entry.refine_to is not None and entry.refine_to.search(parent_id):
             return parent_id
