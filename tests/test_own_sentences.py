@@ -68,8 +68,8 @@ def test_without_a_year_or_a_table_no_form_is_assumed(rules):
 def test_other_outcomes_take_the_family_their_sentence_names_and_none_without_one(rules):
     _, links = _links(rules, "全年收到行政复议申请5件，其中结果维持3件，其他结果2件。")
     assert links["2件"][1] == "review.other"
-    _, links = _links(rules, "本机关作出不同意公开答复9件，其中涉及国家秘密2件、法律法规规定的其他情形7件。")
-    assert links["7件"][1] is None
+    _, links = _links(rules, "本机关作出不同意公开答复11件，其中涉及国家秘密2件、法律法规规定的其他情形9件。")
+    assert links["9件"][1] is None
 
 
 @pytest.mark.parametrize(("text", "figure", "indicator"), [
@@ -81,3 +81,12 @@ def test_other_outcomes_take_the_family_their_sentence_names_and_none_without_on
 def test_spec_concepts_in_their_short_forms(rules, text, figure, indicator):
     _, links = _links(rules, "某市人民政府2012年政府信息公开工作年度报告\n" + text)
     assert links[figure][1] == indicator
+
+
+def test_a_coordination_is_one_phrase_whose_head_id_is_withheld_unless_the_head_gathers_the_items(rules):
+    analysis, links = _links(rules, "当面申请26件，网上申请23件，信函、传真和电子邮件申请共18件。")
+    assert links["18件"][:2] == ("信函、传真和电子邮件申请", None)
+    assert links["23件"][1] == "requests.received.online"
+    assert {lk.withheld for lk in analysis.links} == {None, "coordinated"}
+    _, links = _links(rules, "全县通过报刊、广播、电视等其他方式公开政府信息1520条。")
+    assert links["1520条"][1] == "active.via.other"

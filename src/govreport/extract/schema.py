@@ -29,7 +29,8 @@ OUTPUT_FIELDS: dict[str, list[tuple[str, str, str]]] = {
                             "warning (under 90% of its cells read, or a heading with no readable table)")),
         ("dropped", "object", ("reason → linked figures that gave no record: `partial_scope` (a part of the body: "
                                "no whole-body id), `narrower` (the figure counts a narrower thing than its phrase's "
-                               "category), `other_work` (its sentence is about other work), `outside_remit` (the id is "
+                               "category), `coordinated` (the figure counts several coordinated items, the id names one), "
+                               "`other_work` (its sentence is about other work), `outside_remit` (the id is "
                                "outside the reporting organ's remit), `low_confidence`, `unit_mismatch`")),
         ("warnings", "list[str]", ("problems met while reading the file; a failed document has only doc, path, "
                                    "warnings and error")),

@@ -37,8 +37,8 @@ class Link:
     relation: str = "measures"
     rule: str = "none"  # the rule that fired: lexicon_before, noun_after, share, enumeration, ... or none
     confidence: float = 0.0
-    # why an id the phrase named was not given (narrower, other_work, outside_remit; partial scopes are counted
-    # by their scope): extract counts these in the document's ``dropped``
+    # why an id the phrase named was not given (narrower, coordinated, other_work, outside_remit; partial scopes are
+    # counted by their scope): extract counts these in the document's ``dropped``
     withheld: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -335,6 +335,8 @@ class _Fig:
     # the figure counts a narrower thing than its phrase's category (_counts_narrower): its id is withheld at the
     # end, after the enumeration items under it took their family from it
     narrower: bool = False
+    # the phrase coordinates other items with its lexicon head (_coordinates_others): the id is withheld likewise
+    coordinated: bool = False
     # the rest of the counted noun after the units this figure counts (45个部门职权事项3013项: 职权事项), what the
     # next figure counts (_units_before_next_figure)
     rest: tuple[int, int] | None = None
@@ -857,6 +859,15 @@ def _counts_narrower(view: str, rule: str, cand: _Cand, fig: _Fig, cs: int, ce: 
     return False
 
 
+def _coordinates_others(view: str, phrase: tuple[int, int], head: tuple[int, int]) -> bool:
+    """Whether the phrase takes in, over a joiner, items coordinated with the phrase it was read from (信函、传真和
+    电子邮件申请共18件 from 电子邮件申请): the figure counts them all, and the head's id names one of them; not when
+    the head gathers the others (报刊、广播、电视等其他方式公开政府信息: configs/link.yml ``coordinated``)."""
+    cfg = load_rules().cfg["coordinated"]
+    before, after = view[phrase[0]:head[0]], view[head[1]:phrase[1]]
+    return bool(re.search(cfg["joiners"], before + after)) and not re.search(cfg["gathers"], view[phrase[0]:phrase[1]])
+
+
 def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list[tuple[int, int]]) -> tuple[int, int]:
     """The phrase after the last ORG span (``organs``: their view offsets, sorted) inside it and the prefix words after that (市民政局集中编发灾情专报 →
     编发灾情专报): an organ in subject position is outside (guidelines 1: scope and subject outside; no INDICATOR
@@ -1123,6 +1134,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             continue
         if phrase is not None:
             cand = _Cand(phrase[0], phrase[1], _head_entry(v[phrase[0]:phrase[1]]))
+        head = (cand.start, cand.end)
         if rule in cfg["refined_rules"] or rule == "noun_after":
             # the guidelines' edges (phrase_bounds.py): coordination whole, count word in, subject out
             edges = (cand.start, cand.end)
@@ -1135,6 +1147,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 cand = _Cand(*edges, entry, cand.kb_id)
         canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos))
         fig.narrower = canonical is not None and _counts_narrower(v, rule, cand, fig, cs, ce)
+        fig.coordinated = canonical is not None and _coordinates_others(v, (cand.start, cand.end), head)
         if cand.entry is not None and cand.entry.context is not None:
             # a bare verb (共办结37件) names the requests only after the sentence named them; a semicolon does not
             # end that sentence (收到申请20件；共办理19件), a full stop or a paragraph does (enumeration_sentence_ends)
@@ -1159,6 +1172,8 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         if proposed and (f.narrower or (f.link.rule == "enumeration" and f.parent is not None and f.parent.narrower)):
             # an item inheriting the narrowed figure's id counts a part of the same thing
             proposed, f.link.withheld = None, "narrower"
+        elif proposed and f.coordinated:
+            proposed, f.link.withheld = None, "coordinated"
         f.link.canonical_id, reason = whole_body_id(proposed, f.link.scope, organ,
                                                     figure_sentence(text, f.span.start))
         f.link.withheld = f.link.withheld or reason
