@@ -90,3 +90,13 @@ def test_a_coordination_is_one_phrase_whose_head_id_is_withheld_unless_the_head_
     assert {lk.withheld for lk in analysis.links} == {None, "coordinated"}
     _, links = _links(rules, "全县通过报刊、广播、电视等其他方式公开政府信息1520条。")
     assert links["1520条"][1] == "active.via.other"
+
+
+def test_a_phrase_written_as_a_row_label_of_the_reports_request_table_takes_that_rows_id(rules):
+    text = "某县人民政府{}年政府信息公开工作年度报告\n办理结果中，本机关不掌握相关政府信息31件，重复申请5件，补正后申请内容仍不明确2件。"
+    _, links = _links(rules, text.format(2022))
+    assert links["31件"][1] == "requests.unavailable.not_held.total"
+    assert links["5件"][1] == "requests.not_processed.duplicate.total"
+    assert links["2件"][1] == "requests.unavailable.unclear.total"
+    _, links = _links(rules, text.format(2016))  # the pre-2019 form has no such rows
+    assert links["5件"][1] is None and links["2件"][1] is None
