@@ -1,0 +1,82 @@
+"""Scores on annotations/own: paragraphs of our own, written the way reports outside the corpus put things, each
+with every figure's INDICATOR phrase and canonical id (format: annotations/own/README.md).
+
+A paragraph is read as a one-paragraph report under its ``title`` (the organ and year a real report's title gives);
+a figure is keyed by its text and occurrence. Scored as sets of (paragraph, figure, phrase) and (paragraph, figure,
+id), like the gold splits (eval.scorer.prf).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..config import PROJECT_ROOT
+from ..types import Document
+from .scorer import prf
+
+SENTENCES_DIR = PROJECT_ROOT / "annotations" / "own"
+
+
+def load_paragraphs(folder: Path = SENTENCES_DIR) -> list[dict[str, Any]]:
+    """Every paragraph of the JSONL files of ``folder`` (none when it is missing)."""
+    rows: list[dict[str, Any]] = []
+    for path in sorted(Path(folder).glob("*.jsonl")) if Path(folder).is_dir() else []:
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return rows
+
+
+def figure_offsets(text: str, figure: str, occurrence: int) -> tuple[int, int] | None:
+    """Offsets of the ``occurrence``-th (0-based) ``figure`` in ``text``, or None."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.find(figure, start + 1)
+        if start < 0:
+            return None
+    return start, start + len(figure)
+
+
+def gold_sets(paragraphs: Iterable[dict[str, Any]]) -> tuple[set, set]:
+    """The (paragraph, figure start, figure end, phrase) and (paragraph, start, end, id) of every annotated figure."""
+    phrases, ids = set(), set()
+    for row in paragraphs:
+        for fig in row["figures"]:
+            at = figure_offsets(row["text"], fig["figure"], fig.get("occurrence", 0))
+            if at is None:
+                raise ValueError(f"{row['id']}: figure {fig['figure']!r} not in its text")
+            if fig.get("phrase"):
+                phrases.add((row["id"], *at, fig["phrase"]))
+            if fig.get("id"):
+                ids.add((row["id"], *at, fig["id"]))
+    return phrases, ids
+
+
+def predicted_sets(paragraphs: Iterable[dict[str, Any]], pipeline: Any) -> tuple[set, set]:
+    """The same sets from a pipeline's links, for the annotated figures only (offsets in the paragraph)."""
+    phrases, ids = set(), set()
+    for row in paragraphs:
+        head = f"{row['title']}\n" if row.get("title") else ""
+        analysis = pipeline(Document(text=head + row["text"], path=f"{row['id']}.txt", doc=row["id"], format="txt"))
+        wanted = {figure_offsets(row["text"], f["figure"], f.get("occurrence", 0)) for f in row["figures"]}
+        for link in analysis.links:
+            at = (link.figure.start - len(head), link.figure.end - len(head))
+            if at not in wanted:
+                continue
+            if link.indicator is not None:
+                phrases.add((row["id"], *at, link.indicator.text))
+            if link.canonical_id:
+                ids.add((row["id"], *at, link.canonical_id))
+    return phrases, ids
+
+
+def score_paragraphs(paragraphs: list[dict[str, Any]], pipelines: dict[str, Any]) -> dict[str, Any]:
+    """Phrase and id P/R/F1 of each named pipeline on the paragraphs."""
+    gold_phrases, gold_ids = gold_sets(paragraphs)
+    scores: dict[str, Any] = {"paragraphs": len(paragraphs), "figures": sum(len(r["figures"]) for r in paragraphs),
+                              "systems": {}}
+    for name, pipeline in pipelines.items():
+        phrases, ids = predicted_sets(paragraphs, pipeline)
+        scores["systems"][name] = {"indicator_phrase": prf(gold_phrases, phrases), "canonical_id": prf(gold_ids, ids)}
+    return scores
