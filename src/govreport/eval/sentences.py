@@ -21,10 +21,11 @@ SENTENCES_DIR = PROJECT_ROOT / "annotations" / "own"
 
 
 def load_paragraphs(folder: Path = SENTENCES_DIR) -> list[dict[str, Any]]:
-    """Every paragraph of the JSONL files of ``folder`` (none when it is missing)."""
+    """Every paragraph of the JSON files (a list of paragraphs each) of ``folder`` (none when it is missing).
+    JSON, not JSONL: the JSONL files under annotations/ are annotation tasks, which `annotate validate` checks."""
     rows: list[dict[str, Any]] = []
-    for path in sorted(Path(folder).glob("*.jsonl")) if Path(folder).is_dir() else []:
-        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for path in sorted(Path(folder).glob("*.json")) if Path(folder).is_dir() else []:
+        rows += json.loads(path.read_text(encoding="utf-8"))
     return rows
 
 
