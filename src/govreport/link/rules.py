@@ -859,16 +859,15 @@ def _counts_narrower(view: str, rule: str, cand: _Cand, fig: _Fig, cs: int, ce: 
     return False
 
 
-# forms whose request table names its rows (tables/lexicon.py t3): a phrase written as a row's label is that row
-_ROW_FORMS = ("v2019", "v2021")
-
-
-def _form_row_id(phrase: str, form: str, unit: str | None) -> str | None:
+def _form_row_id(phrase: str, form: str | None, unit: str | None) -> str | None:
     """The id of the request table's row (its total column) that the report's form labels with ``phrase`` as
-    written (本机关不掌握相关政府信息31件, 重复申请5件: rows the lexicon has no phrase for), when the figure's unit fits."""
+    written (本机关不掌握相关政府信息31件, 重复申请5件: rows the lexicon has no phrase for), when the form has such a
+    table (configs/tables.yml ``t3.rows``) and the figure's unit fits."""
     from ..indicators import load_indicators
     from ..tables.lexicon import get_lexicon
 
+    if form not in load_config("tables.yml")["t3"]["rows"]:
+        return None
     ids = load_indicators()
     for role in get_lexicon(form).lookup(phrase):
         row_id = f"{role.key}.total"
@@ -1177,7 +1176,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         if not _fits_unit(canonical, fig.span.unit):
             canonical, confidence = None, confidence - conf["unit_mismatch_penalty"]
         canonical = form_ids.get(canonical, canonical)
-        if canonical is None and cand.entry is None and form in _ROW_FORMS:
+        if canonical is None and cand.entry is None:
             canonical = _form_row_id(v[cand.start:cand.end], form, fig.span.unit)
         fig.cand, fig.entry = cand, cand.entry
         fig.link = Link(fig.span, indicator_span(cand.start, cand.end, canonical, cand.span), canonical, scope,
