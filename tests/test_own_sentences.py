@@ -100,3 +100,15 @@ def test_a_phrase_written_as_a_row_label_of_the_reports_request_table_takes_that
     assert links["2件"][1] == "requests.unavailable.unclear.total"
     _, links = _links(rules, text.format(2016))  # the pre-2019 form has no such rows
     assert links["5件"][1] is None and links["2件"][1] is None
+
+
+def test_the_forms_request_outcomes_are_disclosure_work_even_beside_a_petition_row(rules):
+    """信访举报投诉类申请 is a row of the 2019/2021 request table: its 信访 and 投诉 do not make the sentence other
+    work (configs/link.yml other_work unless)."""
+    text = "某区人民政府2022年政府信息公开工作年度报告\n本年度申请办理结果中，予以公开41件，信访举报投诉类申请3件，重复申请2件。"
+    analysis, links = _links(rules, text)
+    assert links["41件"][1] == "requests.granted.total"
+    assert links["3件"][1] == "requests.not_processed.petition.total"
+    assert links["2件"][1] == "requests.not_processed.duplicate.total"
+    analysis, _ = _links(rules, "某区人民政府2022年政府信息公开工作年度报告\n区政务服务中心窗口全年受理申请1200件，办结1180件。")
+    assert [(lk.canonical_id, lk.withheld) for lk in analysis.links] == [(None, "other_work")] * 2  # still other work
