@@ -112,3 +112,8 @@ def test_the_forms_request_outcomes_are_disclosure_work_even_beside_a_petition_r
     assert links["2件"][1] == "requests.not_processed.duplicate.total"
     analysis, _ = _links(rules, "某区人民政府2022年政府信息公开工作年度报告\n区政务服务中心窗口全年受理申请1200件，办结1180件。")
     assert [(lk.canonical_id, lk.withheld) for lk in analysis.links] == [(None, "other_work")] * 2  # still other work
+
+
+def test_a_part_named_in_brackets_opens_after_han(rules):
+    _, links = _links(rules, "某区人民政府2022年政府信息公开工作年度报告\n本年新收政府信息公开申请318件（含法律服务机构申请7件）。")
+    assert links["7件"][:2] == ("法律服务机构申请", "requests.new.legal")
