@@ -68,8 +68,10 @@ def test_without_a_year_or_a_table_no_form_is_assumed(rules):
 def test_other_outcomes_take_the_family_their_sentence_names_and_none_without_one(rules):
     _, links = _links(rules, "全年收到行政复议申请5件，其中结果维持3件，其他结果2件。")
     assert links["2件"][1] == "review.other"
-    _, links = _links(rules, "本机关作出不同意公开答复11件，其中涉及国家秘密2件、法律法规规定的其他情形9件。")
+    _, links = _links(rules, "本机关作出不同意公开答复11件，其中涉及国家秘密2件、其他情形9件。")
     assert links["9件"][1] is None
+    _, links = _links(rules, "本机关作出不同意公开答复11件，其中涉及国家秘密2件、法律法规规定的其他情形9件。")
+    assert links["9件"][:2] == ("法律法规规定的其他情形", "requests.answered.denied.other_law")
 
 
 @pytest.mark.parametrize(("text", "figure", "indicator"), [
