@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from govreport.eval.sentences import figure_offsets, gold_sets, load_paragraphs, score_paragraphs
+from govreport.eval.sentences import figure_offsets, gold_sets, load_paragraph_sets, score_paragraphs
 from govreport.indicators import load_indicators
 from govreport.pipeline import Pipeline
 
 
-def test_the_committed_paragraphs_are_well_formed():
-    rows = load_paragraphs()
+@pytest.mark.parametrize("name", ["sentences", "held_out"])
+def test_the_committed_paragraphs_are_well_formed(name):
+    rows = load_paragraph_sets()[name]
     assert len(rows) >= 60 and len({r["id"] for r in rows}) == len(rows)
     ids = set(load_indicators())
     for row in rows:

@@ -20,13 +20,12 @@ from .scorer import prf
 SENTENCES_DIR = PROJECT_ROOT / "annotations" / "own"
 
 
-def load_paragraphs(folder: Path = SENTENCES_DIR) -> list[dict[str, Any]]:
-    """Every paragraph of the JSON files (a list of paragraphs each) of ``folder`` (none when it is missing).
-    JSON, not JSONL: the JSONL files under annotations/ are annotation tasks, which `annotate validate` checks."""
-    rows: list[dict[str, Any]] = []
-    for path in sorted(Path(folder).glob("*.json")) if Path(folder).is_dir() else []:
-        rows += json.loads(path.read_text(encoding="utf-8"))
-    return rows
+def load_paragraph_sets(folder: Path = SENTENCES_DIR) -> dict[str, list[dict[str, Any]]]:
+    """The paragraphs of each JSON file of ``folder`` (a list of paragraphs each), by file name without extension
+    (none when the folder is missing). JSON, not JSONL: the JSONL files under annotations/ are annotation tasks,
+    which `annotate validate` checks."""
+    files = sorted(Path(folder).glob("*.json")) if Path(folder).is_dir() else []
+    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in files}
 
 
 def figure_offsets(text: str, figure: str, occurrence: int) -> tuple[int, int] | None:

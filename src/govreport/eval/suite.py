@@ -33,7 +33,7 @@ from ..spans.rules import find_spans
 from ..tables.expected import expand, table_calibration
 from ..values import parse_figure
 from .scorer import overlap_prf, precision_recall_f1, prf, span_error_kinds, span_scores
-from .sentences import load_paragraphs, score_paragraphs
+from .sentences import load_paragraph_sets, score_paragraphs
 
 EXPECTED_DIR = PROJECT_ROOT / "tests" / "expected"
 
@@ -319,13 +319,13 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
     finders = indicator_finders(model_dir)
     report = {"systems": list(systems), "link_policies": list(linkers), "indicator_finders": list(finders),
               "splits": {split: evaluate_split(split, systems, linkers, finders) for split in cfg["splits"]}}
-    paragraphs = load_paragraphs()
-    if paragraphs:  # annotations/own: each system with the rules' links, the best one with every linking policy
+    paragraph_sets = load_paragraph_sets()
+    if paragraph_sets:  # annotations/own: each system with the rules' links, the best one with every linking policy
         best = "hybrid" if "hybrid" in systems else "rules"
         pipelines = {f"{name}+{policy}": system_extractor(finder, linkers[policy]).pipeline
                      for name, finder in systems.items()
                      for policy in (linkers if name == best else list(linkers)[:1])}
-        report["own_sentences"] = score_paragraphs(paragraphs, pipelines)
+        report["own_sentences"] = {name: score_paragraphs(rows, pipelines) for name, rows in paragraph_sets.items()}
     report["table_calibration"] = table_calibration(**cfg["table_calibration"])
     if curve_path is not None:
 
@@ -378,9 +378,9 @@ def markdown_report(report: dict[str, Any]) -> str:
             shown = "; ".join(f"{e['doc'][:12]}: {e['gold']} / {e['pred']}" for e in err["examples"])
             lines.append(f"| {err['kind']} | {err['count']} | {shown} |")
         lines.append("")
-    if report.get("own_sentences"):
-        own = report["own_sentences"]
-        lines += [f"## Own paragraphs (annotations/own: {own['paragraphs']} paragraphs, {own['figures']} figures)", "",
+    for name, own in (report.get("own_sentences") or {}).items():
+        lines += [(f"## Own paragraphs: {name} (annotations/own/{name}.json: {own['paragraphs']} paragraphs, "
+                   f"{own['figures']} figures)"), "",
                   "| system | target | P | R | F1 | tp | fp | fn |", "|---|---|---|---|---|---|---|---|"]
         for system, scores in own["systems"].items():
             for target, s in scores.items():
