@@ -34,7 +34,7 @@ extract: install models/ner/meta.json
 	$(GR) extract $(CORPUS) --out $(OUT) $(EXTRACT_FLAGS)
 
 # models: reads annotations/gold configs/ ../shared/corpus; writes models/ner models/linker (rebuilt when gold or configs change)
-models/ner/meta.json: $(wildcard annotations/gold/*.jsonl) $(wildcard configs/patterns/*) configs/ner_pkuseg.cfg configs/train.yml configs/model.yml configs/learned_link.yml configs/link.yml configs/phrase_bounds.yml configs/cv.json configs/indicator_char.cfg configs/indicator_model.yml
+models/ner/meta.json: $(wildcard annotations/gold/*.jsonl) $(wildcard annotations/own/*.json) $(wildcard configs/patterns/*) configs/ner_pkuseg.cfg configs/train.yml configs/model.yml configs/learned_link.yml configs/link.yml configs/phrase_bounds.yml configs/cv.json configs/indicator_char.cfg configs/indicator_model.yml
 	$(MAKE) train
 
 # ingest: reads corpus/ ../shared/corpus; writes out/ingest/documents.jsonl

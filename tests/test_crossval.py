@@ -103,3 +103,15 @@ def test_a_later_option_higher_in_every_fold_wins_under_the_paired_rule():
     assert choose_in_order(one_fold_worse, order, 0.01, paired=True) == "rules"
     a_tie = {"rules": [0.88, 0.865], "edges": [0.89, 0.865]}
     assert not beats(a_tie["edges"], a_tie["rules"], 0.01, paired=True)
+
+
+def test_own_paragraphs_are_dealt_to_the_folds_in_turn():
+    from govreport.training.crossval import deal_own_paragraphs
+
+    folds = [["a", "b"], ["c"], ["d"]]
+    own = [f"own:sentences:c{i:03d}" for i in range(7)]
+    dealt = deal_own_paragraphs(folds, own)
+    assert [f[:len(g)] for f, g in zip(dealt, folds)] == folds and folds == [["a", "b"], ["c"], ["d"]]
+    extra = [f[len(g):] for f, g in zip(dealt, folds)]
+    assert sorted(sum(extra, [])) == own and [len(e) for e in extra] == [3, 2, 2]
+    assert deal_own_paragraphs(folds, []) == folds

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from govreport.eval.sentences import figure_offsets, gold_sets, load_paragraph_sets, score_paragraphs
+from govreport.eval.sentences import (
+    figure_offsets,
+    gold_sets,
+    load_paragraph_sets,
+    paragraph_tasks,
+    phrase_offsets,
+    score_paragraphs,
+)
 from govreport.indicators import load_indicators
 from govreport.pipeline import Pipeline
 
@@ -44,3 +51,39 @@ def test_scores_count_each_figure_by_its_phrase_and_id():
 def test_a_figure_not_in_its_text_is_an_error():
     with pytest.raises(ValueError, match="not in its text"):
         gold_sets([{"id": "x", "text": "共3件。", "figures": [{"figure": "4件", "phrase": None, "id": None}]}])
+
+
+def test_paragraph_tasks_carry_the_annotation_as_gold_tasks():
+    """Own paragraphs as link tasks (training and cv): the ids and phrases of the tasks are those of the paragraphs,
+    and the rules scored on the tasks score as on the paragraphs."""
+    from govreport.link.features import example_from_task
+    from govreport.link.scoring import link_tuples
+
+    rows = load_paragraph_sets()["sentences"]
+    pipeline = Pipeline.from_config(None, use_model=False)
+    tasks = paragraph_tasks(rows, "sentences", pipeline)
+    assert [t["meta"]["doc"] for t in tasks] == [f"own:sentences:{r['id']}" for r in rows]
+    gold_phrases, gold_ids = gold_sets(rows)
+    task_ids, task_phrases, rules_ids = set(), set(), set()
+    for row, task in zip(rows, tasks):
+        head = len(task["text"]) - len(row["text"])
+        phrases, ids = link_tuples(task["relations"])
+        task_ids |= {(row["id"], a - head, b - head, i) for a, b, i in ids}
+        task_phrases |= {(row["id"], a - head, b - head, task["text"][c:d]) for a, b, c, d in phrases}
+        labels = {(s["start"], s["end"]): s["label"] for s in task["spans"]}
+        assert all(labels[(r["head_span"]["start"], r["head_span"]["end"])] in ("COUNT", "MEASURE")
+                   for r in task["relations"])
+        example = example_from_task(task, gold_indicators=False)
+        rules_ids |= {(row["id"], a - head, b - head, i) for a, b, i in link_tuples(example.rules.values())[1]}
+    assert task_ids == gold_ids and task_phrases == gold_phrases
+    scored = score_paragraphs(rows, {"rules": pipeline})["systems"]["rules"]["canonical_id"]
+    assert len(rules_ids & gold_ids) == scored["tp"]
+    assert len(gold_ids - rules_ids) == scored["fn"]
+
+
+def test_a_phrase_is_placed_before_its_figure_when_it_can_be():
+    text = "受理申请3件，全年受理申请12件。"
+    assert phrase_offsets(text, "受理申请", text.index("12件"), text.index("12件") + 3) == (9, 13)
+    assert phrase_offsets(text, "受理申请", 4, 6) == (0, 4)
+    assert phrase_offsets("共3件申请。", "申请", 1, 3) == (3, 5)
+    assert phrase_offsets("共3件。", "申请", 1, 3) is None

@@ -20,7 +20,7 @@ from govreport.link.phrase_map import (
     load_phrase_mapper,
     spec_phrase_groups,
 )
-from govreport.link.policy import combined_linker, policy_linker
+from govreport.link.policy import combined_linker, family_heads, fill_ids, policy_linker
 from govreport.link.rules import Link
 from govreport.link.scoring import evaluate_linking, evaluation_report
 from govreport.training.links import document_tasks, gold_tasks, train_from_project, train_linker
@@ -246,6 +246,33 @@ def test_combined_policy_per_figure():
         combined_linker(rules, learned, "vote")
 
 
+def test_fill_takes_learned_ids_only_where_the_rules_proposed_and_withheld_none():
+    figs = [_span("COUNT", 10 * i + 5, 10 * i + 8) for i in range(6)]
+    phrase = [Span("INDICATOR", 10 * i, 10 * i + 4, "x" * 4) for i in range(6)]
+    known = Span("INDICATOR", 50, 54, "xxxx", kb_id="review.upheld")  # a phrase of the lexicon
+    rules = [Link(figs[0], phrase[0], None, None),  # the lexicon lacks the phrase: filled
+             Link(figs[1], phrase[1], "requests.received", None),  # the rules' id stays
+             Link(figs[2], phrase[2], None, "各乡镇", withheld="partial_scope"),  # withheld: stays empty
+             Link(figs[3], phrase[3], None, None),  # a family head is not filled
+             Link(figs[4], phrase[4], None, None),  # the learned link chose another phrase
+             Link(figs[5], known, None, None)]  # the rules refused an id of their own phrase
+    learned = [Link(figs[0], phrase[0], "active.penalty.decisions", None),
+               Link(figs[1], phrase[1], "requests.granted.total", None),
+               Link(figs[2], phrase[2], "active.total", None),
+               Link(figs[3], phrase[3], "active.total", None),
+               Link(figs[4], phrase[0], "fees.collected", None, confidence=0.99),
+               Link(figs[5], known, "review.upheld", None)]
+    assert family_heads() >= {"active.total", "review.total", "litigation.total"}
+    assert "complaints.total" not in family_heads()  # no other id under its family
+    expected = ["active.penalty.decisions", "requests.received", None, None, None, None]
+    assert [lk.canonical_id for lk in fill_ids(rules, learned)] == expected
+    assert [lk.indicator for lk in fill_ids(rules, learned)] == [lk.indicator for lk in rules]
+    combined = combined_linker(rules, learned, "combined", override_threshold=0.999, ids_from="fill")
+    assert [lk.canonical_id for lk in combined] == expected
+    with pytest.raises(ValueError, match="ids_from"):
+        combined_linker(rules, learned, "combined", ids_from="vote")
+
+
 def test_evaluate_linking_scores_phrases_and_ids(tasks):
     gold = [make_task(FIXTURES[0][0], FIXTURES[0][1])]
     for rel, ind_id in zip(gold[0]["relations"], ["requests.received", "requests.received", None]):
@@ -390,9 +417,20 @@ def test_train_from_gold_annotations_per_split(corpus_dir, shared_corpus_dir, tm
     splits = gold_tasks(tmp_path / "annotations")
     assert len(splits["train"]) == len(seed) and len(splits["dev"]) == len(shared) and not splits["test"]
     assert splits["dev"][0]["text"]  # joined with its document
+    # an own paragraph set (configs/train.yml own_paragraphs) trains beside gold, one task a paragraph
+    own = [{"id": f"t{n}", "title": "某县人民政府2019年政府信息公开工作年度报告",
+            "text": f"全年新制作规范性文件{n + 3}件，作出行政处罚决定{n + 41}件。",
+            "figures": [{"figure": f"{n + 3}件", "occurrence": 0, "phrase": "新制作规范性文件",
+                         "id": "active.normative.new_made"},
+                        {"figure": f"{n + 41}件", "occurrence": 0, "phrase": "作出行政处罚决定",
+                         "id": "active.penalty.decisions"}]} for n in range(3)]
+    (tmp_path / "annotations" / "own").mkdir()
+    (tmp_path / "annotations" / "own" / "sentences.json").write_text(json.dumps(own, ensure_ascii=False),
+                                                                     encoding="utf-8")
     meta = train_from_project(tmp_path / "models", "gold", tmp_path / "annotations")
     assert (tmp_path / "models" / linker_config()["model_name"] / "linker.joblib").exists()
-    assert meta["source"] == "gold" and meta["training_size"]["examples"] == len(seed)
+    assert meta["source"] == "gold" and meta["own_paragraphs"] == len(own)
+    assert meta["training_size"]["examples"] == len(seed) + len(own)
     assert meta["policy"]["policy"] in ("rules", "learned", "combined", "edges")
     assert meta["dev"]["rules"]["phrase"]["tp"] > 0
     assert "rules_choice" in meta["importance"]["permutation"]

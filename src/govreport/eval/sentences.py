@@ -71,6 +71,62 @@ def predicted_sets(paragraphs: Iterable[dict[str, Any]], pipeline: Any) -> tuple
     return phrases, ids
 
 
+def phrase_offsets(text: str, phrase: str, figure_start: int, figure_end: int) -> tuple[int, int] | None:
+    """Offsets of ``phrase`` for the figure at ``figure_start``: its last occurrence ending before the figure,
+    else its first after it (the own format names a phrase by its text only), or None."""
+    before = text.rfind(phrase, 0, figure_start)
+    while before >= 0 and before + len(phrase) > figure_start:
+        before = text.rfind(phrase, 0, before)
+    if before >= 0:
+        return before, before + len(phrase)
+    after = text.find(phrase, figure_end)
+    return (after, after + len(phrase)) if after >= 0 else None
+
+
+def paragraph_tasks(paragraphs: Iterable[dict[str, Any]], set_name: str, pipeline: Any) -> list[dict[str, Any]]:
+    """Link tasks of own paragraphs in the gold task format, for training and cross-validation (`govreport cv`).
+
+    Each paragraph is read under its title as a one-paragraph report by ``pipeline`` (the rules), which gives the
+    organ, the form whose ids links follow and the spans the annotation has no say on (ORG, DATE, ...). The
+    annotated figures (labelled as the rules read them) and phrases replace the pipeline's own, with one
+    ``measures`` relation, carrying the id, per figure that has a phrase."""
+    from ..link.features import linker_config
+    from ..spans.rules import figure_span
+
+    cfg = linker_config()
+    figure_labels, indicator_label = set(cfg["figure_labels"]), cfg["indicator_label"]
+    tasks = []
+    for row in paragraphs:
+        head = f"{row['title']}\n" if row.get("title") else ""
+        text = head + row["text"]
+        analysis = pipeline(Document(text=text, path=f"{row['id']}.txt", doc=row["id"], format="txt"))
+        figures, phrases, relations = [], [], []
+        for fig in row["figures"]:
+            at = figure_offsets(row["text"], fig["figure"], fig.get("occurrence", 0))
+            if at is None:
+                raise ValueError(f"{set_name} {row['id']}: figure {fig['figure']!r} not in its text")
+            figure = {"start": at[0] + len(head), "end": at[1] + len(head),
+                      "label": figure_span(text, at[0] + len(head), at[1] + len(head)).label}
+            figures.append(figure)
+            where = phrase_offsets(text, fig["phrase"], figure["start"], figure["end"]) if fig.get("phrase") else None
+            if where is None:
+                continue
+            phrase = {"start": where[0], "end": where[1], "label": indicator_label}
+            if phrase not in phrases:
+                phrases.append(phrase)
+            relations.append({"head_span": figure, "child_span": phrase, "label": cfg["relation_label"],
+                              **({"indicator": fig["id"]} if fig.get("id") else {})})
+        taken = figures + phrases
+        others = [{"start": sp.start, "end": sp.end, "label": sp.label} for sp in analysis.spans
+                  if sp.label not in figure_labels and sp.label != indicator_label
+                  and not any(sp.start < t["end"] and t["start"] < sp.end for t in taken)]
+        tasks.append({"text": text, "spans": sorted(taken + others, key=lambda sp: (sp["start"], sp["end"])),
+                      "relations": relations, "answer": "accept",
+                      "meta": {"doc": f"own:{set_name}:{row['id']}", "form": analysis.ids_form,
+                               "organ": analysis.meta.get("organ"), "paragraph": 0, "offset": 0}})
+    return tasks
+
+
 def score_paragraphs(paragraphs: list[dict[str, Any]], pipelines: dict[str, Any]) -> dict[str, Any]:
     """Phrase and id P/R/F1 of each named pipeline on the paragraphs."""
     gold_phrases, gold_ids = gold_sets(paragraphs)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..types import Span
@@ -17,6 +18,8 @@ if TYPE_CHECKING:  # the learned linker loads numpy and scikit-learn, which the 
     from .model import LearnedLinker
 
 POLICIES = ("rules", "learned", "combined", "edges")
+# where the combined policy's ids come from (combined_linker)
+IDS_FROM = ("rules", "fill", "learned")
 # the policies whose phrases the edge ranker re-cuts
 EDGE_POLICIES = ("combined", "edges")
 
@@ -27,8 +30,12 @@ def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], po
 
     combined: the learned link replaces a rules link to another indicator only when its probability reaches
     ``override_threshold``; a figure the rules leave unlinked takes the learned link (already above the link
-    threshold); otherwise the rules' link stays (taking the learned link's id when it has none). With
-    ``ids_from="rules"`` (configs/learned_link.yml) every combined link keeps the id the rules gave its figure.
+    threshold); otherwise the rules' link stays (taking the learned link's id when it has none). ``ids_from``
+    (configs/learned_link.yml ``combined.ids_from``, or what cv chose) says where the ids come from:
+
+    - rules: every combined link keeps the id the rules gave its figure;
+    - fill: the rules' id, else the learned link's id where ``_fills`` allows (a phrase the lexicon lacks);
+    - learned: the id of the chosen link.
     """
     if policy not in POLICIES:
         raise ValueError(f"unknown linking policy {policy!r}: use one of {POLICIES}")
@@ -41,14 +48,50 @@ def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], po
     if override_threshold is None:
         override_threshold = linker_config()["combined"]["override_threshold"]
     out = []
-    ids_from_rules = (ids_from or linker_config()["combined"].get("ids_from", "learned")) == "rules"
+    ids_from = ids_from or linker_config()["combined"].get("ids_from", "learned")
+    if ids_from not in IDS_FROM:
+        raise ValueError(f"unknown ids_from {ids_from!r}: use one of {IDS_FROM}")
     for rule in rules_links:
         lk = learned.get((rule.figure.start, rule.figure.end))
         chosen = _choose(rule, lk, override_threshold)
-        if ids_from_rules and chosen.canonical_id != rule.canonical_id:
-            chosen = replace(chosen, canonical_id=rule.canonical_id)
+        if ids_from != "learned" and chosen.canonical_id != rule.canonical_id:
+            filled = ids_from == "fill" and _fills(rule, lk)
+            chosen = replace(chosen, canonical_id=lk.canonical_id if filled else rule.canonical_id)
         out.append(chosen)
     return out + _unmatched(learned, rules_links)
+
+
+def fill_ids(rules_links: Sequence[Any], learned_links: Sequence[Any]) -> list[Any]:
+    """The rules' links, each taking its learned link's id where ``_fills`` allows (``ids_from: fill``)."""
+    learned = {(lk.figure.start, lk.figure.end): lk for lk in learned_links}
+    out = []
+    for rule in rules_links:
+        lk = learned.get((rule.figure.start, rule.figure.end))
+        out.append(replace(rule, canonical_id=lk.canonical_id) if _fills(rule, lk) else rule)
+    return out
+
+
+def _fills(rule: Any, learned: Any) -> bool:
+    """Whether the learned link's id may stand where the rules gave none: the same phrase, nothing withheld, and
+    what configs/learned_link.yml ``combined.fill`` allows."""
+    if (learned is None or rule.canonical_id is not None or rule.withheld is not None or rule.indicator is None
+            or learned.indicator is None or learned.canonical_id is None
+            or (rule.indicator.start, rule.indicator.end) != (learned.indicator.start, learned.indicator.end)):
+        return False
+    cfg = linker_config()["combined"]["fill"]
+    if rule.indicator.kb_id is not None and not cfg["lexicon_phrases"]:
+        return False
+    return cfg["family_heads"] or learned.canonical_id not in family_heads()
+
+
+@lru_cache(maxsize=1)
+def family_heads() -> frozenset[str]:
+    """Ids ``<family>.total`` of the spec with other ids under their family (active.total, review.total, ...)."""
+    from ..indicators import load_indicators
+
+    ids = list(load_indicators())
+    return frozenset(i for i in ids if i.count(".") == 1 and i.endswith(".total")
+                     and any(j != i and j.startswith(i.split(".")[0] + ".") for j in ids))
 
 
 def _choose(rule: Any, learned: Any, override_threshold: float) -> Any:
@@ -85,7 +128,9 @@ def choose_policy(results: dict[str, Any], cfg: dict[str, Any] | None = None) ->
 
 def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Callable[..., list[Any]]:
     """A ``link(text, spans, indicator_spans, form, organ)`` function for ``extract``: the rules, then the policy
-    (given, else the one measured on gold dev when the linker was trained, else configs/learned_link.yml)."""
+    (given, else the one measured on gold dev when the linker was trained, else configs/learned_link.yml). With
+    ``ids_from: fill`` (the linker's measured choice, else configs) the rules and edges policies take the learned
+    links' ids where the rules gave none (``fill_ids``)."""
     from .rules import link_figures_to_indicators
 
     chosen = linker.chosen if linker is not None else {}
@@ -93,16 +138,19 @@ def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Ca
     if policy not in POLICIES:
         raise ValueError(f"unknown linking policy {policy!r}: use one of {POLICIES}")
     threshold = chosen.get("override_threshold", linker.cfg["combined"]["override_threshold"]) if linker else None
+    ids_from = chosen.get("ids_from") or linker_config()["combined"]["ids_from"]
 
     def link(text: str, spans: Sequence[Span], indicator_spans: Sequence[Span], form: str | None = None,
              organ: str | None = None) -> list[Any]:
         rules = link_figures_to_indicators(text, list(spans), list(indicator_spans), form, organ)
-        if linker is None or policy == "rules":
+        if linker is None or (policy == "rules" and ids_from != "fill"):
             return rules
-        if policy == "edges":
+        if policy in ("rules", "edges"):
+            if ids_from == "fill":
+                rules = fill_ids(rules, linker.link(text, spans, indicator_spans, rules, form, organ))
             return with_edges(linker, policy, text, rules, spans, indicator_spans)
         learned = linker.link(text, spans, indicator_spans, rules, form, organ)
-        links = combined_linker(rules, learned, policy, threshold)
+        links = combined_linker(rules, learned, policy, threshold, ids_from)
         if policy == "combined" and linker.judge is not None and chosen.get("id_judge", linker.cfg["id_judge"]["enabled"]):
             links = linker.judge.judge(links, learned, text, form, organ)  # ids: the judge's pick of both proposals
         return with_edges(linker, policy, text, links, spans, indicator_spans)

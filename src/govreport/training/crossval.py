@@ -28,12 +28,12 @@ from ..link.features import example_from_task, linker_config, task_spans
 from ..link.id_judge import fit_judge
 from ..link.model import build_linker
 from ..link.phrase_map import annotation_phrase_pairs
-from ..link.policy import combined_linker, with_edges
+from ..link.policy import combined_linker, fill_ids, with_edges
 from ..link.rules import find_indicator_spans, link_figures_to_indicators
 from ..link.scoring import _score_links, link_tuples
 from ..spans.hybrid import POLICY_FILE, measure_policies
 from ..spans.model import load_model
-from .links import gold_tasks
+from .links import gold_tasks, own_paragraph_tasks
 from .spans import gold_document_examples, train
 from .spans import settings as train_settings
 
@@ -126,7 +126,7 @@ def _scores(tasks: Sequence[dict[str, Any]], links: Sequence[list[Any]]) -> dict
 
 def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]]) -> dict[str, Any]:
     """Per fold: a linker (and its edge ranker) trained on the other folds; rules, learned, combined (ids from the
-    rules or from the phrase mapper) and edges scored on the held-out fold with the lexicon's candidates, as
+    rules, the rules filled by the learned linker, or the learned linker) and edges scored on the held-out fold with the lexicon's candidates, as
     extract links."""
 
     cfg = linker_config()
@@ -149,6 +149,7 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
             "rules": _scores(test, rules),
             "learned": _scores(test, learned),
             "combined": _scores(test, _with_edges(linker, "combined", examples, combined_rules_ids)),
+            "rules_filled_ids": _scores(test, [fill_ids(r, lk) for r, lk in zip(rules, learned)]),
             "combined_learned_ids": _scores(test, _with_edges(linker, "combined", examples, [
                 combined_linker(r, lk, "combined", threshold, "learned") for r, lk in zip(rules, learned)])),
             "edges": _scores(test, _with_edges(linker, "edges", examples, rules)),
@@ -161,12 +162,15 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
     judged = [f"combined_judged@{t}" for t in grid]
     summary = {policy: {metric: spread([f[policy][metric]["f"] for f in per_fold])
                         for metric in ("phrase", "canonical", "ids")}
-               for policy in ("rules", "learned", "combined", "combined_learned_ids", "edges", *judged)}
+               for policy in ("rules", "learned", "combined", "rules_filled_ids", "combined_learned_ids", "edges",
+                              *judged)}
     metric, min_gain = cfg["selection"]["metric"], cfg["selection"]["min_gain"]
     order = cfg["selection"]["order"]
     chosen = choose_in_order({p: summary[p][metric]["folds"] for p in order}, order, min_gain)
-    ids_from = "learned" if beats(summary["combined_learned_ids"]["ids"]["folds"], summary["combined"]["ids"]["folds"],
-                                  min_gain) else "rules"
+    # where ids come from, whatever the phrases' policy: the rules, the rules filled by the learned links, the learned
+    ids_options = {"rules": "rules", "rules_filled_ids": "fill", "combined_learned_ids": "learned"}
+    ids_from = ids_options[choose_in_order({p: summary[p]["ids"]["folds"] for p in ids_options}, list(ids_options),
+                                           min_gain)]
     # the id judge decides the combined policy's ids only when it beats the rules' ids (at the configured threshold)
     judged = f"combined_judged@{cfg['id_judge']['threshold']}"
     id_judge = judged in summary and beats(summary[judged]["ids"]["folds"], summary["rules"]["ids"]["folds"], min_gain)
@@ -222,6 +226,15 @@ def train_dev_tasks() -> dict[str, list[dict[str, Any]]]:
     return tasks_by_doc
 
 
+def deal_own_paragraphs(folds: Sequence[Sequence[str]], own: Sequence[str]) -> list[list[str]]:
+    """The folds with the own paragraphs dealt to them in turn (each paragraph is held out once and trains the
+    others' linkers, as a gold document does)."""
+    out = [list(f) for f in folds]
+    for i, doc in enumerate(own):
+        out[i % len(out)].append(doc)
+    return out
+
+
 def cv_folds(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: int | None = None, folds_by: str | None = None
              ) -> dict[str, Any]:
     """The folds of `govreport cv` (configs/train.yml ``cv``): by organ, the reporting organ the pipeline reads
@@ -251,7 +264,11 @@ def run_cv(out_dir: str | Path, folds: int | None = None, spans: bool = True, li
     report: dict[str, Any] = cv_folds(tasks_by_doc, folds, folds_by)
     fold_ids = report["folds"]
     if links:
-        report["links"] = link_cv(tasks_by_doc, fold_ids)
+        own = own_paragraph_tasks()
+        link_folds = deal_own_paragraphs(fold_ids, list(own))
+        report["own_paragraphs"] = {"sets": train_settings()["own_paragraphs"], "paragraphs": len(own),
+                                    "per_fold": [len(f) - len(g) for f, g in zip(link_folds, fold_ids)]}
+        report["links"] = link_cv({**tasks_by_doc, **own}, link_folds)
     if indicators:
         report["indicators"] = indicator_cv(tasks_by_doc, fold_ids, work)
     if spans:
@@ -285,7 +302,7 @@ def apply_choices(report: dict[str, Any], model_dir: str | Path) -> list[str]:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         chosen = report["links"]["chosen"]
         meta["policy"] = {"policy": chosen["policy"], "override_threshold": chosen["override_threshold"],
-                          "id_judge": chosen.get("id_judge", False),
+                          "id_judge": chosen.get("id_judge", False), "ids_from": chosen.get("ids_from", "rules"),
                           "metric": report["links"]["metric"], "chosen_by": "cv",
                           "f": {p: s[report["links"]["metric"]]["mean"] for p, s in report["links"]["summary"].items()}}
         meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")

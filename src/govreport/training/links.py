@@ -90,7 +90,25 @@ def train_from_project(out_dir: str | Path, source: str | None = None,
     save into ``out_dir/<model_name>``; returns the summary also kept in meta.json."""
     source, splits = project_tasks(source, annotations_dir)
     target = Path(out_dir) / linker_config()["model_name"]
-    return train_linker(splits["train"], target, splits.get("dev") or None, {"source": source}).meta
+    # the own development paragraphs train the linker beside gold, as in `govreport cv` (configs/train.yml)
+    own_dir = Path(annotations_dir) / "own" if annotations_dir is not None else None
+    own = [t for ts in own_paragraph_tasks(own_dir).values() for t in ts] if source == "gold" else []
+    return train_linker(splits["train"] + own, target, splits.get("dev") or None,
+                        {"source": source, "own_paragraphs": len(own)}).meta
+
+
+def own_paragraph_tasks(folder: str | Path | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Link tasks of the own paragraph sets of configs/train.yml ``own_paragraphs`` (annotations/own), one
+    paragraph a document, by document id; ``folder``: another folder of paragraph sets."""
+    from ..eval.sentences import load_paragraph_sets, paragraph_tasks
+    from ..pipeline import Pipeline
+
+    sets = load_paragraph_sets(Path(folder)) if folder is not None else load_paragraph_sets()
+    names = train_settings()["own_paragraphs"]
+    if not names:
+        return {}
+    pipeline = Pipeline.from_config(use_model=False)
+    return {t["meta"]["doc"]: [t] for name in names for t in paragraph_tasks(sets.get(name, []), name, pipeline)}
 
 
 def silver_tasks(paths: Iterable[str | Path], splits: Sequence[str] = ("train", "dev")) -> dict[str, list[dict[str, Any]]]:
