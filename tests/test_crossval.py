@@ -113,5 +113,23 @@ def test_own_paragraphs_are_dealt_to_the_folds_in_turn():
     dealt = deal_own_paragraphs(folds, own)
     assert [f[:len(g)] for f, g in zip(dealt, folds)] == folds and folds == [["a", "b"], ["c"], ["d"]]
     extra = [f[len(g):] for f, g in zip(dealt, folds)]
-    assert sorted(sum(extra, [])) == own and [len(e) for e in extra] == [3, 2, 2]
+    assert sorted(doc for e in extra for doc in e) == own and [len(e) for e in extra] == [3, 2, 2]
     assert deal_own_paragraphs(folds, []) == folds
+
+
+def test_the_cv_choice_of_ids_reaches_the_linker_meta(tmp_path):
+    import json
+
+    from govreport.link.features import linker_config
+    from govreport.training.crossval import apply_choices
+
+    meta_path = tmp_path / linker_config()["model_name"] / "meta.json"
+    meta_path.parent.mkdir()
+    meta_path.write_text(json.dumps({"policy": {"policy": "rules"}}), encoding="utf-8")
+    chosen = {"policy": "rules", "override_threshold": 0.8, "ids_from": "fill", "id_judge": False,
+              "fill_gate": "judge", "fill_min_support": 0.3}
+    report = {"links": {"chosen": chosen, "metric": "phrase", "summary": {"rules": {"phrase": {"mean": 0.9}}}}}
+    assert str(meta_path) in apply_choices(report, tmp_path)
+    policy = json.loads(meta_path.read_text(encoding="utf-8"))["policy"]
+    assert (policy["ids_from"], policy["fill_gate"], policy["fill_min_support"]) == ("fill", "judge", 0.3)
+    assert policy["chosen_by"] == "cv"

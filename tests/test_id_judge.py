@@ -74,3 +74,32 @@ def test_why_the_rules_withheld_an_id_is_a_feature_of_every_proposal():
     feats = proposal_features(learned, "review.total", "x" * 50, None, None, "learned", False, {}, rules_link=rules)
     assert feats["withheld=narrower"] == 1.0 and feats["rule=lexicon_after"] == 1.0
     assert feats["name_overlap"] > 0.5
+
+
+def test_the_judge_gate_fills_the_proposals_it_learned_are_right():
+    """The fill's judge gate (policy.fill_support): where the rules gave no id, a learned id stands when the judge
+    finds it probable enough; what the judge learned to be wrong stays empty."""
+    from types import SimpleNamespace
+
+    from govreport.link.policy import fill_ids, fill_support
+
+    def document(n0: int):
+        rules = [_link(n, None, phrase="作出行政处罚决定") for n in range(n0, n0 + 3)] + \
+            [_link(n, None, phrase="栏目发布信息") for n in range(n0 + 3, n0 + 6)]
+        learned = [_link(n, "active.penalty.decisions", phrase="作出行政处罚决定") for n in range(n0, n0 + 3)] + \
+            [_link(n, "active.via.wechat", phrase="栏目发布信息") for n in range(n0 + 3, n0 + 6)]
+        gold = {(10 * n, 10 * n + 3): "active.penalty.decisions" for n in range(n0, n0 + 3)}
+        gold.update({(10 * n, 10 * n + 3): None for n in range(n0 + 3, n0 + 6)})
+        return rules, learned, "x" * 2000, "v2021", "某县人民政府", gold
+
+    judge = IdJudge().fit([document(10 * k) for k in range(1, 8)],
+                          {"active.penalty.decisions": "件", "active.via.wechat": "条"})
+    rules, learned, text, form, organ, _ = document(100)
+    support = fill_support(SimpleNamespace(judge=judge), "judge", rules, learned, text, form, organ)
+    filled = [lk.canonical_id for lk in fill_ids(rules, learned, support, 0.5)]
+    assert filled == ["active.penalty.decisions"] * 3 + [None] * 3
+    # without a judge nothing backs a fill
+    nothing = fill_support(SimpleNamespace(judge=None), "judge", rules, learned, text, form, organ)
+    assert [lk.canonical_id for lk in fill_ids(rules, learned, nothing, 0.3)] == [None] * 6
+    with pytest.raises(ValueError, match="gate"):
+        fill_support(SimpleNamespace(judge=judge), "vote", rules, learned, text, form, organ)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -271,6 +272,48 @@ def test_fill_takes_learned_ids_only_where_the_rules_proposed_and_withheld_none(
     assert [lk.canonical_id for lk in combined] == expected
     with pytest.raises(ValueError, match="ids_from"):
         combined_linker(rules, learned, "combined", ids_from="vote")
+
+
+def test_id_support_is_how_surely_the_phrase_names_the_id(tasks):
+    linker = build_linker([example_from_task(t) for t in tasks])
+    fig = _span("COUNT", 10, 14)
+
+    def link(phrase: str, canonical_id: str | None, kb_id: str | None = None) -> Link:
+        return Link(fig, Span("INDICATOR", 0, len(phrase), phrase, kb_id=kb_id), canonical_id, None)
+
+    assert linker.id_support(link("收到申请", "requests.received", kb_id="requests.received")) == 1.0
+    mapped = linker.mapper.map("新制作规范性文件")
+    assert mapped.id == "active.normative.new_made" and 0.5 <= mapped.confidence <= 1.0
+    assert linker.id_support(link("新制作规范性文件", mapped.id)) == mapped.confidence
+    assert linker.id_support(link("新制作规范性文件", "fees.collected")) == 0.0  # the mapper names another id
+    assert linker.id_support(link("新制作规范性文件", None)) == 0.0
+    # a fill needs that support: below min_support the rules' silence stays
+    rules = [link("新制作规范性文件", None)]
+    learned = [link("新制作规范性文件", mapped.id)]
+    support = linker.id_support
+    assert fill_ids(rules, learned, support, mapped.confidence)[0].canonical_id == mapped.id
+    assert fill_ids(rules, learned, support, mapped.confidence + 0.01)[0].canonical_id is None
+
+
+def test_the_policy_linker_fills_ids_as_its_measured_choice_says(tasks):
+    """extract's linker under ``ids_from: fill``: a phrase the lexicon lacks takes the learned id when the mapper
+    names it surely enough; the rules alone leave it without one."""
+    from govreport.link.rules import find_indicator_spans
+    from govreport.spans.rules import find_spans
+
+    linker = build_linker([example_from_task(t) for t in tasks])
+    text = "河南省某县人民政府2020年政府信息公开工作年度报告\n全年，本机关作出行政处罚决定418件。"
+    spans = find_spans(text)
+    indicators = find_indicator_spans(text)
+    by_rules = {lk.figure.text: lk for lk in policy_linker(None, "rules")(text, spans, indicators, "v2019", None)}
+    assert by_rules["418件"].indicator is not None and by_rules["418件"].canonical_id is None
+    support = linker.id_support(replace(by_rules["418件"], canonical_id="active.penalty.decisions"), "v2019")
+    assert support > 0.5
+    for min_support, expected in ((support, "active.penalty.decisions"), (support + 0.01, None)):
+        linker.chosen = {"policy": "rules", "ids_from": "fill", "fill_gate": "support", "fill_min_support": min_support}
+        links = {lk.figure.text: lk for lk in policy_linker(linker)(text, spans, indicators, "v2019", None)}
+        assert links["418件"].canonical_id == expected
+        assert links["418件"].indicator == by_rules["418件"].indicator  # the rules' phrase either way
 
 
 def test_evaluate_linking_scores_phrases_and_ids(tasks):

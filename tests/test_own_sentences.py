@@ -112,8 +112,12 @@ def test_the_forms_request_outcomes_are_disclosure_work_even_beside_a_petition_r
     assert links["41件"][1] == "requests.granted.total"
     assert links["3件"][1] == "requests.not_processed.petition.total"
     assert links["2件"][1] == "requests.not_processed.duplicate.total"
-    analysis, _ = _links(rules, "某区人民政府2022年政府信息公开工作年度报告\n区政务服务中心窗口全年受理申请1200件，办结1180件。")
+    analysis, _ = _links(rules, "某区人民政府2022年政府信息公开工作年度报告\n全年政务服务窗口受理申请1200件，办结1180件。")
     assert [(lk.canonical_id, lk.withheld) for lk in analysis.links] == [(None, "other_work")] * 2  # still other work
+    # the centre that did that work is a part of the body, read as the figures' scope under the title line
+    analysis, _ = _links(rules, "某区人民政府2022年政府信息公开工作年度报告\n区政务服务中心窗口全年受理申请1200件，办结1180件。")
+    assert [(lk.canonical_id, lk.withheld, lk.scope) for lk in analysis.links] == [
+        (None, "partial_scope", "区政务服务中心")] * 2
 
 
 def test_a_part_named_in_brackets_opens_after_han(rules):

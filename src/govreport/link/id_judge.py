@@ -168,17 +168,22 @@ class IdJudge:
         self.model.fit(self.vectorizer.fit_transform(feats), np.array(labels))
         return self
 
+    def probabilities(self, rules_links: Sequence[Any], learned_links: Sequence[Any], text: str,
+                      form: str | None = None, organ: str | None = None) -> dict[tuple[SpanKey, str], float]:
+        """The probability of every proposal, by (figure offsets, id)."""
+        rows = self._rows(rules_links, learned_links, text, form, organ)
+        probs = self.model.predict_proba(self.vectorizer.transform([f for _, _, f in rows]))[:, 1] if rows else []
+        return {(key, canonical): float(p) for (key, canonical, _), p in zip(rows, probs)}
+
     def judge(self, rules_links: Sequence[Any], learned_links: Sequence[Any], text: str, form: str | None = None,
               organ: str | None = None, threshold: float | None = None) -> list[Any]:
         """The rules' links with ids chosen by the judge: per figure the most probable proposal at or above
         ``threshold`` (default: configured), else none."""
         threshold = self.cfg["threshold"] if threshold is None else threshold
-        rows = self._rows(rules_links, learned_links, text, form, organ)
-        probs = self.model.predict_proba(self.vectorizer.transform([f for _, _, f in rows]))[:, 1] if rows else []
         best: dict[SpanKey, tuple[float, str]] = {}
-        for (key, canonical, _), p in zip(rows, probs):
+        for (key, canonical), p in self.probabilities(rules_links, learned_links, text, form, organ).items():
             if p >= threshold and p > best.get(key, (-1.0, ""))[0]:
-                best[key] = (float(p), canonical)
+                best[key] = (p, canonical)
         out = []
         for link in rules_links:
             chosen = best.get((link.figure.start, link.figure.end))

@@ -212,6 +212,16 @@ class LearnedLinker:
             return None
         return _form_ids(form).get(canonical, canonical)
 
+    def id_support(self, link: Any, form: str | None = None) -> float:
+        """How surely a link's phrase names its id: 1 for the lexicon's id of the phrase, else the phrase mapper's
+        confidence (exact share, cosine or probability) when it maps the phrase to that id, else 0."""
+        if link.indicator is None or not link.canonical_id:
+            return 0.0
+        if link.indicator.kb_id is not None or self.mapper is None:
+            return 1.0
+        match = self.mapper.map(link.indicator.text, allowed=form_indicator_ids(form))
+        return match.confidence if match.id is not None and _form_ids(form).get(match.id, match.id) == link.canonical_id else 0.0
+
     # -- persistence
     def to_disk(self, path: str | Path, extra_meta: dict[str, Any] | None = None) -> dict[str, Any]:
         """Save model (joblib), phrase mapper and meta.json into folder ``path``; returns the meta."""

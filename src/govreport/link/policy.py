@@ -25,7 +25,8 @@ EDGE_POLICIES = ("combined", "edges")
 
 
 def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], policy: str,
-                    override_threshold: float | None = None, ids_from: str | None = None) -> list[Any]:
+                    override_threshold: float | None = None, ids_from: str | None = None,
+                    support: Callable[[Any], float] | None = None, min_support: float = 0.0) -> list[Any]:
     """Per figure, the rules' link, the learned link, or (``combined``) the learned link where it is confident.
 
     combined: the learned link replaces a rules link to another indicator only when its probability reaches
@@ -34,7 +35,8 @@ def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], po
     (configs/learned_link.yml ``combined.ids_from``, or what cv chose) says where the ids come from:
 
     - rules: every combined link keeps the id the rules gave its figure;
-    - fill: the rules' id, else the learned link's id where ``_fills`` allows (a phrase the lexicon lacks);
+    - fill: the rules' id, else the learned link's id where ``_fills`` allows (a phrase the lexicon lacks, named
+      at least ``min_support`` surely by ``support``);
     - learned: the id of the chosen link.
     """
     if policy not in POLICIES:
@@ -55,25 +57,42 @@ def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], po
         lk = learned.get((rule.figure.start, rule.figure.end))
         chosen = _choose(rule, lk, override_threshold)
         if ids_from != "learned" and chosen.canonical_id != rule.canonical_id:
-            filled = ids_from == "fill" and _fills(rule, lk)
+            filled = ids_from == "fill" and _fills(rule, lk, support, min_support)
             chosen = replace(chosen, canonical_id=lk.canonical_id if filled else rule.canonical_id)
         out.append(chosen)
     return out + _unmatched(learned, rules_links)
 
 
-def fill_ids(rules_links: Sequence[Any], learned_links: Sequence[Any]) -> list[Any]:
+def fill_ids(rules_links: Sequence[Any], learned_links: Sequence[Any], support: Callable[[Any], float] | None = None,
+             min_support: float = 0.0) -> list[Any]:
     """The rules' links, each taking its learned link's id where ``_fills`` allows (``ids_from: fill``)."""
     learned = {(lk.figure.start, lk.figure.end): lk for lk in learned_links}
     out = []
     for rule in rules_links:
         lk = learned.get((rule.figure.start, rule.figure.end))
-        out.append(replace(rule, canonical_id=lk.canonical_id) if _fills(rule, lk) else rule)
+        out.append(replace(rule, canonical_id=lk.canonical_id) if _fills(rule, lk, support, min_support) else rule)
     return out
 
 
-def _fills(rule: Any, learned: Any) -> bool:
-    """Whether the learned link's id may stand where the rules gave none: the same phrase, nothing withheld, and
-    what configs/learned_link.yml ``combined.fill`` allows."""
+def fill_support(linker: LearnedLinker, gate: str, rules_links: Sequence[Any], learned_links: Sequence[Any], text: str,
+                 form: str | None, organ: str | None) -> Callable[[Any], float]:
+    """How surely each learned link's id may fill (``fill_ids``'s ``support``) under ``gate``: ``support``, how
+    surely its phrase names the id (LearnedLinker.id_support); ``judge``, the id judge's probability of the
+    proposal (link/id_judge.py: id, family, form, scope, organ kind, phrase and context), 0 without a judge."""
+    if gate == "support":
+        return lambda link: linker.id_support(link, form)
+    if gate != "judge":
+        raise ValueError(f"unknown fill gate {gate!r}: use support or judge")
+    if linker.judge is None:
+        return lambda link: 0.0
+    probs = linker.judge.probabilities(rules_links, learned_links, text, form, organ)
+    return lambda link: probs.get(((link.figure.start, link.figure.end), link.canonical_id), 0.0)
+
+
+def _fills(rule: Any, learned: Any, support: Callable[[Any], float] | None = None, min_support: float = 0.0) -> bool:
+    """Whether the learned link's id may stand where the rules gave none: the same phrase, nothing withheld, what
+    configs/learned_link.yml ``combined.fill`` allows, and (with ``support``, LearnedLinker.id_support) a phrase that
+    names the id at least ``min_support`` surely."""
     if (learned is None or rule.canonical_id is not None or rule.withheld is not None or rule.indicator is None
             or learned.indicator is None or learned.canonical_id is None
             or (rule.indicator.start, rule.indicator.end) != (learned.indicator.start, learned.indicator.end)):
@@ -81,7 +100,9 @@ def _fills(rule: Any, learned: Any) -> bool:
     cfg = linker_config()["combined"]["fill"]
     if rule.indicator.kb_id is not None and not cfg["lexicon_phrases"]:
         return False
-    return cfg["family_heads"] or learned.canonical_id not in family_heads()
+    if not cfg["family_heads"] and learned.canonical_id in family_heads():
+        return False
+    return support is None or support(learned) >= min_support
 
 
 @lru_cache(maxsize=1)
@@ -139,6 +160,9 @@ def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Ca
         raise ValueError(f"unknown linking policy {policy!r}: use one of {POLICIES}")
     threshold = chosen.get("override_threshold", linker.cfg["combined"]["override_threshold"]) if linker else None
     ids_from = chosen.get("ids_from") or linker_config()["combined"]["ids_from"]
+    fill_cfg = linker_config()["combined"]["fill"]
+    fill_gate = chosen.get("fill_gate", fill_cfg["gate"])
+    min_support = chosen.get("fill_min_support", fill_cfg["min_support"][fill_gate])
 
     def link(text: str, spans: Sequence[Span], indicator_spans: Sequence[Span], form: str | None = None,
              organ: str | None = None) -> list[Any]:
@@ -147,10 +171,13 @@ def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Ca
             return rules
         if policy in ("rules", "edges"):
             if ids_from == "fill":
-                rules = fill_ids(rules, linker.link(text, spans, indicator_spans, rules, form, organ))
+                learned = linker.link(text, spans, indicator_spans, rules, form, organ)
+                support = fill_support(linker, fill_gate, rules, learned, text, form, organ)
+                rules = fill_ids(rules, learned, support, min_support)
             return with_edges(linker, policy, text, rules, spans, indicator_spans)
         learned = linker.link(text, spans, indicator_spans, rules, form, organ)
-        links = combined_linker(rules, learned, policy, threshold, ids_from)
+        links = combined_linker(rules, learned, policy, threshold, ids_from,
+                                fill_support(linker, fill_gate, rules, learned, text, form, organ), min_support)
         if policy == "combined" and linker.judge is not None and chosen.get("id_judge", linker.cfg["id_judge"]["enabled"]):
             links = linker.judge.judge(links, learned, text, form, organ)  # ids: the judge's pick of both proposals
         return with_edges(linker, policy, text, links, spans, indicator_spans)

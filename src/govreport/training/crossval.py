@@ -28,7 +28,7 @@ from ..link.features import example_from_task, linker_config, task_spans
 from ..link.id_judge import fit_judge
 from ..link.model import build_linker
 from ..link.phrase_map import annotation_phrase_pairs
-from ..link.policy import combined_linker, fill_ids, with_edges
+from ..link.policy import combined_linker, fill_ids, fill_support, with_edges
 from ..link.rules import find_indicator_spans, link_figures_to_indicators
 from ..link.scoring import _score_links, link_tuples
 from ..spans.hybrid import POLICY_FILE, measure_policies
@@ -132,6 +132,8 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
     cfg = linker_config()
     threshold = cfg["combined"]["override_threshold"]
     grid = cfg["id_judge"]["threshold_grid"]
+    fill_grid = [(gate, t) for gate, ts in cfg["combined"]["fill"]["min_support_grid"].items() for t in ts]
+    filled = [f"rules_filled_ids:{gate}@{t}" for gate, t in fill_grid]
     per_fold: list[dict[str, Any]] = []
     for held in folds:
         train = [t for d, ts in tasks_by_doc.items() if d not in held for t in ts]
@@ -140,6 +142,7 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
         linker = build_linker(train_examples, annotation_phrase_pairs(train))
         # the judge learns from the lexicon's candidates, as it will judge them
         judge = fit_judge(train, [example_from_task(t, gold_indicators=False) for t in train], linker)
+        linker.judge = judge  # the fill's judge gate reads it there, as extract does
         examples = [example_from_task(t, gold_indicators=False) for t in test]
         rules = [list(ex.rules.values()) for ex in examples]
         learned = [linker.link_example(ex) for ex in examples]
@@ -149,7 +152,8 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
             "rules": _scores(test, rules),
             "learned": _scores(test, learned),
             "combined": _scores(test, _with_edges(linker, "combined", examples, combined_rules_ids)),
-            "rules_filled_ids": _scores(test, [fill_ids(r, lk) for r, lk in zip(rules, learned)]),
+            **{f"rules_filled_ids:{gate}@{t}": _scores(test, _filled(linker, gate, test, rules, learned, t))
+               for gate, t in fill_grid},
             "combined_learned_ids": _scores(test, _with_edges(linker, "combined", examples, [
                 combined_linker(r, lk, "combined", threshold, "learned") for r, lk in zip(rules, learned)])),
             "edges": _scores(test, _with_edges(linker, "edges", examples, rules)),
@@ -162,22 +166,36 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
     judged = [f"combined_judged@{t}" for t in grid]
     summary = {policy: {metric: spread([f[policy][metric]["f"] for f in per_fold])
                         for metric in ("phrase", "canonical", "ids")}
-               for policy in ("rules", "learned", "combined", "rules_filled_ids", "combined_learned_ids", "edges",
+               for policy in ("rules", "learned", "combined", *filled, "combined_learned_ids", "edges",
                               *judged)}
     metric, min_gain = cfg["selection"]["metric"], cfg["selection"]["min_gain"]
     order = cfg["selection"]["order"]
     chosen = choose_in_order({p: summary[p][metric]["folds"] for p in order}, order, min_gain)
-    # where ids come from, whatever the phrases' policy: the rules, the rules filled by the learned links, the learned
-    ids_options = {"rules": "rules", "rules_filled_ids": "fill", "combined_learned_ids": "learned"}
-    ids_from = ids_options[choose_in_order({p: summary[p]["ids"]["folds"] for p in ids_options}, list(ids_options),
-                                           min_gain)]
+    # where ids come from, whatever the phrases' policy, tried from the fewest ids to the most (configs/learned_link.yml
+    # combined.fill.min_support_grid): the rules, the rules filled by the learned links under each gate, the learned
+    ids_options = ["rules", *filled, "combined_learned_ids"]
+    ids_choice = choose_in_order({p: summary[p]["ids"]["folds"] for p in ids_options}, ids_options, min_gain)
+    ids_from = {"rules": "rules", "combined_learned_ids": "learned"}.get(ids_choice, "fill")
+    fill_gate, fill_min_support = fill_grid[filled.index(ids_choice)] if ids_from == "fill" else (None, None)
     # the id judge decides the combined policy's ids only when it beats the rules' ids (at the configured threshold)
     judged = f"combined_judged@{cfg['id_judge']['threshold']}"
     id_judge = judged in summary and beats(summary[judged]["ids"]["folds"], summary["rules"]["ids"]["folds"], min_gain)
     if id_judge and chosen == "rules" and summary["combined"]["phrase"]["mean"] >= summary["rules"]["phrase"]["mean"]:
         chosen = "combined"  # the same phrases, better ids
     return {"per_fold": per_fold, "summary": summary, "metric": metric,
-            "chosen": {"policy": chosen, "override_threshold": threshold, "ids_from": ids_from, "id_judge": id_judge}}
+            "chosen": {"policy": chosen, "override_threshold": threshold, "ids_from": ids_from, "id_judge": id_judge,
+                       **({"fill_gate": fill_gate, "fill_min_support": fill_min_support} if fill_gate else {})}}
+
+
+def _filled(linker: Any, gate: str, tasks: Sequence[dict[str, Any]], rules: Sequence[list[Any]],
+            learned: Sequence[list[Any]], min_support: float) -> list[list[Any]]:
+    """``policy.fill_ids`` of every task's links under ``gate`` (``policy.fill_support``)."""
+    out = []
+    for task, r, lk in zip(tasks, rules, learned):
+        meta = task["meta"]
+        support = fill_support(linker, gate, r, lk, task["text"], meta.get("form"), meta.get("organ"))
+        out.append(fill_ids(r, lk, support, min_support))
+    return out
 
 
 def _with_edges(linker: Any, policy: str, examples: Sequence[Any], links: Sequence[list[Any]]) -> list[list[Any]]:
@@ -303,6 +321,7 @@ def apply_choices(report: dict[str, Any], model_dir: str | Path) -> list[str]:
         chosen = report["links"]["chosen"]
         meta["policy"] = {"policy": chosen["policy"], "override_threshold": chosen["override_threshold"],
                           "id_judge": chosen.get("id_judge", False), "ids_from": chosen.get("ids_from", "rules"),
+                          **{k: chosen[k] for k in ("fill_gate", "fill_min_support") if k in chosen},
                           "metric": report["links"]["metric"], "chosen_by": "cv",
                           "f": {p: s[report["links"]["metric"]]["mean"] for p, s in report["links"]["summary"].items()}}
         meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
