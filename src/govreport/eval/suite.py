@@ -313,9 +313,9 @@ def run_evaluation(out_dir: Path, model_dir: Path | None = None, curve_path: Pat
     linkers = {"rules": policy_linker(None, "rules")}
     if linker is not None:
         linkers.update({policy: policy_linker(linker, policy) for policy in ("learned", "combined", "edges")})
-        chosen = (linker.chosen or {}).get("policy")
-        if chosen in linkers:  # the policy extract uses goes last (INDICATOR finders are scored with it)
-            linkers[chosen] = linkers.pop(chosen)
+        # what extract runs: the measured policy with its ids (ids_from: fill adds learned ids to the rules' own
+        # links, so "rules" alone is not it); last, because INDICATOR finders are scored with it
+        linkers["chosen"] = policy_linker(linker)
     finders = indicator_finders(model_dir)
     report = {"systems": list(systems), "link_policies": list(linkers), "indicator_finders": list(finders),
               "splits": {split: evaluate_split(split, systems, linkers, finders) for split in cfg["splits"]}}

@@ -85,7 +85,8 @@ def fill_support(linker: LearnedLinker, gate: str, rules_links: Sequence[Any], l
         raise ValueError(f"unknown fill gate {gate!r}: use support or judge")
     if linker.judge is None:
         return lambda link: 0.0
-    probs = linker.judge.probabilities(rules_links, learned_links, text, form, organ)
+    # only the figures a fill may reach are judged
+    probs = linker.judge.probabilities([r for r in rules_links if open_for_fill(r)], learned_links, text, form, organ)
     return lambda link: probs.get(((link.figure.start, link.figure.end), link.canonical_id), 0.0)
 
 
@@ -93,16 +94,19 @@ def _fills(rule: Any, learned: Any, support: Callable[[Any], float] | None = Non
     """Whether the learned link's id may stand where the rules gave none: the same phrase, nothing withheld, what
     configs/learned_link.yml ``combined.fill`` allows, and (with ``support``, LearnedLinker.id_support) a phrase that
     names the id at least ``min_support`` surely."""
-    if (learned is None or rule.canonical_id is not None or rule.withheld is not None or rule.indicator is None
-            or learned.indicator is None or learned.canonical_id is None
+    if (not open_for_fill(rule) or learned is None or learned.indicator is None or learned.canonical_id is None
             or (rule.indicator.start, rule.indicator.end) != (learned.indicator.start, learned.indicator.end)):
         return False
-    cfg = linker_config()["combined"]["fill"]
-    if rule.indicator.kb_id is not None and not cfg["lexicon_phrases"]:
-        return False
-    if not cfg["family_heads"] and learned.canonical_id in family_heads():
+    if not linker_config()["combined"]["fill"]["family_heads"] and learned.canonical_id in family_heads():
         return False
     return support is None or support(learned) >= min_support
+
+
+def open_for_fill(rule: Any) -> bool:
+    """Whether a rules link may take a learned id at all: a phrase without an id, nothing withheld, and (unless
+    ``combined.fill.lexicon_phrases``) a phrase the lexicon does not know."""
+    return (rule.canonical_id is None and rule.withheld is None and rule.indicator is not None
+            and (rule.indicator.kb_id is None or linker_config()["combined"]["fill"]["lexicon_phrases"]))
 
 
 @lru_cache(maxsize=1)
@@ -170,7 +174,7 @@ def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Ca
         if linker is None or (policy == "rules" and ids_from != "fill"):
             return rules
         if policy in ("rules", "edges"):
-            if ids_from == "fill":
+            if ids_from == "fill" and any(map(open_for_fill, rules)):  # no learned linking where none could fill
                 learned = linker.link(text, spans, indicator_spans, rules, form, organ)
                 support = fill_support(linker, fill_gate, rules, learned, text, form, organ)
                 rules = fill_ids(rules, learned, support, min_support)
