@@ -61,6 +61,9 @@ class LinkExample:
     gold: dict[SpanKey, SpanKey] = field(default_factory=dict)  # figure (start, end) → indicator (start, end)
     spans: list[Span] = field(default_factory=list)  # every non-indicator span (what the rules read)
     meta: dict[str, Any] = field(default_factory=dict)
+    # the figures to find candidates for (None: all); the others get none, and every figure still counts in the
+    # features of those scored (figures between), so a scored figure's links are those of a full run
+    only: frozenset[SpanKey] | None = None
 
 
 def task_spans(task: dict[str, Any]) -> list[Span]:
@@ -209,6 +212,9 @@ def generate_candidates(example: LinkExample, cfg: dict[str, Any] | None = None,
     starts = [s.start for s in example.indicators]
     out = []
     for fig in example.figures:
+        if example.only is not None and (fig.start, fig.end) not in example.only:
+            out.append([])
+            continue
         ws, we, sent_start, heading = ctx.index.window(fig.start, fig.end)
         lo, hi = bisect_left(starts, ws), bisect_left(starts, we)
         inside = [ind for ind in example.indicators[lo:hi] if ind.end <= we and not _overlaps(ind, fig)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -169,12 +169,14 @@ class LearnedLinker:
         return links
 
     def link(self, text: str, spans: Sequence[Span], indicator_spans: Sequence[Span],
-             rules_links: Sequence[Any] | None = None, form: str | None = None, organ: str | None = None
-             ) -> list[Any]:
-        """Learned links of a text's figures (same call shape as ``link.link_figures_to_indicators``)."""
+             rules_links: Sequence[Any] | None = None, form: str | None = None, organ: str | None = None,
+             only: Iterable[tuple[int, int]] | None = None) -> list[Any]:
+        """Learned links of a text's figures (same call shape as ``link.link_figures_to_indicators``); with
+        ``only``, candidates are found for those figures (start, end) alone, the others stay unlinked."""
         figures = [s for s in spans if s.label in self.cfg["figure_labels"]]
         example = LinkExample(text, figures, sorted(indicator_spans, key=lambda s: (s.start, s.end)),
-                              spans=list(spans), meta={"form": form, "organ": organ})
+                              spans=list(spans), meta={"form": form, "organ": organ},
+                              only=frozenset(only) if only is not None else None)
         if rules_links is None:
             example.rules = rules_links_by_figure(example)
         else:

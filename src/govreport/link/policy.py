@@ -6,7 +6,7 @@ on dev (configs/learned_link.yml selection).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the learned linker loads numpy and scikit-learn, which the 
     from .model import LearnedLinker
 
 POLICIES = ("rules", "learned", "combined", "edges")
-# where the combined policy's ids come from (combined_linker)
+# where a policy's ids come from (combined_linker; fill also under the rules and edges policies, policy_linker)
 IDS_FROM = ("rules", "fill", "learned")
 # the policies whose phrases the edge ranker re-cuts
 EDGE_POLICIES = ("combined", "edges")
@@ -26,7 +26,8 @@ EDGE_POLICIES = ("combined", "edges")
 
 def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], policy: str,
                     override_threshold: float | None = None, ids_from: str | None = None,
-                    support: Callable[[Any], float] | None = None, min_support: float = 0.0) -> list[Any]:
+                    support: Callable[[Any], float] | None = None, min_support: float = 0.0,
+                    eligible: Collection[SpanKey] | None = None) -> list[Any]:
     """Per figure, the rules' link, the learned link, or (``combined``) the learned link where it is confident.
 
     combined: the learned link replaces a rules link to another indicator only when its probability reaches
@@ -57,25 +58,42 @@ def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], po
         lk = learned.get((rule.figure.start, rule.figure.end))
         chosen = _choose(rule, lk, override_threshold)
         if ids_from != "learned" and chosen.canonical_id != rule.canonical_id:
-            filled = ids_from == "fill" and _fills(rule, lk, support, min_support)
+            filled = ids_from == "fill" and (eligible is None or (rule.figure.start, rule.figure.end) in eligible) \
+                and _fills(rule, lk, support, min_support)
             chosen = replace(chosen, canonical_id=lk.canonical_id if filled else rule.canonical_id)
         out.append(chosen)
     return out + _unmatched(learned, rules_links)
 
 
 def fill_ids(rules_links: Sequence[Any], learned_links: Sequence[Any], support: Callable[[Any], float] | None = None,
-             min_support: float = 0.0) -> list[Any]:
-    """The rules' links, each taking its learned link's id where ``_fills`` allows (``ids_from: fill``)."""
+             min_support: float = 0.0, eligible: Collection[SpanKey] | None = None) -> list[Any]:
+    """The rules' links, each taking its learned link's id where ``_fills`` allows (``ids_from: fill``); with
+    ``eligible`` (``fill_candidates``), only those figures."""
     learned = {(lk.figure.start, lk.figure.end): lk for lk in learned_links}
     out = []
     for rule in rules_links:
-        lk = learned.get((rule.figure.start, rule.figure.end))
-        out.append(replace(rule, canonical_id=lk.canonical_id) if _fills(rule, lk, support, min_support) else rule)
+        key = (rule.figure.start, rule.figure.end)
+        fills = (eligible is None or key in eligible) and _fills(rule, learned.get(key), support, min_support)
+        out.append(replace(rule, canonical_id=learned[key].canonical_id) if fills else rule)
     return out
 
 
+def fill_candidates(linker: LearnedLinker, rules_links: Sequence[Any], form: str | None) -> frozenset[SpanKey]:
+    """The figures a fill may reach: rules links ``open_for_fill`` whose phrase the linker's phrase mapper maps to
+    an id among the form's (the learned id of a phrase the lexicon lacks comes from the mapper). Found before any
+    learned linking, so that extract links only these figures."""
+    opened = [r for r in rules_links if open_for_fill(r)]
+    if linker.mapper is None or not opened:
+        return frozenset()
+    from .features import form_indicator_ids
+
+    matches = linker.mapper.map_many([r.indicator.text for r in opened], allowed=form_indicator_ids(form))
+    return frozenset((r.figure.start, r.figure.end) for r, m in zip(opened, matches) if m.id is not None)
+
+
 def fill_support(linker: LearnedLinker, gate: str, rules_links: Sequence[Any], learned_links: Sequence[Any], text: str,
-                 form: str | None, organ: str | None) -> Callable[[Any], float]:
+                 form: str | None, organ: str | None, eligible: Collection[SpanKey] | None = None
+                 ) -> Callable[[Any], float]:
     """How surely each learned link's id may fill (``fill_ids``'s ``support``) under ``gate``: ``support``, how
     surely its phrase names the id (LearnedLinker.id_support); ``judge``, the id judge's probability of the
     proposal (link/id_judge.py: id, family, form, scope, organ kind, phrase and context), 0 without a judge."""
@@ -86,14 +104,15 @@ def fill_support(linker: LearnedLinker, gate: str, rules_links: Sequence[Any], l
     if linker.judge is None:
         return lambda link: 0.0
     # only the figures a fill may reach are judged
-    probs = linker.judge.probabilities([r for r in rules_links if open_for_fill(r)], learned_links, text, form, organ)
+    reach = [r for r in rules_links if open_for_fill(r) and (eligible is None or (r.figure.start, r.figure.end) in eligible)]
+    probs = linker.judge.probabilities(reach, learned_links, text, form, organ)
     return lambda link: probs.get(((link.figure.start, link.figure.end), link.canonical_id), 0.0)
 
 
 def _fills(rule: Any, learned: Any, support: Callable[[Any], float] | None = None, min_support: float = 0.0) -> bool:
     """Whether the learned link's id may stand where the rules gave none: the same phrase, nothing withheld, what
-    configs/learned_link.yml ``combined.fill`` allows, and (with ``support``, LearnedLinker.id_support) a phrase that
-    names the id at least ``min_support`` surely."""
+    configs/learned_link.yml ``combined.fill`` allows, and (with ``support``, ``fill_support``) at least
+    ``min_support`` backing."""
     if (not open_for_fill(rule) or learned is None or learned.indicator is None or learned.canonical_id is None
             or (rule.indicator.start, rule.indicator.end) != (learned.indicator.start, learned.indicator.end)):
         return False
@@ -174,14 +193,17 @@ def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Ca
         if linker is None or (policy == "rules" and ids_from != "fill"):
             return rules
         if policy in ("rules", "edges"):
-            if ids_from == "fill" and any(map(open_for_fill, rules)):  # no learned linking where none could fill
-                learned = linker.link(text, spans, indicator_spans, rules, form, organ)
-                support = fill_support(linker, fill_gate, rules, learned, text, form, organ)
-                rules = fill_ids(rules, learned, support, min_support)
+            eligible = fill_candidates(linker, rules, form) if ids_from == "fill" else frozenset()
+            if eligible:  # the learned linker reads only the figures a fill may reach
+                learned = linker.link(text, spans, indicator_spans, rules, form, organ, only=eligible)
+                support = fill_support(linker, fill_gate, rules, learned, text, form, organ, eligible)
+                rules = fill_ids(rules, learned, support, min_support, eligible)
             return with_edges(linker, policy, text, rules, spans, indicator_spans)
         learned = linker.link(text, spans, indicator_spans, rules, form, organ)
+        eligible = fill_candidates(linker, rules, form) if ids_from == "fill" else None
         links = combined_linker(rules, learned, policy, threshold, ids_from,
-                                fill_support(linker, fill_gate, rules, learned, text, form, organ), min_support)
+                                fill_support(linker, fill_gate, rules, learned, text, form, organ, eligible), min_support,
+                                eligible)
         if policy == "combined" and linker.judge is not None and chosen.get("id_judge", linker.cfg["id_judge"]["enabled"]):
             links = linker.judge.judge(links, learned, text, form, organ)  # ids: the judge's pick of both proposals
         return with_edges(linker, policy, text, links, spans, indicator_spans)
