@@ -1,5 +1,7 @@
 """Merging table values and text figures into records (tiny hand-made fixtures)."""
 
+from collections import Counter
+
 from govreport.records import Candidate, convert_value, merge_records, split_unit, values_agree
 
 UNITS = {"requests.received.online": "件", "fees.collected": "万元", "training.trainees": "人次"}
@@ -95,3 +97,21 @@ def test_every_text_figure_that_gives_no_record_is_counted_by_reason():
     records = merge_records("d", "合肥市人民政府", 2012, cands, units, dropped)
     assert [(r.indicator, r.value, r.unit) for r in records] == [("active.total", 455, "条")]
     assert dropped == {"unit_mismatch": 1, "low_confidence": 1, "partial_scope": 1}
+
+
+def test_a_scope_that_names_the_body_itself_is_whole_when_told_how_to_read_it():
+    """市政府 in 淮安市人民政府's report, 市科委 in 上海市科学技术委员会's: the linker gave these figures the body's id
+    (link.rules.stands_for_body); the merge keeps them as the extract job passes it that reading."""
+    from govreport.link.rules import stands_for_body
+
+    for organ, scope in (("淮安市人民政府", "市政府"), ("上海市科学技术委员会", "市科委")):
+        cand = Candidate("fees.collected", 3940, "元", "text", 0, 6, scope=scope)
+        assert merge_records("d", organ, 2024, [cand], UNITS) == []  # without it: a part of the body
+        dropped = Counter()
+        (rec,) = merge_records("d", organ, 2024, [cand], UNITS, dropped, stands_for_body)
+        assert (rec.value, rec.unit, dropped["partial_scope"]) == (0.394, "万元", 0)
+    # a department stays a part of the body either way
+    dept = Candidate("fees.collected", 20, "元", "text", 9, 12, scope="市教育局")
+    dropped = Counter()
+    assert merge_records("d", "淮安市人民政府", 2024, [dept], UNITS, dropped, stands_for_body) == []
+    assert dropped["partial_scope"] == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -113,8 +113,11 @@ def merge_records(
     candidates: Iterable[Candidate],
     units: dict[str, str | None],
     dropped: Counter | None = None,
+    stands_for_body: Callable[[str, str], bool] | None = None,
 ) -> list[Record]:
-    """One record per indicator; ``units`` maps indicator id to its canonical unit.
+    """One record per indicator; ``units`` maps indicator id to its canonical unit; ``stands_for_body(scope,
+    organ)`` (link.rules.stands_for_body) tells a scope that names the reporting body itself (市政府, 市科委),
+    which the linker gave the body's id, from a part of the body.
 
     Text figures that neither become a record nor stay as a record's evidence are counted in ``dropped``
     by reason: ``low_confidence``, ``partial_scope``, ``unit_mismatch`` (no table value and a unit that does not
@@ -139,7 +142,8 @@ def merge_records(
                 continue
             elif c.confidence < min_conf:
                 low_confidence += 1
-            elif is_partial_scope(c.scope, organ):
+            elif is_partial_scope(c.scope, organ) and not (stands_for_body and organ
+                                                           and stands_for_body(c.scope, organ)):
                 partial_scope += 1
             else:
                 text.append(c)

@@ -23,6 +23,7 @@ from typing import Any
 
 from .. import notices
 from ..jsonl import json_line as _json_line
+from ..link.rules import stands_for_body
 from ..pipeline import Analysis, Pipeline
 from ..records import is_partial_scope
 from ..types import Document, Mention
@@ -213,7 +214,7 @@ def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool 
 
         weigh_mentions(doc, mentions)  # OCR'd values carry their recognition score
     records = merge_records(doc.doc, meta.get("organ"), meta.get("year"),
-                            _candidates(mentions), units, dropped)
+                            _candidates(mentions), units, dropped, stands_for_body)
     checks = {c.name: c.status for c in tables.checks}
     figures = [m for m in mentions if m.source == "text"]
     summary = {
