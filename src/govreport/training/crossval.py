@@ -126,8 +126,8 @@ def _scores(tasks: Sequence[dict[str, Any]], links: Sequence[list[Any]]) -> dict
 
 def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]]) -> dict[str, Any]:
     """Per fold: a linker (and its edge ranker) trained on the other folds; rules, learned, combined (ids from the
-    rules, the rules filled by the learned linker, or the learned linker) and edges scored on the held-out fold with the lexicon's candidates, as
-    extract links."""
+    rules or the learned linker), the rules' links filled by the learned ids under each gate and threshold, and
+    edges, scored on the held-out fold with the lexicon's candidates, as extract links."""
 
     cfg = linker_config()
     threshold = cfg["combined"]["override_threshold"]
@@ -322,7 +322,8 @@ def apply_choices(report: dict[str, Any], model_dir: str | Path) -> list[str]:
         chosen = report["links"]["chosen"]
         meta["policy"] = {"policy": chosen["policy"], "override_threshold": chosen["override_threshold"],
                           "id_judge": chosen.get("id_judge", False), "ids_from": chosen.get("ids_from", "rules"),
-                          **{k: chosen[k] for k in ("fill_gate", "fill_min_support") if k in chosen},
+                          **({"fill_gate": chosen["fill_gate"], "fill_min_support": round(chosen["fill_min_support"], 6)}
+                             if "fill_gate" in chosen else {}),
                           "metric": report["links"]["metric"], "chosen_by": "cv",
                           "f": {p: s[report["links"]["metric"]]["mean"] for p, s in report["links"]["summary"].items()}}
         meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
