@@ -316,6 +316,26 @@ def test_the_policy_linker_fills_ids_as_its_measured_choice_says(tasks):
         assert links["418件"].indicator == by_rules["418件"].indicator  # the rules' phrase either way
 
 
+def test_linking_only_some_figures_gives_them_the_links_of_a_full_run(tasks):
+    """LearnedLinker.link(only=...): what extract's fill asks for; every other figure stays unlinked."""
+    linker = build_linker([example_from_task(t) for t in tasks])
+    linked = 0
+    for task in tasks:
+        example = example_from_task(task, gold_indicators=False)
+        rules = list(example.rules.values())
+        full = linker.link(example.text, example.spans, example.indicators, rules)
+        keys = [(lk.figure.start, lk.figure.end) for lk in full][::2]
+        part = linker.link(example.text, example.spans, example.indicators, rules, only=keys)
+        assert [lk.figure for lk in part] == [lk.figure for lk in full]
+        for a, b in zip(full, part):
+            if (a.figure.start, a.figure.end) in keys:
+                assert (b.indicator, b.canonical_id, b.confidence) == (a.indicator, a.canonical_id, a.confidence)
+                linked += a.indicator is not None
+            else:
+                assert b.indicator is None and b.canonical_id is None
+    assert linked >= 3  # the comparison saw linked figures
+
+
 def test_evaluate_linking_scores_phrases_and_ids(tasks):
     gold = [make_task(FIXTURES[0][0], FIXTURES[0][1])]
     for rel, ind_id in zip(gold[0]["relations"], ["requests.received", "requests.received", None]):
