@@ -77,11 +77,11 @@ def test_why_the_rules_withheld_an_id_is_a_feature_of_every_proposal():
 
 
 def test_the_judge_gate_fills_the_proposals_it_learned_are_right():
-    """The fill's judge gate (policy.fill_support): where the rules gave no id, a learned id stands when the judge
+    """The fill's judge gate (policy.fill_gate): where the rules gave no id, a learned id stands when the judge
     finds it probable enough; what the judge learned to be wrong stays empty."""
     from types import SimpleNamespace
 
-    from govreport.link.policy import fill_ids, fill_support
+    from govreport.link.policy import fill_gate, fill_ids
 
     def document(n0: int):
         rules = [_link(n, None, phrase="作出行政处罚决定") for n in range(n0, n0 + 3)] + \
@@ -95,11 +95,11 @@ def test_the_judge_gate_fills_the_proposals_it_learned_are_right():
     judge = IdJudge().fit([document(10 * k) for k in range(1, 8)],
                           {"active.penalty.decisions": "件", "active.via.wechat": "条"})
     rules, learned, text, form, organ, _ = document(100)
-    support = fill_support(SimpleNamespace(judge=judge), "judge", rules, learned, text, form, organ)
-    filled = [lk.canonical_id for lk in fill_ids(rules, learned, support, 0.5)]
+    accepts = fill_gate(SimpleNamespace(judge=judge), "judge", 0.5, rules, learned, text, form, organ)
+    filled = [lk.canonical_id for lk in fill_ids(rules, learned, accepts)]
     assert filled == ["active.penalty.decisions"] * 3 + [None] * 3
     # without a judge nothing backs a fill
-    nothing = fill_support(SimpleNamespace(judge=None), "judge", rules, learned, text, form, organ)
-    assert [lk.canonical_id for lk in fill_ids(rules, learned, nothing, 0.3)] == [None] * 6
+    nothing = fill_gate(SimpleNamespace(judge=None), "judge", 0.3, rules, learned, text, form, organ)
+    assert [lk.canonical_id for lk in fill_ids(rules, learned, nothing)] == [None] * 6
     with pytest.raises(ValueError, match="gate"):
-        fill_support(SimpleNamespace(judge=judge), "vote", rules, learned, text, form, organ)
+        fill_gate(SimpleNamespace(judge=judge), "vote", 0.5, rules, learned, text, form, organ)

@@ -21,7 +21,7 @@ from govreport.link.phrase_map import (
     load_phrase_mapper,
     spec_phrase_groups,
 )
-from govreport.link.policy import combined_linker, family_heads, fill_ids, policy_linker
+from govreport.link.policy import combined_linker, family_heads, fill_gate, fill_ids, policy_linker
 from govreport.link.rules import Link
 from govreport.link.scoring import evaluate_linking, evaluation_report
 from govreport.training.links import document_tasks, gold_tasks, train_from_project, train_linker
@@ -290,9 +290,9 @@ def test_id_support_is_how_surely_the_phrase_names_the_id(tasks):
     # a fill needs that support: below min_support the rules' silence stays
     rules = [link("新制作规范性文件", None)]
     learned = [link("新制作规范性文件", mapped.id)]
-    support = linker.id_support
-    assert fill_ids(rules, learned, support, mapped.confidence)[0].canonical_id == mapped.id
-    assert fill_ids(rules, learned, support, mapped.confidence + 0.01)[0].canonical_id is None
+    for min_support, expected in ((mapped.confidence, mapped.id), (mapped.confidence + 0.01, None)):
+        accepts = fill_gate(linker, "support", min_support, rules, learned, "x" * 20, None, None)
+        assert fill_ids(rules, learned, accepts)[0].canonical_id == expected
 
 
 def test_the_policy_linker_fills_ids_as_its_measured_choice_says(tasks):

@@ -26,8 +26,7 @@ EDGE_POLICIES = ("combined", "edges")
 
 def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], policy: str,
                     override_threshold: float | None = None, ids_from: str | None = None,
-                    support: Callable[[Any], float] | None = None, min_support: float = 0.0,
-                    eligible: Collection[SpanKey] | None = None) -> list[Any]:
+                    accepts: Callable[[Any], bool] | None = None) -> list[Any]:
     """Per figure, the rules' link, the learned link, or (``combined``) the learned link where it is confident.
 
     combined: the learned link replaces a rules link to another indicator only when its probability reaches
@@ -36,8 +35,8 @@ def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], po
     (configs/learned_link.yml ``combined.ids_from``, or what cv chose) says where the ids come from:
 
     - rules: every combined link keeps the id the rules gave its figure;
-    - fill: the rules' id, else the learned link's id where ``_fills`` allows (a phrase the lexicon lacks, named
-      at least ``min_support`` surely by ``support``);
+    - fill: the rules' id, else the learned link's id where ``_fills`` allows (a phrase the lexicon lacks) and
+      ``accepts`` (``fill_gate``) the learned link;
     - learned: the id of the chosen link.
     """
     if policy not in POLICIES:
@@ -58,23 +57,21 @@ def combined_linker(rules_links: Sequence[Any], learned_links: Sequence[Any], po
         lk = learned.get((rule.figure.start, rule.figure.end))
         chosen = _choose(rule, lk, override_threshold)
         if ids_from != "learned" and chosen.canonical_id != rule.canonical_id:
-            filled = ids_from == "fill" and (eligible is None or (rule.figure.start, rule.figure.end) in eligible) \
-                and _fills(rule, lk, support, min_support)
+            filled = ids_from == "fill" and _fills(rule, lk, accepts)
             chosen = replace(chosen, canonical_id=lk.canonical_id if filled else rule.canonical_id)
         out.append(chosen)
     return out + _unmatched(learned, rules_links)
 
 
-def fill_ids(rules_links: Sequence[Any], learned_links: Sequence[Any], support: Callable[[Any], float] | None = None,
-             min_support: float = 0.0, eligible: Collection[SpanKey] | None = None) -> list[Any]:
-    """The rules' links, each taking its learned link's id where ``_fills`` allows (``ids_from: fill``); with
-    ``eligible`` (``fill_candidates``), only those figures."""
+def fill_ids(rules_links: Sequence[Any], learned_links: Sequence[Any], accepts: Callable[[Any], bool] | None = None
+             ) -> list[Any]:
+    """The rules' links, each taking its learned link's id where ``_fills`` allows and ``accepts`` (``fill_gate``)
+    the learned link (``ids_from: fill``)."""
     learned = {(lk.figure.start, lk.figure.end): lk for lk in learned_links}
     out = []
     for rule in rules_links:
-        key = (rule.figure.start, rule.figure.end)
-        fills = (eligible is None or key in eligible) and _fills(rule, learned.get(key), support, min_support)
-        out.append(replace(rule, canonical_id=learned[key].canonical_id) if fills else rule)
+        lk = learned.get((rule.figure.start, rule.figure.end))
+        out.append(replace(rule, canonical_id=lk.canonical_id) if _fills(rule, lk, accepts) else rule)
     return out
 
 
@@ -91,34 +88,39 @@ def fill_candidates(linker: LearnedLinker, rules_links: Sequence[Any], form: str
     return frozenset((r.figure.start, r.figure.end) for r, m in zip(opened, matches) if m.id is not None)
 
 
-def fill_support(linker: LearnedLinker, gate: str, rules_links: Sequence[Any], learned_links: Sequence[Any], text: str,
-                 form: str | None, organ: str | None, eligible: Collection[SpanKey] | None = None
-                 ) -> Callable[[Any], float]:
-    """How surely each learned link's id may fill (``fill_ids``'s ``support``) under ``gate``: ``support``, how
-    surely its phrase names the id (LearnedLinker.id_support); ``judge``, the id judge's probability of the
-    proposal (link/id_judge.py: id, family, form, scope, organ kind, phrase and context), 0 without a judge."""
+def fill_gate(linker: LearnedLinker, gate: str, min_support: float, rules_links: Sequence[Any],
+              learned_links: Sequence[Any], text: str, form: str | None, organ: str | None,
+              eligible: Collection[SpanKey] | None = None) -> Callable[[Any], bool]:
+    """Whether a learned link's id may fill (``fill_ids``'s ``accepts``): its figure is ``eligible`` (default: any;
+    ``fill_candidates``) and ``gate`` backs its id at least ``min_support``. ``support``: how surely its phrase
+    names the id (LearnedLinker.id_support); ``judge``: the id judge's probability of the proposal
+    (link/id_judge.py: id, family, form, scope, organ kind, phrase and context), 0 without a judge."""
+
+    def reaches(link: Any) -> bool:
+        return eligible is None or (link.figure.start, link.figure.end) in eligible
+
     if gate == "support":
-        return lambda link: linker.id_support(link, form)
+        return lambda link: reaches(link) and linker.id_support(link, form) >= min_support
     if gate != "judge":
         raise ValueError(f"unknown fill gate {gate!r}: use support or judge")
     if linker.judge is None:
-        return lambda link: 0.0
+        return lambda link: reaches(link) and 0.0 >= min_support
     # only the figures a fill may reach are judged
-    reach = [r for r in rules_links if open_for_fill(r) and (eligible is None or (r.figure.start, r.figure.end) in eligible)]
-    probs = linker.judge.probabilities(reach, learned_links, text, form, organ)
-    return lambda link: probs.get(((link.figure.start, link.figure.end), link.canonical_id), 0.0)
+    probs = linker.judge.probabilities([r for r in rules_links if open_for_fill(r) and reaches(r)], learned_links,
+                                       text, form, organ)
+    return lambda link: reaches(link) and probs.get(((link.figure.start, link.figure.end), link.canonical_id),
+                                                    0.0) >= min_support
 
 
-def _fills(rule: Any, learned: Any, support: Callable[[Any], float] | None = None, min_support: float = 0.0) -> bool:
+def _fills(rule: Any, learned: Any, accepts: Callable[[Any], bool] | None = None) -> bool:
     """Whether the learned link's id may stand where the rules gave none: the same phrase, nothing withheld, what
-    configs/learned_link.yml ``combined.fill`` allows, and (with ``support``, ``fill_support``) at least
-    ``min_support`` backing."""
+    configs/learned_link.yml ``combined.fill`` allows, and what ``accepts`` (``fill_gate``) lets through."""
     if (not open_for_fill(rule) or learned is None or learned.indicator is None or learned.canonical_id is None
             or (rule.indicator.start, rule.indicator.end) != (learned.indicator.start, learned.indicator.end)):
         return False
     if not linker_config()["combined"]["fill"]["family_heads"] and learned.canonical_id in family_heads():
         return False
-    return support is None or support(learned) >= min_support
+    return accepts is None or accepts(learned)
 
 
 def open_for_fill(rule: Any) -> bool:
@@ -184,8 +186,8 @@ def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Ca
     threshold = chosen.get("override_threshold", linker.cfg["combined"]["override_threshold"]) if linker else None
     ids_from = chosen.get("ids_from") or linker_config()["combined"]["ids_from"]
     fill_cfg = linker_config()["combined"]["fill"]
-    fill_gate = chosen.get("fill_gate", fill_cfg["gate"])
-    min_support = chosen.get("fill_min_support", fill_cfg["min_support"][fill_gate])
+    gate = chosen.get("fill_gate", fill_cfg["gate"])
+    min_support = chosen.get("fill_min_support", fill_cfg["min_support"][gate])
 
     def link(text: str, spans: Sequence[Span], indicator_spans: Sequence[Span], form: str | None = None,
              organ: str | None = None) -> list[Any]:
@@ -196,14 +198,13 @@ def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Ca
             eligible = fill_candidates(linker, rules, form) if ids_from == "fill" else frozenset()
             if eligible:  # the learned linker reads only the figures a fill may reach
                 learned = linker.link(text, spans, indicator_spans, rules, form, organ, only=eligible)
-                support = fill_support(linker, fill_gate, rules, learned, text, form, organ, eligible)
-                rules = fill_ids(rules, learned, support, min_support, eligible)
+                rules = fill_ids(rules, learned, fill_gate(linker, gate, min_support, rules, learned, text, form,
+                                                           organ, eligible))
             return with_edges(linker, policy, text, rules, spans, indicator_spans)
         learned = linker.link(text, spans, indicator_spans, rules, form, organ)
-        eligible = fill_candidates(linker, rules, form) if ids_from == "fill" else None
-        links = combined_linker(rules, learned, policy, threshold, ids_from,
-                                fill_support(linker, fill_gate, rules, learned, text, form, organ, eligible), min_support,
-                                eligible)
+        accepts = fill_gate(linker, gate, min_support, rules, learned, text, form, organ,
+                            fill_candidates(linker, rules, form)) if ids_from == "fill" else None
+        links = combined_linker(rules, learned, policy, threshold, ids_from, accepts)
         if policy == "combined" and linker.judge is not None and chosen.get("id_judge", linker.cfg["id_judge"]["enabled"]):
             links = linker.judge.judge(links, learned, text, form, organ)  # ids: the judge's pick of both proposals
         return with_edges(linker, policy, text, links, spans, indicator_spans)
