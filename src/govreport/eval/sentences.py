@@ -53,12 +53,17 @@ def gold_sets(paragraphs: Iterable[dict[str, Any]]) -> tuple[set, set]:
     return phrases, ids
 
 
+def read_paragraph(row: dict[str, Any], pipeline: Any) -> tuple[str, Any]:
+    """(the title line put before the paragraph, ``pipeline``'s analysis of the paragraph read under it)."""
+    head = f"{row['title']}\n" if row.get("title") else ""
+    return head, pipeline(Document(text=head + row["text"], path=f"{row['id']}.txt", doc=row["id"], format="txt"))
+
+
 def predicted_sets(paragraphs: Iterable[dict[str, Any]], pipeline: Any) -> tuple[set, set]:
     """The same sets from a pipeline's links, for the annotated figures only (offsets in the paragraph)."""
     phrases, ids = set(), set()
     for row in paragraphs:
-        head = f"{row['title']}\n" if row.get("title") else ""
-        analysis = pipeline(Document(text=head + row["text"], path=f"{row['id']}.txt", doc=row["id"], format="txt"))
+        head, analysis = read_paragraph(row, pipeline)
         wanted = {figure_offsets(row["text"], f["figure"], f.get("occurrence", 0)) for f in row["figures"]}
         for link in analysis.links:
             at = (link.figure.start - len(head), link.figure.end - len(head))
@@ -97,9 +102,8 @@ def paragraph_tasks(paragraphs: Iterable[dict[str, Any]], set_name: str, pipelin
     figure_labels, indicator_label = set(cfg["figure_labels"]), cfg["indicator_label"]
     tasks = []
     for row in paragraphs:
-        head = f"{row['title']}\n" if row.get("title") else ""
+        head, analysis = read_paragraph(row, pipeline)
         text = head + row["text"]
-        analysis = pipeline(Document(text=text, path=f"{row['id']}.txt", doc=row["id"], format="txt"))
         figures, phrases, relations = [], [], []
         for fig in row["figures"]:
             at = figure_offsets(row["text"], fig["figure"], fig.get("occurrence", 0))
