@@ -371,14 +371,16 @@ def indicator_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list
         examples = im.examples_from_tasks(test_tasks)
         lexicon = [find_indicator_spans(t["text"]) for t in test_tasks]
         model = [im.set_annotations(t["text"], im.predict(nlp, t["text"])) for t in test_tasks]
+        # the links over the lexicon's phrases, linked once: every policy that gives a task the same phrases (rules,
+        # and union or fill where the model adds none) and fill's first pass reuse them
+        lexicon_links = [_policy_links(t, lx, linker) for t, lx in zip(test_tasks, lexicon)]
         fold: dict[str, Any] = {"documents": held}
         for policy in cfg["policy_order"]:
             found = [im.combine(lx, md, policy) for lx, md in zip(lexicon, model)]
-            links = [_policy_links(t, f, linker) for t, f in zip(test_tasks, found)]
+            links = [same if f == lx else _policy_links(t, f, linker)
+                     for t, f, lx, same in zip(test_tasks, found, lexicon, lexicon_links)]
             if policy == im.FILL:  # the union's links only for the figures the lexicon's phrases left unlinked
-                links = [{k: im.fill_unlinked(first[k], lk[k]) for k in lk}
-                         for first, lk in zip((_policy_links(t, lx, linker) for t, lx in zip(test_tasks, lexicon)),
-                                              links)]
+                links = [{k: im.fill_unlinked(first[k], lk[k]) for k in lk} for first, lk in zip(lexicon_links, links)]
             fold[policy] = {"spans": im.score(examples, found)}
             for linking in links[0] if links else ():
                 fold[policy][linking] = _scores(test_tasks, [lk[linking] for lk in links])
