@@ -32,8 +32,8 @@ def detect_new_form(text: str, year: int | None = None) -> str | None:
         return None
     if counts["v2021"] != counts["v2019"]:
         return "v2021" if counts["v2021"] > counts["v2019"] else "v2019"
-    if year is not None:
-        return "v2021" if year >= cfg["first_year_v2021"] else "v2019"
+    if year is not None:  # a new form either way: the year's, with the old form's years read as 2019's
+        return "v2021" if form_of_year(year) == "v2021" else "v2019"
     return "v2021"
 
 
