@@ -99,19 +99,24 @@ def test_every_text_figure_that_gives_no_record_is_counted_by_reason():
     assert dropped == {"unit_mismatch": 1, "low_confidence": 1, "partial_scope": 1}
 
 
-def test_a_scope_that_names_the_body_itself_is_whole_when_told_how_to_read_it():
+def test_the_merge_reads_part_of_the_body_as_the_linker_does():
     """市政府 in 淮安市人民政府's report, 市科委 in 上海市科学技术委员会's: the linker gave these figures the body's id
-    (link.rules.stands_for_body); the merge keeps them as the extract job passes it that reading."""
-    from govreport.link.rules import stands_for_body
+    (link.rules.body_id); the merge keeps them when the extract job passes it the linker's reading
+    (link.rules.part_of_body). So does an organ subject when the report's organ is unknown: the linker kept its id,
+    and a record must not then drop it."""
+    from govreport.link.rules import body_id, part_of_body
 
-    for organ, scope in (("淮安市人民政府", "市政府"), ("上海市科学技术委员会", "市科委")):
+    for organ, scope in (("淮安市人民政府", "市政府"), ("上海市科学技术委员会", "市科委"), (None, "市教育局")):
         cand = Candidate("fees.collected", 3940, "元", "text", 0, 6, scope=scope)
-        assert merge_records("d", organ, 2024, [cand], UNITS) == []  # without it: a part of the body
+        assert merge_records("d", organ, 2024, [cand], UNITS) == []  # by default: a part of the body
         dropped = Counter()
-        (rec,) = merge_records("d", organ, 2024, [cand], UNITS, dropped, stands_for_body)
+        (rec,) = merge_records("d", organ, 2024, [cand], UNITS, dropped, part_of_body)
         assert (rec.value, rec.unit, dropped["partial_scope"]) == (0.394, "万元", 0)
-    # a department stays a part of the body either way
-    dept = Candidate("fees.collected", 20, "元", "text", 9, 12, scope="市教育局")
-    dropped = Counter()
-    assert merge_records("d", "淮安市人民政府", 2024, [dept], UNITS, dropped, stands_for_body) == []
-    assert dropped["partial_scope"] == 1
+        assert body_id("fees.collected", scope, organ) == "fees.collected"
+    # a department of a known body, and a qualifier whatever the organ, stay parts either way
+    for organ, scope in (("淮安市人民政府", "市教育局"), (None, "各乡镇"), ("淮安市人民政府", "市本级")):
+        part = Candidate("fees.collected", 20, "元", "text", 9, 12, scope=scope)
+        dropped = Counter()
+        assert merge_records("d", organ, 2024, [part], UNITS, dropped, part_of_body) == []
+        assert dropped["partial_scope"] == 1
+        assert body_id("fees.collected", scope, organ) is None

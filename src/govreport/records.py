@@ -113,11 +113,11 @@ def merge_records(
     candidates: Iterable[Candidate],
     units: dict[str, str | None],
     dropped: Counter | None = None,
-    stands_for_body: Callable[[str, str], bool] | None = None,
+    part_of_body: Callable[[str | None, str | None], bool] = is_partial_scope,
 ) -> list[Record]:
-    """One record per indicator; ``units`` maps indicator id to its canonical unit; ``stands_for_body(scope,
-    organ)`` (link.rules.stands_for_body) tells a scope that names the reporting body itself (市政府, 市科委),
-    which the linker gave the body's id, from a part of the body.
+    """One record per indicator; ``units`` maps indicator id to its canonical unit; ``part_of_body(scope, organ)``
+    tells a figure of part of the body, which gives no record: the extract job passes the linker's own reading
+    (link.rules.part_of_body), under which a scope naming the body itself (市政府, 市科委) is no part.
 
     Text figures that neither become a record nor stay as a record's evidence are counted in ``dropped``
     by reason: ``low_confidence``, ``partial_scope``, ``unit_mismatch`` (no table value and a unit that does not
@@ -142,8 +142,7 @@ def merge_records(
                 continue
             elif c.confidence < min_conf:
                 low_confidence += 1
-            elif is_partial_scope(c.scope, organ) and not (stands_for_body and organ
-                                                           and stands_for_body(c.scope, organ)):
+            elif part_of_body(c.scope, organ):
                 partial_scope += 1
             else:
                 text.append(c)

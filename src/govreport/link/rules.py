@@ -430,22 +430,31 @@ def admissible_id(canonical_id: str | None, unit: str | None, form: str | None) 
 
 
 def body_id(canonical_id: str | None, scope: str | None, organ: str | None = None) -> str | None:
-    """The id a figure of ``scope`` may carry: none when the scope is a part of the reporting body.
+    """The id a figure of ``scope`` may carry: none when the scope is a part of the reporting body (part_of_body).
 
     Every id of configs/indicators.yml is a statistic of the whole body (guidelines 2.4): 其中市本级…157693条
-    is not the city's active.total. Scopes the qualifiers of configs/link.yml name (市本级, 各乡镇, 市直单位; whole
-    ones are configs/records.yml ``whole_scopes``) are parts; so is an organ or place in subject position that is
-    not the reporting ``organ`` (市教育局 in a city government's report, a county of the city), when the organ is
-    known. Without it an organ subject keeps the id: it is often the reporting organ itself.
+    is not the city's active.total.
     """
-    if canonical_id is None or not scope or not is_partial_scope(scope):
-        return canonical_id
+    return None if canonical_id is None or part_of_body(scope, organ) else canonical_id
+
+
+def part_of_body(scope: str | None, organ: str | None = None) -> bool:
+    """Whether a figure of ``scope`` counts only part of the reporting body: the one reading the linker's ids
+    (body_id), the merge of records and the count of withheld ids share.
+
+    Scopes the qualifiers of configs/link.yml name (市本级, 各乡镇, 市直单位; whole ones are configs/records.yml
+    ``whole_scopes``) are parts, and so is an office inside the body (``part_organ``); so is an organ or place in
+    subject position that is not the reporting ``organ`` (市教育局 in a city government's report, a county of the
+    city), when the organ is known. Without it an organ subject is no part: it is often the reporting organ itself.
+    """
+    if not scope or not is_partial_scope(scope):
+        return False
     rules = load_rules()
     if rules.cfg.get("part_organ") and re.search(rules.cfg["part_organ"], scope):
-        return None  # an office inside the body (县政务公开办…主动公开信息数为47条): its own count
+        return True  # an office inside the body (县政务公开办…主动公开信息数为47条): its own count
     if rules.scope_any.fullmatch(scope):
-        return None
-    return None if organ and not stands_for_body(scope, organ) else canonical_id
+        return True
+    return bool(organ) and not stands_for_body(scope, organ)
 
 
 def remit_id(canonical_id: str | None, organ: str | None) -> str | None:
@@ -623,13 +632,16 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
         if pos == before:
             break
     if end - pos > win["max_phrase"]:
-        # too long for a phrase: from its last verb, else its last characters (the head noun is at the end)
+        # too long for a phrase: from its last verb, else whole while it is at most long_phrase_extra longer (a cut
+        # at a count of characters falls inside a word: 安装文化…查阅机 → 装文化…), else its last characters (the head
+        # noun is at the end)
+        longest = win["max_phrase"] + win["long_phrase_extra"]
         last = None
         for last in rules.verbs.finditer(seg, pos, end):
             pass
-        if last is not None and 2 <= end - last.start() <= win["max_phrase"] + win["verb_phrase_extra"]:
+        if last is not None and 2 <= end - last.start() <= longest:
             pos = last.start()
-        else:
+        elif end - pos > longest:
             pos = end - win["max_phrase"]
     phrase = seg[pos:end]
     if len(phrase) < 2 or rules.reject.match(phrase) or rules.reject_end.search(phrase):
