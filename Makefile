@@ -59,12 +59,13 @@ cv: install models/ner/meta.json
 evaluate: install models/ner/meta.json $(OUT)/learning_curve/curve.json
 	$(GR) evaluate --out $(OUT)/eval --learning-curve $(OUT)/learning_curve/curve.json
 
-# learning-curve: reads annotations/gold configs/ ../shared/corpus; writes out/learning_curve/ (span model and
-# linker retrained on 25/50/75/100% of the training documents, a few minutes; rebuilt when gold or configs change)
+# learning-curve: reads annotations/gold annotations/own configs/ ../shared/corpus; writes out/learning_curve/ (span
+# model and linker retrained on 25/50/75/100% of the training documents with the policies of configs/cv.json, a few
+# minutes; rebuilt when gold, own paragraphs or configs change)
 learning-curve: install
 	$(GR) learning-curve --out $(OUT)/learning_curve
 
-$(OUT)/learning_curve/curve.json: $(wildcard annotations/gold/*.jsonl) configs/ner_pkuseg.cfg configs/train.yml configs/model.yml configs/learned_link.yml configs/learning_curve.yml configs/splits.yml configs/evaluate.yml
+$(OUT)/learning_curve/curve.json: $(wildcard annotations/gold/*.jsonl) $(wildcard annotations/own/*.json) configs/ner_pkuseg.cfg configs/train.yml configs/model.yml configs/learned_link.yml configs/link.yml configs/phrase_bounds.yml configs/cv.json configs/learning_curve.yml configs/splits.yml configs/evaluate.yml
 	$(MAKE) learning-curve
 
 # bench: reads corpus/ ../shared/corpus models/; writes out/bench/bench.json (and src/**/__pycache__: the editable

@@ -24,12 +24,18 @@ def test_subsets_are_nested_deterministic_and_sized_by_fraction():
     assert subsets(DOCS, [0.01], seed=0)[0][1] != []  # at least one document
 
 
+def _scores(phrase: float, ids: float, records: float, own_ids: float) -> dict:
+    return {"links": {"indicator_phrase": {"f": phrase}, "canonical_id": {"f": ids}}, "records": {"f": records},
+            "own": {"held_out2": {"indicator_phrase": {"f": 0.5}, "canonical_id": {"f": own_ids}}}}
+
+
 def _curve() -> dict:
-    point = {"fraction": 0.25, "documents": 3, "paragraphs": 40, "links": 31, "training": {"link_policy": "rules"},
-             "scores": {"spans": {"model": {"f": 0.5}, "hybrid": {"f": 0.75}},
-                        "links": {"indicator_phrase": {"f": 0.25}, "canonical_id": {"f": 0.125}},
-                        "records": {"f": 0.0625}}}
-    return {"fingerprint": fingerprint(), "split": "test", "train_documents": 13, "points": [point], "seconds": 90}
+    point = {"fraction": 0.25, "documents": 3, "paragraphs": 40, "links": 31,
+             "training": {"link_policy": "rules", "ids_from": "fill"},
+             "scores": {"spans": {"model": {"f": 0.5}, "hybrid": {"f": 0.75}}, **_scores(0.25, 0.125, 0.0625, 0.875)}}
+    rules = {"spans": {"rules": {"f": 0.625}}, **_scores(0.375, 0.25, 0.5, 0.75)}
+    return {"fingerprint": fingerprint(), "split": "test", "train_documents": 13, "own_paragraphs": 68,
+            "own_sets": ["held_out", "held_out2"], "rules": rules, "points": [point], "seconds": 90}
 
 
 def test_cached_curve_is_stale_when_the_gold_or_configs_changed(tmp_path):
@@ -43,7 +49,9 @@ def test_cached_curve_is_stale_when_the_gold_or_configs_changed(tmp_path):
 
 def test_curve_section_shows_each_point_and_says_how_to_compute_a_missing_one():
     lines = "\n".join(curve_markdown({**_curve(), "stale": False}, Path("out/learning_curve/curve.json")))
-    assert "| 3 (25%) | 40 | 31 | 0.500 | 0.750 | rules | 0.250 | 0.125 | 0.062 |" in lines
+    assert "| rules alone | | | | 0.625 | rules | rules | 0.375 | 0.250 | 0.500 | – | 0.750 |" in lines
+    assert "| 3 (25%) | 40 | 31 | 0.500 | 0.750 | rules | fill | 0.250 | 0.125 | 0.062 | – | 0.875 |" in lines
+    assert "ids F1 held_out | ids F1 held_out2 |" in lines and "68 own development paragraphs" in lines
     assert "Stale" not in lines
     assert "make learning-curve" in "\n".join(curve_markdown(None, Path("x/curve.json")))
 

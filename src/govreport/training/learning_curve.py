@@ -1,9 +1,11 @@
 """The learning curve: span model and learned linker trained on 25/50/75/100% of the gold training documents.
 
-Each fraction trains into its own folder under the output (never into models/), measures the hybrid span
-policy and the linking policy on dev as `make train` does, and is scored on the held-out split with the
-evaluation's own scorer (``evaluation.evaluate_split``). Settings and the reasons for them:
-configs/learning_curve.yml. The result is cached with a fingerprint of the gold and the training configs.
+Each fraction trains into its own folder under the output (never into models/) as `make train` does: the linker
+also on the own development paragraphs (configs/train.yml ``own_paragraphs``), and the policies of
+configs/cv.json applied. It is scored on the held-out split with the evaluation's own scorer
+(``evaluation.evaluate_split``) and on the blind own paragraph sets, beside the rules alone. Settings and the
+reasons for them: configs/learning_curve.yml. The result is cached with a fingerprint of the gold, the own
+paragraphs and the training configs.
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ import srsly
 
 from ..annotate import convert_annotations, gold_files
 from ..config import CONFIG_DIR, PROJECT_ROOT, load_config
-from ..eval.suite import _model_only, evaluate_split
+from ..eval.sentences import load_paragraph_sets, score_paragraphs
+from ..eval.suite import _model_only, evaluate_split, span_systems, system_extractor
 from ..link.model import load_linker
 from ..link.policy import policy_linker
 from ..segment import tokenizer_overrides
 from ..spans.hybrid import HybridFinder, load_policy
 from ..spans.model import load_model
-from .links import gold_tasks, train_linker
+from .crossval import apply_choices
+from .links import gold_tasks, own_paragraph_tasks, train_linker
 from .spans import (
     gold_table_areas,
     prepare_data,
@@ -38,7 +42,8 @@ from .spans import settings as train_settings
 
 CURVE_FILE = "curve.json"
 CONFIG_FILES = ("learning_curve.yml", "train.yml", "model.yml", "learned_link.yml", "link.yml", "phrase_bounds.yml",
-                "splits.yml", "evaluate.yml")
+                "splits.yml", "evaluate.yml", "cv.json")
+OWN_DIR = PROJECT_ROOT / "annotations" / "own"
 
 
 def settings() -> dict[str, Any]:
@@ -52,6 +57,7 @@ def fingerprint() -> str:
     digest = hashlib.sha1()
     paths = gold_files(PROJECT_ROOT / train_settings()["annotations_dir"])
     paths += [CONFIG_DIR / name for name in CONFIG_FILES]
+    paths += sorted(OWN_DIR.glob("*.json"))
     paths.append(spacy_config_path(train_settings()["segmenter"]))
     for path in paths:
         digest.update(path.name.encode())
@@ -87,8 +93,9 @@ def subsets(doc_ids: list[str], fractions: list[float], seed: int) -> list[tuple
 
 
 def train_fraction(run_dir: Path, examples: dict[str, list], train_tasks: list, dev_tasks: list,
-                   segmenter_dir: Path | None) -> dict[str, Any]:
-    """Span model and linker trained on one subset into ``run_dir``/ner and ``run_dir``/linker."""
+                   segmenter_dir: Path | None, own_tasks: list, choices: dict[str, Any]) -> dict[str, Any]:
+    """Span model and linker trained on one subset into ``run_dir``/ner and ``run_dir``/linker, the linker also on
+    ``own_tasks``, then the cross-validated ``choices`` (configs/cv.json) applied, as `make train` does."""
 
     segmenter = train_settings()["segmenter"]
     started = time.perf_counter()
@@ -104,20 +111,39 @@ def train_fraction(run_dir: Path, examples: dict[str, list], train_tasks: list, 
     shutil.rmtree(run_dir / "output")
     select_policy_on_dev(model_dir, run_dir)
     ner_seconds = time.perf_counter() - started
-    linker = train_linker(train_tasks, run_dir / "linker", dev_tasks, {"source": "gold"})
+    train_linker(train_tasks + own_tasks, run_dir / "linker", dev_tasks, {"source": "gold", "own_paragraphs": len(own_tasks)})
+    apply_choices(choices, run_dir)
+    chosen = load_linker(run_dir / "linker").chosen
     return {"units": stats["train"]["units"], "spans": stats["train"]["spans"],
             "ner_seconds": round(ner_seconds, 1), "seconds": round(time.perf_counter() - started, 1),
-            "link_policy": linker.chosen.get("policy")}
+            "link_policy": chosen.get("policy"), "ids_from": chosen.get("ids_from")}
 
 
-def score_fraction(run_dir: Path, split: str) -> dict[str, Any]:
-    """Spans (model alone and hybrid), links, ids and records of one run, on ``split``."""
+def score_fraction(run_dir: Path, split: str, own_sets: dict[str, list]) -> dict[str, Any]:
+    """Spans (model alone and hybrid), links, ids and records of one run, on ``split``; phrases and ids on each
+    of ``own_sets`` (name → paragraphs)."""
 
     hybrid = HybridFinder(load_model(run_dir / "ner"), load_policy(run_dir / "ner"))
     systems = {"model": _model_only(hybrid.nlp), "hybrid": hybrid}
-    result = evaluate_split(split, systems, {"chosen": policy_linker(load_linker(run_dir / "linker"))})
+    linker = policy_linker(load_linker(run_dir / "linker"))
+    result = evaluate_split(split, systems, {"chosen": linker})
+    pipeline = system_extractor(hybrid, linker).pipeline
     return {"spans": {name: scores["exact_all"] for name, scores in result["spans"].items()},
-            "links": result["links"]["hybrid+chosen"], "records": result["records"]["hybrid+chosen"]}
+            "links": result["links"]["hybrid+chosen"], "records": result["records"]["hybrid+chosen"],
+            "own": {name: score_paragraphs(rows, {"chosen": pipeline})["systems"]["chosen"]
+                    for name, rows in own_sets.items()}}
+
+
+def score_rules(split: str, own_sets: dict[str, list]) -> dict[str, Any]:
+    """The same scores of the rules alone (rules spans and links), which no amount of training data changes."""
+
+    rules, linker = span_systems(None)["rules"], policy_linker(None, "rules")
+    result = evaluate_split(split, {"rules": rules}, {"rules": linker})
+    pipeline = system_extractor(rules, linker).pipeline
+    return {"spans": {"rules": result["spans"]["rules"]["exact_all"]},
+            "links": result["links"]["rules+rules"], "records": result["records"]["rules+rules"],
+            "own": {name: score_paragraphs(rows, {"rules": pipeline})["systems"]["rules"]
+                    for name, rows in own_sets.items()}}
 
 
 def learning_curve(out_dir: str | Path) -> dict[str, Any]:
@@ -133,6 +159,9 @@ def learning_curve(out_dir: str | Path) -> dict[str, Any]:
     train_docs = sorted(by_doc.get("train", {}))
     dev_examples = [e for doc in sorted(by_doc.get("dev", {})) for e in by_doc["dev"][doc]]
     segmenter_dir = None
+    own_tasks = [t for ts in own_paragraph_tasks().values() for t in ts]
+    own_sets = {name: rows for name, rows in load_paragraph_sets().items() if name in cfg["own_sets"]}
+    choices = srsly.read_json(CONFIG_DIR / "cv.json")
 
     if train_settings()["segmenter"] == "pkuseg":
         if not cfg["shared_segmenter"]:
@@ -146,10 +175,12 @@ def learning_curve(out_dir: str | Path) -> dict[str, Any]:
         train_tasks = [t for t in tasks["train"] if t["meta"]["doc"] in chosen]
         point = {"fraction": fraction, "documents": len(docs), "doc_ids": docs, "paragraphs": len(examples["train"]),
                  "links": sum(len(t.get("relations") or []) for t in train_tasks)}
-        point["training"] = train_fraction(run, examples, train_tasks, tasks["dev"], segmenter_dir)
-        point["scores"] = score_fraction(run, cfg["split"])
+        point["training"] = train_fraction(run, examples, train_tasks, tasks["dev"], segmenter_dir, own_tasks,
+                                           choices)
+        point["scores"] = score_fraction(run, cfg["split"], own_sets)
         points.append(point)
     curve = {"fingerprint": fingerprint(), "split": cfg["split"], "train_documents": len(train_docs),
+             "own_paragraphs": len(own_tasks), "own_sets": sorted(own_sets), "rules": score_rules(cfg["split"], own_sets),
              "points": points, "seconds": round(time.perf_counter() - started, 1)}
     srsly.write_json(out_dir / CURVE_FILE, curve)
     return curve
@@ -182,20 +213,34 @@ def curve_markdown(curve: dict[str, Any] | None, path: Path) -> list[str]:
     lines = ["## Learning curve (training documents → scores)", ""]
     if curve is None:
         return lines + [f"Not computed: run `make learning-curve` (writes {path}).", ""]
+    own_sets = curve.get("own_sets", [])
     lines.append(f"Span model and learned linker retrained on part of the {curve['train_documents']} gold training "
-                 f"documents, scored on {curve['split']} (exact F1; links: hybrid spans and the linking policy "
-                 f"chosen on dev). {curve['seconds']:.0f} s to compute.")
+                 f"documents (the linker also on the {curve.get('own_paragraphs', 0)} own development paragraphs), "
+                 f"with the policies of configs/cv.json applied as `make train` does; scored on {curve['split']} "
+                 f"(exact F1; links: hybrid spans and the chosen linking policy) and, ids F1, on the blind own sets "
+                 f"({', '.join(own_sets) or 'none'}). The first row is the rules alone. {curve['seconds']:.0f} s to "
+                 "compute.")
     if curve.get("stale"):
-        lines.append("**Stale**: the gold or the training configs changed since; rerun `make learning-curve`.")
-    lines.append("The linking policy is the one chosen on dev for that run (rules: the learned linker did not beat "
-                 "the rules there).")
-    header = ("| train docs | paragraphs | links | model spans F1 | hybrid spans F1 | link policy | links F1 | ids F1 "
-              "| records F1 |")
-    lines += ["", header, "|---|---|---|---|---|---|---|---|---|"]
+        lines.append("**Stale**: the gold, the own paragraphs or the training configs changed since; rerun "
+                     "`make learning-curve`.")
+    header = ("| train docs | paragraphs | links | model spans F1 | hybrid spans F1 | link policy | ids from | links F1 "
+              "| ids F1 | records F1 |" + "".join(f" ids F1 {name} |" for name in own_sets))
+    lines += ["", header, "|" + "---|" * (10 + len(own_sets))]
+    rules = curve.get("rules")
+    if rules:
+        lines.append(f"| rules alone | | | | {rules['spans']['rules']['f']:.3f} | rules | rules | "
+                     + _score_cells(rules, own_sets))
     for p in curve["points"]:
-        s = p["scores"]
+        s, t = p["scores"], p.get("training", {})
         lines.append(f"| {p['documents']} ({p['fraction']:.0%}) | {p['paragraphs']} | {p['links']} | "
                      f"{s['spans']['model']['f']:.3f} | {s['spans']['hybrid']['f']:.3f} | "
-                     f"{p.get('training', {}).get('link_policy') or '?'} | {s['links']['indicator_phrase']['f']:.3f} | {s['links']['canonical_id']['f']:.3f} | "
-                     f"{s['records']['f']:.3f} |")
+                     f"{t.get('link_policy') or '?'} | {t.get('ids_from') or '?'} | " + _score_cells(s, own_sets))
     return lines + [""]
+
+
+def _score_cells(scores: dict[str, Any], own_sets: list[str]) -> str:
+    own = scores.get("own", {})
+    cells = [f"{scores['links']['indicator_phrase']['f']:.3f}", f"{scores['links']['canonical_id']['f']:.3f}",
+             f"{scores['records']['f']:.3f}"]
+    cells += [f"{own[name]['canonical_id']['f']:.3f}" if name in own else "–" for name in own_sets]
+    return " | ".join(cells) + " |"
