@@ -632,16 +632,13 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
         if pos == before:
             break
     if end - pos > win["max_phrase"]:
-        # too long for a phrase: from its last verb, else whole while it is at most long_phrase_extra longer (a cut
-        # at a count of characters falls inside a word: 安装文化…查阅机 → 装文化…), else its last characters (the head
-        # noun is at the end)
-        longest = win["max_phrase"] + win["long_phrase_extra"]
+        # too long for a phrase: from its last verb, else its last characters (the head noun is at the end)
         last = None
         for last in rules.verbs.finditer(seg, pos, end):
             pass
-        if last is not None and 2 <= end - last.start() <= longest:
+        if last is not None and 2 <= end - last.start() <= win["max_phrase"] + win["verb_phrase_extra"]:
             pos = last.start()
-        elif end - pos > longest:
+        else:
             pos = end - win["max_phrase"]
     phrase = seg[pos:end]
     if len(phrase) < 2 or rules.reject.match(phrase) or rules.reject_end.search(phrase):
