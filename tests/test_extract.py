@@ -171,3 +171,18 @@ def test_rules_alone_load_no_model_library():
             "print(sorted(m for m in ('spacy', 'numpy', 'sklearn', 'torch') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_a_figure_withheld_for_one_reason_is_dropped_once(extractor, tmp_path):
+    """A part of the body (各乡镇) that also coordinates items under the phrase's head (信函、传真和电子邮件申请) is
+    counted under the reason the linker withheld its id for, once (it was also counted as partial_scope)."""
+    head = "某县人民政府2020年政府信息公开工作年度报告\n2020年，全县共收到政府信息公开申请30件，其中各乡镇收到"
+    dropped = []
+    for k, item in enumerate(("信函、传真和电子邮件申请18件。", "信函申请18件。")):
+        path = tmp_path / f"r{k}.txt"
+        path.write_text(head + item, encoding="utf-8")
+        result = extractor(path)
+        (part,) = [m for m in result.mentions if m["source"] == "text" and m["text"] == "18件"]
+        assert (part["scope"], part["indicator"]) == ("各乡镇", None)
+        dropped.append(result.document["dropped"])
+    assert dropped == [{"coordinated": 1}, {"partial_scope": 1}]

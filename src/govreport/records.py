@@ -117,7 +117,8 @@ def merge_records(
 ) -> list[Record]:
     """One record per indicator; ``units`` maps indicator id to its canonical unit; ``part_of_body(scope, organ)``
     tells a figure of part of the body, which gives no record: the extract job passes the linker's own reading
-    (link.rules.part_of_body), under which a scope naming the body itself (市政府, 市科委) is no part.
+    (link.rules.part_of_body), under which a scope naming the body itself (市政府, 市科委) is no part. The default
+    (is_partial_scope) reads every scope but a whole one or the organ's exact name as a part.
 
     Text figures that neither become a record nor stay as a record's evidence are counted in ``dropped``
     by reason: ``low_confidence``, ``partial_scope``, ``unit_mismatch`` (no table value and a unit that does not

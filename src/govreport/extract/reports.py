@@ -204,16 +204,16 @@ def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool 
     mentions = [_text_mention(doc.doc, link) for link in links]
     mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
     dropped: Counter = Counter()
-    # figures of a part of the body keep their phrase's id off (link.body_id): counted, never silent
-    organ = meta.get("organ")
-    dropped["partial_scope"] += sum(_withheld_for_scope(link, organ) for link in links)
-    # ids the phrase named but the figure does not measure for the body (link.rules.whole_body_id)
-    dropped.update(lk.withheld for lk in links if getattr(lk, "withheld", None) not in (None, "partial_scope"))
+    # ids the phrase named but the figure does not measure for the body, by the reason the linker withheld them
+    # (link.rules.whole_body_id: partial_scope, other_work, outside_remit; narrower, coordinated): counted, never
+    # silent. A link that got an id after all (the learned policies) gave none up.
+    dropped.update(lk.withheld for lk in links if getattr(lk, "withheld", None) and lk.canonical_id is None)
     if doc.meta.get("ocr"):
         from ..ingest.ocr import weigh_mentions
 
         weigh_mentions(doc, mentions)  # OCR'd values carry their recognition score
-    records = merge_records(doc.doc, organ, meta.get("year"), _candidates(mentions), units, dropped, part_of_body)
+    records = merge_records(doc.doc, meta.get("organ"), meta.get("year"), _candidates(mentions), units, dropped,
+                            part_of_body)
     checks = {c.name: c.status for c in tables.checks}
     figures = [m for m in mentions if m.source == "text"]
     summary = {
@@ -261,14 +261,6 @@ def _failed(path: str, doc_id: str, error: str, warnings: list[str] | None = Non
     """A document that gave no result; ``error`` says why (``Name: message`` for an exception)."""
     return DocumentResult(path, {"doc": doc_id, "path": path, "warnings": warnings or [], "error": error},
                           error=error)
-
-
-def _withheld_for_scope(link: Any, organ: str | None) -> bool:
-    """Whether a link's phrase named an id the figure lost as part of the body (a withheld reason of its own,
-    other_work or outside_remit, is counted under that reason instead)."""
-    phrase_id = getattr(link.indicator, "kb_id", None) if link.indicator is not None else None
-    return (link.canonical_id is None and phrase_id is not None and getattr(link, "withheld", None) in (None, "partial_scope")
-            and part_of_body(link.scope, organ))
 
 
 def _text_mention(doc_id: str, link: Any) -> Mention:

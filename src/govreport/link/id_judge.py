@@ -31,7 +31,8 @@ def judge_config() -> dict[str, Any]:
 
 def scope_kind(scope: str | None, organ: str | None) -> str:
     """none, whole, part (a normalised part of the body), body (the reporting organ named) or other (another
-    organ or place)."""
+    organ or place). A feature of the judge, finer than rules.part_of_body (which decides ids): changing it
+    changes what the trained judge has learned."""
     from ..records import is_partial_scope
     from .rules import load_rules, stands_for_body
 

@@ -21,15 +21,16 @@ import srsly
 
 from ..annotate import convert_annotations, gold_files
 from ..config import CONFIG_DIR, PROJECT_ROOT, load_config
-from ..eval.sentences import load_paragraph_sets, score_paragraphs
+from ..eval.sentences import SENTENCES_DIR, load_paragraph_sets, score_paragraphs
 from ..eval.suite import _model_only, evaluate_split, span_systems, system_extractor
 from ..link.model import load_linker
 from ..link.policy import policy_linker
+from ..notices import warn
 from ..segment import tokenizer_overrides
 from ..spans.hybrid import HybridFinder, load_policy
 from ..spans.model import load_model
 from .crossval import apply_choices
-from .links import gold_tasks, own_paragraph_tasks, train_linker
+from .links import gold_tasks, own_training_tasks, train_linker
 from .spans import (
     gold_table_areas,
     prepare_data,
@@ -43,7 +44,6 @@ from .spans import settings as train_settings
 CURVE_FILE = "curve.json"
 CONFIG_FILES = ("learning_curve.yml", "train.yml", "model.yml", "learned_link.yml", "link.yml", "phrase_bounds.yml",
                 "splits.yml", "evaluate.yml", "cv.json")
-OWN_DIR = PROJECT_ROOT / "annotations" / "own"
 
 
 def settings() -> dict[str, Any]:
@@ -52,12 +52,13 @@ def settings() -> dict[str, Any]:
 
 
 def fingerprint() -> str:
-    """sha1 over the gold files and the configs that shape the curve: a cached curve is stale when it differs."""
+    """sha1 over the gold files, the own paragraph sets and the configs that shape the curve: a cached curve is
+    stale when it differs."""
 
     digest = hashlib.sha1()
     paths = gold_files(PROJECT_ROOT / train_settings()["annotations_dir"])
     paths += [CONFIG_DIR / name for name in CONFIG_FILES]
-    paths += sorted(OWN_DIR.glob("*.json"))
+    paths += sorted(SENTENCES_DIR.glob("*.json"))
     paths.append(spacy_config_path(train_settings()["segmenter"]))
     for path in paths:
         digest.update(path.name.encode())
@@ -111,8 +112,10 @@ def train_fraction(run_dir: Path, examples: dict[str, list], train_tasks: list, 
     shutil.rmtree(run_dir / "output")
     select_policy_on_dev(model_dir, run_dir)
     ner_seconds = time.perf_counter() - started
-    train_linker(train_tasks + own_tasks, run_dir / "linker", dev_tasks, {"source": "gold", "own_paragraphs": len(own_tasks)})
-    apply_choices(choices, run_dir)
+    train_linker(train_tasks + own_tasks, run_dir / "linker", dev_tasks,
+                 {"source": "gold", "own_paragraphs": len(own_tasks)})
+    if len(apply_choices(choices, run_dir)) < 2:  # it skips a model folder it does not find
+        raise ValueError(f"configs/cv.json's choices found no span model or linker under {run_dir}")
     chosen = load_linker(run_dir / "linker").chosen
     return {"units": stats["train"]["units"], "spans": stats["train"]["spans"],
             "ner_seconds": round(ner_seconds, 1), "seconds": round(time.perf_counter() - started, 1),
@@ -159,8 +162,8 @@ def learning_curve(out_dir: str | Path) -> dict[str, Any]:
     train_docs = sorted(by_doc.get("train", {}))
     dev_examples = [e for doc in sorted(by_doc.get("dev", {})) for e in by_doc["dev"][doc]]
     segmenter_dir = None
-    own_tasks = [t for ts in own_paragraph_tasks().values() for t in ts]
-    own_sets = {name: rows for name, rows in load_paragraph_sets().items() if name in cfg["own_sets"]}
+    own_tasks = own_training_tasks()
+    own_sets = _own_sets(cfg["own_sets"])
     choices = srsly.read_json(CONFIG_DIR / "cv.json")
 
     if train_settings()["segmenter"] == "pkuseg":
@@ -180,17 +183,36 @@ def learning_curve(out_dir: str | Path) -> dict[str, Any]:
         point["scores"] = score_fraction(run, cfg["split"], own_sets)
         points.append(point)
     curve = {"fingerprint": fingerprint(), "split": cfg["split"], "train_documents": len(train_docs),
-             "own_paragraphs": len(own_tasks), "own_sets": sorted(own_sets), "rules": score_rules(cfg["split"], own_sets),
-             "points": points, "seconds": round(time.perf_counter() - started, 1)}
+             "own_paragraphs": len(own_tasks), "own_sets": sorted(own_sets),
+             "rules": score_rules(cfg["split"], own_sets), "points": points,
+             "seconds": round(time.perf_counter() - started, 1)}
     srsly.write_json(out_dir / CURVE_FILE, curve)
     return curve
 
 
+def _own_sets(names: list[str]) -> dict[str, list]:
+    """The blind own paragraph sets the curve is scored on: never one the linker trains on."""
+    trained = set(train_settings()["own_paragraphs"] or ())
+    if trained & set(names):
+        raise ValueError(f"configs/learning_curve.yml own_sets {sorted(trained & set(names))} also train the linker "
+                         "(configs/train.yml own_paragraphs): they would not measure it")
+    sets = load_paragraph_sets()
+    for name in names:
+        if name not in sets:
+            warn(f"learning curve: no own paragraph set {name!r} in {SENTENCES_DIR}")
+    return {name: sets[name] for name in names if name in sets}
+
+
 def _segmenter(work: Path, examples: list) -> Path:
-    """The pkuseg segmenter of all training text, reused from an earlier run of the same gold and configs."""
+    """The pkuseg segmenter of all training text, reused from an earlier run on the same text and configs."""
 
     stamp = work / "pkuseg" / "fingerprint.txt"
-    current = fingerprint()
+    # only the raw training text and the segmenter's configs shape it (not the own paragraphs or cv.json)
+    digest = hashlib.sha1(spacy_config_path(train_settings()["segmenter"]).read_bytes())
+    digest.update((CONFIG_DIR / "train.yml").read_bytes())
+    for text, _, _ in examples:
+        digest.update(text.encode())
+    current = digest.hexdigest()
     if stamp.exists() and stamp.read_text(encoding="utf-8") == current:
         return stamp.parent
     seg_dir = train_segmenter_for(work, examples)
@@ -199,7 +221,8 @@ def _segmenter(work: Path, examples: list) -> Path:
 
 
 def load_curve(path: str | Path) -> dict[str, Any] | None:
-    """The cached curve with ``stale`` set when the gold or the configs changed since; None when absent."""
+    """The cached curve with ``stale`` set when the gold, the own paragraphs or the configs changed since; None
+    when absent."""
     path = Path(path)
     if not path.exists():
         return None

@@ -91,10 +91,15 @@ def train_from_project(out_dir: str | Path, source: str | None = None,
     source, splits = project_tasks(source, annotations_dir)
     target = Path(out_dir) / linker_config()["model_name"]
     # the own development paragraphs train the linker beside gold, as in `govreport cv` (configs/train.yml)
-    own_dir = Path(annotations_dir) / "own" if annotations_dir is not None else None
-    own = [t for ts in own_paragraph_tasks(own_dir).values() for t in ts] if source == "gold" else []
+    own = own_training_tasks(Path(annotations_dir) / "own" if annotations_dir is not None else None) \
+        if source == "gold" else []
     return train_linker(splits["train"] + own, target, splits.get("dev") or None,
                         {"source": source, "own_paragraphs": len(own)}).meta
+
+
+def own_training_tasks(folder: str | Path | None = None) -> list[dict[str, Any]]:
+    """The own paragraphs' link tasks the linker trains on beside the gold train split (own_paragraph_tasks)."""
+    return [t for tasks in own_paragraph_tasks(folder).values() for t in tasks]
 
 
 def own_paragraph_tasks(folder: str | Path | None = None) -> dict[str, list[dict[str, Any]]]:
