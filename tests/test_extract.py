@@ -191,9 +191,9 @@ def test_a_figure_withheld_for_one_reason_is_dropped_once(extractor, tmp_path):
 def test_shares_of_a_count_are_dropped_as_shares(extractor, tmp_path):
     # the parts' counts are parts of the body; their shares (占60%) are shares, whatever their scope
     path = tmp_path / "r.txt"
-    path.write_text("某县人民政府2016年政府信息公开工作年度报告\n2016年，全县共主动公开政府信息1000条，其中县直单位600条，"
-                    "占60%；各乡镇400条，占40%。", encoding="utf-8")
+    path.write_text("某县人民政府2016年政府信息公开工作年度报告\n2016年，全县共主动公开政府信息1370条，其中县直单位822条，"
+                    "占60%；各乡镇548条，占40%。", encoding="utf-8")
     result = extractor(path)
     assert [(m["text"], m["indicator"]) for m in result.mentions if m["source"] == "text"] == [
-        ("1000条", "active.total"), ("600条", None), ("60%", None), ("400条", None), ("40%", None)]
+        ("1370条", "active.total"), ("822条", None), ("60%", None), ("548条", None), ("40%", None)]
     assert result.document["dropped"] == {"partial_scope": 2, "share": 2}
