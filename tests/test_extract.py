@@ -197,3 +197,14 @@ def test_shares_of_a_count_are_dropped_as_shares(extractor, tmp_path):
     assert [(m["text"], m["indicator"]) for m in result.mentions if m["source"] == "text"] == [
         ("1370条", "active.total"), ("822条", None), ("60%", None), ("548条", None), ("40%", None)]
     assert result.document["dropped"] == {"partial_scope": 2, "share": 2}
+
+
+def test_an_id_the_spec_lacks_is_dropped_with_its_reason(extractor, tmp_path):
+    # 尚未审结 of lawsuits names litigation.pending, which the spec splits by the suit's kind (direct, after review)
+    path = tmp_path / "r.txt"
+    path.write_text("某市人民政府2023年政府信息公开工作年度报告\n2023年，全市发生政府信息公开行政诉讼案件11件，其中结果维持3件，"
+                    "尚未审结8件。", encoding="utf-8")
+    result = extractor(path)
+    assert [(m["indicator_text"], m["indicator"]) for m in result.mentions if m["source"] == "text"][-1] == (
+        "尚未审结", None)
+    assert result.document["dropped"] == {"not_in_spec": 1}

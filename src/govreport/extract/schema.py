@@ -28,7 +28,8 @@ OUTPUT_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("tables", "list", ("each table of the form: table, found, cells read, cells expected, cells uncertain, "
                             "warning (under 90% of its cells read, or a heading with no readable table)")),
         ("dropped", "object", ("reason → linked figures that gave no record, each under one reason: `share` (a "
-                               "share of what the id counts, not its value), `partial_scope` (a part of the body: "
+                               "share of what the id counts, not its value), `not_in_spec` (the phrase names a concept the spec "
+                               "splits further: 尚未审结 of a lawsuit without its kind), `partial_scope` (a part of the body: "
                                "no whole-body id), `narrower` (the figure counts a narrower thing than its phrase's "
                                "category), `coordinated` (the figure counts several coordinated items, the id names one), "
                                "`other_work` (its sentence is about other work), `outside_remit` (the id is "

@@ -37,8 +37,8 @@ class Link:
     relation: str = "measures"
     rule: str = "none"  # the rule that fired: lexicon_before, noun_after, share, enumeration, ... or none
     confidence: float = 0.0
-    # why an id the phrase named was not given (share, narrower, coordinated, partial_scope, other_work,
-    # outside_remit): extract counts these in the document's ``dropped``
+    # why an id the phrase named was not given (share, not_in_spec, narrower, coordinated, partial_scope,
+    # other_work, outside_remit): extract counts these in the document's ``dropped``
     withheld: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -1199,6 +1199,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         proposed = admissible_id(f.link.canonical_id, f.span.unit, form)
         if f.link.canonical_id and proposed is None:
             # a share of the counted thing (占82.84%): its value is no value of the id; else an id the spec lacks
+            # ({family}.pending of litigation, which the spec splits by the suit's kind)
             f.link.withheld = "share" if rules.unit_class.get(f.span.unit or "") == "share" else "not_in_spec"
         if proposed and (f.narrower or (f.link.rule == "enumeration" and f.parent is not None and f.parent.narrower)):
             # an item inheriting the narrowed figure's id counts a part of the same thing
