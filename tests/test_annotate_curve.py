@@ -5,10 +5,11 @@ from __future__ import annotations
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 import srsly
 
 from govreport.eval.suite import markdown_report
-from govreport.training.learning_curve import curve_markdown, fingerprint, load_curve, subsets
+from govreport.training.learning_curve import _own_sets, curve_markdown, fingerprint, load_curve, settings, subsets
 
 DOCS = [f"doc{k:02d}" for k in range(13)]
 
@@ -61,3 +62,9 @@ def test_report_without_a_curve_is_unchanged_and_the_curve_is_only_appended():
     plain = markdown_report(report)
     with_curve = markdown_report({**report, "learning_curve": None, "learning_curve_path": "x/curve.json"})
     assert with_curve.startswith(plain) and "Learning curve" in with_curve[len(plain):]
+
+
+def test_the_curve_is_scored_only_on_own_sets_nothing_trains_on():
+    with pytest.raises(ValueError, match="also train the linker"):
+        _own_sets(["sentences", "held_out2"])  # configs/train.yml own_paragraphs: sentences
+    assert set(_own_sets(settings()["own_sets"])) == {"held_out", "held_out2"}
