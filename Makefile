@@ -65,7 +65,7 @@ evaluate: install models/ner/meta.json $(OUT)/learning_curve/curve.json
 learning-curve: install
 	$(GR) learning-curve --out $(OUT)/learning_curve
 
-$(OUT)/learning_curve/curve.json: $(wildcard annotations/gold/*.jsonl) $(wildcard annotations/own/*.json) configs/ner_pkuseg.cfg configs/train.yml configs/model.yml configs/learned_link.yml configs/link.yml configs/phrase_bounds.yml configs/cv.json configs/learning_curve.yml configs/splits.yml configs/evaluate.yml
+$(OUT)/learning_curve/curve.json: $(wildcard annotations/gold/*.jsonl) $(wildcard annotations/own/*.json) configs/ner_pkuseg.cfg configs/train.yml configs/model.yml configs/learned_link.yml configs/link.yml configs/phrase_bounds.yml configs/cv.json configs/learning_curve.yml configs/splits.yml configs/evaluate.yml $(wildcard configs/patterns/*) configs/indicators.yml configs/records.yml configs/tables.yml configs/metadata.yml configs/normalize.yml configs/ingest.yml configs/view.yml
 	$(MAKE) learning-curve
 
 # bench: reads corpus/ ../shared/corpus models/; writes out/bench/bench.json (and src/**/__pycache__: the editable

@@ -1,7 +1,8 @@
 """The learned figure → indicator linker: a scikit-learn classifier over the candidates' features (``features``);
 per figure the best candidate wins when its probability reaches ``link_threshold``. The chosen phrase gets its
 canonical id from the rules (same span), its lexicon id, or the phrase mapper (restricted to the report form's
-ids). Building, training (with the policy chosen on dev), saving and loading.
+ids). Building, training (with the policy measured on dev, which `make train` then replaces by the one
+configs/cv.json cross-validated), saving and loading.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class LearnedLinker:
         self.feature_names: list[str] = []
         self.numeric_mask = np.ones(len(NUMERIC_FEATURES), dtype=bool)
         self.n_train: dict[str, int] = {}
-        self.chosen: dict[str, Any] = {}  # the policy measured on gold dev at training time
+        self.chosen: dict[str, Any] = {}  # the policy: cross-validated (configs/cv.json), else measured on dev
         self.judge: Any = None  # id_judge.IdJudge: the combined policy's ids, when trained on gold
         self.edges: EdgeRanker | None = None  # the edge ranker of the edges and combined policies
         self.meta: dict[str, Any] = {}  # meta.json once saved or loaded

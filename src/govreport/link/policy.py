@@ -172,7 +172,8 @@ def choose_policy(results: dict[str, Any], cfg: dict[str, Any] | None = None) ->
 
 def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Callable[..., list[Any]]:
     """A ``link(text, spans, indicator_spans, form, organ)`` function for ``extract``: the rules, then the policy
-    (given, else the one measured on gold dev when the linker was trained, else configs/learned_link.yml). With
+    (given, else the linker's: cross-validated by `govreport cv`, else measured on gold dev when it was trained;
+    else configs/learned_link.yml). With
     ``ids_from: fill`` (the linker's measured choice, else configs) the rules and edges policies take the learned
     links' ids where the rules gave none (``fill_ids``)."""
     from .rules import link_figures_to_indicators

@@ -44,6 +44,8 @@ from .spans import settings as train_settings
 CURVE_FILE = "curve.json"
 CONFIG_FILES = ("learning_curve.yml", "train.yml", "model.yml", "learned_link.yml", "link.yml", "phrase_bounds.yml",
                 "splits.yml", "evaluate.yml", "cv.json")
+RULES_CONFIG_FILES = ("indicators.yml", "records.yml", "tables.yml", "metadata.yml", "normalize.yml", "ingest.yml",
+                      "view.yml")
 
 
 def settings() -> dict[str, Any]:
@@ -59,6 +61,8 @@ def fingerprint() -> str:
     paths = gold_files(PROJECT_ROOT / train_settings()["annotations_dir"])
     paths += [CONFIG_DIR / name for name in CONFIG_FILES]
     paths += sorted(SENTENCES_DIR.glob("*.json"))
+    # what the rules alone read too (their row, and the rules inside every hybrid run)
+    paths += [CONFIG_DIR / name for name in RULES_CONFIG_FILES] + sorted((CONFIG_DIR / "patterns").glob("*"))
     paths.append(spacy_config_path(train_settings()["segmenter"]))
     for path in paths:
         digest.update(path.name.encode())
