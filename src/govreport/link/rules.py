@@ -412,21 +412,24 @@ def _resolve_id(entry: _Entry | None, kb_id: str | None, fig: _Fig, parent: _Fig
     return entry.id
 
 
-def admissible_id(canonical_id: str | None, unit: str | None, form: str | None) -> str | None:
-    """The id a figure may carry: an id of the spec, and not for a share of a count.
+def admissible_id(canonical_id: str | None, unit: str | None, form: str | None) -> tuple[str | None, str | None]:
+    """The id a figure may carry, and why none when the phrase named one: ``not_in_spec`` (an id the spec lacks:
+    {family}.pending of litigation, which the spec splits by the suit's kind) or ``share`` (a share of a count).
 
     The table form limits what the table parser reads, not what the narrative may report: a v2021 report
     that says how many items its website published still measures active.via.website (``form_ids`` has
     already mapped concepts the form names differently). The indicator phrase keeps its id either way;
     only the figure → id link is withheld, because a record built from it would put a share under the id.
     """
-    indicator = load_indicators().get(canonical_id) if canonical_id else None
+    if canonical_id is None:
+        return None, None
+    indicator = load_indicators().get(canonical_id)
     if indicator is None:
-        return None
+        return None, "not_in_spec"
     rules = load_rules()
     if rules.unit_class.get(unit or "") == "share" and rules.unit_class.get(indicator.unit or "") != "share":
-        return None
-    return canonical_id
+        return None, "share"  # 占82.84%: its value is no value of the id
+    return canonical_id, None
 
 
 def body_id(canonical_id: str | None, scope: str | None, organ: str | None = None) -> str | None:
@@ -1196,11 +1199,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
     # ids are withheld only now (shares, parts of the body): enumerations and shares above inherit their
     # parent's id to find their own
     for f in figs:
-        proposed = admissible_id(f.link.canonical_id, f.span.unit, form)
-        if f.link.canonical_id and proposed is None:
-            # a share of the counted thing (占82.84%): its value is no value of the id; else an id the spec lacks
-            # ({family}.pending of litigation, which the spec splits by the suit's kind)
-            f.link.withheld = "share" if rules.unit_class.get(f.span.unit or "") == "share" else "not_in_spec"
+        proposed, f.link.withheld = admissible_id(f.link.canonical_id, f.span.unit, form)
         if proposed and (f.narrower or (f.link.rule == "enumeration" and f.parent is not None and f.parent.narrower)):
             # an item inheriting the narrowed figure's id counts a part of the same thing
             proposed, f.link.withheld = None, "narrower"
