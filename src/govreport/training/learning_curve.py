@@ -131,25 +131,26 @@ def score_fraction(run_dir: Path, split: str, own_sets: dict[str, list]) -> dict
     of ``own_sets`` (name → paragraphs)."""
 
     hybrid = HybridFinder(load_model(run_dir / "ner"), load_policy(run_dir / "ner"))
-    systems = {"model": _model_only(hybrid.nlp), "hybrid": hybrid}
-    linker = policy_linker(load_linker(run_dir / "linker"))
-    result = evaluate_split(split, systems, {"chosen": linker})
-    pipeline = system_extractor(hybrid, linker).pipeline
-    return {"spans": {name: scores["exact_all"] for name, scores in result["spans"].items()},
-            "links": result["links"]["hybrid+chosen"], "records": result["records"]["hybrid+chosen"],
-            "own": {name: score_paragraphs(rows, {"chosen": pipeline})["systems"]["chosen"]
-                    for name, rows in own_sets.items()}}
+    return _scores(split, {"model": _model_only(hybrid.nlp), "hybrid": hybrid}, "hybrid",
+                   "chosen", policy_linker(load_linker(run_dir / "linker")), own_sets)
 
 
 def score_rules(split: str, own_sets: dict[str, list]) -> dict[str, Any]:
     """The same scores of the rules alone (rules spans and links), which no amount of training data changes."""
 
-    rules, linker = span_systems(None)["rules"], policy_linker(None, "rules")
-    result = evaluate_split(split, {"rules": rules}, {"rules": linker})
-    pipeline = system_extractor(rules, linker).pipeline
-    return {"spans": {"rules": result["spans"]["rules"]["exact_all"]},
-            "links": result["links"]["rules+rules"], "records": result["records"]["rules+rules"],
-            "own": {name: score_paragraphs(rows, {"rules": pipeline})["systems"]["rules"]
+    return _scores(split, {"rules": span_systems(None)["rules"]}, "rules", "rules", policy_linker(None, "rules"),
+                   own_sets)
+
+
+def _scores(split: str, systems: dict[str, Any], best: str, policy: str, linker: Any,
+            own_sets: dict[str, list]) -> dict[str, Any]:
+    """Every system's spans on ``split``; the links and records of ``best`` with ``linker`` (named ``policy``)
+    there and on each own set."""
+    result = evaluate_split(split, systems, {policy: linker})
+    pipeline = system_extractor(systems[best], linker).pipeline
+    return {"spans": {name: scores["exact_all"] for name, scores in result["spans"].items()},
+            "links": result["links"][f"{best}+{policy}"], "records": result["records"][f"{best}+{policy}"],
+            "own": {name: score_paragraphs(rows, {policy: pipeline})["systems"][policy]
                     for name, rows in own_sets.items()}}
 
 
