@@ -75,6 +75,16 @@ def fill_ids(rules_links: Sequence[Any], learned_links: Sequence[Any], accepts: 
     return out
 
 
+def filled_links(linker: LearnedLinker, gate: str, min_support: float, rules_links: Sequence[Any],
+                 learned_links: Sequence[Any], text: str, form: str | None, organ: str | None,
+                 eligible: Collection[SpanKey] | None = None) -> list[Any]:
+    """The rules' links with learned ids filled in (``fill_ids``) where ``fill_gate`` lets them through, for the
+    figures ``eligible`` (default: ``fill_candidates``)."""
+    eligible = fill_candidates(linker, rules_links, form) if eligible is None else eligible
+    return fill_ids(rules_links, learned_links,
+                    fill_gate(linker, gate, min_support, rules_links, learned_links, text, form, organ, eligible))
+
+
 def fill_candidates(linker: LearnedLinker, rules_links: Sequence[Any], form: str | None) -> frozenset[SpanKey]:
     """The figures a fill may reach: rules links ``open_for_fill`` whose phrase the linker's phrase mapper maps to
     an id among the form's (the learned id of a phrase the lexicon lacks comes from the mapper). Found before any
@@ -197,8 +207,7 @@ def policy_linker(linker: LearnedLinker | None, policy: str | None = None) -> Ca
             eligible = fill_candidates(linker, rules, form) if ids_from == "fill" else frozenset()
             if eligible:  # the learned linker reads only the figures a fill may reach
                 learned = linker.link(text, spans, indicator_spans, rules, form, organ, only=eligible)
-                rules = fill_ids(rules, learned, fill_gate(linker, gate, min_support, rules, learned, text, form,
-                                                           organ, eligible))
+                rules = filled_links(linker, gate, min_support, rules, learned, text, form, organ, eligible)
             return with_edges(linker, policy, text, rules, spans, indicator_spans)
         learned = linker.link(text, spans, indicator_spans, rules, form, organ)
         accepts = fill_gate(linker, gate, min_support, rules, learned, text, form, organ,

@@ -28,7 +28,7 @@ from ..link.features import example_from_task, linker_config, task_spans
 from ..link.id_judge import fit_judge
 from ..link.model import build_linker
 from ..link.phrase_map import annotation_phrase_pairs
-from ..link.policy import combined_linker, fill_candidates, fill_gate, fill_ids, with_edges
+from ..link.policy import combined_linker, filled_links, with_edges
 from ..link.rules import find_indicator_spans, link_figures_to_indicators
 from ..link.scoring import _score_links, link_tuples
 from ..spans.hybrid import POLICY_FILE, measure_policies
@@ -189,13 +189,9 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
 
 def _filled(linker: Any, gate: str, tasks: Sequence[dict[str, Any]], rules: Sequence[list[Any]],
             learned: Sequence[list[Any]], min_support: float) -> list[list[Any]]:
-    """``policy.fill_ids`` of every task's links under ``gate`` at ``min_support`` (``policy.fill_gate``)."""
-    out = []
-    for task, r, lk in zip(tasks, rules, learned):
-        form, organ = task["meta"].get("form"), task["meta"].get("organ")
-        accepts = fill_gate(linker, gate, min_support, r, lk, task["text"], form, organ, fill_candidates(linker, r, form))
-        out.append(fill_ids(r, lk, accepts))
-    return out
+    """``policy.filled_links`` of every task's links under ``gate`` at ``min_support``."""
+    return [filled_links(linker, gate, min_support, r, lk, task["text"], task["meta"].get("form"),
+                         task["meta"].get("organ")) for task, r, lk in zip(tasks, rules, learned)]
 
 
 def _with_edges(linker: Any, policy: str, examples: Sequence[Any], links: Sequence[list[Any]]) -> list[list[Any]]:
