@@ -16,7 +16,7 @@ from govreport.indicators import load_indicators
 from govreport.pipeline import Pipeline
 
 
-@pytest.mark.parametrize("name", ["sentences", "held_out", "held_out2"])
+@pytest.mark.parametrize("name", ["sentences", "sentences2", "held_out", "held_out2"])
 def test_the_committed_paragraphs_are_well_formed(name):
     rows = load_paragraph_sets()[name]
     assert len(rows) >= 60 and len({r["id"] for r in rows}) == len(rows)

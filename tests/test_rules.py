@@ -256,6 +256,25 @@ def test_bare_number_in_running_text_is_no_figure():
     no_span_in(seed("002"), "主动公开公共环境影响评价信息22通过", "22")
 
 
+@pytest.mark.parametrize("text, surface, value, unit", [
+    ("热线全年接听来电2.37万通，办结率99.1%。", "2.37万通", 23700, "通"),
+    ("制定政府规章3部，拍摄普法微视频7部。", "3部", 3, "部"),
+    ("在网站发布政策图解41幅。", "41幅", 41, "幅"),
+])
+def test_classifiers_of_calls_works_and_pictures(text, surface, value, unit):
+    span = next(s for s in find_spans(text) if s.text == surface)
+    assert (span.label, span.value, span.unit) == ("COUNT", value, unit)
+
+
+@pytest.mark.parametrize("text, not_a_figure", [
+    ("全县13部门联合开展检查，7通过验收。", "7通"),
+    ("组织3部署会议，较上年增长9幅度明显。", "3部"),
+])
+def test_classifier_inside_a_longer_word_is_no_unit(text, not_a_figure):
+    assert not any(s.text == not_a_figure for s in find_spans(text))
+    assert not any(s.text == "9幅" for s in find_spans(text))
+
+
 # ---------------------------------------------------------------- ../shared/corpus (located at run time)
 
 SHARED = [
