@@ -15,6 +15,7 @@ configs/learned_link.yml ``edges``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -128,8 +129,14 @@ def _kinds() -> _Kinds:
                   bounds.phrase_char)
 
 
-def word_kinds(word: str) -> list[str]:
-    """The kinds of one word (empty: an ordinary word)."""
+@lru_cache(maxsize=65536)
+def word_kinds(word: str) -> tuple[str, ...]:
+    """The kinds of one word (empty: an ordinary word); cached: a ranker asks for the same few words thousands of
+    times per document."""
+    return tuple(_word_kinds(word))
+
+
+def _word_kinds(word: str) -> list[str]:
     if not word:
         return ["none"]
     k = _kinds()
@@ -149,6 +156,11 @@ def word_kinds(word: str) -> list[str]:
 # Candidates and features
 
 
+# characters around a phrase and its figure beyond which no candidate edge reaches (the reach of configs
+# learned_link.yml edges is at most 16 characters)
+_NEAR = 64
+
+
 @dataclass
 class EdgePlace:
     """One linked figure in the view: its phrase (the rules' edges), the other spans and the words."""
@@ -161,6 +173,19 @@ class EdgePlace:
     orgs: frozenset[SpanKey]
     dates: frozenset[SpanKey]
     lexicon: frozenset[SpanKey]
+
+    def __post_init__(self) -> None:
+        # only spans near the phrase and its figure can touch a candidate (the reach is a few words): the rest are
+        # left out once here rather than tested for every candidate
+        lo = min(self.base[0], self.figure[0]) - _NEAR
+        hi = max(self.base[1], self.figure[1]) + _NEAR
+        self.orgs = frozenset((a, b) for a, b in self.orgs if a >= lo and b <= hi)
+        self.dates = frozenset((a, b) for a, b in self.dates if a >= lo and b <= hi)
+        self.org_ends = frozenset(b for _, b in self.orgs)
+        self.lexicon_starts = frozenset(a for a, _ in self.lexicon)
+        self.lexicon_ends = frozenset(b for _, b in self.lexicon)
+        # every candidate stays on the rules' side of the figure (candidate_edges), so this holds for all of them
+        self.before = self.base[1] <= self.figure[0]
 
 
 def candidate_edges(place: EdgePlace, cfg: dict[str, Any]) -> list[SpanKey]:
@@ -200,30 +225,56 @@ def _reach(view: str, words: Words, pos: int, left: int, right: int, stop: re.Pa
 
 
 def edge_features(place: EdgePlace, cand: SpanKey, cfg: dict[str, Any]) -> dict[str, float]:
-    """Features of one (figure, edges) candidate."""
-    view, words, (s0, e0), (s, e) = place.view, place.words, place.base, cand
-    fs, fe = place.figure
-    f: dict[str, float] = {"bias": 1.0}
-    sides = {"bs": words.before(s), "fs": words.after(s), "le": words.before(e), "ae": words.after(e)}
-    for side, word in sides.items():
-        _word(f, side, word)
-    ds, de = _moved(words, s0, s), _moved(words, e0, e)
+    """Features of one (figure, edges) candidate: those of its start, of its end and of the two together (the ranker
+    scores each start's and each end's once per place, ``EdgeRanker.score``)."""
+    s, e = cand
+    return {**joint_features(place, s, e, cfg), **start_features(place, s, cfg), **end_features(place, e, cfg)}
+
+
+def start_features(place: EdgePlace, s: int, cfg: dict[str, Any]) -> dict[str, float]:
+    """Features that depend on a candidate's start alone: the words around it, its move from the rules' start and,
+    for a phrase after its figure, the words between them."""
+    words, s0 = place.words, place.base[0]
+    f: dict[str, float] = {}
+    _word(f, "bs", words.before(s))
+    _word(f, "fs", words.after(s))
     if cfg["relative"]:
-        f[f"ds={ds}"] = f[f"de={de}"] = 1.0
-        f[f"rule={place.rule}|ds={ds}"] = f[f"rule={place.rule}|de={de}"] = 1.0
-        f["base"] = float(cand == place.base)
-        for tag, lo, hi in (("s+", s, s0), ("s-", s0, s), ("e+", e0, e), ("e-", e, e0)):
+        ds = _moved(words, s0, s)
+        f[f"ds={ds}"] = f[f"rule={place.rule}|ds={ds}"] = 1.0
+        for tag, lo, hi in (("s+", s, s0), ("s-", s0, s)):
             for w in words.between(lo, hi) if lo < hi else ():
                 _word(f, tag, w)
-    before = e <= fs
-    gap = view[e:fs] if before else view[fe:s]
-    f["before"] = float(before)
-    f["gap_empty"] = float(not gap)
-    f["gap_filler"] = float(bool(gap) and place_filler(gap))
-    for w in (words.between(e, fs) if before else words.between(fe, s))[:cfg["gap_words"]]:
-        f[f"gap:{w}"] = 1.0
-        for kind in word_kinds(w):
-            f[f"gap~{kind}"] = 1.0
+    if not place.before:
+        _gap(f, place, place.figure[1], s, cfg)
+    f["org_before"] = float(s in place.org_ends)
+    f["lexicon_start"] = float(s in place.lexicon_starts)
+    return f
+
+
+def end_features(place: EdgePlace, e: int, cfg: dict[str, Any]) -> dict[str, float]:
+    """Features that depend on a candidate's end alone (as ``start_features``)."""
+    words, e0 = place.words, place.base[1]
+    f: dict[str, float] = {}
+    _word(f, "le", words.before(e))
+    _word(f, "ae", words.after(e))
+    if cfg["relative"]:
+        de = _moved(words, e0, e)
+        f[f"de={de}"] = f[f"rule={place.rule}|de={de}"] = 1.0
+        for tag, lo, hi in (("e+", e0, e), ("e-", e, e0)):
+            for w in words.between(lo, hi) if lo < hi else ():
+                _word(f, tag, w)
+    if place.before:
+        _gap(f, place, e, place.figure[0], cfg)
+    f["lexicon_end"] = float(e in place.lexicon_ends)
+    return f
+
+
+def joint_features(place: EdgePlace, s: int, e: int, cfg: dict[str, Any]) -> dict[str, float]:
+    """Features of the phrase as a whole."""
+    view, words = place.view, place.words
+    f: dict[str, float] = {"bias": 1.0, "before": float(place.before)}
+    if cfg["relative"]:
+        f["base"] = float((s, e) == place.base)
     text = view[s:e]
     n_words = len(words.between(s, e)) or 1
     f[f"n_words={min(n_words, cfg['max_words'])}"] = 1.0
@@ -237,11 +288,19 @@ def edge_features(place: EdgePlace, cand: SpanKey, cfg: dict[str, Any]) -> dict[
     f["has_de"] = float("的" in text)
     f["org_inside"] = float(any(s <= a and b <= e for a, b in place.orgs))
     f["date_inside"] = float(any(s <= a and b <= e for a, b in place.dates))
-    f["org_before"] = float(any(b == s for _, b in place.orgs))
     f["lexicon"] = float((s, e) in place.lexicon)
-    f["lexicon_start"] = float(any(a == s for a, _ in place.lexicon))
-    f["lexicon_end"] = float(any(b == e for _, b in place.lexicon))
     return f
+
+
+def _gap(f: dict[str, float], place: EdgePlace, lo: int, hi: int, cfg: dict[str, Any]) -> None:
+    """Features of the text between a phrase and its figure (``lo``, ``hi``: the nearer edges of both)."""
+    gap = place.view[lo:hi]
+    f["gap_empty"] = float(not gap)
+    f["gap_filler"] = float(bool(gap) and place_filler(gap))
+    for w in place.words.between(lo, hi)[:cfg["gap_words"]]:
+        f[f"gap:{w}"] = 1.0
+        for kind in word_kinds(w):
+            f[f"gap~{kind}"] = 1.0
 
 
 def place_filler(gap: str) -> bool:
@@ -303,6 +362,7 @@ class EdgeRanker:
         self.vectorizer = None
         self.model = None
         self.n_train: dict[str, int] = {}
+        self._linear: tuple[dict[str, float], float] | None = None  # the model's weights by feature name
 
     def fit(self, examples: Iterable[Any]) -> EdgeRanker:
         """Fit on link examples (features.LinkExample: text, the rules' links, spans, indicator spans and the gold
@@ -339,15 +399,34 @@ class EdgeRanker:
         self.model = LogisticRegression(C=p["C"], max_iter=p["max_iter"], class_weight=p["class_weight"],
                                         random_state=0)
         self.model.fit(self.vectorizer.fit_transform(rows), labels)
+        self._linear = None
         self.n_train = {"groups": groups, "reachable": reachable, "candidates": len(rows)}
         return self
 
     def score(self, place: EdgePlace) -> list[tuple[SpanKey, float]]:
-        """The candidates of one place with their probabilities, best first."""
+        """The candidates of one place with their probabilities, best first: the logistic regression's, read from
+        its weights per feature name, each start's and each end's features weighed once (DictVectorizer and
+        predict_proba over every candidate cost 20 times more)."""
+        weights, intercept = self._weights()
+
+        def weigh(features: dict[str, float]) -> float:
+            return sum(weights[name] * value for name, value in features.items() if name in weights)
+
         cands = candidate_edges(place, self.cfg)
-        probs = self.model.predict_proba(self.vectorizer.transform([edge_features(place, c, self.cfg)
-                                                                   for c in cands]))[:, 1]
-        return sorted(zip(cands, probs.tolist()), key=lambda x: -x[1])
+        starts = {s: weigh(start_features(place, s, self.cfg)) for s in {s for s, _ in cands}}
+        ends = {e: weigh(end_features(place, e, self.cfg)) for e in {e for _, e in cands}}
+        scored = [((s, e), 1.0 / (1.0 + math.exp(-(intercept + starts[s] + ends[e]
+                                                     + weigh(joint_features(place, s, e, self.cfg))))))
+                  for s, e in cands]
+        return sorted(scored, key=lambda x: -x[1])
+
+    def _weights(self) -> tuple[dict[str, float], float]:
+        """Feature name → weight of the fitted model, and its intercept (built once)."""
+        if self._linear is None:
+            coef = self.model.coef_[0]
+            self._linear = ({name: float(coef[i]) for name, i in self.vectorizer.vocabulary_.items() if coef[i]},
+                            float(self.model.intercept_[0]))
+        return self._linear
 
     def refine(self, text: str, links: Sequence[Link], spans: Sequence[Span], indicators: Sequence[Span],
                margin: float | None = None) -> list[Link]:
