@@ -103,24 +103,41 @@ def silver_word_spans(text: str, lexicon: frozenset[str], units: tuple[str, ...]
 
 def _fewest_words(text: str, lo: int, hi: int, lexicon: frozenset[str], max_len: int) -> list[tuple[int, int]]:
     """Dynamic programme: the split of ``text[lo:hi]`` into the fewest pieces, each a word or a single
-    character, as (start, end) offsets into ``text``."""
+    character, as (start, end) offsets into ``text``; of equal splits, each piece starts as early as it can."""
     n = hi - lo
     if n <= 1:
         return [(lo, hi)] if n else []
+    lengths = _word_lengths(lexicon, max_len)
     best = [0] + [n + 1] * n
     back = [0] * (n + 1)
-    for end in range(1, n + 1):
-        for start in range(max(0, end - max_len), end):
-            if end - start > 1 and text[lo + start:lo + end] not in lexicon:
+    # forward: from each start, the single character and the dictionary words that open with its character (the
+    # same choice as trying every start for each end, at a fraction of the slices)
+    for start in range(n):
+        step = best[start] + 1
+        for length in (1, *lengths.get(text[lo + start], ())):
+            end = start + length
+            if end > n:
+                break
+            if length > 1 and text[lo + start:lo + end] not in lexicon:
                 continue
-            if best[start] + 1 < best[end]:
-                best[end], back[end] = best[start] + 1, start
+            if step < best[end]:
+                best[end], back[end] = step, start
     spans = []
     end = n
     while end > 0:
         spans.append((lo + back[end], lo + end))
         end = back[end]
     return spans[::-1]
+
+
+@lru_cache(maxsize=4)
+def _word_lengths(lexicon: frozenset[str], max_len: int) -> dict[str, tuple[int, ...]]:
+    """First character → the lengths (2 to ``max_len``, ascending) of the dictionary words that open with it."""
+    out: dict[str, set[int]] = {}
+    for word in lexicon:
+        if 1 < len(word) <= max_len:
+            out.setdefault(word[0], set()).add(len(word))
+    return {c: tuple(sorted(ls)) for c, ls in out.items()}
 
 
 def write_silver_segmentation(units: Iterable[str], path: Path) -> int:
