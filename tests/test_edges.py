@@ -8,7 +8,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from govreport.link.edges import EdgePlace, EdgeRanker, Words, candidate_edges, edge_settings, link_places
+from govreport.link.edges import (
+    EdgePlace,
+    EdgeRanker,
+    Words,
+    candidate_edges,
+    edge_features,
+    edge_settings,
+    link_places,
+)
 from govreport.link.features import example_from_task
 from govreport.link.policy import POLICIES, policy_linker
 from govreport.link.rules import compact_view, find_indicator_spans, link_figures_to_indicators
@@ -108,3 +116,20 @@ def test_round_trip_and_edges_policy(ranker, tmp_path):
     linked = policy_linker(linker, "edges")(text, spans, indicators)
     assert [lk.figure for lk in linked] == [lk.figure for lk in rules]
     assert linked == loaded.refine(text, rules, spans, indicators)
+
+
+def test_scores_are_the_logistic_regressions_probabilities(gold, ranker):
+    # score() weighs each start's and end's features once instead of running predict_proba on every candidate:
+    # the probabilities must be scikit-learn's, for every candidate of every dev place
+    n = 0
+    for task in gold["dev"]:
+        ex = example_from_task(task, gold_indicators=False)
+        _, places = link_places(ex.text, list(ex.rules.values()), ex.spans, ex.indicators, ranker.cfg)
+        for _, place in places:
+            scored = dict(ranker.score(place))
+            cands = list(scored)
+            rows = ranker.vectorizer.transform([edge_features(place, c, ranker.cfg) for c in cands])
+            expected = ranker.model.predict_proba(rows)[:, 1]
+            assert [scored[c] for c in cands] == pytest.approx(expected.tolist(), abs=1e-12)
+            n += len(cands)
+    assert n > 1000
