@@ -188,6 +188,33 @@ def test_silver_segmentation_makes_figures_and_units_tokens():
     assert "135000" in words and "条" in words and "92%" in words
 
 
+def _fewest_by_every_start(text: str, lexicon: frozenset[str], max_len: int) -> list[tuple[int, int]]:
+    """The plain programme: for each end, every start within max_len (the earliest of equal splits)."""
+    n = len(text)
+    best, back = [0] + [n + 1] * n, [0] * (n + 1)
+    for end in range(1, n + 1):
+        for start in range(max(0, end - max_len), end):
+            if (end - start == 1 or text[start:end] in lexicon) and best[start] + 1 < best[end]:
+                best[end], back[end] = best[start] + 1, start
+    spans, end = [], n
+    while end > 0:
+        spans.append((back[end], end))
+        end = back[end]
+    return spans[::-1]
+
+
+@pytest.mark.parametrize("max_len", [8, 3])
+def test_the_trie_programme_splits_as_the_plain_one(corpus_dir, max_len):
+    from govreport.segment import _fewest_words
+
+    lexicon, _ = silver_lexicon()
+    lines = [line for path in sorted(corpus_dir.glob("*.txt"))
+             for line in normalize_text(path.read_text(encoding="utf-8"))[0].splitlines() if line.strip()]
+    assert len(lines) > 100
+    for line in lines:
+        assert _fewest_words(line, 0, len(line), lexicon, max_len) == _fewest_by_every_start(line, lexicon, max_len)
+
+
 def test_pkuseg_segmenter_trains_offline_and_tokenizes_figures(tmp_path, seed_text):
     import spacy
 
