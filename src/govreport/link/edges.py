@@ -234,16 +234,8 @@ def edge_features(place: EdgePlace, cand: SpanKey, cfg: dict[str, Any]) -> dict[
 def start_features(place: EdgePlace, s: int, cfg: dict[str, Any]) -> dict[str, float]:
     """Features that depend on a candidate's start alone: the words around it, its move from the rules' start and,
     for a phrase after its figure, the words between them."""
-    words, s0 = place.words, place.base[0]
     f: dict[str, float] = {}
-    _word(f, "bs", words.before(s))
-    _word(f, "fs", words.after(s))
-    if cfg["relative"]:
-        ds = _moved(words, s0, s)
-        f[f"ds={ds}"] = f[f"rule={place.rule}|ds={ds}"] = 1.0
-        for tag, lo, hi in (("s+", s, s0), ("s-", s0, s)):
-            for w in words.between(lo, hi) if lo < hi else ():
-                _word(f, tag, w)
+    _edge_words(f, place, place.base[0], s, "s", ("bs", "fs"), cfg)
     if not place.before:
         _gap(f, place, place.figure[1], s, cfg)
     f["org_before"] = float(s in place.org_ends)
@@ -253,20 +245,28 @@ def start_features(place: EdgePlace, s: int, cfg: dict[str, Any]) -> dict[str, f
 
 def end_features(place: EdgePlace, e: int, cfg: dict[str, Any]) -> dict[str, float]:
     """Features that depend on a candidate's end alone (as ``start_features``)."""
-    words, e0 = place.words, place.base[1]
     f: dict[str, float] = {}
-    _word(f, "le", words.before(e))
-    _word(f, "ae", words.after(e))
-    if cfg["relative"]:
-        de = _moved(words, e0, e)
-        f[f"de={de}"] = f[f"rule={place.rule}|de={de}"] = 1.0
-        for tag, lo, hi in (("e+", e0, e), ("e-", e, e0)):
-            for w in words.between(lo, hi) if lo < hi else ():
-                _word(f, tag, w)
+    _edge_words(f, place, place.base[1], e, "e", ("le", "ae"), cfg)
     if place.before:
         _gap(f, place, e, place.figure[0], cfg)
     f["lexicon_end"] = float(e in place.lexicon_ends)
     return f
+
+
+def _edge_words(f: dict[str, float], place: EdgePlace, old: int, new: int, edge: str, sides: tuple[str, str],
+                cfg: dict[str, Any]) -> None:
+    """Features of one edge (``edge`` "s" for a start, "e" for an end) at ``new``: the words before and after it
+    (named by ``sides``) and, against the rules' edge ``old``, how many words it moved and the words it took in
+    ("+": a start moving left, an end moving right) or left out ("-")."""
+    words = place.words
+    _word(f, sides[0], words.before(new))
+    _word(f, sides[1], words.after(new))
+    if cfg["relative"]:
+        moved = _moved(words, old, new)
+        f[f"d{edge}={moved}"] = f[f"rule={place.rule}|d{edge}={moved}"] = 1.0
+        taken_in = (new < old) == (edge == "s")
+        for w in words.between(min(old, new), max(old, new)):
+            _word(f, f"{edge}{'+' if taken_in else '-'}", w)
 
 
 def joint_features(place: EdgePlace, s: int, e: int, cfg: dict[str, Any]) -> dict[str, float]:
