@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from govreport.link.edges import (
+    DocSpans,
     EdgePlace,
     EdgeRanker,
     Words,
@@ -57,7 +58,7 @@ def test_candidates_fall_on_word_edges_and_leave_the_figure_out():
     words = Words(view, cfg["max_word_length"])
     fig = (view.index("12台"), view.index("12台") + 3)
     base = (view.index("装文化"), fig[0])  # a start cut inside 安装
-    place = EdgePlace(view, words, fig, base, "left_context", frozenset(), frozenset(), frozenset())
+    place = EdgePlace(view, words, fig, base, "left_context", DocSpans.of([], [], []))
     cands = candidate_edges(place, cfg)
     assert base in cands
     assert (view.index("安装"), fig[0]) in cands
@@ -133,3 +134,24 @@ def test_scores_are_the_logistic_regressions_probabilities(gold, ranker):
             assert [scored[c] for c in cands] == pytest.approx(expected.tolist(), abs=1e-12)
             n += len(cands)
     assert n > 1000
+
+
+def test_places_whose_rules_edges_cannot_be_beaten_are_not_ranked(gold, ranker):
+    # refine() skips a place when its rules' edges' probability is within the margin of 1: the links must be those
+    # of ranking every place, and the shortcut must be taken (most places, on dev) and the probability be score()'s
+    full = EdgeRanker(ranker.cfg)
+    full.vectorizer, full.model = ranker.vectorizer, ranker.model
+    full.base_probability = lambda place: 0.0  # never within the margin of 1: every place ranked
+    skipped = places_seen = 0
+    for task in gold["dev"] + gold["train"][:4]:
+        ex = example_from_task(task, gold_indicators=False)
+        links = list(ex.rules.values())
+        assert ranker.refine(ex.text, links, ex.spans, ex.indicators) == full.refine(ex.text, links, ex.spans,
+                                                                                     ex.indicators)
+        _, places = link_places(ex.text, links, ex.spans, ex.indicators, ranker.cfg)
+        for _, place in places:
+            base_p = ranker.base_probability(place)
+            assert base_p == dict(ranker.score(place))[place.base]
+            skipped += 1.0 - base_p < ranker.cfg["margin"]
+            places_seen += 1
+    assert places_seen > 100 and skipped > places_seen / 2

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -56,25 +57,32 @@ class Words:
         self.max_len = max_len
         self.ending: dict[int, int] = {}  # word end → its start
         self.starting: dict[int, int] = {}  # word start → its end
-        self._lines: set[int] = set()
+        # the line breaks, to find a position's line by bisection (rfind walked back over long lines every time)
+        self._breaks = [m.start() for m in re.finditer("\n", view)]
+        self._line_starts: dict[int, list[int]] = {}  # line start → the word starts of that line, in order
+        self._line_of: dict[int, int] = {}  # word start → the start of its line
 
     def line(self, pos: int) -> None:
         """Segment the line holding ``pos`` (once)."""
-        lo = self.view.rfind("\n", 0, pos) + 1
-        if lo in self._lines:
+        k = bisect_left(self._breaks, pos)
+        lo = self._breaks[k - 1] + 1 if k else 0
+        if lo in self._line_starts:
             return
-        self._lines.add(lo)
-        hi = self.view.find("\n", pos)
-        hi = len(self.view) if hi < 0 else hi
+        hi = self._breaks[k] if k < len(self._breaks) else len(self.view)
         from ..segment import silver_word_spans
 
         lexicon, units = _lexicon()
+        starts = self._line_starts[lo] = []
         for a, b in silver_word_spans(self.view[lo:hi], lexicon, units, self.max_len):
             self.starting[lo + a] = lo + b
             self.ending[lo + b] = lo + a
+            self._line_of[lo + a] = lo
+            starts.append(lo + a)
 
     def edge(self, pos: int) -> bool:
         """Whether ``pos`` falls between two words (or at a line end)."""
+        if pos in self.starting or pos in self.ending:
+            return True  # a known edge: its line is segmented already
         self.line(pos if pos < len(self.view) else max(0, pos - 1))
         return pos in self.starting or pos in self.ending or pos == 0 or pos == len(self.view)
 
@@ -98,12 +106,23 @@ class Words:
         return self.view[pos:end] if end is not None else ""
 
     def between(self, lo: int, hi: int) -> list[str]:
-        """The words from ``lo`` to ``hi`` (both word edges)."""
-        out, pos = [], lo
-        while pos < hi and pos in self.starting:
-            out.append(self.view[pos:self.starting[pos]])
-            pos = self.starting[pos]
-        return out
+        """The words from ``lo`` to ``hi`` (both word edges; the words of ``lo``'s line that start before ``hi``)."""
+        starts, first, last = self._span(lo, hi)
+        return [self.view[a:self.starting[a]] for a in starts[first:last]]
+
+    def count_between(self, lo: int, hi: int) -> int:
+        """How many words ``between`` gives, without slicing them."""
+        _, first, last = self._span(lo, hi)
+        return last - first
+
+    def _span(self, lo: int, hi: int) -> tuple[list[int], int, int]:
+        """The word starts of ``lo``'s line and the range of them from ``lo`` up to ``hi``."""
+        line = self._line_of.get(lo)
+        if line is None:
+            return [], 0, 0
+        starts = self._line_starts[line]
+        first = bisect_left(starts, lo)
+        return starts, first, max(first, bisect_left(starts, hi, first))
 
 
 @dataclass(frozen=True)
@@ -161,6 +180,35 @@ def _word_kinds(word: str) -> list[str]:
 _NEAR = 64
 
 
+@dataclass(frozen=True)
+class DocSpans:
+    """The ORG, DATE and lexicon INDICATOR spans of one view, in view offsets, indexed once for all its places."""
+
+    orgs: tuple[SpanKey, ...]  # sorted
+    dates: tuple[SpanKey, ...]  # sorted
+    lexicon: frozenset[SpanKey]
+    lexicon_starts: frozenset[int]
+    lexicon_ends: frozenset[int]
+
+    @classmethod
+    def of(cls, orgs: Iterable[SpanKey], dates: Iterable[SpanKey], lexicon: Iterable[SpanKey]) -> DocSpans:
+        lexicon = frozenset(lexicon)
+        return cls(tuple(sorted(set(orgs))), tuple(sorted(set(dates))), lexicon,
+                   frozenset(a for a, _ in lexicon), frozenset(b for _, b in lexicon))
+
+
+def _near(spans: tuple[SpanKey, ...], lo: int, hi: int) -> frozenset[SpanKey]:
+    """The sorted ``spans`` that lie within [lo, hi]."""
+    out = []
+    for k in range(bisect_left(spans, (lo,)), len(spans)):
+        a, b = spans[k]
+        if a > hi:
+            break
+        if b <= hi:
+            out.append((a, b))
+    return frozenset(out)
+
+
 @dataclass
 class EdgePlace:
     """One linked figure in the view: its phrase (the rules' edges), the other spans and the words."""
@@ -170,20 +218,19 @@ class EdgePlace:
     figure: SpanKey
     base: SpanKey
     rule: str
-    orgs: frozenset[SpanKey]
-    dates: frozenset[SpanKey]
-    lexicon: frozenset[SpanKey]
+    spans: DocSpans
 
     def __post_init__(self) -> None:
         # only spans near the phrase and its figure can touch a candidate (the reach is a few words): the rest are
         # left out once here rather than tested for every candidate
         lo = min(self.base[0], self.figure[0]) - _NEAR
         hi = max(self.base[1], self.figure[1]) + _NEAR
-        self.orgs = frozenset((a, b) for a, b in self.orgs if a >= lo and b <= hi)
-        self.dates = frozenset((a, b) for a, b in self.dates if a >= lo and b <= hi)
+        self.orgs = _near(self.spans.orgs, lo, hi)
+        self.dates = _near(self.spans.dates, lo, hi)
         self.org_ends = frozenset(b for _, b in self.orgs)
-        self.lexicon_starts = frozenset(a for a, _ in self.lexicon)
-        self.lexicon_ends = frozenset(b for _, b in self.lexicon)
+        self.lexicon = self.spans.lexicon
+        self.lexicon_starts = self.spans.lexicon_starts
+        self.lexicon_ends = self.spans.lexicon_ends
         # every candidate stays on the rules' side of the figure (candidate_edges), so this holds for all of them
         self.before = self.base[1] <= self.figure[0]
 
@@ -276,7 +323,7 @@ def joint_features(place: EdgePlace, s: int, e: int, cfg: dict[str, Any]) -> dic
     if cfg["relative"]:
         f["base"] = float((s, e) == place.base)
     text = view[s:e]
-    n_words = len(words.between(s, e)) or 1
+    n_words = words.count_between(s, e) or 1
     f[f"n_words={min(n_words, cfg['max_words'])}"] = 1.0
     f["chars"] = len(text) / 10
     for name, opening, closing in (("quotes", "“", "”"), ("brackets", "(（", ")）"), ("title", "《", "》")):
@@ -339,14 +386,13 @@ def link_places(text: str, links: Sequence[Link], spans: Sequence[Span], indicat
     def key(span: Span) -> SpanKey:
         return view.view_start(span.start), view.view_end(span.end)
 
-    orgs = frozenset(key(s) for s in spans if s.label == "ORG")
-    dates = frozenset(key(s) for s in spans if s.label == "DATE")
-    lexicon = frozenset(key(s) for s in indicators)
+    doc_spans = DocSpans.of((key(s) for s in spans if s.label == "ORG"), (key(s) for s in spans if s.label == "DATE"),
+                            (key(s) for s in indicators))
     out = []
     for n, lk in enumerate(links):
         if lk.indicator is None or lk.rule in cfg["inherited_rules"]:
             continue
-        out.append((n, EdgePlace(v, words, key(lk.figure), key(lk.indicator), lk.rule, orgs, dates, lexicon)))
+        out.append((n, EdgePlace(v, words, key(lk.figure), key(lk.indicator), lk.rule, doc_spans)))
     return view, out
 
 
@@ -407,18 +453,30 @@ class EdgeRanker:
         """The candidates of one place with their probabilities, best first: the logistic regression's, read from
         its weights per feature name, each start's and each end's features weighed once (DictVectorizer and
         predict_proba over every candidate made hybrid extraction three times slower)."""
-        weights, intercept = self._weights()
-
-        def weigh(features: dict[str, float]) -> float:
-            return sum(weights[name] * value for name, value in features.items() if name in weights)
-
         cands = candidate_edges(place, self.cfg)
-        starts = {s: weigh(start_features(place, s, self.cfg)) for s in {s for s, _ in cands}}
-        ends = {e: weigh(end_features(place, e, self.cfg)) for e in {e for _, e in cands}}
-        scored = [((s, e), 1.0 / (1.0 + math.exp(-(intercept + starts[s] + ends[e]
-                                                     + weigh(joint_features(place, s, e, self.cfg))))))
+        starts = {s: self._weigh(start_features(place, s, self.cfg)) for s in {s for s, _ in cands}}
+        ends = {e: self._weigh(end_features(place, e, self.cfg)) for e in {e for _, e in cands}}
+        scored = [((s, e), self._probability(starts[s], ends[e], self._weigh(joint_features(place, s, e, self.cfg))))
                   for s, e in cands]
         return sorted(scored, key=lambda x: -x[1])
+
+    def base_probability(self, place: EdgePlace) -> float:
+        """The probability of the rules' own edges, as ``score`` gives it, without the other candidates."""
+        s, e = place.base
+        for pos in place.base:
+            place.words.line(pos)  # the features read the words around the edges (score's candidates segment them)
+        return self._probability(self._weigh(start_features(place, s, self.cfg)),
+                                 self._weigh(end_features(place, e, self.cfg)),
+                                 self._weigh(joint_features(place, s, e, self.cfg)))
+
+    def _probability(self, start: float, end: float, joint: float) -> float:
+        """The logistic of the intercept and the weighed start, end and joint features (in this order)."""
+        return 1.0 / (1.0 + math.exp(-(self._weights()[1] + start + end + joint)))
+
+    def _weigh(self, features: dict[str, float]) -> float:
+        """The weighted sum of ``features`` (names the model never saw weigh nothing)."""
+        weights = self._weights()[0]
+        return sum(weights[name] * value for name, value in features.items() if name in weights)
 
     def _weights(self) -> tuple[dict[str, float], float]:
         """Feature name → weight of the fitted model, and its intercept (built once)."""
@@ -439,9 +497,14 @@ class EdgeRanker:
             old = links[n].indicator
             if (old.start, old.end) in moved:
                 continue
+            plausible = place.words.plausible(place.base[0]) and place.words.plausible(place.base[1])
+            if plausible and 1.0 - self.base_probability(place) < margin:
+                # no candidate's probability (at most 1) can beat the rules' edges' by the margin: four places in
+                # five, whose other candidates need not be scored
+                continue
             scored = self.score(place)
             base_p = next(p for c, p in scored if c == place.base)
-            if not (place.words.plausible(place.base[0]) and place.words.plausible(place.base[1])):
+            if not plausible:
                 # the rules cut inside a word (安|装…): their edges are no reference, the best word edges win
                 scored = [(c, p) for c, p in scored if c != place.base] or scored
                 base_p = -1.0
