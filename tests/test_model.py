@@ -215,6 +215,25 @@ def test_the_trie_programme_splits_as_the_plain_one(corpus_dir, max_len):
         assert _fewest_words(line, 0, len(line), lexicon, max_len) == _fewest_by_every_start(line, lexicon, max_len)
 
 
+def test_a_figure_takes_the_first_unit_in_the_lexicons_order(corpus_dir):
+    # the units are one alternation tried in order: the same unit as the first of the (longest-first) list that
+    # the text continues with, after every figure of the corpus lines
+    from govreport.segment import _FIGURE, silver_word_spans
+
+    lexicon, units = silver_lexicon()
+    n = 0
+    for path in sorted(corpus_dir.glob("*.txt")):
+        for line in normalize_text(path.read_text(encoding="utf-8"))[0].splitlines():
+            spans = silver_word_spans(line, lexicon, units, 8)
+            ends = {a: b for a, b in spans}
+            for match in _FIGURE.finditer(line):
+                unit = next((u for u in units if line.startswith(u, match.end())), None)
+                if unit and match.start() in ends and ends[match.start()] == match.end():
+                    assert ends.get(match.end()) == match.end() + len(unit), line[match.start():match.end() + 4]
+                    n += 1
+    assert n > 500
+
+
 def test_pkuseg_segmenter_trains_offline_and_tokenizes_figures(tmp_path, seed_text):
     import spacy
 

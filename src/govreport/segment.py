@@ -94,11 +94,17 @@ def silver_word_spans(text: str, lexicon: frozenset[str], units: tuple[str, ...]
         spans += _fewest_words(text, pos, match.start(), lexicon, max_len)
         spans.append(match.span())
         pos = match.end()
-        unit = next((u for u in units if text.startswith(u, pos)), None)
-        if unit:
-            spans.append((pos, pos + len(unit)))
-            pos += len(unit)
+        unit = _unit_pattern(units).match(text, pos)
+        if unit and unit.end() > pos:
+            spans.append((pos, unit.end()))
+            pos = unit.end()
     return spans + _fewest_words(text, pos, len(text), lexicon, max_len)
+
+
+@lru_cache(maxsize=4)
+def _unit_pattern(units: tuple[str, ...]) -> re.Pattern[str]:
+    """The units as one alternation, tried in their order (the first that matches wins, as a loop over them)."""
+    return re.compile("|".join(map(re.escape, units)))
 
 
 def _fewest_words(text: str, lo: int, hi: int, lexicon: frozenset[str], max_len: int) -> list[tuple[int, int]]:
