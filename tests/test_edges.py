@@ -155,3 +155,21 @@ def test_places_whose_rules_edges_cannot_be_beaten_are_not_ranked(gold, ranker):
             skipped += 1.0 - base_p < ranker.cfg["margin"]
             places_seen += 1
     assert places_seen > 100 and skipped > places_seen / 2
+
+
+def test_no_candidate_takes_in_a_scope_or_place_word():
+    # configs/learned_link.yml never_taken_in: an edge moving left over 区级 or a place name is never proposed,
+    # while the same move over a plain verb is
+    cfg = edge_settings()
+    assert set(cfg["never_taken_in"]) >= {"scope", "place"}
+    text = "今年在平台发布区级依申请和公共服务事项960项。"
+    view = compact_view(text).text
+    words = Words(view, cfg["max_word_length"])
+    fig = (view.index("960项"), view.index("960项") + 4)
+    base = (view.index("依申请"), fig[0])
+    cands = candidate_edges(EdgePlace(view, words, fig, base, "left_context", DocSpans.of([], [], [])), cfg)
+    assert base in cands and all(s >= base[0] for s, _ in cands)
+    open_cfg = {**cfg, "never_taken_in": []}
+    assert (view.index("区级"), fig[0]) in candidate_edges(
+        EdgePlace(view, Words(view, cfg["max_word_length"]), fig, base, "left_context", DocSpans.of([], [], [])),
+        open_cfg)

@@ -33,6 +33,21 @@ def test_the_committed_paragraphs_are_well_formed(name):
     assert len(phrases) > 150 and len(with_ids) > 100
 
 
+@pytest.mark.parametrize("name", ["sentences", "sentences2", "held_out", "held_out2"])
+def test_the_paragraphs_keep_the_verbs_the_guidelines_put_inside(name):
+    # GUIDELINES 4: 被 (被申请行政复议), 设立/设置 (the verb that makes the counted thing) and 判决 are inside the
+    # phrase; the writers had put them on both sides, so a phrase right after one of them is a regression
+    outside = []
+    for row in load_paragraph_sets()[name]:
+        text = row["text"]
+        for fig in row["figures"]:
+            at = figure_offsets(text, fig["figure"], fig.get("occurrence", 0))
+            where = fig["phrase"] and phrase_offsets(text, fig["phrase"], *at)
+            if where and any(text[:where[0]].endswith(verb) for verb in ("被", "设立", "设置", "判决")):
+                outside.append((row["id"], fig["phrase"]))
+    assert outside == []
+
+
 def test_scores_count_each_figure_by_its_phrase_and_id():
     rows = [{"id": "a", "title": "某县人民政府2016年政府信息公开工作年度报告", "text": "全年共受理政府信息公开申请15件，比上年增长5%。",
              "figures": [{"figure": "15件", "occurrence": 0, "phrase": "受理政府信息公开申请", "id": "requests.received"},

@@ -336,3 +336,14 @@ def test_the_steps_before_the_verb_that_makes_the_counted_thing_are_outside():
     # guidelines 4: 汇集编印成册1000本 → 编印成册
     s = sentence_of(seed_text("001_9aef50f578a0bdd8.txt"), "并汇集编印成册", "1000本")
     assert phrases(s)["1000本"][0] == "编印成册"
+
+
+def test_filler_words_at_either_edge_and_a_made_thing_s_verb():
+    # guidelines 1 and 4: 共, 每期 at the start and 共, 占 right before the figure are outside; 设立, like 设置, makes
+    # the counted thing and is inside (constructed sentences)
+    assert phrases("区直18家单位共受理政府信息公开申请96件。")["96件"][0] == "受理政府信息公开申请"
+    assert phrases("全年在门户网站发布政策解读稿件和问答共53篇。")["53篇"][0] == "发布政策解读稿件和问答"
+    assert phrases("出版公报12期，每期印制3850册。")["3850册"][0] == "印制"
+    assert phrases("收到申请132件，通过互联网提交的占84.1%。")["84.1%"][0] == "互联网提交"
+    assert phrases("全县共设立政府信息公开查阅点42个。")["42个"][0] == "设立政府信息公开查阅点"
+    assert phrases("全面推进公共服务共享，新增公共文化设施12处。")["12处"][0] == "新增公共文化设施"  # 公共 stays

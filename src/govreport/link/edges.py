@@ -247,12 +247,23 @@ def candidate_edges(place: EdgePlace, cfg: dict[str, Any]) -> list[SpanKey]:
     phrase_char = _kinds().phrase_char
     starts = [s for s in starts if s < len(view) and (phrase_char.match(view, s) or view[s] in cfg["openings"])]
     ends = [e for e in ends if e > 0 and (phrase_char.match(view, e - 1) or view[e - 1] in cfg["closings"])]
+    kinds = frozenset(cfg.get("never_taken_in", ()))
+    if kinds:
+        # scope and subject words stay outside the INDICATOR (GUIDELINES section 1): an edge never moves to take
+        # one in (the rules' own edges may hold one: 纳入全省…建设)
+        starts = [s for s in starts if s >= s0 or not _holds_kind(words, s, s0, kinds)]
+        ends = [e for e in ends if e <= e0 or not _holds_kind(words, e0, e, kinds)]
     out = {(s0, e0)}
     for s in starts:
         for e in ends:
             if e - s >= cfg["min_chars"] and not stop.search(view, s, e):
                 out.add((s, e))
     return sorted(out)
+
+
+def _holds_kind(words: Words, lo: int, hi: int, kinds: frozenset[str]) -> bool:
+    """Whether a word from ``lo`` to ``hi`` is of one of ``kinds`` (scope: 全市, 区级, 各乡镇; place: …县, …区)."""
+    return any(kinds.intersection(word_kinds(w)) for w in words.between(lo, hi))
 
 
 def _reach(view: str, words: Words, pos: int, left: int, right: int, stop: re.Pattern[str], lo: int, hi: int
