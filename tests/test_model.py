@@ -204,7 +204,7 @@ def _fewest_by_every_start(text: str, lexicon: frozenset[str], max_len: int) -> 
 
 
 @pytest.mark.parametrize("max_len", [8, 3])
-def test_the_trie_programme_splits_as_the_plain_one(corpus_dir, max_len):
+def test_the_forward_programme_splits_as_the_plain_one(corpus_dir, max_len):
     from govreport.segment import _fewest_words
 
     lexicon, _ = silver_lexicon()

@@ -113,22 +113,23 @@ def _fewest_words(text: str, lo: int, hi: int, lexicon: frozenset[str], max_len:
     n = hi - lo
     if n <= 1:
         return [(lo, hi)] if n else []
-    trie = _word_trie(lexicon, max_len)
+    prefixes = _word_prefixes(lexicon, max_len)
     best = [0] + [n + 1] * n
     back = [0] * (n + 1)
-    # forward: from each start, the single character, then the dictionary words that open there, walked down a trie
-    # (the same choice as trying every start for each end, without slicing every stretch)
+    # forward: from each start, the single character, then the dictionary words that open there, followed while the
+    # stretch is still a word or the start of one (the same choice as trying every start for each end, without
+    # slicing every stretch up to max_len)
     for start in range(n):
         step = best[start] + 1
         if step < best[start + 1]:
             best[start + 1], back[start + 1] = step, start
-        node = trie.get(text[lo + start])
-        end = start + 1
-        while node is not None and end < n:
-            node = node.get(text[lo + end])
-            end += 1
-            if node is not None and _WORD_END in node and step < best[end]:
-                best[end], back[end] = step, start
+        for end in range(start + 2, min(n, start + max_len) + 1):
+            piece = text[lo + start:lo + end]
+            if piece in lexicon:
+                if step < best[end]:
+                    best[end], back[end] = step, start
+            elif piece not in prefixes:
+                break
     spans = []
     end = n
     while end > 0:
@@ -137,20 +138,13 @@ def _fewest_words(text: str, lo: int, hi: int, lexicon: frozenset[str], max_len:
     return spans[::-1]
 
 
-_WORD_END = ""  # the key that marks a trie node where a dictionary word ends (no character is "")
-
-
 @lru_cache(maxsize=4)
-def _word_trie(lexicon: frozenset[str], max_len: int) -> dict[str, Any]:
-    """The dictionary words of 2 to ``max_len`` characters as a trie of nested dicts, one level per character."""
-    root: dict[str, Any] = {}
-    for word in lexicon:
-        if 1 < len(word) <= max_len:
-            node = root
-            for ch in word:
-                node = node.setdefault(ch, {})
-            node[_WORD_END] = True
-    return root
+def _word_prefixes(lexicon: frozenset[str], max_len: int) -> frozenset[str]:
+    """The beginnings (two characters or more) of the dictionary words of up to ``max_len`` characters that are no
+    word themselves: with the lexicon, what a stretch may still grow into (a trie of nested dicts held 141 MB per
+    process; these, a few MB)."""
+    return frozenset(word[:k] for word in lexicon if len(word) <= max_len for k in range(2, len(word))
+                     if word[:k] not in lexicon)
 
 
 def write_silver_segmentation(units: Iterable[str], path: Path) -> int:
