@@ -53,7 +53,7 @@ def ranker(gold):
 
 def test_candidates_fall_on_word_edges_and_leave_the_figure_out():
     cfg = edge_settings()
-    text = "2016年,全市各级行政机关、乡镇安装文化信息资源共享查阅机12台。"
+    text = "2016年,全市更新电子显示屏、安装文化信息资源共享查阅机12台。"  # no scope word in the coordination
     view = compact_view(text).text
     words = Words(view, cfg["max_word_length"])
     fig = (view.index("12台"), view.index("12台") + 3)
