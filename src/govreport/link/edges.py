@@ -60,15 +60,17 @@ class Words:
         # the line breaks, to find a position's line by bisection (rfind walked back over long lines every time)
         self._breaks = [m.start() for m in re.finditer("\n", view)]
         self._line_starts: dict[int, list[int]] = {}  # line start → the word starts of that line, in order
-        self._line_of: dict[int, int] = {}  # word start → the start of its line
+
+    def _line(self, pos: int) -> tuple[int, int]:
+        """Start and end of the line holding ``pos`` (a line's start holds it, and so does its end)."""
+        k = bisect_left(self._breaks, pos)
+        return (self._breaks[k - 1] + 1 if k else 0), (self._breaks[k] if k < len(self._breaks) else len(self.view))
 
     def line(self, pos: int) -> None:
         """Segment the line holding ``pos`` (once)."""
-        k = bisect_left(self._breaks, pos)
-        lo = self._breaks[k - 1] + 1 if k else 0
+        lo, hi = self._line(pos)
         if lo in self._line_starts:
             return
-        hi = self._breaks[k] if k < len(self._breaks) else len(self.view)
         from ..segment import silver_word_spans
 
         lexicon, units = _lexicon()
@@ -76,7 +78,6 @@ class Words:
         for a, b in silver_word_spans(self.view[lo:hi], lexicon, units, self.max_len):
             self.starting[lo + a] = lo + b
             self.ending[lo + b] = lo + a
-            self._line_of[lo + a] = lo
             starts.append(lo + a)
 
     def edge(self, pos: int) -> bool:
@@ -117,10 +118,9 @@ class Words:
 
     def _span(self, lo: int, hi: int) -> tuple[list[int], int, int]:
         """The word starts of ``lo``'s line and the range of them from ``lo`` up to ``hi``."""
-        line = self._line_of.get(lo)
-        if line is None:
+        if lo not in self.starting:  # not a word start of a segmented line
             return [], 0, 0
-        starts = self._line_starts[line]
+        starts = self._line_starts[self._line(lo)[0]]
         first = bisect_left(starts, lo)
         return starts, first, max(first, bisect_left(starts, hi, first))
 
@@ -228,9 +228,6 @@ class EdgePlace:
         self.orgs = _near(self.spans.orgs, lo, hi)
         self.dates = _near(self.spans.dates, lo, hi)
         self.org_ends = frozenset(b for _, b in self.orgs)
-        self.lexicon = self.spans.lexicon
-        self.lexicon_starts = self.spans.lexicon_starts
-        self.lexicon_ends = self.spans.lexicon_ends
         # every candidate stays on the rules' side of the figure (candidate_edges), so this holds for all of them
         self.before = self.base[1] <= self.figure[0]
 
@@ -297,7 +294,7 @@ def start_features(place: EdgePlace, s: int, cfg: dict[str, Any]) -> dict[str, f
     if not place.before:
         _gap(f, place, place.figure[1], s, cfg)
     f["org_before"] = float(s in place.org_ends)
-    f["lexicon_start"] = float(s in place.lexicon_starts)
+    f["lexicon_start"] = float(s in place.spans.lexicon_starts)
     return f
 
 
@@ -307,7 +304,7 @@ def end_features(place: EdgePlace, e: int, cfg: dict[str, Any]) -> dict[str, flo
     _edge_words(f, place, place.base[1], e, "e", ("le", "ae"), cfg)
     if place.before:
         _gap(f, place, e, place.figure[0], cfg)
-    f["lexicon_end"] = float(e in place.lexicon_ends)
+    f["lexicon_end"] = float(e in place.spans.lexicon_ends)
     return f
 
 
@@ -346,7 +343,7 @@ def joint_features(place: EdgePlace, s: int, e: int, cfg: dict[str, Any]) -> dic
     f["has_de"] = float("的" in text)
     f["org_inside"] = float(any(s <= a and b <= e for a, b in place.orgs))
     f["date_inside"] = float(any(s <= a and b <= e for a, b in place.dates))
-    f["lexicon"] = float((s, e) in place.lexicon)
+    f["lexicon"] = float((s, e) in place.spans.lexicon)
     return f
 
 
