@@ -347,3 +347,45 @@ def test_filler_words_at_either_edge_and_a_made_thing_s_verb():
     assert phrases("收到申请132件，通过互联网提交的占84.1%。")["84.1%"][0] == "互联网提交"
     assert phrases("全县共设立政府信息公开查阅点42个。")["42个"][0] == "设立政府信息公开查阅点"
     assert phrases("全面推进公共服务共享，新增公共文化设施12处。")["12处"][0] == "新增公共文化设施"  # 公共 stays
+
+
+def test_passive_and_judgement_verbs_open_the_phrase():
+    # GUIDELINES 4: 被 (the passive says which count it is) and 判决 are inside, also before the field's compound
+    # (constructed sentences)
+    s = "本年度，本机关因政府信息公开工作被申请行政复议3件，结果维持2件；被提起行政诉讼5件，法院判决维持4件。"
+    got = phrases(s)
+    assert (got["3件"][0], got["5件"][0], got["4件"][0]) == ("被申请行政复议", "被提起行政诉讼", "判决维持")
+    assert phrases("市水利局被申请政府信息公开行政复议7件，结果纠正1件。")["7件"][0] == "被申请政府信息公开行政复议"
+    assert phrases("未经复议直接起诉的案件共6件，法院判决维持4件。")["4件"][0] == "判决维持"
+
+
+def test_a_channel_with_its_verb_alone_is_the_count():
+    # guidelines 1: the channel is part of a count it tells from the others, also when the verb has no object;
+    # with 的 between, the figure counts the noun after it and the channel only frames it (constructed sentences)
+    s = "全年主动公开政府信息3847条，其中区政府门户网站公开2916条，在政务微博发布137条。"
+    got = phrases(s)
+    assert (got["2916条"][0], got["137条"][0]) == ("区政府门户网站公开", "政务微博发布")
+    s = "2014年，在某县政府门户网站主动公开的738条政府信息中，工作动态类信息56条。"
+    assert phrases(s)["738条"][0] == "主动公开"
+
+
+def test_the_verb_before_a_title_tells_the_count():
+    # GUIDELINES 4: the whole title with its 《》 and the verb when it tells the count (seed 003, ours)
+    s = sentence_of(seed_text("003_78b9ceb0a6821668.txt"), "全市每期通过上述发布点", "9300余份")
+    assert phrases(s)["9300余份"][0] == "发放《合肥市人民政府公报》"
+
+
+def test_the_manner_adverb_that_names_the_row_is_inside():
+    # GUIDELINES 4: 当场答复, 按期答复; 对外公开 of the 2019 form (对 alone is a preposition and stays out)
+    got = phrases("全年收到申请120件，其中当场答复83件，按期答复30件，延期答复7件。")
+    assert (got["83件"][0], got["30件"][0], got["7件"][0]) == ("当场答复", "按期答复", "延期答复")
+    got = phrases("本年新制作规范性文件7件，对外公开规范性文件总数63件。")
+    assert got["63件"][0] == "对外公开规范性文件总数"
+
+
+def test_a_form_row_name_is_not_cut_inside():
+    # configs/indicators.yml: the pre-2019 row 告知通过其他途径办理(数) keeps its 通过, which as a frame preposition
+    # would leave only 办理; a row name that opens with a light verb (涉及国家秘密) still loses it (constructed sentences)
+    got = phrases("答复申请156件，其中同意公开102件，告知通过其他途径办理的11件。")
+    assert got["11件"] == ("告知通过其他途径办理", "requests.answered.other_channel")
+    assert phrases("不同意公开13件，其中涉及国家秘密的2件。")["2件"][0] == "国家秘密"

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from ..config import load_config
+from ..indicators import load_indicators
 
 CONFIG = "phrase_bounds.yml"
 
@@ -44,12 +45,17 @@ class PhraseBounds:
     frame_prepositions: re.Pattern[str]
     verb_kind: re.Pattern[str]
     verb_joiners: str
+    manner_adverbs: re.Pattern[str]
     channel_count: re.Pattern[str]
+    channel_bare_count: re.Pattern[str]
+    channel_bare_not_before: str
     channel_words: re.Pattern[str]
     channel_max_chars: int
     channel_verbs: re.Pattern[str]
     predicate_verbs: re.Pattern[str]
     min_chars: int
+    form_rows: frozenset[str]
+    form_row_lengths: tuple[int, ...]
 
 
 @lru_cache(maxsize=1)
@@ -79,13 +85,30 @@ def load_bounds() -> PhraseBounds:
         frame_prepositions=re.compile(cfg["frame_prepositions"]),
         verb_kind=re.compile(cfg["verb_kind"]),
         verb_joiners=cfg["verb_joiners"],
+        manner_adverbs=re.compile(f"(?:{cfg['manner_adverbs']})$"),
         channel_count=re.compile(f"(?:{cfg['channel']['count']})$"),
+        channel_bare_count=re.compile(f"(?:{cfg['channel']['bare_count']})$"),
+        channel_bare_not_before=cfg["channel"]["bare_not_before"],
         channel_words=re.compile(cfg["channel"]["words"]),
         channel_max_chars=cfg["channel"]["max_chars"],
         channel_verbs=re.compile(cfg["channel"]["verbs"]),
         predicate_verbs=re.compile(f"(?:{cfg['predicate']['verbs']})(?!{cfg['predicate']['verb_as_noun']})"),
         min_chars=cfg["min_chars"],
+        form_rows=(rows := _form_rows(cfg)),
+        form_row_lengths=tuple(sorted({len(r) for r in rows}, reverse=True)),
     )
+
+
+def _form_rows(cfg: dict) -> frozenset[str]:
+    """The forms' row names (configs/indicators.yml labels and aliases, cut at · and ｜) long enough to keep whole."""
+    rows = set()
+    for ind in load_indicators().values():
+        for name in ind.names:
+            for part in re.split(cfg["form_row_split"], name):
+                part = re.sub(cfg["form_row_suffix"], "", part)
+                if len(part) >= cfg["form_row_min_chars"]:
+                    rows.add(part)
+    return frozenset(rows)
 
 
 class LinkPatterns(Protocol):
@@ -105,6 +128,7 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     b = load_bounds()
     if not 0 <= start < end <= fig_start:
         return start, end
+    read_start = start
     end = _count_suffix(b, view, _coordination_right(b, view, start, end, fig_start, link), fig_start, link)
     start = _coordination(b, view, start, end, link)
     start = _after_adverb(b, view, start, end)
@@ -112,12 +136,22 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     start = _after_light_verb(b, view, start, end)
     start = _after_frame(b, view, start, end, link)
     start = _light_verbs(b, view, strip_leading(view, start, end), end, link)
-    start = _action_verb(b, view, start, end, link)
+    start = _manner_adverb(b, view, _action_verb(b, view, start, end, link), end, link)
     start = _at_predicate_verb(b, view, start, end)
     start = _after_channel(b, view, start, end, link)
-    start = _channel(b, view, start, end, link)
+    start = _channel(b, view, start, end, fig_start, link)
     end = _trailing(b, view, start, end)
-    return _unquoted(b, view, start, end)
+    return _unquoted(b, view, _whole_form_row(b, view, read_start, start, end), end)
+
+
+def _whole_form_row(b: PhraseBounds, view: str, read_start: int, start: int, end: int) -> int:
+    """A start moved inside a form's row name that the phrase as read ends with goes back to the name's start
+    (告知通过其他途径办理: the frame preposition would keep only 办理)."""
+    for length in b.form_row_lengths:
+        if (start > end - length >= read_start and view[end - length:end] in b.form_rows
+                and not b.light_verbs.match(view, end - length, end)):  # 涉及国家秘密: the light verb stays out
+            return end - length
+    return start
 
 
 def _count_suffix(b: PhraseBounds, view: str, end: int, fig_start: int, link: LinkPatterns) -> int:
@@ -247,12 +281,14 @@ def _after_channel(b: PhraseBounds, view: str, start: int, end: int, link: LinkP
     return verb.start()
 
 
-def _channel(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+def _channel(b: PhraseBounds, view: str, start: int, end: int, fig_start: int, link: LinkPatterns) -> int:
     """A count that only its channel tells from the others (区政府门户网站主动公开政府信息, “某某之声”公众号推送信息,
-    政务公开专区发布信息: guidelines 1, the channel is part of the count, the site's name inside) takes in the
+    政务公开专区发布信息, 区政府门户网站公开2916条: guidelines 1, the channel is part of the count, the site's name inside) takes in the
     channel's whole name: back to the frame preposition before it in its clause (通过, 在), else to the clause start
     (time and subject words out)."""
     m = b.channel_count.search(view, start, end)
+    if m is None and b.channel_bare_not_before not in view[end:fig_start]:
+        m = b.channel_bare_count.search(view, start, end)  # 区政府门户网站公开2916条: the verb alone
     if m is None:
         return start
     lo, pos = max(0, m.start() - b.channel_max_chars), m.start()
@@ -280,13 +316,12 @@ def _light_verbs(b: PhraseBounds, view: str, start: int, end: int, link: LinkPat
 
 def _action_verb(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
     """The action verb right before the phrase, taken in when it tells which count it is (发布依申请公开信息,
-    guidelines 1); not before a title (编印《…》5期) nor before a phrase that opens with a verb itself."""
-    if view.startswith("《", start):
-        return start
+    guidelines 1), also before a title (发放《…公报》9300余份, GUIDELINES 4; 编印 is no action verb); not before a
+    phrase that opens with a verb itself."""
     m = b.modifiers.search(view, max(0, start - 8), start)
-    if m is not None:
-        return m.start()  # 政府信息公开行政复议: the compound that names the field is part of the name
-    verb = link.verbs.match(view, start, end)
+    if m is not None:  # 政府信息公开行政复议: the compound that names the field is part of the name, and so is
+        start = m.start()  # the action verb before it (被申请政府信息公开行政复议)
+    verb = None if m is not None else link.verbs.match(view, start, end)
     if verb is None or b.verb_kind.match(view, verb.end(), end):  # 解读类稿件: a kind of thing, not an action
         m = _ending_with(link.verbs.pattern).search(view[max(0, start - 4):start])
         if m is None or b.not_action_verbs.search(m.group(0)):
@@ -297,6 +332,14 @@ def _action_verb(b: PhraseBounds, view: str, start: int, end: int, link: LinkPat
     if joined is None or b.not_action_verbs.search(joined.group("verb")):
         return start
     return start - len(joined.group(0))
+
+
+def _manner_adverb(b: PhraseBounds, view: str, start: int, end: int, link: LinkPatterns) -> int:
+    """The manner adverb right before a phrase that opens with its verb names the row (当场答复, 按期答复)."""
+    if link.verbs.match(view, start, end) is None:
+        return start
+    m = b.manner_adverbs.search(view, max(0, start - 2), start)
+    return start if m is None else m.start()
 
 
 @lru_cache(maxsize=4)
