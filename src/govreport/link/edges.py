@@ -22,12 +22,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import load_config
 from ..types import Span
 from .phrase_bounds import load_bounds
 from .rules import Link, View, compact_view, load_rules
+
+if TYPE_CHECKING:
+    import marisa_trie
 
 EDGES_FILE = "edges.joblib"
 SpanKey = tuple[int, int]
@@ -43,7 +46,7 @@ def edge_settings() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> tuple[frozenset[str], tuple[str, ...]]:
+def _lexicon() -> tuple[marisa_trie.Trie, tuple[str, ...]]:
     from ..segment import silver_lexicon  # segment imports spaCy: 0.7 s of each start that never ranks edges
 
     return silver_lexicon()
@@ -93,8 +96,9 @@ class Words:
         if self.edge(pos):
             return True
         lexicon = _lexicon()[0]
-        return any(self.view[pos:pos + k] in lexicon or self.view[max(0, pos - k):pos] in lexicon
-                   for k in range(2, self.max_len + 1))
+        if any(len(word) > 1 for word in lexicon.prefixes(self.view[pos:pos + self.max_len])):
+            return True
+        return any(self.view[max(0, pos - k):pos] in lexicon for k in range(2, self.max_len + 1))
 
     def before(self, pos: int) -> str:
         """The word that ends at ``pos`` ('' at a line start)."""
