@@ -82,6 +82,10 @@ def test_indicator_after_figure():
     # the relative clause before the figure names the count (guidelines 4: 在办结答复的1486件申请中 → 办结答复), not the
     # 行政复议 after it; the completed reviews are a part of the category: no whole-category id
     assert (links[0].rule, links[0].indicator.text, links[0].canonical_id) == ("left_context", "办结", None)
+    # ...and no learned id either: the fill would read 办结 as the completed requests
+    from govreport.link.policy import open_for_fill
+
+    assert links[0].withheld == "narrower" and not open_for_fill(links[0])
     # 维持/纠错/其他情形 belong to review here, by the enumeration's parent
     assert [lk.canonical_id for lk in links[1:]] == ["review.upheld", "review.corrected", "review.other"]
 

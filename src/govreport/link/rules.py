@@ -337,6 +337,9 @@ class _Fig:
     narrower: bool = False
     # the phrase coordinates other items with its lexicon head (_coordinates_others): the id is withheld likewise
     coordinated: bool = False
+    # the figure of a relative clause counts a part of the noun after it, of another family than its phrase's id
+    # (_part_of_other_family): no id, not even a learned one
+    part_of_other: bool = False
     # the rest of the counted noun after the units this figure counts (45个部门职权事项3013项: 职权事项), what the
     # next figure counts (_units_before_next_figure)
     rest: tuple[int, int] | None = None
@@ -871,6 +874,17 @@ def _counts_narrower(view: str, rule: str, cand: _Cand, fig: _Fig, cs: int, ce: 
     return False
 
 
+def _part_of_other_family(canonical: str | None, relative_noun: _Cand | None) -> bool:
+    """Whether a relative clause's figure counts a part of the noun after it that its phrase has no id for (办结的
+    14件行政复议中: the completed review cases; 办结 alone is no id of the review family, and the completed requests'
+    id would be wrong), rather than a part its id names (在办结答复的1486件申请中: requests.answered, of the requests
+    that 申请 names)."""
+    noun_id = relative_noun and (relative_noun.kb_id or (relative_noun.entry and relative_noun.entry.id))
+    if not noun_id or "{" in noun_id:
+        return False
+    return canonical is None or canonical.split(".")[0] != noun_id.split(".")[0]
+
+
 def _form_row_id(phrase: str, form: str | None, unit: str | None) -> str | None:
     """The id of the request table's row (its total column) that the report's form labels with ``phrase`` as
     written (本机关不掌握相关政府信息31件, 重复申请5件: rows the lexicon has no phrase for), when the form has such a
@@ -1113,6 +1127,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             continue
 
         rule, cand, phrase = _own_indicator(v, fig, cands, cand_starts, cand_ends, cs, ce, places)
+        relative_noun = None
         if (rule == "noun_after" and re.search(cfg["relative_clause"]["before"], v[max(cs, fig.start - 1):fig.start])
                 and re.match(cfg["relative_clause"]["after"], v[phrase[1]:ce])):
             # 在办结答复的1486件申请中: the relative clause before the figure names the count, not the noun
@@ -1122,6 +1137,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
               and re.match(cfg["relative_clause"]["after"], v[cand.end:ce])
               and (left := _left_phrase(v, cs, fig.start)) is not None):
             rule, phrase = "left_context", left  # 办结的14件行政复议中: as 在办结答复的1486件申请中
+            relative_noun = cand
         if rule == "noun_after":
             predicate = predicate_after(v, phrase[0], phrase[1], ce, rules)
             if predicate is not None:
@@ -1176,6 +1192,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 cand = _Cand(*edges, entry, cand.kb_id)
         canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos))
         fig.narrower = canonical is not None and _counts_narrower(v, rule, cand, fig, cs, ce)
+        fig.part_of_other = _part_of_other_family(canonical, relative_noun)
         fig.coordinated = canonical is not None and _coordinates_others(v, (cand.start, cand.end), head)
         if cand.entry is not None and cand.entry.context is not None:
             # a bare verb (共办结37件) names the requests only after the sentence named them; a semicolon does not
@@ -1205,6 +1222,8 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             proposed, f.link.withheld = None, "narrower"
         elif proposed and f.coordinated:
             proposed, f.link.withheld = None, "coordinated"
+        elif f.part_of_other:
+            proposed, f.link.withheld = None, "narrower"
         f.link.canonical_id, reason = whole_body_id(proposed, f.link.scope, organ,
                                                     figure_sentence(text, f.span.start))
         f.link.withheld = f.link.withheld or reason
