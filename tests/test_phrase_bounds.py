@@ -389,3 +389,11 @@ def test_a_form_row_name_is_not_cut_inside():
     got = phrases("答复申请156件，其中同意公开102件，告知通过其他途径办理的11件。")
     assert got["11件"] == ("告知通过其他途径办理", "requests.answered.other_channel")
     assert phrases("不同意公开13件，其中涉及国家秘密的2件。")["2件"][0] == "国家秘密"
+
+
+def test_staff_words_name_their_field_and_both_kinds():
+    # 专兼职 counts both kinds, the whole staff; the field after 专职/兼职 is part of the name (constructed sentences)
+    got = phrases("全县配备专兼职工作人员41名，其中专职信息公开工作人员5名、兼职信息员36名。")
+    assert got["41名"] == ("专兼职工作人员", "capacity.staff")
+    assert got["5名"] == ("专职信息公开工作人员", "capacity.staff.full_time")
+    assert got["36名"] == ("兼职信息员", "capacity.staff.part_time")
