@@ -397,3 +397,9 @@ def test_staff_words_name_their_field_and_both_kinds():
     assert got["41名"] == ("专兼职工作人员", "capacity.staff")
     assert got["5名"] == ("专职信息公开工作人员", "capacity.staff.full_time")
     assert got["36名"] == ("兼职信息员", "capacity.staff.part_time")
+
+
+def test_organising_and_having_open_no_phrase():
+    # 组织 before the verb of what it organises and 有/共有 are outside; 现有 stays (constructed sentences)
+    assert phrases("区政府新闻办组织召开新闻发布会9场。")["9场"][0] == "召开新闻发布会"
+    assert phrases("截至年底，全市共有政务新媒体账号156个。")["156个"][0] == "政务新媒体账号"
