@@ -403,3 +403,10 @@ def test_organising_and_having_open_no_phrase():
     # 组织 before the verb of what it organises and 有/共有 are outside; 现有 stays (constructed sentences)
     assert phrases("区政府新闻办组织召开新闻发布会9场。")["9场"][0] == "召开新闻发布会"
     assert phrases("截至年底，全市共有政务新媒体账号156个。")["156个"][0] == "政务新媒体账号"
+
+
+def test_requests_in_progress_keep_their_aspect_and_no_id():
+    # 正在 is the aspect, not the place 在: 正在办理(中) whole, and neither completed nor carried forward (no id)
+    got = phrases("收到申请517件，答复509件，其余8件正在办理中。")
+    assert got["8件"] == ("正在办理中", None)
+    assert phrases("已办结145件，正在办理2件。")["2件"] == ("正在办理", None)
