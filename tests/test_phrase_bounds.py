@@ -410,3 +410,17 @@ def test_requests_in_progress_keep_their_aspect_and_no_id():
     got = phrases("收到申请517件，答复509件，其余8件正在办理中。")
     assert got["8件"] == ("正在办理中", None)
     assert phrases("已办结145件，正在办理2件。")["2件"] == ("正在办理", None)
+
+
+def test_respective_figures_pair_with_their_items_only():
+    # "A、B和C分别为N1、N2和N3": the first figure takes its item too (not the whole coordination), a clause after
+    # the list (其余17件为…) is no figure of it, the first item loses its clause's subject and frame, and 分别 with
+    # one phrase pairs nothing (constructed sentences)
+    got = phrases("本年度办结的申请中，予以公开、部分公开、无法提供和不予处理分别为64件、12件、23件和7件。")
+    assert [got[f][0] for f in ("64件", "12件", "23件", "7件")] == ["予以公开", "部分公开", "无法提供", "不予处理"]
+    got = phrases("按时办结率为98.9%。答复中，同意公开、部分公开分别为412件、97件，其余17件为其他。")
+    assert (got["412件"], got["97件"]) == (("同意公开", "requests.answered.granted"),
+                                         ("部分公开", "requests.answered.partial"))
+    got = phrases("2014年，县政府召开政务公开专题会议和举办政府信息公开业务培训班分别为3次、5期。")
+    assert (got["3次"][0], got["5期"][0]) == ("召开政务公开专题会议", "举办政府信息公开业务培训班")
+    assert phrases("全区在门户网站专栏分别公开财政预决算信息186条。")["186条"][0] == "公开财政预决算信息"

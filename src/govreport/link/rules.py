@@ -84,6 +84,7 @@ class _Rules:
     enumeration: re.Pattern[str]
     respectively: re.Pattern[str]
     respectively_split: re.Pattern[str]
+    respectively_list: re.Pattern[str]
     strip_prefix: re.Pattern[str]
     strip_suffix: re.Pattern[str]
     phrase_tail: re.Pattern[str]
@@ -162,6 +163,7 @@ def load_rules() -> _Rules:
         enumeration=comp(cfg["enumeration_markers"]),
         respectively=comp(cfg["respectively_marker"]),
         respectively_split=comp(cfg["respectively_item_split"]),
+        respectively_list=comp(cfg["respectively_figure_list"]),
         strip_prefix=comp("(?:" + cfg["strip_prefix"].replace("\n", "").replace(" ", "") + ")"),
         strip_suffix=comp(cfg["strip_suffix"]),
         phrase_tail=comp(f"(?:{p}|[“”])+$"),
@@ -741,15 +743,20 @@ def _chain_root(fig: _Fig, same_id: bool) -> _Fig:
 
 
 def _respectively(view: str, figs: list[_Fig], fig_starts: list[int], i: int, marker: re.Match,
-                  bounds: _Boundaries) -> tuple[int, int] | None:
-    """For "A、B分别为N1、N2": the item before 分别 that pairs with figure ``i`` (view offsets), or None."""
+                  bounds: _Boundaries) -> tuple[int, int, bool] | None:
+    """For "A、B分别为N1、N2": the item before 分别 that pairs with figure ``i`` (view offsets) and whether it is the
+    first, or None."""
     rules = load_rules()
     m = rules.respectively.match(view, marker.start())
     if not m:
         return None
-    # the figures after the marker in its sentence: a slice of the sorted figures
+    # the figures after the marker in its sentence, listed one after the other (412件、97件和38件; not the 17件 of
+    # a clause after them, 其余17件为…): a slice of the sorted figures
     first = bisect_left(fig_starts, m.end())
-    last = bisect_left(fig_starts, _Boundaries.after(bounds.sentence, m.end(), len(view)))
+    in_sentence = bisect_left(fig_starts, _Boundaries.after(bounds.sentence, m.end(), len(view)))
+    last = min(in_sentence, first + 1)
+    while last < in_sentence and rules.respectively_list.fullmatch(view, figs[last - 1].end, figs[last].start):
+        last += 1
     if not first <= i < last:
         return None
     lo = max(_Boundaries.before(bounds.sentence, marker.start()), marker.start() - rules.cfg["windows"]["left"])
@@ -760,12 +767,13 @@ def _respectively(view: str, figs: list[_Fig], fig_starts: list[int], i: int, ma
         items.append((pos, sep.start()))
         pos = sep.end()
     items.append((pos, marker.start()))
-    if len(items) != last - first:
-        return None
+    if len(items) != last - first or len(items) < 2:
+        return None  # 在门户网站专栏分别公开…186条: 分别 distributes one phrase, it pairs no items
     start, end = items[i - first]
     # drop the subject words before the first item's phrase (scope, time, 共)
     phrase = _left_phrase(view, start, end) if start < end else None
-    return phrase or ((start, end) if end - start >= 2 else None)
+    phrase = phrase or ((start, end) if end - start >= 2 else None)
+    return phrase and (*phrase, i == first)
 
 
 def _make_indicator(view: View, text: str, vstart: int, vend: int, kb_id: str | None) -> Span:
@@ -1128,6 +1136,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
 
         rule, cand, phrase = _own_indicator(v, fig, cands, cand_starts, cand_ends, cs, ce, places)
         relative_noun = None
+        first_item = False
         if (rule == "noun_after" and re.search(cfg["relative_clause"]["before"], v[max(cs, fig.start - 1):fig.start])
                 and re.match(cfg["relative_clause"]["after"], v[phrase[1]:ce])):
             # 在办结答复的1486件申请中: the relative clause before the figure names the count, not the noun
@@ -1161,16 +1170,17 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             rule, phrase = "none", None  # 全市投入…资金2.5亿元,其中市本级投入4780万元: no phrase of its own
         elif rule == "left_context" and _refined(v, phrase[0], phrase[1], fig.start) in organ_spans:
             rule, phrase = "none", None  # 其中县自然资源局31件: the organ says whose the figure is (its scope), not what
-        if rule == "none" and marker is not None:
-            item = _respectively(v, figs, fig_starts, i, marker, bounds)
-            if item:
-                rule, phrase = "respectively", item
-            elif parent is not None:
-                plink = parent.link
-                fig.link = Link(fig.span, plink.indicator, plink.canonical_id, own_scope or plink.scope,
-                                cfg["labels"]["relation"], "enumeration", conf["enumeration"])
-                fig.cand, fig.entry = parent.cand, parent.entry
-                continue
+        # "A、B和C分别为N1、N2和N3": each figure takes its item, the first too (a phrase read before it would take in
+        # the whole coordination, 予以公开、部分公开…和不予处理)
+        item = _respectively(v, figs, fig_starts, i, marker, bounds) if marker is not None else None
+        if item:
+            rule, phrase, first_item = "respectively", item[:2], item[2]
+        elif rule == "none" and marker is not None and parent is not None:
+            plink = parent.link
+            fig.link = Link(fig.span, plink.indicator, plink.canonical_id, own_scope or plink.scope,
+                            cfg["labels"]["relation"], "enumeration", conf["enumeration"])
+            fig.cand, fig.entry = parent.cand, parent.entry
+            continue
         scope = own_scope or _scope(bounds, ss, cs, fig.start, subject, scoped_clause)
         if scope is None and parent is not None and parent.link:
             scope = parent.link.scope
@@ -1180,10 +1190,14 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         if phrase is not None:
             cand = _Cand(phrase[0], phrase[1], _head_entry(v[phrase[0]:phrase[1]]))
         head = (cand.start, cand.end)
-        if rule in cfg["refined_rules"] or rule == "noun_after":
+        if rule in cfg["refined_rules"] or rule == "noun_after" or first_item:
             # the guidelines' edges (phrase_bounds.py): coordination whole, count word in, subject out
             edges = (cand.start, cand.end)
-            if rule != "noun_after":
+            if first_item:
+                # the first item of "A和B分别为N1、N2" carries its clause's subject and frame (县政府召开…会议和举办…
+                # 培训班分别为3次、5期): those edges, but no coordination with the items after it
+                edges = _after_organ(v, _refined(v, *edges, cand.end), fig.start, organs)
+            elif rule != "noun_after":
                 edges = _after_organ(v, _refined(v, *edges, fig.start), fig.start, organs)
             edges = (_after_body_place(v, *edges, places), edges[1])
             if edges != (cand.start, cand.end):
