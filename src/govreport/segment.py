@@ -120,15 +120,16 @@ def _fewest_words(text: str, lo: int, hi: int, lexicon: marisa_trie.Trie, max_le
         return [(lo, hi)] if n else []
     best = [0] + [n + 1] * n
     back = [0] * (n + 1)
+    stretch, words_opening = text[lo:hi], lexicon.prefixes
     # forward: from each start, the single character, then the dictionary words that open there (the trie lists
     # them in one call; the same choice as trying every start for each end)
     for start in range(n):
         step = best[start] + 1
         if step < best[start + 1]:
             best[start + 1], back[start + 1] = step, start
-        for word in lexicon.prefixes(text[lo + start:lo + min(n, start + max_len)]):
+        for word in words_opening(stretch[start:start + max_len]):
             end = start + len(word)
-            if end > start + 1 and step < best[end]:
+            if step < best[end] and end > start + 1:
                 best[end], back[end] = step, start
     spans = []
     end = n
