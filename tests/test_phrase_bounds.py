@@ -389,6 +389,9 @@ def test_a_form_row_name_is_not_cut_inside():
     got = phrases("答复申请156件，其中同意公开102件，告知通过其他途径办理的11件。")
     assert got["11件"] == ("告知通过其他途径办理", "requests.answered.other_channel")
     assert phrases("不同意公开13件，其中涉及国家秘密的2件。")["2件"][0] == "国家秘密"
+    # GUIDELINES 4: time words are inside table-row names; 《》 does not cut the row name either
+    got = phrases("规范性文件本年新制作数量3件、本年新公开数量2件，对外公开总数量19件；不是《条例》所指政府信息4件。")
+    assert (got["2件"][0], got["19件"][0], got["4件"][0]) == ("本年新公开数量", "对外公开总数量", "不是《条例》所指政府信息")
 
 
 def test_staff_words_name_their_field_and_both_kinds():

@@ -128,7 +128,6 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     b = load_bounds()
     if not 0 <= start < end <= fig_start:
         return start, end
-    read_start = start
     end = _count_suffix(b, view, _coordination_right(b, view, start, end, fig_start, link), fig_start, link)
     start = _coordination(b, view, start, end, link)
     start = _after_adverb(b, view, start, end)
@@ -141,14 +140,15 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     start = _after_channel(b, view, start, end, link)
     start = _channel(b, view, start, end, fig_start, link)
     end = _trailing(b, view, start, end)
-    return _unquoted(b, view, _whole_form_row(b, view, read_start, start, end), end)
+    return _unquoted(b, view, _whole_form_row(b, view, start, end), end)
 
 
-def _whole_form_row(b: PhraseBounds, view: str, read_start: int, start: int, end: int) -> int:
-    """A start moved inside a form's row name that the phrase as read ends with goes back to the name's start
-    (告知通过其他途径办理: the frame preposition would keep only 办理)."""
+def _whole_form_row(b: PhraseBounds, view: str, start: int, end: int) -> int:
+    """A start inside a form's row name that the text ends with at the phrase's end goes back to the name's start
+    (告知通过其他途径办理: the frame preposition would keep only 办理; 本年新公开数量, 不是《条例》所指政府信息: the reading
+    had already dropped 本年 as a time word and stopped at the title)."""
     for length in b.form_row_lengths:
-        if (start > end - length >= read_start and view[end - length:end] in b.form_rows
+        if (start > end - length >= 0 and view[end - length:end] in b.form_rows
                 and not b.light_verbs.match(view, end - length, end)):  # 涉及国家秘密: the light verb stays out
             return end - length
     return start
