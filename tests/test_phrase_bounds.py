@@ -427,3 +427,11 @@ def test_respective_figures_pair_with_their_items_only():
     got = phrases("2014年，县政府召开政务公开专题会议和举办政府信息公开业务培训班分别为3次、5期。")
     assert (got["3次"][0], got["5期"][0]) == ("召开政务公开专题会议", "举办政府信息公开业务培训班")
     assert phrases("全区在门户网站专栏分别公开财政预决算信息186条。")["186条"][0] == "公开财政预决算信息"
+
+
+def test_a_notice_board_is_a_channel():
+    # 公开栏, 公示栏 are channels with 张贴 as their verb: out of what they carry, in their own count; the 公开 of
+    # 政务公开栏 is no verb (constructed sentences)
+    assert phrases("通过镇政务公开栏张贴公告164份。")["164份"][0] == "张贴公告"
+    assert phrases("在各社区公示栏公示发放明细6284条。")["6284条"][0] == "公示发放明细"
+    assert phrases("通过政务微信公众号推送527条，在政务公开栏张贴106条。")["106条"][0] == "政务公开栏张贴"

@@ -271,12 +271,15 @@ def _after_channel(b: PhraseBounds, view: str, start: int, end: int, link: LinkP
     channel only carries: the phrase from the verb (门户网站公开儿童预防接种相关信息 → 公开儿童预防接种相关信息, as
     after 通过 or 在, ``_after_frame``); not the channel's own disclosure count (区政府门户网站主动公开政府信息,
     ``_channel``), nor a name with another verb before the channel's (受理网上申请)."""
-    verb = b.channel_verbs.search(view, start, end)
+    # the first verb that is no part of the field's name (镇政务公开栏张贴公告: 公开 of 政务公开 names the board)
+    verb = next((m for m in b.channel_verbs.finditer(view, start, end)
+                 if not b.modifiers.search(view, start, m.end())), None)
     if verb is None or verb.start() == start or verb.start() - start > b.channel_max_chars:
         return start
     if (end - verb.end() < b.min_chars or b.channel_count.match(view, verb.start(), end)
-            or b.modifiers.search(view, start, verb.end())  # 平台政务公开: a noun, not the channel's verb
-            or not b.channel_words.search(view, start, verb.start()) or link.verbs.search(view, start, verb.start())):
+            or not b.channel_words.search(view, start, verb.start())
+            or any(not b.modifiers.search(view, start, m.end()) and not b.channel_words.match(view, m.start())
+                   for m in link.verbs.finditer(view, start, verb.start()))):  # 公开栏 names the board
         return start
     return verb.start()
 
