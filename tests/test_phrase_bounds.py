@@ -435,3 +435,7 @@ def test_a_notice_board_is_a_channel():
     assert phrases("通过镇政务公开栏张贴公告164份。")["164份"][0] == "张贴公告"
     assert phrases("在各社区公示栏公示发放明细6284条。")["6284条"][0] == "公示发放明细"
     assert phrases("通过政务微信公众号推送527条，在政务公开栏张贴106条。")["106条"][0] == "政务公开栏张贴"
+    # short-video accounts and hotlines carry what they publish or take in (constructed sentences)
+    assert phrases("抖音号发布短视频92条。")["92条"][0] == "发布短视频"
+    assert phrases("通过微博微信回应社会关切37次。")["37次"][0] == "回应社会关切"
+    assert phrases("12358价格举报热线受理群众咨询投诉5637件。")["5637件"][0] == "受理群众咨询投诉"
