@@ -439,3 +439,9 @@ def test_a_notice_board_is_a_channel():
     assert phrases("抖音号发布短视频92条。")["92条"][0] == "发布短视频"
     assert phrases("通过微博微信回应社会关切37次。")["37次"][0] == "回应社会关切"
     assert phrases("12358价格举报热线受理群众咨询投诉5637件。")["5637件"][0] == "受理群众咨询投诉"
+
+
+def test_a_threshold_verb_before_the_figure_is_outside():
+    # 突破, 超 say the figure is a threshold passed, like 超过 (constructed sentences)
+    assert phrases("客户端粉丝总数突破81万。")["81万"][0] == "粉丝总数"
+    assert phrases("政策解读图文173篇，累计阅读量超52.7万次。")["52.7万次"][0] == "阅读量"
