@@ -443,5 +443,5 @@ def test_a_notice_board_is_a_channel():
 
 def test_a_threshold_verb_before_the_figure_is_outside():
     # 突破, 超 say the figure is a threshold passed, like 超过 (constructed sentences)
-    assert phrases("客户端粉丝总数突破81万。")["81万"][0] == "粉丝总数"
-    assert phrases("政策解读图文173篇，累计阅读量超52.7万次。")["52.7万次"][0] == "阅读量"
+    assert phrases("全年推送信息5812条，粉丝总数突破81万。")["81万"][0] == "粉丝总数"
+    assert phrases("政策解读图文173篇，累计阅读量超52.7万次。")["超52.7万次"][0] == "阅读量"
