@@ -52,6 +52,17 @@ def test_the_judge_learns_which_proposals_are_right():
     assert ids == ["requests.received"] * 4 + [None]
 
 
+def test_the_judge_gives_no_id_where_the_rules_withheld_one():
+    # a judge that learned the learned linker is right still leaves a withheld link without an id (办结的14件行政复议中:
+    # narrower; a part of the body, a share): the guidelines' rules are not odds
+    docs = [_document(10 * k, "requests.received") for k in range(1, 8)]
+    judge = IdJudge().fit(docs, {"requests.received": "件"})
+    rules, learned, text, form, organ, _ = _document(100, "requests.received")
+    rules[0] = Link(rules[0].figure, rules[0].indicator, None, None, rule="left_context", withheld="narrower")
+    judged = judge.judge(rules, learned, text, form, organ)
+    assert judged[0].canonical_id is None and judged[1].canonical_id == "requests.received"
+
+
 def test_the_judge_needs_right_and_wrong_proposals():
     rules = [_link(1, "requests.received")]
     with pytest.raises(ValueError, match="right and wrong"):

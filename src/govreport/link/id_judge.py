@@ -179,7 +179,8 @@ class IdJudge:
     def judge(self, rules_links: Sequence[Any], learned_links: Sequence[Any], text: str, form: str | None = None,
               organ: str | None = None, threshold: float | None = None) -> list[Any]:
         """The rules' links with ids chosen by the judge: per figure the most probable proposal at or above
-        ``threshold`` (default: configured), else none."""
+        ``threshold`` (default: configured), else none. A link whose id the rules withheld (a part of the body, a
+        share, a narrower or coordinated count) keeps none: those are the guidelines' rules, not odds."""
         threshold = self.cfg["threshold"] if threshold is None else threshold
         best: dict[SpanKey, tuple[float, str]] = {}
         for (key, canonical), p in self.probabilities(rules_links, learned_links, text, form, organ).items():
@@ -187,6 +188,9 @@ class IdJudge:
                 best[key] = (p, canonical)
         out = []
         for link in rules_links:
+            if getattr(link, "withheld", None):
+                out.append(link)
+                continue
             chosen = best.get((link.figure.start, link.figure.end))
             canonical = chosen[1] if chosen else None
             out.append(link if canonical == link.canonical_id else replace(link, canonical_id=canonical))
