@@ -133,3 +133,28 @@ def test_the_cv_choice_of_ids_reaches_the_linker_meta(tmp_path):
     policy = json.loads(meta_path.read_text(encoding="utf-8"))["policy"]
     assert (policy["ids_from"], policy["fill_gate"], policy["fill_min_support"]) == ("fill", "judge", 0.3)
     assert policy["chosen_by"] == "cv"
+
+
+def test_the_judge_s_ids_replace_the_rules_only_when_they_beat_the_ids_the_rules_get():
+    """choose_links: the combined policy is taken for "the same phrases, better ids" only when the id judge's ids beat
+    the ids the rules' policy gets from its chosen source (the fill), not merely the bare rules' ids."""
+    from govreport.link.features import linker_config
+    from govreport.training.crossval import choose_links
+
+    cfg = linker_config()
+    judged = f"combined_judged@{cfg['id_judge']['threshold']}"
+    fills = [f"rules_filled_ids:{g}@{t}" for g, ts in cfg["combined"]["fill"]["min_support_grid"].items() for t in ts]
+
+    def summary(judge_ids: float, fill_ids: float) -> dict:
+        row = lambda phrase, ids: {"phrase": {"mean": phrase, "folds": [phrase] * 4},
+                                   "ids": {"mean": ids, "folds": [ids] * 4}}
+        out = {p: row(0.90, 0.85) for p in ("rules", "learned", "combined", "edges", "combined_learned_ids")}
+        out.update({p: row(0.90, 0.85) for p in fills})
+        out[fills[0]] = row(0.90, fill_ids)
+        out[judged] = row(0.90, judge_ids)
+        return out
+
+    below = choose_links(summary(judge_ids=0.89, fill_ids=0.91))["chosen"]
+    assert (below["policy"], below["ids_from"], below["id_judge"]) == ("rules", "fill", True)
+    above = choose_links(summary(judge_ids=0.93, fill_ids=0.91))["chosen"]
+    assert above["policy"] == "combined"

@@ -168,9 +168,18 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
                         for metric in ("phrase", "canonical", "ids")}
                for policy in ("rules", "learned", "combined", *filled, "combined_learned_ids", "edges",
                               *judged)}
+    return {"per_fold": per_fold, "summary": summary, **choose_links(summary)}
+
+
+def choose_links(summary: dict[str, Any]) -> dict[str, Any]:
+    """The links' policy cv chooses from its per-fold ``summary`` (configs/learned_link.yml ``selection``): phrases
+    first, then where the ids come from, then whether the id judge's ids under the combined policy beat those."""
+    cfg = linker_config()
     metric, min_gain = cfg["selection"]["metric"], cfg["selection"]["min_gain"]
     order = cfg["selection"]["order"]
     chosen = choose_in_order({p: summary[p][metric]["folds"] for p in order}, order, min_gain)
+    fill_grid = [(gate, t) for gate, ts in cfg["combined"]["fill"]["min_support_grid"].items() for t in ts]
+    filled = [f"rules_filled_ids:{gate}@{t}" for gate, t in fill_grid]
     # where ids come from, whatever the phrases' policy, tried from the fewest ids to the most (configs/learned_link.yml
     # combined.fill.min_support_grid): the rules, the rules filled by the learned links under each gate, the learned
     ids_options = ["rules", *filled, "combined_learned_ids"]
@@ -180,10 +189,14 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
     # the id judge decides the combined policy's ids only when it beats the rules' ids (at the configured threshold)
     judged = f"combined_judged@{cfg['id_judge']['threshold']}"
     id_judge = judged in summary and beats(summary[judged]["ids"]["folds"], summary["rules"]["ids"]["folds"], min_gain)
-    if id_judge and chosen == "rules" and summary["combined"]["phrase"]["mean"] >= summary["rules"]["phrase"]["mean"]:
-        chosen = "combined"  # the same phrases, better ids
-    return {"per_fold": per_fold, "summary": summary, "metric": metric,
-            "chosen": {"policy": chosen, "override_threshold": threshold, "ids_from": ids_from, "id_judge": id_judge,
+    # the same phrases, better ids: better than the ids the rules' policy gets from ids_from, not than the bare rules'
+    # (a judge below the filled ids would otherwise replace them)
+    if (id_judge and chosen == "rules" and summary["combined"]["phrase"]["mean"] >= summary["rules"]["phrase"]["mean"]
+            and beats(summary[judged]["ids"]["folds"], summary[ids_choice]["ids"]["folds"], min_gain)):
+        chosen = "combined"
+    return {"metric": metric,
+            "chosen": {"policy": chosen, "override_threshold": cfg["combined"]["override_threshold"],
+                       "ids_from": ids_from, "id_judge": id_judge,
                        **({"fill_gate": fill_gate, "fill_min_support": fill_min_support} if fill_gate else {})}}
 
 
