@@ -132,8 +132,7 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
     cfg = linker_config()
     threshold = cfg["combined"]["override_threshold"]
     grid = cfg["id_judge"]["threshold_grid"]
-    fill_grid = [(gate, t) for gate, ts in cfg["combined"]["fill"]["min_support_grid"].items() for t in ts]
-    filled = [f"rules_filled_ids:{gate}@{t}" for gate, t in fill_grid]
+    fills = _fill_options()
     per_fold: list[dict[str, Any]] = []
     for held in folds:
         train = [t for d, ts in tasks_by_doc.items() if d not in held for t in ts]
@@ -152,8 +151,8 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
             "rules": _scores(test, rules),
             "learned": _scores(test, learned),
             "combined": _scores(test, _with_edges(linker, "combined", examples, combined_rules_ids)),
-            **{f"rules_filled_ids:{gate}@{t}": _scores(test, _filled(linker, gate, test, rules, learned, t))
-               for gate, t in fill_grid},
+            **{name: _scores(test, _filled(linker, gate, test, rules, learned, t))
+               for name, (gate, t) in fills.items()},
             "combined_learned_ids": _scores(test, _with_edges(linker, "combined", examples, [
                 combined_linker(r, lk, "combined", threshold, "learned") for r, lk in zip(rules, learned)])),
             "edges": _scores(test, _with_edges(linker, "edges", examples, rules)),
@@ -166,7 +165,7 @@ def link_cv(tasks_by_doc: dict[str, list[dict[str, Any]]], folds: list[list[str]
     judged = [f"combined_judged@{t}" for t in grid]
     summary = {policy: {metric: spread([f[policy][metric]["f"] for f in per_fold])
                         for metric in ("phrase", "canonical", "ids")}
-               for policy in ("rules", "learned", "combined", *filled, "combined_learned_ids", "edges",
+               for policy in ("rules", "learned", "combined", *fills, "combined_learned_ids", "edges",
                               *judged)}
     return {"per_fold": per_fold, "summary": summary, **choose_links(summary)}
 
@@ -178,14 +177,13 @@ def choose_links(summary: dict[str, Any]) -> dict[str, Any]:
     metric, min_gain = cfg["selection"]["metric"], cfg["selection"]["min_gain"]
     order = cfg["selection"]["order"]
     chosen = choose_in_order({p: summary[p][metric]["folds"] for p in order}, order, min_gain)
-    fill_grid = [(gate, t) for gate, ts in cfg["combined"]["fill"]["min_support_grid"].items() for t in ts]
-    filled = [f"rules_filled_ids:{gate}@{t}" for gate, t in fill_grid]
+    fills = _fill_options()
     # where ids come from, whatever the phrases' policy, tried from the fewest ids to the most (configs/learned_link.yml
     # combined.fill.min_support_grid): the rules, the rules filled by the learned links under each gate, the learned
-    ids_options = ["rules", *filled, "combined_learned_ids"]
+    ids_options = ["rules", *fills, "combined_learned_ids"]
     ids_choice = choose_in_order({p: summary[p]["ids"]["folds"] for p in ids_options}, ids_options, min_gain)
     ids_from = {"rules": "rules", "combined_learned_ids": "learned"}.get(ids_choice, "fill")
-    fill_gate, fill_min_support = fill_grid[filled.index(ids_choice)] if ids_from == "fill" else (None, None)
+    fill_gate, fill_min_support = fills[ids_choice] if ids_from == "fill" else (None, None)
     # the id judge decides the combined policy's ids only when it beats the rules' ids (at the configured threshold)
     judged = f"combined_judged@{cfg['id_judge']['threshold']}"
     id_judge = judged in summary and beats(summary[judged]["ids"]["folds"], summary["rules"]["ids"]["folds"], min_gain)
@@ -198,6 +196,13 @@ def choose_links(summary: dict[str, Any]) -> dict[str, Any]:
             "chosen": {"policy": chosen, "override_threshold": cfg["combined"]["override_threshold"],
                        "ids_from": ids_from, "id_judge": id_judge,
                        **({"fill_gate": fill_gate, "fill_min_support": fill_min_support} if fill_gate else {})}}
+
+
+def _fill_options() -> dict[str, tuple[str, float]]:
+    """The cv's name of each fill option (rules_filled_ids:<gate>@<min_support>) → its gate and min_support, in the
+    order of configs/learned_link.yml combined.fill.min_support_grid."""
+    grid = linker_config()["combined"]["fill"]["min_support_grid"]
+    return {f"rules_filled_ids:{gate}@{t}": (gate, t) for gate, ts in grid.items() for t in ts}
 
 
 def _filled(linker: Any, gate: str, tasks: Sequence[dict[str, Any]], rules: Sequence[list[Any]],
