@@ -445,3 +445,11 @@ def test_a_threshold_verb_before_the_figure_is_outside():
     # 突破, 超 say the figure is a threshold passed, like 超过 (constructed sentences)
     assert phrases("全年推送信息5812条，粉丝总数突破81万。")["81万"][0] == "粉丝总数"
     assert phrases("政策解读图文173篇，累计阅读量超52.7万次。")["超52.7万次"][0] == "阅读量"
+
+
+def test_the_new_of_a_form_rows_verb_is_inside():
+    # 新公开, 本年新制作, 新收: the form's row names keep 新, and 本年 before it; 本年度 stays a time word
+    # (constructed sentences)
+    got = phrases("2021年，我市新公开规范性文件7件，本年新制作规章3件。")
+    assert (got["7件"][0], got["3件"][0]) == ("新公开规范性文件", "本年新制作规章")
+    assert phrases("本年度新制发行政规范性文件23件。")["23件"][0] == "新制发行政规范性文件"

@@ -56,6 +56,7 @@ class PhraseBounds:
     min_chars: int
     form_rows: frozenset[str]
     form_row_lengths: tuple[int, ...]
+    row_new: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -96,6 +97,7 @@ def load_bounds() -> PhraseBounds:
         min_chars=cfg["min_chars"],
         form_rows=(rows := _form_rows(cfg)),
         form_row_lengths=tuple(sorted({len(r) for r in rows}, reverse=True)),
+        row_new=re.compile(f"(?:{cfg['row_new']['before']})(?={cfg['row_new']['verbs']})"),
     )
 
 
@@ -140,7 +142,17 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     start = _after_channel(b, view, start, end, link)
     start = _channel(b, view, start, end, fig_start, link)
     end = _trailing(b, view, start, end)
-    return _unquoted(b, view, _whole_form_row(b, view, start, end), end)
+    return _unquoted(b, view, _row_new(b, view, _whole_form_row(b, view, start, end)), end)
+
+
+def _row_new(b: PhraseBounds, view: str, start: int) -> int:
+    """A start right after or inside the 本年新 of a form's row verb (新公开规范性文件, 本年新制作规章) goes back to
+    its start."""
+    for back in range(3, 0, -1):
+        m = b.row_new.match(view, start - back) if start >= back else None
+        if m is not None and m.end() >= start:
+            return m.start()
+    return start
 
 
 def _whole_form_row(b: PhraseBounds, view: str, start: int, end: int) -> int:
