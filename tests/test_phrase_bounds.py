@@ -453,3 +453,9 @@ def test_the_new_of_a_form_rows_verb_is_inside():
     got = phrases("2021年，我市新公开规范性文件7件，本年新制作规章3件。")
     assert (got["7件"][0], got["3件"][0]) == ("新公开规范性文件", "本年新制作规章")
     assert phrases("本年度新制发行政规范性文件23件。")["23件"][0] == "新制发行政规范性文件"
+
+
+def test_a_preposition_inside_a_quoted_name_frames_nothing():
+    # the 在 of an account's quoted name (…在线) is no frame preposition: the channel's whole name stays inside
+    # (constructed sentence)
+    assert phrases("通过“平安在线”政务微博发布信息2751条。")["2751条"][0] == "“平安在线”政务微博发布信息"

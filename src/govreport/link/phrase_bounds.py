@@ -263,10 +263,19 @@ def _after_frame(b: PhraseBounds, view: str, start: int, end: int, link: LinkPat
     """The phrase from the first verb after its last preposition (在政府网站公布处理结果 → 公布处理结果): the
     place or channel a preposition introduces frames the count."""
     for m in reversed(list(b.frame_prepositions.finditer(view, start, end))):
+        if _quoted(b, view, start, m.start()):
+            continue
         verb = link.verbs.search(view, m.end(), end)
         if verb is not None and end - verb.start() >= b.min_chars:
             return verb.start()
     return start
+
+
+def _quoted(b: PhraseBounds, view: str, lo: int, pos: int) -> bool:
+    """Whether ``pos`` stands inside a quotation opened after ``lo`` (the 在 of “豫警在线”政务微博 is a name's, no
+    preposition)."""
+    opening, closing = b.quotes
+    return view.rfind(opening, lo, pos) > view.rfind(closing, lo, pos)
 
 
 def _at_predicate_verb(b: PhraseBounds, view: str, start: int, end: int) -> int:
@@ -309,7 +318,7 @@ def _channel(b: PhraseBounds, view: str, start: int, end: int, fig_start: int, l
     lo, pos = max(0, m.start() - b.channel_max_chars), m.start()
     while pos > lo and (b.phrase_char.match(view, pos - 1) or view[pos - 1] in "“”"):
         pos -= 1
-    preps = list(b.frame_prepositions.finditer(view, pos, m.start()))
+    preps = [p for p in b.frame_prepositions.finditer(view, pos, m.start()) if not _quoted(b, view, pos, p.start())]
     if preps:
         name_start = preps[-1].end()
     elif pos > lo and view[pos - 1] not in "、":  # the clause start (not an item of a list)
