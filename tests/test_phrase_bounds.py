@@ -459,3 +459,15 @@ def test_a_preposition_inside_a_quoted_name_frames_nothing():
     # the 在 of an account's quoted name (…在线) is no frame preposition: the channel's whole name stays inside
     # (constructed sentence)
     assert phrases("通过“平安在线”政务微博发布信息2751条。")["2751条"][0] == "“平安在线”政务微博发布信息"
+
+
+def test_a_change_against_another_period_is_linked_to_nothing():
+    # guidelines 2.1: 比/较/同比 + a change verb (and a short object) before the figure make it a comparison figure,
+    # and a figure listed right after one too; a share (比例) or the 较 of degree is none (constructed sentences)
+    got = phrases("共受理政府信息公开申请220件（含上年结转申请5件），比2012年下降8.4%。")
+    assert got["220件"][0] == "受理政府信息公开申请" and got["8.4%"] == (None, None)
+    got = phrases("全年免费发放8637份，较上年多发放1124份，较上年节约财政资金213.5万元。")
+    assert (got["1124份"], got["213.5万元"]) == ((None, None), (None, None))
+    got = phrases("事故起数和死亡人数同比分别下降14.3%和9.8%。")
+    assert (got["14.3%"], got["9.8%"]) == ((None, None), (None, None))
+    assert phrases("公开较大以上生产安全事故调查报告2份。")["2份"][0] == "公开较大以上生产安全事故调查报告"

@@ -81,6 +81,7 @@ class _Rules:
     clause_gap: re.Pattern[str]
     conjunction_end: re.Pattern[str]
     share_before: re.Pattern[str]
+    change_before: re.Pattern[str]
     enumeration: re.Pattern[str]
     respectively: re.Pattern[str]
     respectively_split: re.Pattern[str]
@@ -160,6 +161,7 @@ def load_rules() -> _Rules:
         clause_gap=comp(cfg["clause_gap"]),
         conjunction_end=comp(cfg["conjunction_end"]),
         share_before=comp(cfg["share_before"]),
+        change_before=comp(f"(?:{cfg['change']['before']})$"),
         enumeration=comp(cfg["enumeration_markers"]),
         respectively=comp(cfg["respectively_marker"]),
         respectively_split=comp(cfg["respectively_item_split"]),
@@ -973,6 +975,20 @@ def _after_body_place(view: str, start: int, end: int, places: tuple[str, ...]) 
     return new
 
 
+def _states_a_change(figs: list[_Fig], i: int, view: str, clause_start: int) -> bool:
+    """Whether figure ``i`` states a change against another period (比2012年下降8.4%, 较上年多发放1124份; guidelines
+    2.1: a comparison figure, never linked), or is listed right after one (同比分别下降14.3%和9.8%)."""
+    rules = load_rules()
+    fig = figs[i]
+    lo = max(clause_start, fig.start - rules.cfg["change"]["max_chars"])
+    if rules.change_before.search(view, lo, fig.start):
+        return True
+    prev = figs[i - 1] if i else None
+    return bool(prev is not None and prev.link is not None and prev.link.rule == "none" and prev.link.indicator is None
+                and rules.respectively_list.fullmatch(view, prev.end, fig.start)
+                and rules.change_before.search(view, max(0, prev.start - rules.cfg["change"]["max_chars"]), prev.start))
+
+
 def _restates_parent_verb(view: str, edges: tuple[int, int], parent: _Cand) -> bool:
     """Whether the phrase ``edges`` of an enumeration item is a bare verb that the parent figure's phrase opens with
     (其中市本级投入4780万元 under 全市投入财政专项扶贫资金2.5亿元): the item has no phrase of its own and inherits the
@@ -1127,7 +1143,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             fig.link = _share_link(figs, i, v, cs, ss, own_scope)
             if fig.link:
                 continue
-        if fig.span.unit in cfg["comparison_units"]:
+        if fig.span.unit in cfg["comparison_units"] or _states_a_change(figs, i, v, cs):
             scope = own_scope or _scope(bounds, ss, cs, fig.start, subject, scoped_clause)
             if scope is None and parent is not None and parent.link:
                 scope = parent.link.scope
