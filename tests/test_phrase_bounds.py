@@ -471,3 +471,18 @@ def test_a_change_against_another_period_is_linked_to_nothing():
     got = phrases("事故起数和死亡人数同比分别下降14.3%和9.8%。")
     assert (got["14.3%"], got["9.8%"]) == ((None, None), (None, None))
     assert phrases("公开较大以上生产安全事故调查报告2份。")["2份"][0] == "公开较大以上生产安全事故调查报告"
+
+
+def test_a_part_listed_after_a_part_counts_the_same_thing():
+    # guidelines 2.2: a clause that names only a part (各县区, 全市合计) after a figure of the same sentence and unit
+    # counts the same thing for that part; a bare verb restates the parent's after a manner word (主动公开 → 公开); a
+    # part keeps no whole-body id, the whole does (constructed sentences)
+    got = phrases("2010年，市直各部门共收到申请213件，县（市、区）389件，全市合计602件，均已办结。")
+    assert [got[f][0] for f in ("213件", "389件", "602件")] == ["收到申请"] * 3
+    assert got["389件"][1] is None and got["602件"][1] in ("requests.received", "requests.new.total")
+    got = phrases("2018年，市本级受理政府信息公开申请246件，各县区受理389件。")
+    assert got["389件"][0] == "受理政府信息公开申请"
+    got = phrases("2015年，全市主动公开政府信息46218条，其中市本级公开17395条，县市区公开28823条。")
+    assert (got["17395条"], got["28823条"]) == (("主动公开政府信息", None),) * 2
+    # another unit is another thing
+    assert phrases("全年受理申请47件，12个乡镇89人次。")["89人次"][0] != "受理申请"

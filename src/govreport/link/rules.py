@@ -990,12 +990,28 @@ def _states_a_change(figs: list[_Fig], i: int, view: str, clause_start: int) -> 
 
 
 def _restates_parent_verb(view: str, edges: tuple[int, int], parent: _Cand) -> bool:
-    """Whether the phrase ``edges`` of an enumeration item is a bare verb that the parent figure's phrase opens with
-    (其中市本级投入4780万元 under 全市投入财政专项扶贫资金2.5亿元): the item has no phrase of its own and inherits the
-    parent's (guidelines 2.2)."""
+    """Whether the phrase ``edges`` of an enumeration item is a bare verb that the parent figure's phrase opens with,
+    after at most a manner word (其中市本级投入4780万元 under 全市投入财政专项扶贫资金2.5亿元, 市本级公开17395条 under
+    主动公开政府信息46218条): the item has no phrase of its own and inherits the parent's (guidelines 2.2)."""
     start, end = edges
-    return (_bare_verb(view, start, end) and parent.end - parent.start > end - start
-            and view.startswith(view[start:end], parent.start))
+    verb = view[start:end]
+    at = view.find(verb, parent.start, min(parent.end, parent.start + load_rules().cfg["restated_verb_after"] + len(verb)))
+    return _bare_verb(view, start, end) and at >= 0 and parent.end - at > end - start
+
+
+def _sibling_part(figs: list[_Fig], i: int, view: str) -> _Fig | None:
+    """The figure of the clause before figure ``i`` when figure ``i``, in the same sentence and unit, counts a part
+    its own clause names (市本级收到申请213件,各县区389件,全市合计602件): without its own phrase it counts the same thing
+    for that part (guidelines 2.2, an item with no phrase of its own), else None."""
+    rules = load_rules()
+    fig, prev = figs[i], figs[i - 1] if i else None
+    if (prev is None or prev.link is None or prev.link.indicator is None or prev.link.rule in ("share", "none")
+            or prev.span.unit != fig.span.unit):
+        return None
+    between = view[prev.end:fig.start]
+    if rules.sentence.search(between) or not re.search(rules.cfg["sibling_part_separator"], between):
+        return None
+    return prev
 
 
 def _scope_word(view: str, start: int, end: int) -> bool:
@@ -1137,6 +1153,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             subject_start = max(subject_start, prev.end)
         own_scope = subject(subject_start, fig.start)
         parent, marker = _enumeration_parent(figs, i, v, bounds)
+        sibling = _sibling_part(figs, i, v) if parent is None and own_scope is not None else None
         fig.parent = parent
 
         if fig.span.unit in rules.share_units:
@@ -1181,8 +1198,9 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             # "N辆车申报缴纳车购税M亿元": the noun after the figure before (and its predicate) names what this one
             # counts too; "35个部门项目预算资金,累计25578.66万元": the rest of it after the units
             rule, phrase = "left_context", counted
-        if (rule == "left_context" and parent is not None and parent.cand is not None
-                and _restates_parent_verb(v, _refined(v, phrase[0], phrase[1], fig.start), parent.cand)):
+        whole = parent or sibling
+        if (rule == "left_context" and whole is not None and whole.cand is not None
+                and _restates_parent_verb(v, _refined(v, phrase[0], phrase[1], fig.start), whole.cand)):
             rule, phrase = "none", None  # 全市投入…资金2.5亿元,其中市本级投入4780万元: no phrase of its own
         elif rule == "left_context" and _refined(v, phrase[0], phrase[1], fig.start) in organ_spans:
             rule, phrase = "none", None  # 其中县自然资源局31件: the organ says whose the figure is (its scope), not what
@@ -1191,7 +1209,9 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         item = _respectively(v, figs, fig_starts, i, marker, bounds) if marker is not None else None
         if item:
             rule, phrase, first_item = "respectively", item[:2], item[2]
-        elif rule == "none" and marker is not None and parent is not None:
+        elif rule == "none" and ((marker is not None and parent is not None) or sibling is not None):
+            # an item of an enumeration, or a part listed after a part (市本级收到申请213件,各县区389件,全市合计602件)
+            parent = fig.parent = parent or sibling
             plink = parent.link
             fig.link = Link(fig.span, plink.indicator, plink.canonical_id, own_scope or plink.scope,
                             cfg["labels"]["relation"], "enumeration", conf["enumeration"])
