@@ -498,3 +498,10 @@ def test_lawsuits_by_way_of_bringing_them_are_the_forms_rows():
     assert (got["3件"], got["1件"]) == (("未经复议直接起诉", "litigation.direct.total"),
                                        ("复议后起诉", "litigation.after_review.total"))
     assert phrases("行政复议8件，其中结果维持4件。")["4件"][1] == "review.upheld"
+
+
+def test_a_row_name_counted_in_times_is_kept_whole():
+    # the row 主要负责同志参加新闻发布会次数 loses its 次数, not only 数: the text's row name is the phrase whole
+    # (constructed sentence)
+    got = phrases("本年度，主要负责同志参加新闻发布会3次。")
+    assert got["3次"][0] == "主要负责同志参加新闻发布会"
