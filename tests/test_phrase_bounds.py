@@ -505,3 +505,18 @@ def test_a_row_name_counted_in_times_is_kept_whole():
     # (constructed sentence)
     got = phrases("本年度，主要负责同志参加新闻发布会3次。")
     assert got["3次"][0] == "主要负责同志参加新闻发布会"
+
+
+def test_the_article_20_table_said_in_text_takes_its_cells_ids():
+    # the 2019/2021 forms' 第二十条 table in text: a column's words name the cell of the row whose noun the phrase
+    # holds, or of the nearest row noun before it; a bare 行政许可 counting powers kept is no decision (constructed)
+    got = phrases("2019年，我局新制作规范性文件7件，新公开7件，对外公开总数量达到63件；新制作规章2件，废止1件。")
+    assert [got[f][1] for f in ("7件", "63件", "2件", "1件")] == [
+        "active.normative.new_published", "active.normative.total_published", "active.rules.new_made",
+        "active.rules.repealed"]
+    got = phrases("全年公开行政许可处理决定数量652件，行政处罚决定217件，实施行政强制9件；行政许可上一年项目数量为213项，"
+                  "本年增加7项。")
+    assert [got[f][1] for f in ("652件", "217件", "9件", "213项", "7项")] == [
+        "active.licensing.decisions", "active.penalty.decisions", "active.enforcement.decisions",
+        "active.licensing.prev_items", "active.licensing.change"]
+    assert phrases("经清理共保留部门职权事项3013项，其中：行政许可200项。")["200项"][1] is None

@@ -404,11 +404,12 @@ def _resolve_id(entry: _Entry | None, kb_id: str | None, fig: _Fig, parent: _Fig
     parent_id = parent.link.canonical_id if parent and parent.link else None
     if entry.families:
         fam = None
-        if parent_id and parent_id.split(".")[0] in entry.families:
+        family = max((f for f in entry.families if parent_id and parent_id.startswith(f + ".")), key=len, default=None)
+        if family is not None:
             # the parent's own branch where the spec has the id there (litigation.direct.total → litigation.direct.upheld)
             fam = parent_id.rsplit(".", 1)[0]
             if entry.id.format(family=fam) not in load_indicators():
-                fam = parent_id.split(".")[0]
+                fam = family
         if fam is None:
             fam = _family_by_keyword(view, fig.start, entry.families, rules.cfg["windows"]["enumeration"])
         return entry.id.format(family=fam) if fam else None
