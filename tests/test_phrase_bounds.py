@@ -520,3 +520,18 @@ def test_the_article_20_table_said_in_text_takes_its_cells_ids():
         "active.licensing.decisions", "active.penalty.decisions", "active.enforcement.decisions",
         "active.licensing.prev_items", "active.licensing.change"]
     assert phrases("经清理共保留部门职权事项3013项，其中：行政许可200项。")["200项"][1] is None
+
+
+def test_channels_complaints_and_trainees_said_briefly_take_their_ids():
+    # a channel's verb alone before its figure, 举报投诉, 依申请公开事项, 参训 + the people trained; a coordination whose
+    # other items name the same id (新闻通气会) or stand in its spec name (重大舆情) keeps the id; one of other ids
+    # does not (constructed sentences)
+    got = phrases("2020年，在区政府门户网站发布3604条，在政务微博发布892条，通过政务微信公众号推送527条。")
+    assert [got[f][1] for f in ("3604条", "892条", "527条")] == [
+        "active.via.website", "active.via.weibo", "active.via.wechat"]
+    got = phrases("全年共受理依申请公开事项79件，接到政府信息公开举报投诉4件，举办培训班2期，参训镇村干部达143人次。")
+    assert [got[f][1] for f in ("79件", "4件", "143人次")] == [
+        "requests.received", "complaints.total", "training.trainees"]
+    got = phrases("全年召开新闻发布会、新闻通气会共14场次，回应公众关注热点和重大舆情64次。")
+    assert (got["14场次"][1], got["64次"][1]) == ("response.press_conferences", "response.hotspots")
+    assert phrases("信函、传真和电子邮件申请共18件。")["18件"][1] is None

@@ -916,13 +916,19 @@ def _form_row_id(phrase: str, form: str | None, unit: str | None) -> str | None:
     return None
 
 
-def _coordinates_others(view: str, phrase: tuple[int, int], head: tuple[int, int]) -> bool:
+def _coordinates_others(view: str, phrase: tuple[int, int], head: tuple[int, int], canonical: str) -> bool:
     """Whether the phrase takes in, over a joiner, items coordinated with the phrase it was read from (信函、传真和
     电子邮件申请共18件 from 电子邮件申请): the figure counts them all, and the head's id names one of them; not when
-    the head gathers the others (报刊、广播、电视等其他方式公开政府信息: configs/link.yml ``coordinated``)."""
+    the head gathers the others (报刊、广播、电视等其他方式公开政府信息: configs/link.yml ``coordinated``), nor when
+    every other item names the same id, as a lexicon phrase of it or inside its spec name (召开新闻发布会、新闻通气会,
+    回应公众关注热点和重大舆情: the spec's 回应公众关注热点或重大舆情数)."""
     cfg = load_rules().cfg["coordinated"]
     before, after = view[phrase[0]:head[0]], view[head[1]:phrase[1]]
-    return bool(re.search(cfg["joiners"], before + after)) and not re.search(cfg["gathers"], view[phrase[0]:phrase[1]])
+    if not re.search(cfg["joiners"], before + after) or re.search(cfg["gathers"], view[phrase[0]:phrase[1]]):
+        return False
+    names = load_indicators()[canonical].names if canonical in load_indicators() else ()
+    items = [x for x in re.split(cfg["joiners"], before + "、" + after) if x]
+    return not all(_static_id(_entry_of(x), x, 0) == canonical or any(x in name for name in names) for x in items)
 
 
 def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list[tuple[int, int]]) -> tuple[int, int]:
@@ -1247,7 +1253,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos))
         fig.narrower = canonical is not None and _counts_narrower(v, rule, cand, fig, cs, ce)
         fig.part_of_other = _part_of_other_family(canonical, relative_noun)
-        fig.coordinated = canonical is not None and _coordinates_others(v, (cand.start, cand.end), head)
+        fig.coordinated = canonical is not None and _coordinates_others(v, (cand.start, cand.end), head, canonical)
         if cand.entry is not None and cand.entry.context is not None:
             # a bare verb (共办结37件) names the requests only after the sentence named them; a semicolon does not
             # end that sentence (收到申请20件；共办理19件), a full stop or a paragraph does (enumeration_sentence_ends)
