@@ -535,3 +535,19 @@ def test_channels_complaints_and_trainees_said_briefly_take_their_ids():
     got = phrases("全年召开新闻发布会、新闻通气会共14场次，回应公众关注热点和重大舆情64次。")
     assert (got["14场次"][1], got["64次"][1]) == ("response.press_conferences", "response.hotspots")
     assert phrases("信函、传真和电子邮件申请共18件。")["18件"][1] is None
+
+
+def test_a_concept_the_later_forms_split_without_a_total_keeps_no_id():
+    # 不予公开 of a 2019/2021-form report: the form has rows of its reasons only (as for 无法提供 and 不予处理), so no id,
+    # withheld as not_in_spec; a pre-2019 report keeps its form's row (constructed sentences)
+    text = "予以公开46件，部分公开7件，不予公开3件。"
+    for form, expected in (("v2021", None), ("v2019", None), ("pre2019", "requests.answered.denied")):
+        links = {lk.figure.text: lk for lk in link_figures_to_indicators(text, find_spans(text), form=form)}
+        assert (links["3件"].indicator.text, links["3件"].canonical_id) == ("不予公开", expected)
+        assert links["3件"].withheld == (None if expected else "not_in_spec")
+
+
+def test_a_family_word_inside_the_phrase_outranks_the_parents_family():
+    # 公开行政强制决定 in a sentence that broke down 行政处罚 first names 行政强制's decisions (constructed sentence)
+    got = phrases("全年公开行政处罚决定1289件，其中市场监管领域517件、公开行政强制决定38件。")
+    assert got["38件"][1] == "active.enforcement.decisions"

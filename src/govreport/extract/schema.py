@@ -29,7 +29,7 @@ OUTPUT_FIELDS: dict[str, list[tuple[str, str, str]]] = {
                             "warning (under 90% of its cells read, or a heading with no readable table)")),
         ("dropped", "object", ("reason → linked figures that gave no record, each under one reason: `share` (a "
                                "share of what the id counts, not its value), `not_in_spec` (the phrase names a concept the spec "
-                               "splits further: 尚未审结 of a lawsuit without its kind), `partial_scope` (a part of the body: "
+                               "splits further: 尚未审结 of a lawsuit without its kind, 不予公开 in a report of the 2019 or 2021 form), `partial_scope` (a part of the body: "
                                "no whole-body id), `narrower` (the figure counts a narrower thing than its phrase's "
                                "category), `coordinated` (the figure counts several coordinated items, the id names one), "
                                "`other_work` (its sentence is about other work), `outside_remit` (the id is "

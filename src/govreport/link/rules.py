@@ -387,7 +387,7 @@ def _unit_class(unit: str | None) -> str | None:
 
 
 def _resolve_id(entry: _Entry | None, kb_id: str | None, fig: _Fig, parent: _Fig | None, view: str,
-                heading_id=None) -> str | None:
+                heading_id=None, phrase_start: int | None = None) -> str | None:
     """Canonical id of an indicator phrase for this figure: family, unit and enumeration parent applied.
 
     ``heading_id(pattern)`` gives the id of the last phrase before the figure in its paragraph whose id
@@ -403,8 +403,11 @@ def _resolve_id(entry: _Entry | None, kb_id: str | None, fig: _Fig, parent: _Fig
         return entry.ids_by_unit[uclass]
     parent_id = parent.link.canonical_id if parent and parent.link else None
     if entry.families:
-        fam = None
-        family = max((f for f in entry.families if parent_id and parent_id.startswith(f + ".")), key=len, default=None)
+        # a family keyword inside the phrase names its family before the parent does (公开行政许可决定 after 行政处罚…)
+        fam = (_family_by_keyword(view, fig.start, entry.families, fig.start - phrase_start)
+               if phrase_start is not None else None)
+        family = None if fam or not parent_id else max(
+            (f for f in entry.families if parent_id.startswith(f + ".")), key=len, default=None)
         if family is not None:
             # the parent's own branch where the spec has the id there (litigation.direct.total → litigation.direct.upheld)
             fam = parent_id.rsplit(".", 1)[0]
@@ -425,7 +428,8 @@ def _resolve_id(entry: _Entry | None, kb_id: str | None, fig: _Fig, parent: _Fig
 
 def admissible_id(canonical_id: str | None, unit: str | None, form: str | None) -> tuple[str | None, str | None]:
     """The id a figure may carry, and why none when the phrase named one: ``not_in_spec`` (an id the spec lacks:
-    {family}.pending of litigation, which the spec splits by the suit's kind) or ``share`` (a share of a count).
+    {family}.pending of litigation, which the spec splits by the suit's kind; or one the report's form splits with no
+    total, configs/link.yml ``split_in_form``) or ``share`` (a share of a count).
 
     The table form limits what the table parser reads, not what the narrative may report: a v2021 report
     that says how many items its website published still measures active.via.website (``form_ids`` has
@@ -435,7 +439,7 @@ def admissible_id(canonical_id: str | None, unit: str | None, form: str | None) 
     if canonical_id is None:
         return None, None
     indicator = load_indicators().get(canonical_id)
-    if indicator is None:
+    if indicator is None or canonical_id in (load_rules().cfg["split_in_form"].get(form or "") or ()):
         return None, "not_in_spec"
     rules = load_rules()
     if rules.unit_class.get(unit or "") == "share" and rules.unit_class.get(indicator.unit or "") != "share":
@@ -1250,7 +1254,8 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 # a context phrase whose own words named no id may after its edges (其中专职仅32人 → 专职)
                 entry = cand.entry if cand.entry is not None or cand.kb_id else _head_entry(v[edges[0]:edges[1]])
                 cand = _Cand(*edges, entry, cand.kb_id)
-        canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos))
+        canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos),
+                                cand.start)
         fig.narrower = canonical is not None and _counts_narrower(v, rule, cand, fig, cs, ce)
         fig.part_of_other = _part_of_other_family(canonical, relative_noun)
         fig.coordinated = canonical is not None and _coordinates_others(v, (cand.start, cand.end), head, canonical)
