@@ -551,3 +551,12 @@ def test_a_family_word_inside_the_phrase_outranks_the_parents_family():
     # 公开行政强制决定 in a sentence that broke down 行政处罚 first names 行政强制's decisions (constructed sentence)
     got = phrases("全年公开行政处罚决定1289件，其中市场监管领域517件、公开行政强制决定38件。")
     assert got["38件"][1] == "active.enforcement.decisions"
+
+
+def test_units_with_a_modifier_or_a_bracketed_variant_take_their_predicate():
+    # 乡镇（街道）, 村（社区）: the bracket stands between the units and their predicate; 市州财政部门 are units with a
+    # modifier (guidelines 4: the predicate says which count it is; constructed sentences)
+    assert phrases("全县37个乡镇（街道）全部纳入政务公开标准化试点。")["37个"][0] == "纳入政务公开标准化试点"
+    assert phrases("全镇16个村（社区）均设立了村务公开栏。")["16个"][0] == "设立了村务公开栏"
+    assert phrases("督促14个市州财政部门全部公开三公经费预算。")["14个"][0] == "公开三公经费预算"
+    assert phrases("60家县直部门网站已迁入集约化平台。")["60家"][0] != "县直部门"

@@ -408,12 +408,13 @@ def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, 
     b = load_bounds()
     cfg = load_config(CONFIG)["predicate"]
     noun = view[noun_start:noun_end]
+    after = after_noun_bracket(view, noun_end)  # 37个乡镇（街道）全部纳入…
     if not (re.fullmatch(cfg["unit_nouns"], noun) or link.scope_any.fullmatch(noun)
-            or re.match(cfg["verbs"], view[noun_end:clause_end])):
+            or re.match(cfg["verbs"], view[after:clause_end])):
         return None
-    if re.match(cfg["not_after_noun"], view[noun_end:noun_end + 1]):
+    if re.match(cfg["not_after_noun"], view[after:after + 1]):
         return None  # 38个部门的主动公开的政府信息, 一名街道或市直部门的负责人: the noun is no subject
-    start = skip_words(view, noun_end, clause_end, re.compile(f"(?:{cfg['prefix']})+"))
+    start = skip_words(view, after, clause_end, re.compile(f"(?:{cfg['prefix']})+"))
     end = start
     while end < clause_end and b.phrase_char.fullmatch(view, end, end + 1):
         end += 1
@@ -424,6 +425,12 @@ def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, 
     if not b.min_chars <= end - start <= cfg["max_chars"]:
         return None
     return start, end
+
+
+def after_noun_bracket(view: str, noun_end: int) -> int:
+    """The end of a bracketed variant right after a counted noun (乡镇（街道）, 村（社区）), else ``noun_end``."""
+    m = re.compile(load_config(CONFIG)["predicate"]["noun_bracket"]).match(view, noun_end)
+    return m.end() if m else noun_end
 
 
 def noun_coordination(view: str, noun_end: int, clause_end: int, link: LinkPatterns) -> int:

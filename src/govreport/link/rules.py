@@ -21,7 +21,15 @@ from ..indicators import indicator_units, load_indicators
 from ..normalize import OffsetMap, map_offset_by_keys, substitute
 from ..records import is_partial_scope
 from ..types import Span
-from .phrase_bounds import load_bounds, noun_coordination, predicate_after, refine_phrase, skip_words, strip_leading
+from .phrase_bounds import (
+    after_noun_bracket,
+    load_bounds,
+    noun_coordination,
+    predicate_after,
+    refine_phrase,
+    skip_words,
+    strip_leading,
+)
 
 CONFIG = "link.yml"
 
@@ -1195,7 +1203,11 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             rule, phrase = "left_context", left  # 办结的14件行政复议中: as 在办结答复的1486件申请中
             relative_noun = cand
         if rule == "noun_after":
-            predicate = predicate_after(v, phrase[0], phrase[1], ce, rules)
+            # the clause runs on over a bracketed variant of the noun (37个乡镇（街道）全部纳入…)
+            pe = after_noun_bracket(v, phrase[1])
+            predicate = predicate_after(v, phrase[0], phrase[1],
+                                        ce if pe == phrase[1] else min(_Boundaries.after(bounds.clause, pe, len(v)), nxt),
+                                        rules)
             if predicate is not None:
                 rule, phrase = "predicate", predicate
             elif _scope_word(v, *phrase):
