@@ -560,3 +560,11 @@ def test_units_with_a_modifier_or_a_bracketed_variant_take_their_predicate():
     assert phrases("全镇16个村（社区）均设立了村务公开栏。")["16个"][0] == "设立了村务公开栏"
     assert phrases("督促14个市州财政部门全部公开三公经费预算。")["14个"][0] == "公开三公经费预算"
     assert phrases("60家县直部门网站已迁入集约化平台。")["60家"][0] != "县直部门"
+
+
+def test_the_principal_alone_in_a_breakdown_names_its_parents_row():
+    # 其中主要负责同志出席4场 under press conferences, 上线访谈 under interviews: the by_principal row of that kind
+    # (constructed sentence)
+    got = phrases("全年召开新闻发布会和新闻通报会31场，其中主要负责同志出席的4场；开展在线访谈22期，其中主要负责同志上线访谈3期。")
+    assert (got["4场"][1], got["3期"][1]) == ("response.press_conferences.by_principal",
+                                             "response.online_interviews.by_principal")

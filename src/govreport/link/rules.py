@@ -415,7 +415,7 @@ def _resolve_id(entry: _Entry | None, kb_id: str | None, fig: _Fig, parent: _Fig
         fam = (_family_by_keyword(view, fig.start, entry.families, fig.start - phrase_start)
                if phrase_start is not None else None)
         family = None if fam or not parent_id else max(
-            (f for f in entry.families if parent_id.startswith(f + ".")), key=len, default=None)
+            (f for f in entry.families if parent_id == f or parent_id.startswith(f + ".")), key=len, default=None)
         if family is not None:
             # the parent's own branch where the spec has the id there (litigation.direct.total → litigation.direct.upheld)
             fam = parent_id.rsplit(".", 1)[0]
