@@ -568,3 +568,13 @@ def test_the_principal_alone_in_a_breakdown_names_its_parents_row():
     got = phrases("全年召开新闻发布会和新闻通报会31场，其中主要负责同志出席的4场；开展在线访谈22期，其中主要负责同志上线访谈3期。")
     assert (got["4场"][1], got["3期"][1]) == ("response.press_conferences.by_principal",
                                              "response.online_interviews.by_principal")
+
+
+def test_outcomes_after_a_kind_of_lawsuit_take_that_kinds_rows():
+    # without 其中, the outcomes after 未经复议直接起诉 or 复议后起诉 are that kind's rows; the 复议 inside those names
+    # is no review (constructed sentence)
+    got = phrases("未经复议直接起诉的行政诉讼案件5件，法院判决维持3件，尚未审结2件；复议后起诉的行政诉讼6件，尚未审结1件。")
+    assert [got[f][1] for f in ("3件", "2件", "1件")] == [
+        "litigation.direct.upheld", "litigation.direct.pending", "litigation.after_review.pending"]
+    got = phrases("行政复议8件，结果维持4件；行政诉讼3件，结果维持2件。")
+    assert (got["4件"][1], got["2件"][1]) == ("review.upheld", "litigation.upheld")

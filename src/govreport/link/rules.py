@@ -297,12 +297,17 @@ def _family_by_keyword(view: str, pos: int, families: tuple[str, ...], window: i
     guessed (不同意公开…其中…其他情形2件 is neither a review's nor a lawsuit's)."""
     rules = load_rules()
     lo = max(0, pos - window)
-    best, best_pos = None, -1
-    for fam in families:
-        for m in rules.families[fam].finditer(view, lo, pos):
-            if m.start() > best_pos:
-                best, best_pos = fam, m.start()
-    return best
+    def last(candidates) -> str | None:
+        best, best_pos = None, -1
+        for fam in candidates:
+            for m in rules.families[fam].finditer(view, lo, pos):
+                if m.start() > best_pos:
+                    best, best_pos = fam, m.start()
+        return best
+
+    best = last(f for f in families if not any(f.startswith(g + ".") for g in families))
+    # a branch of it named in the window too (未经复议直接起诉的行政诉讼5件，判决维持3件: the direct suits')
+    return (last(f for f in families if best and f.startswith(best + ".")) or best) if best else None
 
 
 def _static_id(entry: _Entry | None, view: str, pos: int) -> str | None:
