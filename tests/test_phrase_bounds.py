@@ -578,3 +578,15 @@ def test_outcomes_after_a_kind_of_lawsuit_take_that_kinds_rows():
         "litigation.direct.upheld", "litigation.direct.pending", "litigation.after_review.pending"]
     got = phrases("行政复议8件，结果维持4件；行政诉讼3件，结果维持2件。")
     assert (got["4件"][1], got["2件"][1]) == ("review.upheld", "litigation.upheld")
+
+
+def test_fees_outcomes_answers_and_gazettes_said_briefly_take_their_ids():
+    # fees listed (检索费、复制费) or waived (免收), a suit dismissed (驳回诉讼请求 is the form's 结果维持, of the suits'
+    # kind named before), 纠正 alone under a review, 答复申请, a gazette's verb alone, a pre-2019 row (constructed)
+    got = phrases("依申请共收取检索费、复制费0.12万元；为经济困难的申请人免收费用260元。")
+    assert (got["0.12万元"][1], got["260元"][1]) == ("fees.collected", "fees.waived")
+    got = phrases("行政复议6件，其中维持4件，纠正1件；行政诉讼3件，均为未经复议直接起诉，法院判决驳回原告诉讼请求2件。")
+    assert (got["1件"][1], got["2件"][1]) == ("review.corrected", "litigation.direct.upheld")
+    got = phrases("截至年底共答复申请41件；政府公报刊登236条；不是《条例》所指政府信息的11件。")
+    assert [got[f][1] for f in ("41件", "236条", "11件")] == [
+        "requests.answered", "active.via.gazette", "requests.answered.denied.not_gov_info"]

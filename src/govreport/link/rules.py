@@ -419,6 +419,9 @@ def _resolve_id(entry: _Entry | None, kb_id: str | None, fig: _Fig, parent: _Fig
         # a family keyword inside the phrase names its family before the parent does (公开行政许可决定 after 行政处罚…)
         fam = (_family_by_keyword(view, fig.start, entry.families, fig.start - phrase_start)
                if phrase_start is not None else None)
+        if fam is not None:  # and a branch of it named before (…直接起诉，法院判决驳回原告诉讼请求2件)
+            fam = _family_by_keyword(view, fig.start, tuple(f for f in entry.families if f == fam or f.startswith(fam + ".")),
+                                     rules.cfg["windows"]["enumeration"]) or fam
         family = None if fam or not parent_id else max(
             (f for f in entry.families if parent_id == f or parent_id.startswith(f + ".")), key=len, default=None)
         if family is not None:
