@@ -590,3 +590,10 @@ def test_fees_outcomes_answers_and_gazettes_said_briefly_take_their_ids():
     got = phrases("截至年底共答复申请41件；政府公报刊登236条；不是《条例》所指政府信息的11件。")
     assert [got[f][1] for f in ("41件", "236条", "11件")] == [
         "requests.answered", "active.via.gazette", "requests.answered.denied.not_gov_info"]
+
+
+def test_a_long_phrase_is_not_cut_at_the_verb_of_a_fields_name():
+    # a phrase too long to keep whole is cut at its last verb, but not at the 公开 of 依申请公开 or 政务公开, which
+    # name the field (constructed sentences)
+    assert phrases("市政府及其工作部门共办理依申请公开事项213件。")["213件"][0] == "办理依申请公开事项"
+    assert phrases("双塔街道办事处全年更新政务公开专栏信息186条。")["186条"][0] == "更新政务公开专栏信息"

@@ -668,8 +668,9 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
     if end - pos > win["max_phrase"]:
         # too long for a phrase: from its last verb, else its last characters (the head noun is at the end)
         last = None
-        for last in rules.verbs.finditer(seg, pos, end):
-            pass
+        for m in rules.verbs.finditer(seg, pos, end):
+            if not re.search(rules.cfg["verb_in_field_name"], seg[pos:m.end()]):
+                last = m  # not the 公开 of a field's name (办理依申请公开事项, 更新政务公开专栏信息)
         if last is not None and 2 <= end - last.start() <= win["max_phrase"] + win["verb_phrase_extra"]:
             pos = last.start()
         else:
