@@ -597,3 +597,8 @@ def test_a_long_phrase_is_not_cut_at_the_verb_of_a_fields_name():
     # name the field (constructed sentences)
     assert phrases("市政府及其工作部门共办理依申请公开事项213件。")["213件"][0] == "办理依申请公开事项"
     assert phrases("双塔街道办事处全年更新政务公开专栏信息186条。")["186条"][0] == "更新政务公开专栏信息"
+
+
+def test_a_verb_before_the_thing_it_made_is_the_action():
+    # 解读材料 is a thing (解读 + 材料), so the action verb before it is inside, as before 解读类稿件 (constructed)
+    assert phrases("区政府门户网站专栏发布解读材料286篇。")["286篇"][0] == "发布解读材料"
