@@ -491,9 +491,9 @@ def test_a_part_listed_after_a_part_counts_the_same_thing():
 def test_lawsuits_by_way_of_bringing_them_are_the_forms_rows():
     # the 2021 form's rows 行政诉讼（未经复议直接起诉）and（复议后起诉）: the qualifier alone or before its head is the
     # phrase and names the row's id, and the items under it take that branch's ids (constructed sentences)
-    got = phrases("未经复议直接起诉的行政诉讼案件5件，其中结果维持2件、尚未审结3件；复议后起诉的行政诉讼6件。")
-    assert got["5件"] == ("未经复议直接起诉的行政诉讼案件", "litigation.direct.total")
-    assert (got["2件"][1], got["3件"][1]) == ("litigation.direct.upheld", "litigation.direct.pending")
+    got = phrases("未经复议直接起诉的行政诉讼案件9件，其中判决维持7件、尚未审结2件；复议后起诉的行政诉讼6件。")
+    assert got["9件"] == ("未经复议直接起诉的行政诉讼案件", "litigation.direct.total")
+    assert (got["7件"][1], got["2件"][1]) == ("litigation.direct.upheld", "litigation.direct.pending")
     got = phrases("被提起行政诉讼4件，其中未经复议直接起诉3件、复议后起诉1件。")
     assert (got["3件"], got["1件"]) == (("未经复议直接起诉", "litigation.direct.total"),
                                        ("复议后起诉", "litigation.after_review.total"))
