@@ -57,6 +57,7 @@ class PhraseBounds:
     form_rows: frozenset[str]
     form_row_lengths: tuple[int, ...]
     row_new: re.Pattern[str]
+    noun_bracket: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -98,6 +99,7 @@ def load_bounds() -> PhraseBounds:
         form_rows=(rows := _form_rows(cfg)),
         form_row_lengths=tuple(sorted({len(r) for r in rows}, reverse=True)),
         row_new=re.compile(f"(?:{cfg['row_new']['before']})(?={cfg['row_new']['verbs']})"),
+        noun_bracket=re.compile(cfg["predicate"]["noun_bracket"]),
     )
 
 
@@ -429,7 +431,7 @@ def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, 
 
 def after_noun_bracket(view: str, noun_end: int) -> int:
     """The end of a bracketed variant right after a counted noun (乡镇（街道）, 村（社区）), else ``noun_end``."""
-    m = re.compile(load_config(CONFIG)["predicate"]["noun_bracket"]).match(view, noun_end)
+    m = load_bounds().noun_bracket.match(view, noun_end)
     return m.end() if m else noun_end
 
 
