@@ -520,6 +520,9 @@ def test_the_article_20_table_said_in_text_takes_its_cells_ids():
         "active.licensing.decisions", "active.penalty.decisions", "active.enforcement.decisions",
         "active.licensing.prev_items", "active.licensing.change"]
     assert phrases("经清理共保留部门职权事项3013项，其中：行政许可200项。")["200项"][1] is None
+    # the cell's column words alone, after the row noun named earlier in the sentence (constructed)
+    got = phrases("对于行政处罚事项，上一年项目数量为58项，本年增加3项。")
+    assert (got["58项"][1], got["3项"][1]) == ("active.penalty.prev_items", "active.penalty.change")
 
 
 def test_channels_complaints_and_trainees_said_briefly_take_their_ids():
