@@ -605,3 +605,17 @@ def test_a_long_phrase_is_not_cut_at_the_verb_of_a_fields_name():
 def test_a_verb_before_the_thing_it_made_is_the_action():
     # 解读材料 is a thing (解读 + 材料), so the action verb before it is inside, as before 解读类稿件 (constructed)
     assert phrases("区政府门户网站专栏发布解读材料286篇。")["286篇"][0] == "发布解读材料"
+
+
+def test_a_figure_that_is_its_clauses_subject_counts_the_predicate_after_it():
+    # 其中N件为X, 其余N件均为X, 其余N件均告知…: the figure opens its clause and the copula or adverb after it says
+    # what it counts (guidelines 4, as 24件全部按时办结); a scope after 为 is a part of the body, not what is counted
+    # (constructed sentences)
+    got = phrases("2021年，本机关共收到政府信息公开申请63件，其中41件为网上申请，其余22件均为信函申请。")
+    assert [got[f] for f in ("41件", "22件")] == [
+        ("网上申请", "requests.received.online"), ("信函申请", "requests.received.mail")]
+    got = phrases("办结的申请中，同意公开30件，其余9件均告知申请人通过其他途径办理。")
+    assert got["9件"] == ("告知申请人通过其他途径办理", "requests.answered.other_channel")
+    assert phrases("全年共办理人大代表建议17件，其中5件为区本级。")["5件"][0] != "区本级"
+    # a figure with words of its own before it keeps the phrase before it (全年受理申请…)
+    assert phrases("全年受理申请28件均为网上申请。")["28件"][0] == "受理申请"

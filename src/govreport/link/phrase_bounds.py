@@ -407,7 +407,6 @@ def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, 
                     ) -> tuple[int, int] | None:
     """The predicate after a counted noun that only names the units counted (27个乡镇全部纳入…建设 → 纳入…建设,
     45家市直单位开展专栏建设 → 专栏建设; guidelines 4), else None: the bare noun stays when no predicate follows."""
-    b = load_bounds()
     cfg = load_config(CONFIG)["predicate"]
     noun = view[noun_start:noun_end]
     after = after_noun_bracket(view, noun_end)  # 37个乡镇（街道）全部纳入…
@@ -416,7 +415,32 @@ def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, 
         return None
     if re.match(cfg["not_after_noun"], view[after:after + 1]):
         return None  # 38个部门的主动公开的政府信息, 一名街道或市直部门的负责人: the noun is no subject
-    start = skip_words(view, after, clause_end, re.compile(f"(?:{cfg['prefix']})+"))
+    return _predicate_from(view, skip_words(view, after, clause_end, re.compile(f"(?:{cfg['prefix']})+")), clause_end)
+
+
+def figure_predicate(view: str, clause_start: int, fig_start: int, fig_end: int, clause_end: int,
+                     link: LinkPatterns) -> tuple[int, int] | None:
+    """The predicate after a figure that is its clause's subject (其中45件为网上申请, 其余47件均告知申请人通过其他途径
+    办理 → 网上申请, 告知…办理; guidelines 4, as 24件全部按时办结), else None. Not a part of the body (其中12件为市本级)."""
+    cfg = load_config(CONFIG)["predicate"]
+    if not re.fullmatch(cfg["figure_subject_before"], view[clause_start:fig_start]):
+        return None
+    m = re.compile(cfg["figure_copula"]).match(view, fig_end, clause_end)
+    if m is None or m.end() == fig_end:
+        return None
+    found = _predicate_from(view, m.end(), clause_end)
+    if found is None:
+        return None
+    words = view[found[0]:found[1]]
+    if re.fullmatch(cfg["unit_nouns"], words) or link.scope_any.fullmatch(words):
+        return None
+    return found
+
+
+def _predicate_from(view: str, start: int, clause_end: int) -> tuple[int, int] | None:
+    """The predicate from ``start`` to its clause's end, or None when a figure or a quotation comes first."""
+    b = load_bounds()
+    cfg = load_config(CONFIG)["predicate"]
     end = start
     while end < clause_end and b.phrase_char.fullmatch(view, end, end + 1):
         end += 1

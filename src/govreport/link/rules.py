@@ -23,6 +23,7 @@ from ..records import is_partial_scope
 from ..types import Span
 from .phrase_bounds import (
     after_noun_bracket,
+    figure_predicate,
     load_bounds,
     noun_coordination,
     predicate_after,
@@ -1240,6 +1241,8 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 phrase, fig.rest = (phrase[0], units), (units, phrase[1])
             else:
                 phrase = (strip_leading(v, phrase[0], phrase[1]), noun_coordination(v, phrase[1], ce, rules))
+        if rule == "none" and (predicate := figure_predicate(v, cs, fig.start, fig.end, ce, rules)) is not None:
+            rule, phrase = "predicate", predicate  # 其中45件为网上申请: the figure is the subject of what it counts
         counted = (prev.rest or (prev.cand.start, prev.cand.end)) if prev and prev.cand else None
         if (rule == "none" and counted and prev.link and prev.link.rule in ("noun_after", "predicate")
                 and _only_prefix(v, counted[1], fig.start)):
