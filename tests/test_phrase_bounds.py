@@ -590,6 +590,7 @@ def test_fees_outcomes_answers_and_gazettes_said_briefly_take_their_ids():
     assert (got["0.12万元"][1], got["260元"][1]) == ("fees.collected", "fees.waived")
     got = phrases("行政复议6件，其中维持4件，纠正1件；行政诉讼3件，均为未经复议直接起诉，法院判决驳回原告诉讼请求2件。")
     assert (got["1件"][1], got["2件"][1]) == ("review.corrected", "litigation.direct.upheld")
+    assert got["2件"][0] == "判决驳回原告诉讼请求"  # the court is outside (GUIDELINES 4)
     got = phrases("截至年底共答复申请41件；政府公报刊登236条；不是《条例》所指政府信息的11件。")
     assert [got[f][1] for f in ("41件", "236条", "11件")] == [
         "requests.answered", "active.via.gazette", "requests.answered.denied.not_gov_info"]
