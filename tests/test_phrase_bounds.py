@@ -620,3 +620,11 @@ def test_a_figure_that_is_its_clauses_subject_counts_the_predicate_after_it():
     assert phrases("全年共办理人大代表建议17件，其中5件为区本级。")["5件"][0] != "区本级"
     # a figure with words of its own before it keeps the phrase before it (全年受理申请…)
     assert phrases("全年受理申请28件均为网上申请。")["28件"][0] == "受理申请"
+
+
+def test_a_hotlines_number_is_inside_its_name():
+    # a service hotline's number before its name is part of the phrase, counted as one word in the phrase's length;
+    # a number that is a figure's own is not (constructed sentences)
+    got = phrases("全年办理12345热线转办工单3920件，受理12345政务服务便民热线转办件1436件。")
+    assert (got["3920件"][0], got["1436件"][0]) == ("办理12345热线转办工单", "受理12345政务服务便民热线转办件")
+    assert phrases("本年度累计接听来电12345个。")["12345个"][0] == "接听来电"

@@ -110,6 +110,7 @@ class _Rules:
     noun_end: re.Pattern[str]
     noun: re.Pattern[str]
     after_number: re.Pattern[str]
+    service_number: re.Pattern[str]
     scopes: list[tuple[re.Pattern[str], str]]
     scope_any: re.Pattern[str]
     place_subject: re.Pattern[str]
@@ -199,6 +200,7 @@ def load_rules() -> _Rules:
         noun_end=comp(cfg["noun_end"]),
         noun=comp(f"[A-Za-z]*{p}+"),
         after_number=comp(cfg["after_number"]),
+        service_number=comp(cfg["service_number"]),
         scopes=scopes,
         scope_any=re.compile("|".join(f"(?:{s['pattern']})" for s in cfg["scopes"])),
         place_subject=re.compile(cfg["body"]["place"]),
@@ -665,7 +667,18 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
     variant = rules.bracket_variant.search(seg, 0, pos)
     if variant and variant.end() == pos and (head := rules.phrase_tail.search(seg, 0, variant.start())):
         pos = head.start()  # 到人(户)资金: a bracketed variant inside the phrase (as 101户(次), guidelines 1)
-    if pos and seg[pos - 1].isdigit():
+    number = rules.service_number.search(seg, max(0, pos - 5), end)
+    inside_number = 0
+    if number and number.end() == pos:
+        # a hotline's number is part of its name (受理12345政务服务便民热线转办件): the phrase goes on before it, and
+        # the number counts as one word in its length
+        head = rules.phrase_tail.search(seg, 0, number.start())
+        inside_number = len(number.group(0)) - 1
+        if end - (head.start() if head else number.start()) - inside_number <= win["max_phrase"]:
+            pos = head.start() if head else number.start()
+        else:
+            inside_number = 0  # too long with what stands before the number: the name after it, as before
+    elif pos and seg[pos - 1].isdigit():
         m = rules.after_number.match(seg, pos, end)
         pos = m.end() if m else pos
     for _ in range(6):  # prefix words and scope words alternate: 2016年,全市各级行政机关共...
@@ -678,7 +691,7 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
             pos = m.end()
         if pos == before:
             break
-    if end - pos > win["max_phrase"]:
+    if end - pos - inside_number > win["max_phrase"]:
         # too long for a phrase: from its last verb, else its last characters (the head noun is at the end)
         last = None
         for m in rules.verbs.finditer(seg, pos, end):
