@@ -628,3 +628,12 @@ def test_a_hotlines_number_is_inside_its_name():
     got = phrases("全年办理12345热线转办工单3920件，受理12345政务服务便民热线转办件1436件。")
     assert (got["3920件"][0], got["1436件"][0]) == ("办理12345热线转办工单", "受理12345政务服务便民热线转办件")
     assert phrases("本年度累计接听来电12345个。")["12345个"][0] == "接听来电"
+
+
+def test_a_cause_named_with_its_kind_is_outside_the_phrase():
+    # 因…等原因 before the predicate of a figure, or opening a phrase before it, is outside; a negated disclosure
+    # names no outcome row; 因 after a figure opens no counted noun, but 因灾 modifies one (constructed sentences)
+    assert phrases("其余37件因信息不存在、不属于本机关职责等原因未能公开。")["37件"] == ("未能公开", None)
+    assert phrases("全年因各种原因无法提供19件。")["19件"][0] == "无法提供"
+    assert phrases("其中6件因涉及第三方权益延期答复。")["6件"][0] != "因"
+    assert phrases("目前，全县418户因灾倒房户已全部入住新居。")["418户"][0] == "因灾倒房户"
