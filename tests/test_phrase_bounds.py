@@ -637,3 +637,11 @@ def test_a_cause_named_with_its_kind_is_outside_the_phrase():
     assert phrases("全年因各种原因无法提供19件。")["19件"][0] == "无法提供"
     assert phrases("其中6件因涉及第三方权益延期答复。")["6件"][0] != "因"
     assert phrases("目前，全县418户因灾倒房户已全部入住新居。")["418户"][0] == "因灾倒房户"
+
+
+def test_a_relative_clause_before_the_requests_names_which_ones():
+    # X的N件申请: the noun after the figure only names the requests, so the clause before 的 is what is counted,
+    # as in X的N件申请中; a specific noun after 的N个 stays the phrase (constructed sentences)
+    got = phrases("对申请内容不明确的12件申请，均在5个工作日内一次性告知申请人补正；本年度全区受理的83件申请，均已办结。")
+    assert (got["12件"][0], got["83件"][0]) == ("申请内容不明确", "受理")
+    assert phrases("对全区现存的27个政务新媒体加强管理。")["27个"][0] == "政务新媒体"

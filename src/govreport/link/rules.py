@@ -1229,7 +1229,8 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         relative_noun = None
         first_item = False
         if (rule == "noun_after" and re.search(cfg["relative_clause"]["before"], v[max(cs, fig.start - 1):fig.start])
-                and re.match(cfg["relative_clause"]["after"], v[phrase[1]:ce])):
+                and (re.match(cfg["relative_clause"]["after"], v[phrase[1]:ce])
+                     or re.fullmatch(cfg["relative_clause"]["generic_noun"], v[phrase[0]:phrase[1]]))):
             # 在办结答复的1486件申请中: the relative clause before the figure names the count, not the noun
             phrase = _left_phrase(v, cs, fig.start) or phrase
             rule = "left_context" if phrase is not None else rule
