@@ -645,3 +645,11 @@ def test_a_relative_clause_before_the_requests_names_which_ones():
     got = phrases("对申请内容不明确的12件申请，均在5个工作日内一次性告知申请人补正；本年度全区受理的83件申请，均已办结。")
     assert (got["12件"][0], got["83件"][0]) == ("申请内容不明确", "受理")
     assert phrases("对全区现存的27个政务新媒体加强管理。")["27个"][0] == "政务新媒体"
+
+
+def test_shares_listed_after_fenbie_zhan_take_the_figures_listed_before_them():
+    # A N1、B N2，C N3，分别占…的p1、p2和p3: each share is of the figure at its place in the list (guidelines 2.2,
+    # shares); one share after 占 takes the figure right before it (constructed sentences)
+    got = phrases("全年收到申请40件，其中网上申请28件、信函申请8件，当面申请4件，分别占申请总量的70%、20%和10%。")
+    assert [got[f][0] for f in ("70%", "20%", "10%")] == ["网上申请", "信函申请", "当面申请"]
+    assert phrases("网上申请28件，当面申请12件，占30%。")["30%"][0] == "当面申请"

@@ -372,6 +372,8 @@ class _Fig:
     # the figure of a relative clause counts a part of the noun after it, of another family than its phrase's id
     # (_part_of_other_family): no id, not even a learned one
     part_of_other: bool = False
+    # a share listed after 分别占 takes the figure of the same place in the list before it (_respective_shares)
+    share_of: _Fig | None = field(default=None, repr=False, compare=False)
     # the rest of the counted noun after the units this figure counts (45个部门职权事项3013项: 职权事项), what the
     # next figure counts (_units_before_next_figure)
     rest: tuple[int, int] | None = None
@@ -836,26 +838,54 @@ def _make_indicator(view: View, text: str, vstart: int, vend: int, kb_id: str | 
 
 
 def _share_link(figs: list[_Fig], i: int, view: str, cs: int, ss: int, own_scope: str | None) -> Link | None:
-    """A percentage opening its clause with 占 takes the link of the figure before it in the sentence."""
+    """A percentage opening its clause with 占 takes the link of the figure before it in the sentence; shares listed
+    after 分别占 take the figures listed before them, in order (_respective_shares)."""
     rules = load_rules()
     fig = figs[i]
+    if fig.share_of is not None:
+        return _share_of(fig, fig.share_of, own_scope)
     m = rules.share_before.search(view, cs, fig.start)
     if not m:
         return None
     head = rules.strip_prefix.match(view, cs, m.start())
     if m.start() > cs and (head is None or head.end() < m.start()):
         return None  # something else stands before 占: the share of another whole
+    if rules.respectively.match(m.group(0)) and (owners := _respective_shares(figs, i, view, ss)):
+        for share, owner in zip(figs[i:], owners):
+            share.share_of = owner
+        return _share_of(fig, owners[0], own_scope)
     lo = max(ss, fig.start - rules.cfg["windows"]["share"])
     for j in range(i - 1, -1, -1):
         prev = figs[j]
         if prev.start < lo:
             break
         if prev.link and prev.link.rule != "share" and prev.span.unit not in rules.share_units:
-            fig.cand, fig.entry = prev.cand, prev.entry
-            return Link(fig.span, prev.link.indicator, prev.link.canonical_id, own_scope or prev.link.scope,
-                        rules.cfg["labels"]["relation"], "share",
-                        round(rules.cfg["confidence"]["share"] * (prev.link.confidence or 1), 3))
+            return _share_of(fig, prev, own_scope)
     return None
+
+
+def _share_of(fig: _Fig, owner: _Fig, own_scope: str | None) -> Link:
+    """The link of a share of ``owner``'s figure: its phrase and id."""
+    rules = load_rules()
+    fig.cand, fig.entry = owner.cand, owner.entry
+    return Link(fig.span, owner.link.indicator, owner.link.canonical_id, own_scope or owner.link.scope,
+                rules.cfg["labels"]["relation"], "share",
+                round(rules.cfg["confidence"]["share"] * (owner.link.confidence or 1), 3))
+
+
+def _respective_shares(figs: list[_Fig], i: int, view: str, ss: int) -> list[_Fig] | None:
+    """The figures that the shares listed from ``i`` on (分别占…的69.6%、19.6%和10.7%) are shares of, in order: as many
+    linked figures of the sentence right before them, or None when fewer are there or only one share is listed."""
+    rules = load_rules()
+    shares = [figs[i]]
+    for nxt in figs[i + 1:]:
+        if nxt.span.unit not in rules.share_units or not rules.respectively_list.fullmatch(view, shares[-1].end,
+                                                                                              nxt.start):
+            break
+        shares.append(nxt)
+    owners = [f for f in figs[:i] if f.start >= ss and f.link is not None and f.link.rule != "share"
+              and f.span.unit not in rules.share_units and f.link.indicator is not None][-len(shares):]
+    return owners if len(shares) > 1 and len(owners) == len(shares) else None
 
 
 def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[int], cand_ends: list[int],
