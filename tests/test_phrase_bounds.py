@@ -653,3 +653,15 @@ def test_shares_listed_after_fenbie_zhan_take_the_figures_listed_before_them():
     got = phrases("全年收到申请40件，其中网上申请28件、信函申请8件，当面申请4件，分别占申请总量的70%、20%和10%。")
     assert [got[f][0] for f in ("70%", "20%", "10%")] == ["网上申请", "信函申请", "当面申请"]
     assert phrases("网上申请28件，当面申请12件，占30%。")["30%"][0] == "当面申请"
+
+
+def test_words_that_are_not_what_they_seem_do_not_cut_a_phrase():
+    # the 新 of 更新 is no row's 新; the 公开 of a field's name after a frame preposition is no verb; a light verb after
+    # a negation describes the thing counted; 依法依规 is a manner, outside; a channel's verb alone before a figure
+    # with a counted noun after it leaves the phrase to the noun (constructed sentences)
+    assert not phrases("全年用于印制资料、更新公开栏等产生的信息公开工作费用1.2万元。")["1.2万元"][0].startswith("新")
+    assert phrases("本年度受理通过信函、网络提交的政府信息公开申请共57件。")["57件"][0] == "政府信息公开申请"
+    assert phrases("今年关停未进行日常维护的政务新媒体账号3个。")["3个"][0] == "关停未进行日常维护的政务新媒体账号"
+    assert phrases("全年依法依规办结31件。")["31件"][0] == "办结"
+    assert phrases("通过政务微博发布86批次药品抽检信息。")["86批次"][0] == "药品抽检信息"
+    assert "五年" not in phrases("本区编制完成第十四个五年规划纲要，公开规划文件2件。")

@@ -124,6 +124,7 @@ class LinkPatterns(Protocol):
     after_number: re.Pattern[str]
     verbs: re.Pattern[str]
     noun_stop: re.Pattern[str]
+    verb_in_field_name: re.Pattern[str]
 
 
 def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPatterns) -> tuple[int, int]:
@@ -268,8 +269,11 @@ def _after_frame(b: PhraseBounds, view: str, start: int, end: int, link: LinkPat
         if _quoted(b, view, start, m.start()):
             continue
         verb = link.verbs.search(view, m.end(), end)
-        if verb is not None and end - verb.start() >= b.min_chars:
-            return verb.start()
+        if verb is None or end - verb.start() < b.min_chars:
+            continue
+        field = link.verb_in_field_name.search(view, m.end(), verb.end())
+        # the 公开 of a field's name (政府信息公开申请, 政务公开栏) is no verb: the phrase is not cut inside the name
+        return field.start() if field else verb.start()
     return start
 
 

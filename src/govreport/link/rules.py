@@ -898,6 +898,13 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
     if k >= 0 and rules.filler_between.match(view, cands[k].end, fig.start):
         if rules.respectively.search(view, cands[k].end, fig.start):
             return "none", None, None  # "A和B分别为3件、2件": the items pair with the figures in order
+        bounds = load_bounds()
+        verb = bounds.channel_bare_count.search(view, cands[k].start, cands[k].end)
+        if (verb is not None and (verb.start() == cands[k].start
+                                  or bounds.channel_words.search(view, cands[k].start, verb.start()))
+                and (noun := _noun_after(view, fig, ce, places=places))):
+            # a channel's verb alone (通过微信公众号发布20680批次农产品抽检情况): the noun after names what is counted
+            return "noun_after", None, noun
         return "lexicon_before", cands[k], None
     k_after = bisect_left(cand_starts, fig.end)
     if (k_after < len(cands) and cands[k_after].start < ce
