@@ -665,6 +665,10 @@ def test_words_that_are_not_what_they_seem_do_not_cut_a_phrase():
     assert phrases("全年依法依规办结31件。")["31件"][0] == "办结"
     assert phrases("通过政务微博发布86批次药品抽检信息。")["86批次"][0] == "药品抽检信息"
     assert "五年" not in phrases("本区编制完成第十四个五年规划纲要，公开规划文件2件。")
+    assert "三年" not in phrases("对照“营商环境提升三年行动方案”，梳理事项38项。")
+    # a phrase too long to keep whole is not cut inside a quotation (constructed)
+    assert phrases("市直部门与街道之间“基层治理”事项牵头责任和协同责任清单61项。")["61项"][0] == (
+        "“基层治理”事项牵头责任和协同责任清单")
     # 区县 is a scope, outside, as 县区 (constructed)
     assert phrases("目前，区县已开通政务公开专栏27个。")["27个"][0] == "开通政务公开专栏"
     # an exemption is no answer of every kind (constructed)
