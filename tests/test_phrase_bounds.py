@@ -671,5 +671,9 @@ def test_words_that_are_not_what_they_seem_do_not_cut_a_phrase():
         "“基层治理”事项牵头责任和协同责任清单")
     # 区县 is a scope, outside, as 县区 (constructed)
     assert phrases("目前，区县已开通政务公开专栏27个。")["27个"][0] == "开通政务公开专栏"
+    # a negated predicate before 的 describes the counted noun after it; a noun before 的 is counted itself; 不及时
+    # holds no conjunction (constructed)
+    assert phrases("全年关停3家更新不及时的政务新媒体。")["3家"][0] == "更新不及时的政务新媒体"
+    assert phrases("平台汇集了42个单位的主动公开的政府信息。")["42个"][0] == "单位"
     # an exemption is no answer of every kind (constructed)
     assert phrases("本年度免于公开答复数3条。")["3条"] == ("免于公开答复数", None)

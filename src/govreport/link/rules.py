@@ -108,6 +108,7 @@ class _Rules:
     reject_end: re.Pattern[str]
     noun_stop: re.Pattern[str]
     noun_end: re.Pattern[str]
+    relative_modifier: re.Pattern[str]
     noun: re.Pattern[str]
     after_number: re.Pattern[str]
     service_number: re.Pattern[str]
@@ -198,6 +199,7 @@ def load_rules() -> _Rules:
         reject_end=comp(cfg["reject_end"]),
         noun_stop=comp(cfg["noun_stop"]),
         noun_end=comp(cfg["noun_end"]),
+        relative_modifier=comp(cfg["relative_modifier"]),
         noun=comp(f"[A-Za-z]*{p}+"),
         after_number=comp(cfg["after_number"]),
         service_number=comp(cfg["service_number"]),
@@ -741,6 +743,14 @@ def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: boo
     stop = rules.noun_stop.search(view, start, end)
     if stop:
         end = stop.start()
+    if stop and stop.group() == "的" and rules.relative_modifier.search(view, start, end):
+        # 2个无人维护或重复建设的政务新媒体: a predicate before 的 describes the counted noun after it (guidelines 1: a
+        # counted noun after its figure is the INDICATOR, with its modifiers)
+        head = rules.noun.match(view, stop.end(), min(ce, stop.end() + reach))
+        head_stop = rules.noun_stop.search(view, stop.end(), head.end()) if head else None
+        head_end = head_stop.start() if head_stop else (head.end() if head else stop.end())
+        if head_end - stop.end() >= 2 and head_end - start <= 2 * longest:
+            return start, head_end
     tail = rules.noun_end.search(view, start, end)
     if tail:
         end = tail.start()
