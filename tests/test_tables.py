@@ -503,3 +503,21 @@ def test_merged_cells_and_nbsp_blanks_of_a_web_page(tmp_path):
         5, None, None, 2, 7]
     assert not any(c.uncertain for c in result.values)
     assert {c.name: c.status for c in result.checks}["review.total"] == "na"
+
+
+RUN_ON_V2021_THEN_NARRATIVE = (
+    "二、主动公开政府信息情况第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数规章000"
+    "行政规范性文件314第二十条第（八）项信息内容本年收费金额（单位：万元）行政事业性收费52.7 "
+    "(二)主动公开政府信息的主要类别本年度主动公开政府信息46条，其中政策解读9条；工作动态5条。"
+    "三、收到和处理政府信息公开申请情况")
+
+
+def test_a_table_flattened_into_a_line_ends_at_its_last_value_when_narrative_follows():
+    # one line holds table 2 of the 2021 form and then the next section's narrative: the table area ends at the
+    # last value, so the narrative figures stay visible to the span and link stages (constructed)
+    doc = doc_of(RUN_ON_V2021_THEN_NARRATIVE)
+    result = parse_tables(doc)
+    assert value(result, "active.fees.amount") == 52.7
+    narrative_start = doc.text.index("(二)")
+    assert all(end <= narrative_start for _, end in result.areas)
+    assert any(end > doc.text.index("52.7") for _, end in result.areas)

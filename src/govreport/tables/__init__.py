@@ -526,12 +526,17 @@ def clip_areas(text: str, areas: list[tuple[int, int]], cells: list[CellValue]) 
     the span and link stages.
     """
     ends = sorted(c.end for c in cells if c.end is not None)
+    narrative_end = re.compile(load_config("tables.yml")["areas"]["narrative_after_last_value"])
     clipped = []
     for start, end in areas:
         i = bisect_right(ends, end)  # the last value ending inside the area, by bisection (hundreds of areas)
         if i and ends[i - 1] > start:
-            line_end = text.find("\n", ends[i - 1])
-            end = min(end, line_end if line_end != -1 else len(text))
+            last = ends[i - 1]
+            line_end = text.find("\n", last)
+            line_end = line_end if line_end != -1 else len(text)
+            # a table flattened into one line with the narrative after it (…行政事业性收费9116.36 (二)主动公开政府
+            # 信息的主要类别…共8条；…): a sentence ends before the line does, so the area ends at the last value
+            end = min(end, last if narrative_end.search(text, last, min(end, line_end)) else line_end)
         clipped.append((start, end))
     return clipped
 
