@@ -675,5 +675,8 @@ def test_words_that_are_not_what_they_seem_do_not_cut_a_phrase():
     # holds no conjunction (constructed)
     assert phrases("全年关停3家更新不及时的政务新媒体。")["3家"][0] == "更新不及时的政务新媒体"
     assert phrases("平台汇集了42个单位的主动公开的政府信息。")["42个"][0] == "单位"
+    # a share's subject before 占…的 is what it measures, not the whole after 占; 涵盖 opens a list as 包括 (constructed)
+    assert phrases("本年度，当面申请占申请总数的37.5%。")["37.5%"][0] == "当面申请"
+    assert phrases("全年公开信息210条（涵盖规划计划类14条）。")["14条"][0] == "规划计划类"
     # an exemption is no answer of every kind (constructed)
     assert phrases("本年度免于公开答复数3条。")["3条"] == ("免于公开答复数", None)

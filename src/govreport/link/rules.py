@@ -659,6 +659,10 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
     m = rules.strip_suffix.search(seg)
     if m:
         end = m.start()
+    share = rules.share_before.search(seg)
+    if share and share.start() >= 2 and "占" in share.group():
+        # 网络申请占申请总数的65.1%: the whole after 占 is the share's base, the subject before it what is measured
+        end = share.start()
     if end and seg[end - 1] == "》":
         # a title counted by issues or copies: 编印《咸宁市人民政府公报》5期
         opening = seg.rfind("《", 0, end)
@@ -740,17 +744,18 @@ def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: boo
     if not m:
         return None
     end = m.end()
+    de = view.find("的", start, end)
+    if de > start and rules.relative_modifier.search(view, start, de):
+        # 2个无人维护或重复建设的政务新媒体: a negated predicate before 的 describes the counted noun after it
+        # (guidelines 1: a counted noun after its figure is the INDICATOR, with its modifiers)
+        head = rules.noun.match(view, de + 1, min(ce, de + 1 + reach))
+        head_stop = rules.noun_stop.search(view, de + 1, head.end()) if head else None
+        head_end = head_stop.start() if head_stop else (head.end() if head else de + 1)
+        if head_end - de - 1 >= 2 and head_end - start <= 2 * longest:
+            return start, head_end
     stop = rules.noun_stop.search(view, start, end)
     if stop:
         end = stop.start()
-    if stop and stop.group() == "的" and rules.relative_modifier.search(view, start, end):
-        # 2个无人维护或重复建设的政务新媒体: a predicate before 的 describes the counted noun after it (guidelines 1: a
-        # counted noun after its figure is the INDICATOR, with its modifiers)
-        head = rules.noun.match(view, stop.end(), min(ce, stop.end() + reach))
-        head_stop = rules.noun_stop.search(view, stop.end(), head.end()) if head else None
-        head_end = head_stop.start() if head_stop else (head.end() if head else stop.end())
-        if head_end - stop.end() >= 2 and head_end - start <= 2 * longest:
-            return start, head_end
     tail = rules.noun_end.search(view, start, end)
     if tail:
         end = tail.start()
