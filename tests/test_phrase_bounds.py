@@ -678,5 +678,10 @@ def test_words_that_are_not_what_they_seem_do_not_cut_a_phrase():
     # a share's subject before 占…的 is what it measures, not the whole after 占; 涵盖 opens a list as 包括 (constructed)
     assert phrases("本年度，当面申请占申请总数的37.5%。")["37.5%"][0] == "当面申请"
     assert phrases("全年公开信息210条（涵盖规划计划类14条）。")["14条"][0] == "规划计划类"
+    # a narrower count of the old reports names no total; a category's name and copula frame the first item; a
+    # reform slogan holds no count (constructed)
+    assert phrases("本年度，全文电子化的主动公开信息数共77条。")["77条"] == ("全文电子化的主动公开信息数", None)
+    assert phrases("收到申请7件，主要受理方式为信函4件、网上申请3件。")["4件"][0] == "信函"
+    assert "一次" not in phrases("深入推进“最多跑一次”改革，梳理事项120项。")
     # an exemption is no answer of every kind (constructed)
     assert phrases("本年度免于公开答复数3条。")["3条"] == ("免于公开答复数", None)

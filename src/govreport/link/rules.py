@@ -112,6 +112,7 @@ class _Rules:
     noun: re.Pattern[str]
     after_number: re.Pattern[str]
     service_number: re.Pattern[str]
+    list_frame: re.Pattern[str]
     scopes: list[tuple[re.Pattern[str], str]]
     scope_any: re.Pattern[str]
     place_subject: re.Pattern[str]
@@ -203,6 +204,7 @@ def load_rules() -> _Rules:
         noun=comp(f"[A-Za-z]*{p}+"),
         after_number=comp(cfg["after_number"]),
         service_number=comp(cfg["service_number"]),
+        list_frame=comp(cfg["list_frame"]),
         scopes=scopes,
         scope_any=re.compile("|".join(f"(?:{s['pattern']})" for s in cfg["scopes"])),
         place_subject=re.compile(cfg["body"]["place"]),
@@ -699,6 +701,11 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
             pos = m.end()
         if pos == before:
             break
+    frame = None
+    for frame in rules.list_frame.finditer(seg, pos, end):
+        pass
+    if frame is not None and end - frame.end() >= 2:
+        pos = frame.end()  # 主要受理方式为信函3件: the item, not the category's name and its copula
     if end - pos - inside_number > win["max_phrase"]:
         # too long for a phrase: from its last verb, else its last characters (the head noun is at the end)
         last = None
