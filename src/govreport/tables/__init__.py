@@ -534,7 +534,7 @@ def clip_areas(text: str, areas: list[tuple[int, int]], cells: list[CellValue]) 
             last = ends[i - 1]
             line_end = text.find("\n", last)
             line_end = line_end if line_end != -1 else len(text)
-            # a table flattened into one line with the narrative after it (…行政事业性收费9116.36 (二)主动公开政府
+            # a table flattened into one line with the narrative after it (…行政事业性收费52.7 (二)主动公开政府
             # 信息的主要类别…共8条；…): a sentence ends before the line does, so the area ends at the last value
             end = min(end, last if narrative_end.search(text, last, min(end, line_end)) else line_end)
         clipped.append((start, end))
