@@ -701,11 +701,9 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
             pos = m.end()
         if pos == before:
             break
-    frame = None
-    for frame in rules.list_frame.finditer(seg, pos, end):
-        pass
-    if frame is not None and end - frame.end() >= 2:
-        pos = frame.end()  # 主要受理方式为信函3件: the item, not the category's name and its copula
+    frames = list(rules.list_frame.finditer(seg, pos, end))
+    if frames and end - frames[-1].end() >= 2:
+        pos = frames[-1].end()  # 主要受理方式为信函3件: the item, not the category's name and its copula
     if end - pos - inside_number > win["max_phrase"]:
         # too long for a phrase: from its last verb, else its last characters (the head noun is at the end)
         last = None
