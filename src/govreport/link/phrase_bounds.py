@@ -58,6 +58,17 @@ class PhraseBounds:
     form_row_lengths: tuple[int, ...]
     row_new: re.Pattern[str]
     noun_bracket: re.Pattern[str]
+    # configs predicate: a counted noun or a subject figure followed by what says which count it is
+    predicate_unit_nouns: re.Pattern[str]
+    predicate_unit_noun_goes_on: re.Pattern[str]
+    predicate_subject_verbs: re.Pattern[str]
+    predicate_not_after_noun: re.Pattern[str]
+    predicate_prefix: re.Pattern[str]
+    predicate_clause_end: re.Pattern[str]
+    predicate_appositive: re.Pattern[str]
+    predicate_max_chars: int
+    figure_subject_before: re.Pattern[str]
+    figure_copula: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -100,6 +111,16 @@ def load_bounds() -> PhraseBounds:
         form_row_lengths=tuple(sorted({len(r) for r in rows}, reverse=True)),
         row_new=re.compile(f"(?:{cfg['row_new']['before']})(?={cfg['row_new']['verbs']})"),
         noun_bracket=re.compile(cfg["predicate"]["noun_bracket"]),
+        predicate_unit_nouns=re.compile(cfg["predicate"]["unit_nouns"]),
+        predicate_unit_noun_goes_on=re.compile(cfg["predicate"]["unit_noun_goes_on"]),
+        predicate_subject_verbs=re.compile(cfg["predicate"]["verbs"]),
+        predicate_not_after_noun=re.compile(cfg["predicate"]["not_after_noun"]),
+        predicate_prefix=re.compile(f"(?:{cfg['predicate']['prefix']})+"),
+        predicate_clause_end=re.compile(cfg["predicate"]["clause_end"]),
+        predicate_appositive=re.compile(cfg["predicate"]["appositive"]),
+        predicate_max_chars=cfg["predicate"]["max_chars"],
+        figure_subject_before=re.compile(cfg["predicate"]["figure_subject_before"]),
+        figure_copula=re.compile(cfg["predicate"]["figure_copula"]),
     )
 
 
@@ -411,32 +432,32 @@ def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, 
                     ) -> tuple[int, int] | None:
     """The predicate after a counted noun that only names the units counted (27个乡镇全部纳入…建设 → 纳入…建设,
     45家市直单位开展专栏建设 → 专栏建设; guidelines 4), else None: the bare noun stays when no predicate follows."""
-    cfg = load_config(CONFIG)["predicate"]
+    b = load_bounds()
     noun = view[noun_start:noun_end]
     after = after_noun_bracket(view, noun_end)  # 37个乡镇（街道）全部纳入…
-    if not (re.fullmatch(cfg["unit_nouns"], noun) or link.scope_any.fullmatch(noun)
-            or re.match(cfg["verbs"], view[after:clause_end])):
+    if not (b.predicate_unit_nouns.fullmatch(noun) or link.scope_any.fullmatch(noun)
+            or b.predicate_subject_verbs.match(view[after:clause_end])):
         return None
-    if re.match(cfg["not_after_noun"], view[after:after + 1]):
+    if b.predicate_not_after_noun.match(view[after:after + 1]):
         return None  # 38个部门的主动公开的政府信息, 一名街道或市直部门的负责人: the noun is no subject
-    return _predicate_from(view, skip_words(view, after, clause_end, re.compile(f"(?:{cfg['prefix']})+")), clause_end)
+    return _predicate_from(view, skip_words(view, after, clause_end, b.predicate_prefix), clause_end)
 
 
 def figure_predicate(view: str, clause_start: int, fig_start: int, fig_end: int, clause_end: int,
                      link: LinkPatterns) -> tuple[int, int] | None:
     """The predicate after a figure that is its clause's subject (其中45件为网上申请, 其余47件均告知申请人通过其他途径
     办理 → 网上申请, 告知…办理; guidelines 4, as 24件全部按时办结), else None. Not a part of the body (其中12件为市本级)."""
-    cfg = load_config(CONFIG)["predicate"]
-    if not re.fullmatch(cfg["figure_subject_before"], view[clause_start:fig_start]):
+    b = load_bounds()
+    if not b.figure_subject_before.fullmatch(view[clause_start:fig_start]):
         return None
-    m = re.compile(cfg["figure_copula"]).match(view, fig_end, clause_end)
+    m = b.figure_copula.match(view, fig_end, clause_end)
     if m is None or m.end() == fig_end:
         return None
     found = _predicate_from(view, m.end(), clause_end)
     if found is None:
         return None
     words = view[found[0]:found[1]]
-    if re.fullmatch(cfg["unit_nouns"], words) or link.scope_any.fullmatch(words):
+    if b.predicate_unit_nouns.fullmatch(words) or link.scope_any.fullmatch(words):
         return None
     return found
 
@@ -444,15 +465,14 @@ def figure_predicate(view: str, clause_start: int, fig_start: int, fig_end: int,
 def _predicate_from(view: str, start: int, clause_end: int) -> tuple[int, int] | None:
     """The predicate from ``start`` to its clause's end, or None when a figure or a quotation comes first."""
     b = load_bounds()
-    cfg = load_config(CONFIG)["predicate"]
     end = start
     while end < clause_end and b.phrase_char.fullmatch(view, end, end + 1):
         end += 1
-    if end < clause_end and not re.match(cfg["clause_end"], view[end:end + 1]):
+    if end < clause_end and not b.predicate_clause_end.match(view[end:end + 1]):
         return None  # a figure or a quotation follows: no predicate of this figure alone
-    appositive = re.compile(cfg["appositive"]).search(view, start, end)
+    appositive = b.predicate_appositive.search(view, start, end)
     end = appositive.start() if appositive else end  # …平台建设这一契机: the demonstrative takes the predicate up
-    if not b.min_chars <= end - start <= cfg["max_chars"]:
+    if not b.min_chars <= end - start <= b.predicate_max_chars:
         return None
     return start, end
 

@@ -1142,10 +1142,10 @@ def _units_before_next_figure(view: str, noun: tuple[int, int], next_start: int 
     预算资金,累计25578.66万元): the figure counts the units, the next figure the rest; else None."""
     if next_start is None or not _only_prefix(view, noun[1], next_start):
         return None
-    cfg = load_config("phrase_bounds.yml")["predicate"]
-    m = re.match(cfg["unit_nouns"], view[noun[0]:noun[1]])
-    if (m is None or noun[1] - (noun[0] + m.end()) < load_bounds().min_chars
-            or re.match(cfg["unit_noun_goes_on"], view[noun[0] + m.end()])):
+    b = load_bounds()
+    m = b.predicate_unit_nouns.match(view[noun[0]:noun[1]])
+    if (m is None or noun[1] - (noun[0] + m.end()) < b.min_chars
+            or b.predicate_unit_noun_goes_on.match(view[noun[0] + m.end()])):
         return None  # no units, nothing after them, or a longer name (12个村民小组3000人)
     return noun[0] + m.end()
 
