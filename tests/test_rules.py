@@ -256,6 +256,26 @@ def test_bare_number_in_running_text_is_no_figure():
     no_span_in(seed("002"), "主动公开公共环境影响评价信息22通过", "22")
 
 
+@pytest.mark.parametrize("text, surface, value", [
+    ("局官方微博粉丝数8652，较上年有所增长。", "8652", 8652),
+    ("门户网站年度访问量362815；", "362815", 362815),
+    ("不予公开信息数37。", "37", 37),
+])
+def test_number_right_after_a_counts_label_is_a_count(text, surface, value):
+    # GUIDELINES 1 COUNT: a number without unit that the text states as a quantity of the label before it
+    (span,) = [s for s in find_spans(text) if s.label == "COUNT"]
+    assert (span.text, span.value, span.unit) == (surface, value, None)
+
+
+@pytest.mark.parametrize("text", [
+    "受理数据开放申请5份后，",  # a unit: an ordinary figure, not the label's number
+    "数2023年以来最多。",  # a date
+    "报送数据3月底前完成。",  # no clause end after the number
+])
+def test_labelled_number_needs_a_clause_end(text):
+    assert all(s.unit is not None or s.label == "DATE" for s in find_spans(text))
+
+
 @pytest.mark.parametrize("text, surface, value, unit", [
     ("热线全年接听来电2.37万通，办结率99.1%。", "2.37万通", 23700, "通"),
     ("制定政府规章3部，拍摄普法微视频7部。", "3部", 3, "部"),

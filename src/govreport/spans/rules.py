@@ -20,6 +20,8 @@ Decisions:
   is delimited on both sides by a line break, a space, a tab, a pipe or the text's ends (one-cell-per-line tables,
   pipe tables, flattened "条 512 3870" rows). It is a COUNT with unit None: the tables module gives cells their
   meaning and unit from the row and column labels.
+- A number without unit or multiplier in running text is a COUNT only right after a count's label and before
+  its clause's end (粉丝数5000，): figures.yml ``labelled_number``. Read like a table cell's (bare_span).
 - A range (2至3个) has value None and range (2, 3).
 
 The spaCy component ``govreport_rules`` runs the same rules inside a pipeline (see make_rules_component).
@@ -224,6 +226,7 @@ def scanner(anchored: bool = True) -> Alternation:
     """The patterns of all labels in priority order; the part that matched says which (DATE, FIG*, ORG, BARE)."""
     figs = figure_patterns()
     cell = figure_config()["table_cell"]
+    labelled = figure_config()["labelled_number"]
     delim = f"{cell['delimiters']}{MASK}"
     parts = [
         ("DATE", date_pattern()),
@@ -232,8 +235,9 @@ def scanner(anchored: bool = True) -> Alternation:
         ("FIG_CN", figs["chinese"]),
         ("ORG", org_pattern()),
         ("BARE", f"(?<![^{delim}]){cell['number']}(?![^{delim}])"),
+        ("LABELLED", f"(?<={labelled['label_end']}){cell['number']}(?={labelled['clause_end']})"),
     ]
-    return Alternation(parts, 0, anchored, one_regex=True)  # six long parts: one compilation (see Alternation)
+    return Alternation(parts, 0, anchored, one_regex=True)  # seven long parts: one compilation (see Alternation)
 
 
 @lru_cache(maxsize=1)
@@ -267,7 +271,8 @@ def _figure_reading(surface: str) -> tuple[str | None, dict[str, Any]]:
 
 
 def bare_span(text: str, start: int, end: int) -> Span:
-    """A table cell's bare number: COUNT without unit (uncertain, without value, when absurdly large)."""
+    """A bare number (a table cell, or a count's label's number in running text): COUNT without unit (uncertain,
+    without value, when absurdly large)."""
     surface = text[start:end]
     value = _bare_value(surface)
     return Span("COUNT", start, end, surface, value=value, uncertain=value is None)
@@ -300,7 +305,7 @@ def find_spans(text: str, report_year: int | None = None, anchored: bool = True)
             spans.append(date_span(text, start, end, report_year))
         elif kind.startswith("FIG"):
             spans.append(figure_span(text, start, end))
-        elif kind == "BARE":
+        elif kind in ("BARE", "LABELLED"):
             spans.append(bare_span(text, start, end))
         elif kind == "ORG":
             org = org_start(masked, start, last_end) if _starts_with_level(masked, start) else start
