@@ -682,3 +682,19 @@ def test_words_that_are_not_what_they_seem_do_not_cut_a_phrase():
     assert "一次" not in phrases("深入推进“最多跑一次”改革，梳理事项120项。")
     # an exemption is no answer of every kind (constructed)
     assert phrases("本年度免于公开答复数3条。")["3条"] == ("免于公开答复数", None)
+
+
+def test_parts_of_the_body_and_of_the_report_name_no_count():
+    # an enumeration item whose words, once its level is cut, only say which kind of part it is takes the parent's
+    # phrase, with its part as scope and no whole-body id (guidelines 2.2, 2.3); a count of the report's parts
+    # names no count in the list before it (train gold of seed 000: 八部分 unlinked). Constructed sentences.
+    from govreport.spans.rules import find_spans as spans
+    text = "全市新增主动公开政府信息5000条。其中，市级机关2100条，占总量的42%；各区(市)政府2900条，占总量的58%。"
+    links = {lk.figure.text: lk for lk in link_figures_to_indicators(text, spans(text))}
+    for fig, scope in [("2100条", "市本级"), ("42%", "市本级"), ("2900条", "县市区"), ("58%", "县市区")]:
+        assert (links[fig].indicator.text, links[fig].scope, links[fig].canonical_id) == ("主动公开政府信息", scope, None)
+    text = "现行有效的行政规范性文件共60件（其中区级12件，部门48件）。"
+    links = {lk.figure.text: lk for lk in link_figures_to_indicators(text, spans(text))}
+    assert (links["48件"].indicator.text, links["48件"].scope) == ("现行有效的行政规范性文件", "各部门")
+    assert phrases("全文由概述、主动公开情况、附表等八部分组成。")["八部分"][0] is None
+    assert phrases("全文由概述、主动公开情况、附表等8个部分组成。")["8个"][0] == "部分"

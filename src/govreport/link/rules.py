@@ -123,6 +123,7 @@ class _Rules:
     classifiers: frozenset[str]
     share_units: frozenset[str]
     id_units: dict[str, str]
+    part_noun: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -215,6 +216,7 @@ def load_rules() -> _Rules:
         classifiers=frozenset(cfg["classifier_units"]),
         share_units=frozenset(cfg["share_units"]),
         id_units=id_units,
+        part_noun=comp(cfg["part_noun"]),
     )
 
 
@@ -912,6 +914,10 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
                    cs: int, ce: int, places: tuple[str, ...] = ()) -> tuple[str, _Cand | None, tuple[int, int] | None]:
     """The figure's own indicator in its clause: (rule, lexicon phrase or None, context phrase or None)."""
     rules = load_rules()
+    if fig.span.unit in rules.cfg["list_count_units"]:
+        # 由概述、…、附表等八部分组成: the figure counts the parts listed before it, which name no count
+        noun = _noun_after(view, fig, ce, places=places)
+        return ("noun_after", None, noun) if noun else ("none", None, None)
     k = bisect_right(cand_ends, fig.start) - 1
     if k >= 0 and cands[k].start < cs:
         k = -1
@@ -1326,6 +1332,12 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             rule, phrase = "none", None  # 全市投入…资金2.5亿元,其中市本级投入4780万元: no phrase of its own
         elif rule == "left_context" and _refined(v, phrase[0], phrase[1], fig.start) in organ_spans:
             rule, phrase = "none", None  # 其中县自然资源局31件: the organ says whose the figure is (its scope), not what
+        elif (rule == "left_context" and whole is not None
+              and rules.part_noun.fullmatch(v, *_refined(v, phrase[0], phrase[1], fig.start))):
+            # 其中市级机关2100条，各区(市)政府2900条: the kind of part, once its level is cut; a part all the same
+            part = v[slice(*_refined(v, phrase[0], phrase[1], fig.start))]
+            own_scope = own_scope or rules.cfg["part_noun_scopes"].get(part, part)
+            rule, phrase = "none", None
         # "A、B和C分别为N1、N2和N3": each figure takes its item, the first too (a phrase read before it would take in
         # the whole coordination, 予以公开、部分公开…和不予处理)
         item = _respectively(v, figs, fig_starts, i, marker, bounds) if marker is not None else None
