@@ -931,6 +931,9 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
                 and (noun := _noun_after(view, fig, ce, places=places))):
             # a channel's verb alone (通过微信公众号发布20680批次农产品抽检情况): the noun after names what is counted
             return "noun_after", None, noun
+        if (_bare_verb(view, cands[k].start, cands[k].end) and (left := _left_phrase(view, cs, fig.start))
+                and left[0] < cands[k].start and left[1] == cands[k].end):
+            return "left_context", None, left  # 人大建议答复16件: a bare verb's object written before it is what it counts
         return "lexicon_before", cands[k], None
     k_after = bisect_left(cand_starts, fig.end)
     if (k_after < len(cands) and cands[k_after].start < ce
