@@ -707,3 +707,17 @@ def test_who_made_the_requests_and_the_object_before_a_bare_verb():
     got = phrases("全文公开办理答复件22件（人大建议答复16件，政协提案答复6件）。")
     assert (got["16件"][0], got["6件"][0]) == ("人大建议答复", "政协提案答复")
     assert phrases("全年共答复12件。")["12件"][0] == "答复"
+
+
+def test_a_title_is_never_cut_and_a_title_channel_is_inside():
+    # the 共 of 中华人民共和国 is no adverb; a lexicon phrase found inside a title starts at its opening; a title right
+    # before a channel's bare verb is that channel, but not one cited by 根据 nor one before a named object
+    # (constructed; the last two as written in the own training paragraphs' shape)
+    assert phrases("编印《中华人民共和国某部公报》12期。")["12期"][0] == "《中华人民共和国某部公报》"
+    assert phrases("通过《某州政报》公开171条。")["171条"][0] == "《某州政报》公开"
+    assert phrases("其中门户网站公开1093条，《某某财政》刊物公开58条。")["58条"][0] == "《某某财政》刊物公开"
+    assert phrases("根据《条例》公开信息5条。")["5条"][0] == "公开信息"
+    assert phrases("在《某市人民政府公报》刊登市政府规章和行政规范性文件43件。")["43件"][0] == "刊登市政府规章和行政规范性文件"
+    # 有效性 is a word, not the adverb 有效; 信息公开查阅点 is one name (constructed)
+    assert phrases("发布规范性文件草案、备案、清理、有效性等信息63条。")["63条"][0] == "发布规范性文件草案、备案、清理、有效性等信息"
+    assert phrases("全镇设立信息公开查阅点5个。")["5个"][0].endswith("信息公开查阅点")

@@ -69,6 +69,8 @@ class PhraseBounds:
     predicate_max_chars: int
     figure_subject_before: re.Pattern[str]
     figure_copula: re.Pattern[str]
+    title_cited: re.Pattern[str]
+    title_channel_max_chars: int
 
 
 @lru_cache(maxsize=1)
@@ -121,6 +123,8 @@ def load_bounds() -> PhraseBounds:
         predicate_max_chars=cfg["predicate"]["max_chars"],
         figure_subject_before=re.compile(cfg["predicate"]["figure_subject_before"]),
         figure_copula=re.compile(cfg["predicate"]["figure_copula"]),
+        title_cited=re.compile(f"(?:{cfg['title_cited']})$"),
+        title_channel_max_chars=cfg["title_channel_max_chars"],
     )
 
 
@@ -154,6 +158,7 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     b = load_bounds()
     if not 0 <= start < end <= fig_start:
         return start, end
+    first = start
     end = _count_suffix(b, view, _coordination_right(b, view, start, end, fig_start, link), fig_start, link)
     start = _coordination(b, view, start, end, link)
     start = _after_adverb(b, view, start, end)
@@ -166,7 +171,15 @@ def refine_phrase(view: str, start: int, end: int, fig_start: int, link: LinkPat
     start = _after_channel(b, view, start, end, link)
     start = _channel(b, view, start, end, fig_start, link)
     end = _trailing(b, view, start, end)
-    return _unquoted(b, view, _row_new(b, view, _whole_form_row(b, view, start, end)), end)
+    start, end = _unquoted(b, view, _row_new(b, view, _whole_form_row(b, view, start, end)), end)
+    return title_start(view, first, start), end
+
+
+def title_start(view: str, lo: int, start: int) -> int:
+    """A phrase start inside a 《》 title opened at or after ``lo`` goes back to the title's opening: a title is never
+    cut (编印《中华人民共和国…公报》: the 共 of its name is no adverb; guidelines 1, nothing inside 《》 on its own)."""
+    opening = view.rfind("《", lo, start)
+    return opening if opening >= 0 and view.find("》", opening, start) < 0 else start
 
 
 def _row_new(b: PhraseBounds, view: str, start: int) -> int:

@@ -30,6 +30,7 @@ from .phrase_bounds import (
     refine_phrase,
     skip_words,
     strip_leading,
+    title_start,
 )
 
 CONFIG = "link.yml"
@@ -302,7 +303,10 @@ def _lexicon_candidates(view: str) -> list[_Cand]:
     """Every lexicon phrase of the view, leftmost-first and non-overlapping."""
     rules = load_rules()
     entries = rules.entries
-    return [_Cand(m.start(), m.end(), entries[int(m.lastgroup[1:])]) for m in rules.lexicon_scan.finditer(view)]
+    reach = 2 * rules.cfg["windows"]["max_phrase"]
+    # a phrase found inside a title starts at its opening (通过《某州政报》公开: 政报公开 is the lexicon's)
+    return [_Cand(title_start(view, max(0, m.start() - reach), m.start()) if "》" in m.group() else m.start(), m.end(),
+                  entries[int(m.lastgroup[1:])]) for m in rules.lexicon_scan.finditer(view)]
 
 
 @lru_cache(maxsize=1 << 14)  # the same phrases come back in every report
@@ -668,10 +672,10 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
         # 网络申请占申请总数的65.1%: the whole after 占 is the share's base, the subject before it what is measured
         end = share.start()
     if end and seg[end - 1] == "》":
-        # a title counted by issues or copies: 编印《咸宁市人民政府公报》5期
-        opening = seg.rfind("《", 0, end)
-        if opening >= 0 and end - opening <= 2 * win["max_phrase"]:
-            return lo + opening, lo + end
+        # a title counted by issues or copies: 编印《咸宁市人民政府公报》5期 (a long one opens before the window)
+        opening = view.rfind("《", max(cs, lo + end - 2 * win["max_phrase"]), lo + end)
+        if opening >= 0:
+            return opening, lo + end
     tail = rules.phrase_tail.search(seg, 0, end)
     if not tail:
         return None
@@ -719,7 +723,16 @@ def _left_phrase(view: str, cs: int, fs: int) -> tuple[int, int] | None:
     phrase = seg[pos:end]
     if len(phrase) < 2 or rules.reject.match(phrase) or rules.reject_end.search(phrase):
         return None
-    return lo + pos, lo + end
+    start = lo + pos
+    reach = max(cs, lo + end - 2 * win["max_phrase"])
+    bounds = load_bounds()
+    if (start > cs and view[start - 1] == "》" and lo + end - start <= bounds.title_channel_max_chars
+            and bounds.channel_bare_count.search(view, start, lo + end)):
+        # a title right before a channel's bare verb is the channel that makes the count: 《某某财政》刊物公开58条
+        opening = title_start(view, reach, start - 1)
+        if opening < start - 1 and not bounds.title_cited.search(view, max(cs, opening - 4), opening):
+            start = opening
+    return title_start(view, reach, start), lo + end
 
 
 def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: bool = False,
