@@ -721,3 +721,12 @@ def test_a_title_is_never_cut_and_a_title_channel_is_inside():
     # 有效性 is a word, not the adverb 有效; 信息公开查阅点 is one name (constructed)
     assert phrases("发布规范性文件草案、备案、清理、有效性等信息63条。")["63条"][0] == "发布规范性文件草案、备案、清理、有效性等信息"
     assert phrases("全镇设立信息公开查阅点5个。")["5个"][0].endswith("信息公开查阅点")
+
+
+def test_a_lists_other_item_is_its_own_phrase_of_no_row():
+    # guidelines 2.2: an item with its own label links to it; 其他 labels rows of several sections of the request
+    # table, so alone it names none of them (constructed)
+    got = phrases("主动公开政府信息210条，其中工作动态150条，通知公告50条，其它10条。")
+    assert got["10条"] == ("其它", None)
+    assert phrases("收到申请20件，其中予以公开12件，其他8件。")["8件"] == ("其他", None)
+    assert phrases("其他处理3件。")["3件"][0] == "其他处理"

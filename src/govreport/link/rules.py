@@ -1032,7 +1032,7 @@ def _form_row_id(phrase: str, form: str | None, unit: str | None) -> str | None:
     from ..indicators import load_indicators
     from ..tables.lexicon import get_lexicon
 
-    if form not in load_config("tables.yml")["t3"]["rows"]:
+    if form not in load_config("tables.yml")["t3"]["rows"] or re.fullmatch(load_rules().cfg["form_row_ambiguous"], phrase):
         return None
     ids = load_indicators()
     for role in get_lexicon(form).lookup(phrase):
