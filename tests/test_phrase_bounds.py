@@ -730,3 +730,13 @@ def test_a_lists_other_item_is_its_own_phrase_of_no_row():
     assert got["10条"] == ("其它", None)
     assert phrases("收到申请20件，其中予以公开12件，其他8件。")["8件"] == ("其他", None)
     assert phrases("其他处理3件。")["3件"][0] == "其他处理"
+
+
+def test_channel_count_words_lists_and_negations():
+    # a channel stays inside its count of generic information with a count word too; 包含 opens a list; 无一例 and an
+    # article range hold no figure (constructed)
+    got = phrases("其中政府网站公开政府信息数46条，政务微信公开政府信息数58条。")
+    assert (got["46条"][0], got["58条"][0]) == ("政府网站公开政府信息数", "政务微信公开政府信息数")
+    assert phrases("共发布解读材料256条，包含文字解读112条，视频解读37条。")["112条"][0] == "文字解读"
+    assert not any(s.label == "COUNT" for s in find_spans("我乡无一例因政府信息公开申请行政复议的情况。"))
+    assert "12条" not in phrases("按照《条例》第9至12条规定，公开信息20条。")
