@@ -740,3 +740,11 @@ def test_channel_count_words_lists_and_negations():
     assert phrases("共发布解读材料256条，包含文字解读112条，视频解读37条。")["112条"][0] == "文字解读"
     assert not any(s.label == "COUNT" for s in find_spans("我乡无一例因政府信息公开申请行政复议的情况。"))
     assert "12条" not in phrases("按照《条例》第9至12条规定，公开信息20条。")
+
+
+def test_an_adjective_before_de_and_a_list_gathered_by_deng():
+    # 专门的 describes the counted noun after it; a list gathered by 等 before its figure is counted whole, its last
+    # item's lexicon phrase included (guidelines 1: the object whole up to the figure; constructed)
+    assert phrases("设立了1个专门的信息申请受理点。")["1个"][0] == "专门的信息申请受理点"
+    assert phrases("平台汇集了42个单位的已公开的文件目录。")["42个"][0] == "单位"
+    assert phrases("通过微博发布重要会议、政府文件、政策解读等信息4304条。")["4304条"][0] == "发布重要会议、政府文件、政策解读等信息"

@@ -110,6 +110,7 @@ class _Rules:
     noun_stop: re.Pattern[str]
     noun_end: re.Pattern[str]
     relative_modifier: re.Pattern[str]
+    adjective_modifier: re.Pattern[str]
     noun: re.Pattern[str]
     after_number: re.Pattern[str]
     service_number: re.Pattern[str]
@@ -203,6 +204,7 @@ def load_rules() -> _Rules:
         noun_stop=comp(cfg["noun_stop"]),
         noun_end=comp(cfg["noun_end"]),
         relative_modifier=comp(cfg["relative_modifier"]),
+        adjective_modifier=comp(cfg["adjective_modifier"]),
         noun=comp(f"[A-Za-z]*{p}+"),
         after_number=comp(cfg["after_number"]),
         service_number=comp(cfg["service_number"]),
@@ -761,7 +763,7 @@ def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: boo
         return None
     end = m.end()
     de = view.find("的", start, end)
-    if de > start and rules.relative_modifier.search(view, start, de):
+    if de > start and (rules.relative_modifier.search(view, start, de) or rules.adjective_modifier.fullmatch(view, start, de)):
         # 2个无人维护或重复建设的政务新媒体: a negated predicate before 的 describes the counted noun after it
         # (guidelines 1: a counted noun after its figure is the INDICATOR, with its modifiers)
         head = rules.noun.match(view, de + 1, min(ce, de + 1 + reach))
@@ -958,6 +960,10 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
     if (k >= 0 and fig.start - cands[k].end <= rules.cfg["windows"]["max_phrase"] // 2
             and rules.clause_gap.match(view, cands[k].end, fig.start)
             and rules.phrase_tail.fullmatch(view, cands[k].end + 1, fig.start)):
+        if (re.match(rules.cfg["narrower"]["hypernym_gap"], view[cands[k].end:fig.start])
+                and (left := _left_phrase(view, cs, fig.start)) and left[0] <= cands[k].start):
+            # 发布重要会议、政府文件、政策解读等信息4304条: the figure counts what 等 gathers, the whole list's
+            return "left_context", None, left
         return "lexicon_clause", cands[k], None
     phrase = _left_phrase(view, cs, fig.start)
     # bare once the guidelines' edges are cut (向编辑部拨付 → 拨付), or a light verb alone (推进2轮…)
