@@ -962,8 +962,8 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
             and rules.phrase_tail.fullmatch(view, cands[k].end + 1, fig.start)):
         if (re.match(rules.cfg["clause_gap_whole"], view[cands[k].end:fig.start])
                 and (left := _left_phrase(view, cs, fig.start)) and left[0] <= cands[k].start):
-            # 发布重要会议、政府文件、政策解读等信息4304条, 主动公开和更新各类信息1635条: the figure counts what 等
-            # gathers, or both coordinated items (guidelines 1: keep a coordinated phrase whole)
+            # 发布重要会议、政府文件、政策解读等信息4304条: the figure counts what 等 gathers (guidelines 1: keep a
+            # coordinated phrase whole)
             return "left_context", None, left
         return "lexicon_clause", cands[k], None
     phrase = _left_phrase(view, cs, fig.start)
