@@ -753,3 +753,12 @@ def test_an_adjective_before_de_and_a_list_gathered_by_deng():
 def test_new_before_a_row_verb():
     # 新受理 names the row of new requests (as 新收) (constructed)
     assert phrases("全年新受理政府信息公开申请17件。")["17件"][0] == "新受理政府信息公开申请"
+
+
+def test_channels_of_generic_information_said_other_ways():
+    # guidelines 1: the channel is part of a count of generic information: a long quoted site name, 新媒体, a screen,
+    # the verb 公布 (constructed)
+    assert phrases("通过“某某区人民政府门户网站”发布信息4583条。")["4583条"][0] == "“某某区人民政府门户网站”发布信息"
+    assert phrases("全年政务新媒体主动公开信息13349条。")["13349条"][0] == "政务新媒体主动公开信息"
+    assert phrases("“某某事务”政务微博公布信息63条。")["63条"][0] == "“某某事务”政务微博公布信息"
+    assert phrases("利用电子屏发布信息108条。")["108条"][0] == "电子屏发布信息"
