@@ -361,7 +361,7 @@ def _channel(b: PhraseBounds, view: str, start: int, end: int, fig_start: int, l
     preps = [p for p in b.frame_prepositions.finditer(view, pos, m.start()) if not _quoted(b, view, pos, p.start())]
     if preps:
         name_start = preps[-1].end()
-    elif pos > lo and view[pos - 1] not in "、":  # the clause start (not an item of a list)
+    elif pos == 0 or (pos > lo and view[pos - 1] not in "、"):  # the clause or text start (not an item of a list)
         name_start = skip_words(view, pos, m.start(), link.strip_prefix, link.scope_any)
     else:
         return start
