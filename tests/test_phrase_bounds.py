@@ -762,3 +762,9 @@ def test_channels_of_generic_information_said_other_ways():
     assert phrases("全年政务新媒体主动公开信息13349条。")["13349条"][0] == "政务新媒体主动公开信息"
     assert phrases("“某某事务”政务微博公布信息63条。")["63条"][0] == "“某某事务”政务微博公布信息"
     assert phrases("利用电子屏发布信息108条。")["108条"][0] == "电子屏发布信息"
+
+
+def test_units_read_on_into_their_verb_take_the_predicate():
+    # figure + units + predicate → the predicate (guidelines 4), also when the noun was read on into the verb (constructed)
+    assert phrases("全镇28个行政村设立了村级信息查阅点。")["28个"][0] == "设立了村级信息查阅点"
+    assert phrases("全县45家市直单位开展专栏建设。")["45家"][0] == "专栏建设"

@@ -61,6 +61,7 @@ class PhraseBounds:
     # configs predicate: a counted noun or a subject figure followed by what says which count it is
     predicate_unit_nouns: re.Pattern[str]
     predicate_unit_noun_goes_on: re.Pattern[str]
+    predicate_unit_verbs: re.Pattern[str]
     predicate_subject_verbs: re.Pattern[str]
     predicate_not_after_noun: re.Pattern[str]
     predicate_prefix: re.Pattern[str]
@@ -115,6 +116,7 @@ def load_bounds() -> PhraseBounds:
         noun_bracket=re.compile(cfg["predicate"]["noun_bracket"]),
         predicate_unit_nouns=re.compile(cfg["predicate"]["unit_nouns"]),
         predicate_unit_noun_goes_on=re.compile(cfg["predicate"]["unit_noun_goes_on"]),
+        predicate_unit_verbs=re.compile(cfg["predicate"]["unit_verbs"]),
         predicate_subject_verbs=re.compile(cfg["predicate"]["verbs"]),
         predicate_not_after_noun=re.compile(cfg["predicate"]["not_after_noun"]),
         predicate_prefix=re.compile(f"(?:{cfg['predicate']['prefix']})+"),
@@ -446,6 +448,9 @@ def predicate_after(view: str, noun_start: int, noun_end: int, clause_end: int, 
     """The predicate after a counted noun that only names the units counted (27个乡镇全部纳入…建设 → 纳入…建设,
     45家市直单位开展专栏建设 → 专栏建设; guidelines 4), else None: the bare noun stays when no predicate follows."""
     b = load_bounds()
+    units = b.predicate_unit_nouns.match(view, noun_start, noun_end)
+    if units and units.end() < noun_end and b.predicate_unit_verbs.match(view, units.end(), noun_end):
+        noun_end = units.end()  # 28个行政村设立了…: the noun read on into the verb after the units
     noun = view[noun_start:noun_end]
     after = after_noun_bracket(view, noun_end)  # 37个乡镇（街道）全部纳入…
     if not (b.predicate_unit_nouns.fullmatch(noun) or link.scope_any.fullmatch(noun)
