@@ -768,3 +768,9 @@ def test_units_read_on_into_their_verb_take_the_predicate():
     # figure + units + predicate → the predicate (guidelines 4), also when the noun was read on into the verb (constructed)
     assert phrases("全镇28个行政村设立了村级信息查阅点。")["28个"][0] == "设立了村级信息查阅点"
     assert phrases("全县45家市直单位开展专栏建设。")["45家"][0] == "专栏建设"
+
+
+def test_zai_of_zaixian_is_no_preposition():
+    # 在线 is a word: a rate named with it keeps it (constructed)
+    assert phrases("在线答复率达100%。")["100%"][0] == "在线答复率"
+    assert phrases("在门户网站发布信息20条。")["20条"][0] == "门户网站发布信息"
