@@ -735,8 +735,8 @@ def test_a_lists_other_item_is_its_own_phrase_of_no_row():
 def test_channel_count_words_lists_and_negations():
     # a channel stays inside its count of generic information with a count word too; 包含 opens a list; 无一例 and an
     # article range hold no figure (constructed)
-    got = phrases("其中政府网站公开政府信息数46条，政务微信公开政府信息数58条。")
-    assert (got["46条"][0], got["58条"][0]) == ("政府网站公开政府信息数", "政务微信公开政府信息数")
+    got = phrases("其中政府网站公开政府信息数53条，政务微信公开政府信息数61条。")
+    assert (got["53条"][0], got["61条"][0]) == ("政府网站公开政府信息数", "政务微信公开政府信息数")
     assert phrases("共发布解读材料256条，包含文字解读112条，视频解读37条。")["112条"][0] == "文字解读"
     assert not any(s.label == "COUNT" for s in find_spans("我乡无一例因政府信息公开申请行政复议的情况。"))
     assert "12条" not in phrases("按照《条例》第9至12条规定，公开信息20条。")
