@@ -774,3 +774,13 @@ def test_zai_of_zaixian_is_no_preposition():
     # 在线 is a word: a rate named with it keeps it (constructed)
     assert phrases("在线答复率达100%。")["100%"][0] == "在线答复率"
     assert phrases("在门户网站发布信息20条。")["20条"][0] == "门户网站发布信息"
+
+
+def test_a_figure_subject_of_a_passive_and_a_departments_whole_system():
+    # a figure restated as the subject of a passive predicate measures it, 被 inside (GUIDELINES 4, 被依法纠错); 全系统
+    # is a department's whole body, outside the phrase and no part (constructed)
+    got = phrases("全年报送信息294篇，其中274篇被省级媒体采用，10篇被市级媒体采用。")
+    assert (got["274篇"][0], got["10篇"][0]) == ("被省级媒体采用", "被市级媒体采用")
+    text = "2023年全系统报送信息294篇。"
+    (lk,) = link_figures_to_indicators(text, find_spans(text))
+    assert (lk.indicator.text, lk.scope) == ("报送信息", "全系统")

@@ -70,6 +70,7 @@ class PhraseBounds:
     predicate_max_chars: int
     figure_subject_before: re.Pattern[str]
     figure_copula: re.Pattern[str]
+    figure_passive: re.Pattern[str]
     title_cited: re.Pattern[str]
     title_channel_max_chars: int
 
@@ -125,6 +126,7 @@ def load_bounds() -> PhraseBounds:
         predicate_max_chars=cfg["predicate"]["max_chars"],
         figure_subject_before=re.compile(cfg["predicate"]["figure_subject_before"]),
         figure_copula=re.compile(cfg["predicate"]["figure_copula"]),
+        figure_passive=re.compile(cfg["predicate"]["figure_passive"]),
         title_cited=re.compile(f"(?:{cfg['title_cited']})$"),
         title_channel_max_chars=cfg["title_channel_max_chars"],
     )
@@ -469,9 +471,13 @@ def figure_predicate(view: str, clause_start: int, fig_start: int, fig_end: int,
     if not b.figure_subject_before.fullmatch(view[clause_start:fig_start]):
         return None
     m = b.figure_copula.match(view, fig_end, clause_end)
-    if m is None or m.end() == fig_end:
+    if b.figure_passive.match(view, m.end() if m else fig_end, clause_end):
+        start = m.end() if m else fig_end  # 其中274篇被省级媒体采用: the passive is inside (GUIDELINES 4, 被依法纠错)
+    elif m is None or m.end() == fig_end:
         return None
-    found = _predicate_from(view, m.end(), clause_end)
+    else:
+        start = m.end()
+    found = _predicate_from(view, start, clause_end)
     if found is None:
         return None
     words = view[found[0]:found[1]]
