@@ -784,3 +784,11 @@ def test_a_figure_subject_of_a_passive_and_a_departments_whole_system():
     text = "2023年全系统报送信息294篇。"
     (lk,) = link_figures_to_indicators(text, find_spans(text))
     assert (lk.indicator.text, lk.scope) == ("报送信息", "全系统")
+
+
+def test_an_organ_after_the_action_verb_owns_the_object():
+    # an organ in subject position is outside; one right after the phrase's action verb (and one joined to it) says
+    # whose the object is and stays inside, as train gold's 新增公开市政府规章 (constructed)
+    assert phrases("全年主动公开区政府规范性文件4件。")["4件"][0] == "主动公开区政府规范性文件"
+    assert phrases("主动公开省政府及省政府办公厅行政规范性文件5件。")["5件"][0] == "主动公开省政府及省政府办公厅行政规范性文件"
+    assert phrases("市民政局集中编发灾情专报20期。")["20期"][0] == "编发灾情专报"
