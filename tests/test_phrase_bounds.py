@@ -792,3 +792,11 @@ def test_an_organ_after_the_action_verb_owns_the_object():
     assert phrases("全年主动公开区政府规范性文件4件。")["4件"][0] == "主动公开区政府规范性文件"
     assert phrases("主动公开省政府及省政府办公厅行政规范性文件5件。")["5件"][0] == "主动公开省政府及省政府办公厅行政规范性文件"
     assert phrases("市民政局集中编发灾情专报20期。")["20期"][0] == "编发灾情专报"
+
+
+def test_changes_said_with_rise_and_sessions_are_not_statistics():
+    # 上涨 is a change verb (guidelines 2.1: comparison figures are not linked), also without a base; a session of
+    # a party congress (五届四次全会) holds no figure (constructed)
+    got = phrases("政策文件相比上年上涨了116%，政府动态上涨41%。")
+    assert got["116%"][0] is None and got["41%"][0] is None
+    assert [s.text for s in find_spans("贯彻市委五届四次全会精神，公开信息20条。") if s.label == "COUNT"] == ["20条"]
