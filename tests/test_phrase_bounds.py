@@ -800,3 +800,9 @@ def test_changes_said_with_rise_and_sessions_are_not_statistics():
     got = phrases("政策文件相比上年上涨了116%，政府动态上涨41%。")
     assert got["116%"][0] is None and got["41%"][0] is None
     assert [s.text for s in find_spans("贯彻市委五届四次全会精神，公开信息20条。") if s.label == "COUNT"] == ["20条"]
+
+
+def test_publishing_verbs_before_a_title():
+    # 出版 and 发行 tell the count of issues as 编发 does; 编印 does not (own training paragraphs' gold; constructed)
+    assert phrases("全年出版《某市人民政府公报》12期。")["12期"][0] == "出版《某市人民政府公报》"
+    assert phrases("全年编印《某区政报》12期。")["12期"][0] == "《某区政报》"
