@@ -806,3 +806,13 @@ def test_publishing_verbs_before_a_title():
     # 出版 and 发行 tell the count of issues as 编发 does; 编印 does not (own training paragraphs' gold; constructed)
     assert phrases("全年出版《某市人民政府公报》12期。")["12期"][0] == "出版《某市人民政府公报》"
     assert phrases("全年编印《某区政报》12期。")["12期"][0] == "《某区政报》"
+
+
+def test_a_sum_since_an_event_keeps_no_id_of_the_year():
+    # 《条例》实施以来累计… adds up years: no statistic of the report's year, withheld as cumulative; 今年以来 is the
+    # year so far (constructed)
+    text = "《条例》颁布实施以来，累计主动公开政府信息2841977条。"
+    (lk,) = link_figures_to_indicators(text, find_spans(text))
+    assert (lk.indicator.text, lk.canonical_id, lk.withheld) == ("主动公开政府信息", None, "cumulative")
+    assert phrases("历年累计主动公开政府信息538条。")["538条"][1] is None
+    assert phrases("今年以来，累计主动公开政府信息1208条。")["1208条"][1] == "active.total"

@@ -205,7 +205,7 @@ def document_result(analysis: Analysis, units: dict[str, Any], with_tasks: bool 
     mentions += [_table_mention(doc.doc, doc.text, cell) for cell in tables.values]
     dropped: Counter = Counter()
     # ids the phrase named but the figure does not measure for the body, by the reason the linker withheld them
-    # (link.rules: share, not_in_spec, narrower, coordinated; whole_body_id: partial_scope, other_work,
+    # (link.rules: share, not_in_spec, narrower, coordinated, cumulative; whole_body_id: partial_scope, other_work,
     # outside_remit): counted, never silent. A link that got an id after all (the learned policies) gave none up.
     dropped.update(lk.withheld for lk in links if getattr(lk, "withheld", None) and lk.canonical_id is None)
     if doc.meta.get("ocr"):

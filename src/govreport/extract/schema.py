@@ -32,6 +32,7 @@ OUTPUT_FIELDS: dict[str, list[tuple[str, str, str]]] = {
                                "splits further: 尚未审结 of a lawsuit without its kind, 不予公开 in a report of the 2019 or 2021 form), `partial_scope` (a part of the body: "
                                "no whole-body id), `narrower` (the figure counts a narrower thing than its phrase's "
                                "category), `coordinated` (the figure counts several coordinated items, the id names one), "
+                               "`cumulative` (a sum over the years since an event, not the report year's), "
                                "`other_work` (its sentence is about other work), `outside_remit` (the id is "
                                "outside the reporting organ's remit), `low_confidence`, `unit_mismatch`")),
         ("warnings", "list[str]", ("problems met while reading the file; a failed document has only doc, path, "

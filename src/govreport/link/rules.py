@@ -126,6 +126,7 @@ class _Rules:
     share_units: frozenset[str]
     id_units: dict[str, str]
     part_noun: re.Pattern[str]
+    cumulative: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -220,6 +221,7 @@ def load_rules() -> _Rules:
         share_units=frozenset(cfg["share_units"]),
         id_units=id_units,
         part_noun=comp(cfg["part_noun"]),
+        cumulative=comp(cfg["cumulative"]),
     )
 
 
@@ -1450,10 +1452,22 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             proposed, f.link.withheld = None, "coordinated"
         elif f.part_of_other:
             proposed, f.link.withheld = None, "narrower"
+        elif proposed and _since_inception(text, f.span.start):
+            proposed, f.link.withheld = None, "cumulative"
         f.link.canonical_id, reason = whole_body_id(proposed, f.link.scope, organ,
                                                     figure_sentence(text, f.span.start))
         f.link.withheld = f.link.withheld or reason
     return [f.link for f in figs]
+
+
+def _since_inception(text: str, start: int) -> bool:
+    """Whether the figure at ``start`` adds up the years since an event (《条例》实施以来累计…, 历年累计…): no
+    statistic of the report's year, whose ids the spec's are (configs/link.yml ``cumulative``)."""
+    rules = load_rules()
+    lo = max(0, start - rules.cfg["windows"]["scope"])
+    for m in rules.sentence.finditer(text, lo, start):
+        lo = m.end()
+    return rules.cumulative.search(text, lo, start) is not None
 
 
 def _figure_runs(figs: list[_Fig], view: str) -> list[list[_Fig]]:
