@@ -816,3 +816,11 @@ def test_a_sum_since_an_event_keeps_no_id_of_the_year():
     assert (lk.indicator.text, lk.canonical_id, lk.withheld) == ("主动公开政府信息", None, "cumulative")
     assert phrases("历年累计主动公开政府信息538条。")["538条"][1] is None
     assert phrases("今年以来，累计主动公开政府信息1208条。")["1208条"][1] == "active.total"
+
+
+def test_a_provinces_parts_in_an_enumeration():
+    # 省政府及其部门 is the province's own level, 各市 its cities: parts, with the parent's phrase and no id (constructed)
+    text = "全年公开政府信息995821条，其中省政府及其部门331917条，各市663904条。"
+    links = {lk.figure.text: lk for lk in link_figures_to_indicators(text, find_spans(text))}
+    assert [(links[f].indicator.text, links[f].scope, links[f].canonical_id) for f in ("331917条", "663904条")] == [
+        ("公开政府信息", "省本级", None), ("公开政府信息", "各市", None)]
