@@ -824,3 +824,10 @@ def test_a_provinces_parts_in_an_enumeration():
     links = {lk.figure.text: lk for lk in link_figures_to_indicators(text, find_spans(text))}
     assert [(links[f].indicator.text, links[f].scope, links[f].canonical_id) for f in ("331917条", "663904条")] == [
         ("公开政府信息", "省本级", None), ("公开政府信息", "各市", None)]
+
+
+def test_a_manner_and_a_frame_before_a_channel():
+    # 规范 as a manner is outside (not the 规范 of 规范性文件); 依托 frames a channel as 通过 does (constructed)
+    assert phrases("全年规范答复7件。")["7件"][0] == "答复"
+    assert phrases("制定规范性文件9件。")["9件"][0] == "制定规范性文件"
+    assert phrases("依托某区管委会门户网站公布信息360条。")["360条"][0] == "某区管委会门户网站公布信息"
