@@ -1077,13 +1077,13 @@ def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list
     min_chars = b.min_chars
     # the organs that start inside the phrase: a slice of the sorted organs (not a scan of all of them per figure)
     lo, hi = bisect_left(organs, (start, -1)), bisect_left(organs, (end, -1))
-    verb_before = _verb_before()
+    verb_before, joiners = _verb_before(), load_rules().cfg["organ_joiners"]
     # an organ right after the phrase's action verb is no subject: it says whose the object is (主动公开区政府规范性
     # 文件, 发布市政府新闻发布会信息: unseen real reports; train gold 新增公开市政府规章)
     inside, owner_end = [], None
     for o_start, o_end in organs[lo:hi]:
         if (o_start > start and verb_before.search(view, start, o_start)) or (
-                owner_end is not None and view[owner_end:o_start] in ORGAN_JOINERS):
+                owner_end is not None and o_start - owner_end == 1 and view[owner_end] in joiners):
             owner_end = o_end  # …及省政府办公厅行政规范性文件: an owner joined to one
         elif o_end <= end - min_chars:
             inside.append(o_end)
@@ -1094,9 +1094,6 @@ def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list
         return edges
     new_start, new_end = _refined(view, rest, end, fig_start)
     return max(new_start, rest), new_end
-
-
-ORGAN_JOINERS = ("及", "和", "与", "、", "暨")
 
 
 @lru_cache(maxsize=1)
