@@ -127,6 +127,9 @@ class _Rules:
     id_units: dict[str, str]
     part_noun: re.Pattern[str]
     cumulative: re.Pattern[str]
+    clause_gap_whole: re.Pattern[str]
+    form_row_ambiguous: re.Pattern[str]
+    verb_before: re.Pattern[str]  # an action verb (``verbs``) ending where the search ends
 
 
 @lru_cache(maxsize=1)
@@ -222,6 +225,9 @@ def load_rules() -> _Rules:
         id_units=id_units,
         part_noun=comp(cfg["part_noun"]),
         cumulative=comp(cfg["cumulative"]),
+        clause_gap_whole=comp(cfg["clause_gap_whole"]),
+        form_row_ambiguous=comp(cfg["form_row_ambiguous"]),
+        verb_before=comp(f"(?:{cfg['verbs']})(?:了)?$"),
     )
 
 
@@ -962,7 +968,7 @@ def _own_indicator(view: str, fig: _Fig, cands: list[_Cand], cand_starts: list[i
     if (k >= 0 and fig.start - cands[k].end <= rules.cfg["windows"]["max_phrase"] // 2
             and rules.clause_gap.match(view, cands[k].end, fig.start)
             and rules.phrase_tail.fullmatch(view, cands[k].end + 1, fig.start)):
-        if (re.match(rules.cfg["clause_gap_whole"], view[cands[k].end:fig.start])
+        if (rules.clause_gap_whole.match(view, cands[k].end, fig.start)
                 and (left := _left_phrase(view, cs, fig.start)) and left[0] <= cands[k].start):
             # 发布重要会议、政府文件、政策解读等信息4304条: the figure counts what 等 gathers (guidelines 1: keep a
             # coordinated phrase whole)
@@ -1041,7 +1047,7 @@ def _form_row_id(phrase: str, form: str | None, unit: str | None) -> str | None:
     from ..indicators import load_indicators
     from ..tables.lexicon import get_lexicon
 
-    if form not in load_config("tables.yml")["t3"]["rows"] or re.fullmatch(load_rules().cfg["form_row_ambiguous"], phrase):
+    if form not in load_config("tables.yml")["t3"]["rows"] or load_rules().form_row_ambiguous.fullmatch(phrase):
         return None
     ids = load_indicators()
     for role in get_lexicon(form).lookup(phrase):
@@ -1077,7 +1083,8 @@ def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list
     min_chars = b.min_chars
     # the organs that start inside the phrase: a slice of the sorted organs (not a scan of all of them per figure)
     lo, hi = bisect_left(organs, (start, -1)), bisect_left(organs, (end, -1))
-    verb_before, joiners = _verb_before(), load_rules().cfg["organ_joiners"]
+    rules = load_rules()
+    verb_before, joiners = rules.verb_before, rules.cfg["organ_joiners"]
     # an organ right after the phrase's action verb is no subject: it says whose the object is (主动公开区政府规范性
     # 文件, 发布市政府新闻发布会信息: unseen real reports; train gold 新增公开市政府规章)
     inside, owner_end = [], None
@@ -1089,17 +1096,11 @@ def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list
             inside.append(o_end)
     if not inside or b.channel_words.search(view, max(inside), end):
         return edges  # no organ, or one that opens its channel's name (市政府门户网站主动公开政府信息)
-    rest = skip_words(view, max(inside), end, load_rules().strip_prefix)
+    rest = skip_words(view, max(inside), end, rules.strip_prefix)
     if end - rest < min_chars:
         return edges
     new_start, new_end = _refined(view, rest, end, fig_start)
     return max(new_start, rest), new_end
-
-
-@lru_cache(maxsize=1)
-def _verb_before() -> re.Pattern[str]:
-    """An action verb (configs/link.yml ``verbs``) ending where the search ends."""
-    return re.compile(f"(?:{load_rules().cfg['verbs']})(?:了)?$")
 
 
 @lru_cache(maxsize=64)
@@ -1460,11 +1461,17 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
 def _since_inception(text: str, start: int) -> bool:
     """Whether the figure at ``start`` adds up the years since an event (《条例》实施以来累计…, 历年累计…): no
     statistic of the report's year, whose ids the spec's are (configs/link.yml ``cumulative``)."""
+    return load_rules().cumulative.search(text, _sentence_start(text, start), start) is not None
+
+
+def _sentence_start(text: str, start: int) -> int:
+    """The start of the sentence of ``text`` holding ``start``, at most configs/link.yml ``windows.scope`` characters
+    before it (see figure_sentence)."""
     rules = load_rules()
     lo = max(0, start - rules.cfg["windows"]["scope"])
     for m in rules.sentence.finditer(text, lo, start):
         lo = m.end()
-    return rules.cumulative.search(text, lo, start) is not None
+    return lo
 
 
 def _figure_runs(figs: list[_Fig], view: str) -> list[list[_Fig]]:
@@ -1551,10 +1558,7 @@ def figure_sentence(text: str, start: int) -> Callable[[], str]:
     def sentence() -> str:
         rules = load_rules()
         window = rules.cfg["windows"]["scope"]
-        lo = max(0, start - window)
-        for m in rules.sentence.finditer(text, lo, start):
-            lo = m.end()
         hit = rules.sentence.search(text, start, start + window)
-        return text[lo:hit.start() if hit else start + window]
+        return text[_sentence_start(text, start):hit.start() if hit else start + window]
 
     return sentence
