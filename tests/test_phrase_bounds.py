@@ -831,3 +831,22 @@ def test_a_manner_and_a_frame_before_a_channel():
     assert phrases("全年规范答复7件。")["7件"][0] == "答复"
     assert phrases("制定规范性文件9件。")["9件"][0] == "制定规范性文件"
     assert phrases("依托某区管委会门户网站公布信息360条。")["360条"][0] == "某区管委会门户网站公布信息"
+
+
+@pytest.mark.parametrize("text, figure, canonical", [
+    # one channel named before a generic count of what it published: that channel's id (constructed)
+    ("通过“某某区人民政府门户网站”发布信息4627条。", "4627条", "active.via.website"),
+    ("某某局官网发布各类信息1385条。", "1385条", "active.via.website"),
+    ("通过政务微信公众号“某某乡”公开103条信息。", "103条", "active.via.wechat"),
+    ("某某发布政务微博全年推送信息786条。", "786条", "active.via.weibo"),
+    ("某某县人民政府网公开政府信息7049条。", "7049条", "active.via.website"),
+    # a kind of information (not what the channel published in all), or a count over several channels: no channel's id
+    ("在区政府门户网站公开财政预决算、“三公”经费等信息158条。", "158条", None),
+    ("在政府网站公布处理结果14条。", "14条", None),
+    ("通过某某信息公开网、某某局微信公众号主动公开政府信息309条。", "309条", "active.total"),
+    ("通过门户网站、政务新媒体等渠道主动公开政府信息5861条。", "5861条", "active.total"),
+    # a disclosure platform is no website kind: all it published is the total (train gold)
+    ("某市政府信息公开网共发布信息24.3万条。", "24.3万条", None),
+])
+def test_a_channels_own_count_takes_its_id(text, figure, canonical):
+    assert phrases(text)[figure][1] == canonical

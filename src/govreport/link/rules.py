@@ -130,6 +130,11 @@ class _Rules:
     clause_gap_whole: re.Pattern[str]
     form_row_ambiguous: re.Pattern[str]
     verb_before: re.Pattern[str]  # an action verb (``verbs``) ending where the search ends
+    channel_kinds: list[tuple[str, re.Pattern[str]]]  # (id, channel words) of ``channel_ids.kinds``
+    channel_published: re.Pattern[str]  # a phrase ending in what a channel published, said generally
+    channel_verb: re.Pattern[str]
+    channel_replaces: re.Pattern[str]
+    channel_others: re.Pattern[str]  # other channels: with them a count is over several
 
 
 @lru_cache(maxsize=1)
@@ -228,7 +233,21 @@ def load_rules() -> _Rules:
         clause_gap_whole=comp(cfg["clause_gap_whole"]),
         form_row_ambiguous=comp(cfg["form_row_ambiguous"]),
         verb_before=comp(f"(?:{cfg['verbs']})(?:了)?$"),
+        **_channel_patterns(cfg["channel_ids"]),
     )
+
+
+def _channel_patterns(ch: dict[str, Any]) -> dict[str, Any]:
+    """The compiled patterns of configs/link.yml ``channel_ids`` (see _channel_id)."""
+    channels = "|".join(f"(?:{w})" for w in ch["kinds"].values())
+    return {
+        "channel_kinds": [(cid, re.compile(words)) for cid, words in ch["kinds"].items()],
+        # what was published, right after the verb, the channel's name or at the phrase's start
+        "channel_published": re.compile(f"(?:^|(?:{ch['verbs']})(?:了)?|(?:{channels})[”\"》]?)(?:{ch['published']})$"),
+        "channel_verb": re.compile(ch["verbs"]),
+        "channel_replaces": re.compile(ch["replaces"]),
+        "channel_others": re.compile(ch["others"]),
+    }
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -1040,6 +1059,31 @@ def _part_of_other_family(canonical: str | None, relative_noun: _Cand | None) ->
     return canonical is None or canonical.split(".")[0] != noun_id.split(".")[0]
 
 
+def _channel_id(view: str, lo: int, cand: _Cand, fig: _Fig, canonical: str | None) -> str | None:
+    """The id of the one channel whose publishing a figure counts (通过“某某区人民政府门户网站”发布信息4583条,
+    在微信公众号“某某”公开108条信息, 政务微博发布和转发视频1930条): its clause names that channel before the phrase
+    (from ``lo``), a verb of publishing follows it, and the phrase ends in what was published said generally. A count
+    over several channels (通过网站、微信公众号主动公开政府信息303条) is none of them: the id of the count itself.
+    Only a total's or a channel's id is replaced (configs/link.yml ``channel_ids``)."""
+    rules = load_rules()
+    if canonical is not None and not rules.channel_replaces.search(canonical):
+        return canonical
+    end = max(cand.end, fig.start)
+    last, kinds = -1, set()
+    for cid, words in rules.channel_kinds:
+        for m in words.finditer(view, lo, end):
+            kinds.add(cid)
+            last = max(last, m.end())
+    if not kinds:
+        return canonical
+    if len(kinds) > 1 or rules.channel_others.search(view, lo, end):
+        several = canonical in dict(rules.channel_kinds)
+        return rules.cfg["channel_ids"]["several"] if several else canonical
+    if not rules.channel_verb.search(view, last, end) or not rules.channel_published.search(view[cand.start:cand.end]):
+        return canonical
+    return kinds.pop()
+
+
 def _form_row_id(phrase: str, form: str | None, unit: str | None) -> str | None:
     """The id of the request table's row (its total column) that the report's form labels with ``phrase`` as
     written (本机关不掌握相关政府信息31件, 重复申请5件: rows the lexicon has no phrase for), when the form has such a
@@ -1417,6 +1461,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 cand = _Cand(*edges, entry, cand.kb_id)
         canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos),
                                 cand.start)
+        canonical = _channel_id(v, cs, cand, fig, canonical)
         fig.narrower = canonical is not None and _counts_narrower(v, rule, cand, fig, cs, ce)
         fig.part_of_other = _part_of_other_family(canonical, relative_noun)
         fig.coordinated = canonical is not None and _coordinates_others(v, (cand.start, cand.end), head, canonical)
