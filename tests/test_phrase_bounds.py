@@ -850,3 +850,27 @@ def test_a_manner_and_a_frame_before_a_channel():
 ])
 def test_a_channels_own_count_takes_its_id(text, figure, canonical):
     assert phrases(text)[figure][1] == canonical
+
+
+def ids_in_form(text: str, form: str) -> dict[str, str | None]:
+    """figure text → canonical id of the rules' links in a report of ``form``."""
+    return {lk.figure.text: lk.canonical_id for lk in link_figures_to_indicators(text, find_spans(text), form=form)}
+
+
+def test_an_outcome_with_its_reason_in_prose_takes_the_reasons_row():
+    # the reason before the figure, or in its phrase, names the result table's row (constructed)
+    text = ("予以公开36件；不予公开3件，其中1件因涉及第三方合法权益，2件属于三类内部事务信息；"
+            "由于本机关不掌握相关政府信息而无法提供27件；因属于行政查询事项，不予公开4条。")
+    ids = ids_in_form(text, "v2021")
+    assert ids["36件"] == "requests.granted.total"
+    assert ids["2件"] == "requests.denied.internal_affairs.total"
+    assert ids["27件"] == "requests.unavailable.not_held.total"
+    assert ids["4条"] == "requests.denied.admin_query.total"
+    # the section's own figure keeps no row: its reason comes after it (the next figure's, or all of them)
+    assert ids["3件"] is None
+    assert ids_in_form("不予公开5件，均属于保护第三方合法权益。", "v2019")["5件"] is None
+    # a request to amend its content is no outcome: 仍不明确 after amending is (constructed)
+    assert ids_in_form("对申请内容不明确的13件，均告知申请人补正。", "v2021")["13件"] is None
+    assert ids_in_form("经补正后申请内容仍不明确的3件。", "v2021")["3件"] == "requests.unavailable.unclear.total"
+    # the pre-2019 form has no such rows
+    assert ids_in_form("因属于三类内部事务信息，不予公开2条。", "pre2019")["2条"] != "requests.denied.internal_affairs.total"

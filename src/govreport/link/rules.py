@@ -135,6 +135,25 @@ class _Rules:
     channel_verb: re.Pattern[str]
     channel_replaces: re.Pattern[str]
     channel_others: re.Pattern[str]  # other channels: with them a count is over several
+    reason_rows: _ReasonRows
+
+
+@dataclass(frozen=True)
+class _ReasonRows:
+    """configs/link.yml ``reason_rows`` compiled: the result table's rows that a reason in prose names."""
+
+    stop: re.Pattern[str]
+    sections: dict[str, re.Pattern[str]]
+    reasons: list[tuple[str, re.Pattern[str]]]
+    reason_phrase: re.Pattern[str]
+    replaces: re.Pattern[str]
+
+    @classmethod
+    def compile(cls, cfg: dict[str, Any]) -> _ReasonRows:
+        reason = "|".join(f"(?:{w})" for w in cfg["reasons"].values())
+        return cls(re.compile(cfg["stop"]), {k: re.compile(w) for k, w in cfg["sections"].items()},
+                   [(k, re.compile(w)) for k, w in cfg["reasons"].items()],
+                   re.compile(cfg["reason_phrase"].replace("{reason}", reason)), re.compile(cfg["replaces"]))
 
 
 @lru_cache(maxsize=1)
@@ -234,6 +253,7 @@ def load_rules() -> _Rules:
         form_row_ambiguous=comp(cfg["form_row_ambiguous"]),
         verb_before=comp(f"(?:{cfg['verbs']})(?:了)?$"),
         **_channel_patterns(cfg["channel_ids"]),
+        reason_rows=_ReasonRows.compile(cfg["reason_rows"]),
     )
 
 
@@ -1084,6 +1104,33 @@ def _channel_id(view: str, lo: int, cand: _Cand, fig: _Fig, canonical: str | Non
     return kinds.pop()
 
 
+def _reason_row(view: str, figs: list[_Fig], i: int) -> str | None:
+    """The result table's row that the reason said beside an outcome's figure names (因涉及第三方合法权益不予公开1件 →
+    requests.denied.third_party.total), or None (configs/link.yml ``reason_rows``)."""
+    rules = load_rules()
+    fig, rr = figs[i], rules.reason_rows
+    current = fig.link.canonical_id if fig.link else None
+    if current is not None and not rr.replaces.search(current):
+        return None
+    # before the figure only: a reason after it is the next figure's (不予公开6件（涉及第三方合法权益4件）) or says that
+    # all of the section had it (不予公开4件，均属于…: own training paragraphs keep the section's figure without id)
+    lo = figs[i - 1].end if i else 0
+    lo = max([lo] + [m.end() for m in rr.stop.finditer(view, lo, fig.start)])
+    hi = fig.start
+    phrase = fig.link.indicator.text if fig.link and fig.link.indicator else ""
+    # the phrase's own reason first (…合法权益，1件属于三类内部事务信息: the words before are the figure before's)
+    rows = ({row for row, words in rr.reasons if words.search(phrase)}
+            or {row for row, words in rr.reasons if words.search(view, lo, hi)})
+    if len(rows) != 1:
+        return None
+    row = rows.pop()
+    section = row.rsplit(".", 1)[0]
+    said = rr.sections[section].search(phrase) or rr.sections[section].search(view, lo, hi)
+    if not said and not rr.reason_phrase.fullmatch(phrase):
+        return None
+    return f"{row}.total"
+
+
 def _form_row_id(phrase: str, form: str | None, unit: str | None) -> str | None:
     """The id of the request table's row (its total column) that the report's form labels with ``phrase`` as
     written (本机关不掌握相关政府信息31件, 重复申请5件: rows the lexicon has no phrase for), when the form has such a
@@ -1484,6 +1531,11 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
     for run in _figure_runs(figs, v):
         _link_run(run, v, _Boundaries.after(bounds.clause, run[-1].end, len(v)),
                   lambda a, b: indicator_span(a, b, None, None))
+    if form in cfg["reason_rows"]["forms"]:
+        for i, f in enumerate(figs):
+            row = _reason_row(v, figs, i)
+            if row is not None:
+                f.link = replace(f.link, canonical_id=row)
     # ids are withheld only now (shares, parts of the body): enumerations and shares above inherit their
     # parent's id to find their own
     for f in figs:
