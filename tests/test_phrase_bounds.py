@@ -874,3 +874,18 @@ def test_an_outcome_with_its_reason_in_prose_takes_the_reasons_row():
     assert ids_in_form("经补正后申请内容仍不明确的3件。", "v2021")["3件"] == "requests.unavailable.unclear.total"
     # the pre-2019 form has no such rows
     assert ids_in_form("因属于三类内部事务信息，不予公开2条。", "pre2019")["2条"] != "requests.denied.internal_affairs.total"
+
+
+def test_lexicon_wordings_of_unseen_reports():
+    # wordings of interpretations, requests and documents found on unseen real reports (constructed sentences)
+    assert phrases("发布解读信息47条。")["47条"] == ("发布解读信息", "response.interpretations")
+    assert phrases("加大政策解读力度，发布各类解读432件。")["432件"][1] == "response.interpretations"
+    ids = ids_in_form("共受理依申请公开37件，其中本年新收35件，上年转结政府信息公开申请2件。", "v2021")
+    assert (ids["35件"], ids["2件"]) == ("requests.new.total", "requests.carried_over.total")
+    assert ids_in_form("全年收到公民、法人和其他组织政府信息公开申请163件。", "v2021")["163件"] == "requests.new.total"
+    assert ids_in_form("共收到有效政府信息公开申请4件。", "v2019")["4件"] == "requests.new.total"
+    # normative documents alone as an item of what was published: the old form's row, the new-published row since 2019
+    assert ids_in_form("全年主动公开政府信息8475条，其中规范性文件197条。", "pre2019")["197条"] == "active.normative_docs"
+    assert ids_in_form("主动公开政府信息89条、规范性文件3条。", "v2021")["3条"] == "active.normative.new_published"
+    # ...never as the head of a coordination (own training paragraphs)
+    assert ids_in_form("已公开重大决策和规范性文件19条。", "pre2019")["19条"] is None

@@ -69,6 +69,7 @@ class _Entry:
     ids_by_unit: dict[str, str] = field(default_factory=dict)
     refine_to: re.Pattern[str] | None = None
     context: re.Pattern[str] | None = None  # the id holds only when the figure's sentence before it says this
+    whole: bool = False  # names the phrase only as all of it, never as the head of a longer one (X和规范性文件)
 
 
 @dataclass
@@ -176,7 +177,7 @@ def load_rules() -> _Rules:
         refine = re.compile(item["refine_to"]) if item.get("refine_to") else None
         entries.append(_Entry(item.get("id"), bool(item.get("generic")), tuple(item.get("families", ())),
                               dict(item.get("ids_by_unit", {}) or {}), refine,
-                              re.compile(item["context"]) if item.get("context") else None))
+                              re.compile(item["context"]) if item.get("context") else None, bool(item.get("whole"))))
         parts.append((f"e{i}", "|".join("(?:" + phrase(x) + ")" for x in item["phrases"])))
     lexicon_source = "|".join(f"(?P<{name}>{pattern})" for name, pattern in parts)
     lexicon = guarded(lexicon_source)  # a hundred alternatives: about 5x faster behind the look
@@ -1311,7 +1312,8 @@ def _head_entry(phrase: str) -> _Entry | None:
         if m is None:
             return None
         if m.end() == end:
-            return rules.entries[int(m.lastgroup[1:])]
+            entry = rules.entries[int(m.lastgroup[1:])]
+            return None if entry.whole and m.start() > 0 else entry
         pos = m.start() + 1
     return None
 
