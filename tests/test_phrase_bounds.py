@@ -889,3 +889,15 @@ def test_lexicon_wordings_of_unseen_reports():
     assert ids_in_form("主动公开政府信息89条、规范性文件3条。", "v2021")["3条"] == "active.normative.new_published"
     # ...never as the head of a coordination (own training paragraphs)
     assert ids_in_form("已公开重大决策和规范性文件19条。", "pre2019")["19条"] is None
+
+
+def test_requests_that_hold_the_carried_over_ones_are_no_new_requests():
+    # new and carried-over requests together are no row of the 2019/2021 forms: withheld (constructed)
+    text = "全年共受理依申请公开34件，其中本年新收31件，上年结转3件。"
+    links = {lk.figure.text: lk for lk in link_figures_to_indicators(text, find_spans(text), form="v2021")}
+    assert (links["34件"].canonical_id, links["34件"].withheld) == (None, "coordinated")
+    assert links["31件"].canonical_id == "requests.new.total"
+    assert ids_in_form("收到政府信息公开申请38件（含上年结转3件）。", "v2019")["38件"] is None
+    # listed beside it, the carried-over ones are not inside; the pre-2019 form's received count may hold them
+    assert ids_in_form("收到政府信息公开申请19件，上年结转3件。", "v2021")["19件"] == "requests.new.total"
+    assert ids_in_form("共受理政府信息公开申请221件（含上年度结转申请6件）。", "pre2019")["221件"] == "requests.received"

@@ -137,6 +137,8 @@ class _Rules:
     channel_replaces: re.Pattern[str]
     channel_others: re.Pattern[str]  # other channels: with them a count is over several
     reason_rows: _ReasonRows
+    with_carried_over: re.Pattern[str]  # a breakdown after a count of requests that holds the carried-over ones
+    with_carried_over_ids: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,8 @@ def load_rules() -> _Rules:
         verb_before=comp(f"(?:{cfg['verbs']})(?:了)?$"),
         **_channel_patterns(cfg["channel_ids"]),
         reason_rows=_ReasonRows.compile(cfg["reason_rows"]),
+        with_carried_over=comp(cfg["with_carried_over"]["after"]),
+        with_carried_over_ids=frozenset(cfg["with_carried_over"]["ids"]),
     )
 
 
@@ -1551,6 +1555,8 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             proposed, f.link.withheld = None, "narrower"
         elif proposed and _since_inception(text, f.span.start):
             proposed, f.link.withheld = None, "cumulative"
+        elif proposed in rules.with_carried_over_ids and rules.with_carried_over.match(v, f.end):
+            proposed, f.link.withheld = None, "coordinated"  # new and carried-over requests together
         f.link.canonical_id, reason = whole_body_id(proposed, f.link.scope, organ,
                                                     figure_sentence(text, f.span.start))
         f.link.withheld = f.link.withheld or reason
