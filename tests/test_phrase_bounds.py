@@ -880,8 +880,8 @@ def test_lexicon_wordings_of_unseen_reports():
     # wordings of interpretations, requests and documents found on unseen real reports (constructed sentences)
     assert phrases("发布解读信息47条。")["47条"] == ("发布解读信息", "response.interpretations")
     assert phrases("加大政策解读力度，发布各类解读432件。")["432件"][1] == "response.interpretations"
-    ids = ids_in_form("共受理依申请公开37件，其中本年新收35件，上年转结政府信息公开申请2件。", "v2021")
-    assert (ids["35件"], ids["2件"]) == ("requests.new.total", "requests.carried_over.total")
+    ids = ids_in_form("共受理依申请公开38件，其中本年新收35件，上年转结申请3件。", "v2021")
+    assert (ids["35件"], ids["3件"]) == ("requests.new.total", "requests.carried_over.total")
     assert ids_in_form("全年收到公民、法人和其他组织政府信息公开申请163件。", "v2021")["163件"] == "requests.new.total"
     assert ids_in_form("共收到有效政府信息公开申请4件。", "v2019")["4件"] == "requests.new.total"
     # normative documents alone as an item of what was published: the old form's row, the new-published row since 2019
@@ -901,3 +901,16 @@ def test_requests_that_hold_the_carried_over_ones_are_no_new_requests():
     # listed beside it, the carried-over ones are not inside; the pre-2019 form's received count may hold them
     assert ids_in_form("收到政府信息公开申请19件，上年结转3件。", "v2021")["19件"] == "requests.new.total"
     assert ids_in_form("共受理政府信息公开申请221件（含上年度结转申请6件）。", "pre2019")["221件"] == "requests.received"
+
+
+@pytest.mark.parametrize("text, figure, canonical", [
+    # several channels: the total with a website among them, else none of the spec's (constructed)
+    ("通过政府网站和政务新媒体公开各类政府信息43871条。", "43871条", "active.total"),
+    ("通过政务微信、政务微博公开政府信息2805条。", "2805条", None),
+    # a channel of no kind alone takes no other channel's id from the sentence before
+    ("通过门户网站主动公开政府信息3201条。通过政务新媒体公开政府信息42825条。", "42825条", None),
+    # the channel's name may hold a colon or brackets: the clause is read from its comma
+    ("通过政府网站公开信息数164条，政务微信订阅号“某某”（微信号：abc123）公开政府信息24条。", "24条", "active.via.wechat"),
+])
+def test_counts_over_several_channels(text, figure, canonical):
+    assert phrases(text)[figure][1] == canonical

@@ -321,7 +321,7 @@ def _organ_candidates(text: str, title: str | None) -> Iterator[str]:
     yield from filter(None, (m.group("org") for m in pat.compiler.finditer(top)))
     yield from filter(None, (m.group("org") for m in pat.source_label.finditer(head)))
     lines = text.splitlines()
-    yield from _compact_lines(lines, 1)
+    yield from (line for line in _compact_lines(lines, 1) if not re.search(pat.cfg["addressee_line"], line))
     # the signature: the last organ-like line of the end of the text
     bottom = _compact_lines(lines[::-1], pat.cfg["date_line_bottom_lines"])
     yield from (line for line in bottom if pat.organ_suffix.search(line))

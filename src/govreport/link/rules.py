@@ -136,6 +136,8 @@ class _Rules:
     channel_verb: re.Pattern[str]
     channel_replaces: re.Pattern[str]
     channel_others: re.Pattern[str]  # other channels: with them a count is over several
+    channel_several_total: re.Pattern[str]  # a channel that makes a count over several the total
+    channel_clause_stop: re.Pattern[str]
     reason_rows: _ReasonRows
     with_carried_over: re.Pattern[str]  # a breakdown after a count of requests that holds the carried-over ones
     with_carried_over_ids: frozenset[str]
@@ -272,6 +274,8 @@ def _channel_patterns(ch: dict[str, Any]) -> dict[str, Any]:
         "channel_verb": re.compile(ch["verbs"]),
         "channel_replaces": re.compile(ch["replaces"]),
         "channel_others": re.compile(ch["others"]),
+        "channel_several_total": re.compile(ch["several_total"]),
+        "channel_clause_stop": re.compile(ch["clause_stop"]),
     }
 
 
@@ -1084,29 +1088,40 @@ def _part_of_other_family(canonical: str | None, relative_noun: _Cand | None) ->
     return canonical is None or canonical.split(".")[0] != noun_id.split(".")[0]
 
 
-def _channel_id(view: str, lo: int, cand: _Cand, fig: _Fig, canonical: str | None) -> str | None:
+def _channel_id(view: str, floor: int, cand: _Cand, fig: _Fig, canonical: str | None) -> tuple[str | None, bool]:
     """The id of the one channel whose publishing a figure counts (通过“某某区人民政府门户网站”发布信息4583条,
     在微信公众号“某某”公开108条信息, 政务微博发布和转发视频1930条): its clause names that channel before the phrase
     (from ``lo``), a verb of publishing follows it, and the phrase ends in what was published said generally. A count
-    over several channels (通过网站、微信公众号主动公开政府信息303条) is none of them: the id of the count itself.
-    Only a total's or a channel's id is replaced (configs/link.yml ``channel_ids``)."""
+    over several channels is the total when a website is one of them (通过政府网站和政务新媒体公开各类政府信息), else no
+    id (微信、微博公开政府信息); a channel of no kind alone (政务新媒体) takes no other channel's id. The clause is
+    read from its last comma or stop (not from a colon or bracket inside the channel's name: 政务微信“某某”（微信号：…）
+    公开…), and not before ``floor`` (the sentence start or the figure before). Only a total's or a channel's id is
+    replaced (configs/link.yml ``channel_ids``). Also whether the count was found to be over several channels."""
     rules = load_rules()
     if canonical is not None and not rules.channel_replaces.search(canonical):
-        return canonical
+        return canonical, False
     end = max(cand.end, fig.start)
-    last, kinds = -1, set()
+    start = min(cand.start, fig.start)
+    lo = max([floor] + [m.end() for m in rules.channel_clause_stop.finditer(view, floor, start)])
+    last, kinds = lo, set()
     for cid, words in rules.channel_kinds:
         for m in words.finditer(view, lo, end):
             kinds.add(cid)
             last = max(last, m.end())
+    others = rules.channel_others.search(view, lo, end) is not None
+    if not kinds and not others:
+        return canonical, False
+    channel = canonical in dict(rules.channel_kinds)  # a channel's id the lexicon or a parent gave
+    said = (rules.channel_verb.search(view, last, end) is not None
+            and rules.channel_published.search(view[cand.start:cand.end]) is not None)
+    if len(kinds) + others > 1:
+        if channel or (canonical is None and said):
+            total = rules.channel_several_total.search(view, lo, end) is not None
+            return (rules.cfg["channel_ids"]["several"] if total else None), True
+        return canonical, True
     if not kinds:
-        return canonical
-    if len(kinds) > 1 or rules.channel_others.search(view, lo, end):
-        several = canonical in dict(rules.channel_kinds)
-        return rules.cfg["channel_ids"]["several"] if several else canonical
-    if not rules.channel_verb.search(view, last, end) or not rules.channel_published.search(view[cand.start:cand.end]):
-        return canonical
-    return kinds.pop()
+        return (None if channel else canonical), False
+    return (kinds.pop() if said else canonical), False
 
 
 def _reason_row(view: str, figs: list[_Fig], i: int) -> str | None:
@@ -1514,10 +1529,12 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 cand = _Cand(*edges, entry, cand.kb_id)
         canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos),
                                 cand.start)
-        canonical = _channel_id(v, cs, cand, fig, canonical)
+        canonical, over_channels = _channel_id(v, max(ss, prev.end if prev else 0), cand, fig, canonical)
         fig.narrower = canonical is not None and _counts_narrower(v, rule, cand, fig, cs, ce)
         fig.part_of_other = _part_of_other_family(canonical, relative_noun)
-        fig.coordinated = canonical is not None and _coordinates_others(v, (cand.start, cand.end), head, canonical)
+        # (channels coordinated before their verb are where, not what: 通过网站和新媒体公开…)
+        fig.coordinated = (canonical is not None and not over_channels
+                           and _coordinates_others(v, (cand.start, cand.end), head, canonical))
         if cand.entry is not None and cand.entry.context is not None:
             # a bare verb (共办结37件) names the requests only after the sentence named them; a semicolon does not
             # end that sentence (收到申请20件；共办理19件), a full stop or a paragraph does (enumeration_sentence_ends)
