@@ -914,3 +914,16 @@ def test_requests_that_hold_the_carried_over_ones_are_no_new_requests():
 ])
 def test_counts_over_several_channels(text, figure, canonical):
     assert phrases(text)[figure][1] == canonical
+
+
+def test_an_item_naming_its_parents_id_counts_a_kind_of_it():
+    # items of the same id as their parent are kinds of what it counts, not the id's value (constructed)
+    text = "发布政策解读信息263条，其中，解读材料37条，解读产品203个。"
+    links = {lk.figure.text: lk for lk in link_figures_to_indicators(text, find_spans(text))}
+    assert links["263条"].canonical_id == "response.interpretations"
+    assert [(links[f].canonical_id, links[f].withheld) for f in ("37条", "203个")] == [(None, "narrower")] * 2
+    # the outcomes of requests are rows of their own: kept, and 部分予以公开 is the partial row
+    ids = ids_in_form("收到申请71件，其中予以公开36件，部分予以公开2件。", "v2021")
+    assert (ids["36件"], ids["2件"]) == ("requests.granted.total", "requests.partial.total")
+    # a phrase ending in 公开 is no outcome when the requests are its subject (自然人申请政府信息公开)
+    assert ids_in_form("共收到4名自然人申请政府信息公开6件。", "v2019")["6件"] != "requests.granted.total"
