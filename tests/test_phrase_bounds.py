@@ -927,3 +927,12 @@ def test_an_item_naming_its_parents_id_counts_a_kind_of_it():
     assert (ids["36件"], ids["2件"]) == ("requests.granted.total", "requests.partial.total")
     # a phrase ending in 公开 is no outcome when the requests are its subject (自然人申请政府信息公开)
     assert ids_in_form("共收到4名自然人申请政府信息公开6件。", "v2019")["6件"] != "requests.granted.total"
+
+
+def test_a_run_of_applicants_and_requests_gives_the_requests_the_id():
+    # 当面申请2人3件: the id of the channel's requests fits 件, not 人 (constructed)
+    ids = ids_in_form("其中，当面申请3人4件，网络申请1人2件。", "v2019")
+    assert (ids["3人"], ids["4件"]) == (None, "requests.received.in_person")
+    assert (ids["1人"], ids["2件"]) == (None, "requests.received.online")
+    # a run of categories and items keeps the rule: no id of its own for the one that takes another's phrase
+    assert ids_in_form("梳理公开事项27类175项。", "v2019")["175项"] is None

@@ -1553,7 +1553,7 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                         cfg["labels"]["relation"], rule, round(confidence, 3))
     for run in _figure_runs(figs, v):
         _link_run(run, v, _Boundaries.after(bounds.clause, run[-1].end, len(v)),
-                  lambda a, b: indicator_span(a, b, None, None))
+                  lambda a, b: indicator_span(a, b, None, None), form_ids)
     if form in cfg["reason_rows"]["forms"]:
         for i, f in enumerate(figs):
             row = _reason_row(v, figs, i)
@@ -1627,10 +1627,13 @@ def _divided(view: str, fig: _Fig) -> bool:
     return re.search(f"(?:{pattern})$", view[max(0, fig.start - 4):fig.start]) is not None
 
 
-def _link_run(run: list[_Fig], view: str, ce: int, make: Callable[[int, int], Span]) -> None:
+def _link_run(run: list[_Fig], view: str, ce: int, make: Callable[[int, int], Span],
+              form_ids: dict[str, str] | None = None) -> None:
     """The figures of a run count parts of one thing (categories and items of it): all take the noun after the
     last figure (6大类120项公共服务事项), or, when a verb of division opens the run (X分为5大类、40子类、300个小项)
-    or no noun follows it, the phrase of the first. A figure that takes another's phrase gets no id of its own."""
+    or no noun follows it, the phrase of the first. A figure that takes another's phrase gets no id of its own,
+    unless the phrase's id did not fit its source's unit and fits this one's (当面申请2人3件: the requests, 件, not the
+    applicants, 人; ``form_ids`` maps it to the report's form)."""
     rules = load_rules()
     first, last = run[0], run[-1]
     divided = _divided(view, first)
@@ -1648,12 +1651,19 @@ def _link_run(run: list[_Fig], view: str, ce: int, make: Callable[[int, int], Sp
     else:
         return
     src = source.link
+    entry = source.cand.entry if source.cand is not None else None
+    # the id its source's unit did not fit (a plain entry: no family, unit or context to resolve)
+    unfit = (entry.id if entry is not None and entry.id and not (entry.families or entry.ids_by_unit or entry.context)
+             and src.canonical_id is None and not _fits_unit(entry.id, source.span.unit) else None)
     for f in run:
         if f is source or (f.link.indicator is not None and (f.link.indicator.start, f.link.indicator.end)
                            == (src.indicator.start, src.indicator.end)):
             continue
-        f.link = Link(f.span, src.indicator, None, f.link.scope or src.scope, rules.cfg["labels"]["relation"],
-                      "figure_run", rules.cfg["confidence"]["figure_run"])
+        own = unfit if unfit is not None and _fits_unit(unfit, f.span.unit) else None
+        unfit = None if own else unfit  # one figure of the run at most
+        f.link = Link(f.span, src.indicator, (form_ids or {}).get(own, own) if own else None,
+                      f.link.scope or src.scope, rules.cfg["labels"]["relation"], "figure_run",
+                      rules.cfg["confidence"]["figure_run"])
         f.cand, f.entry = source.cand, None
 
 
