@@ -402,13 +402,21 @@ def _unit_compatible(figure_unit: str | None, indicator_unit: str | None, cfg: d
 
 
 @cache
+@cache
 def form_indicator_ids(form: str | None) -> frozenset[str] | None:
-    """Ids of the spec that a report of ``form`` can state (None: any, when the form is unknown or none)."""
+    """Ids of the spec that a report of ``form`` can state (None: any, when the form is unknown or none): its form's,
+    and the concepts of the pre-2019 form that a later form dropped (a 2024 report's website count is still
+    active.via.website: guidelines 2.4), except those the later form names otherwise (configs/link.yml ``form_ids``)
+    or splits without a total (``split_in_form``)."""
     from ..indicators import load_indicators
 
     if not form or form == "none":
         return None
-    return frozenset(i.id for i in load_indicators().values() if form in i.forms)
+    link_cfg = load_config("link.yml")
+    renamed = set((link_cfg.get("form_ids") or {}).get(form) or {}) | set((link_cfg.get("split_in_form") or {}).get(form) or ())
+    concepts = linker_config()["concept_form"]
+    return frozenset(i.id for i in load_indicators().values()
+                     if form in i.forms or (form != concepts and concepts in i.forms and i.id not in renamed))
 
 
 def _form_ids(form: str | None) -> dict[str, str]:
