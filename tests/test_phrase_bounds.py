@@ -936,3 +936,14 @@ def test_a_run_of_applicants_and_requests_gives_the_requests_the_id():
     assert (ids["1人"], ids["2件"]) == (None, "requests.received.online")
     # a run of categories and items keeps the rule: no id of its own for the one that takes another's phrase
     assert ids_in_form("梳理公开事项27类175项。", "v2019")["175项"] is None
+
+
+def test_more_lexicon_wordings_of_unseen_reports():
+    # (constructed sentences)
+    assert ids_in_form("全年新制定行政规范性文件3件。", "v2021")["3件"] == "active.normative.issued"
+    assert ids_in_form("全年共主动发布各类信息9407条。", "v2021")["9407条"] == "active.total"
+    assert ids_in_form("全区公开各类信息1507条。", "v2019")["1507条"] == "active.total"
+    assert ids_in_form("主动公开政府信息197条次。", "pre2019")["197条次"] == "active.total"
+    assert ids_in_form("收到申请14件，其中自然人申请件13件。", "v2021")["13件"] == "requests.new.natural_person"
+    # a bare 公开信息 also names a request's outcome: no id of its own
+    assert ids_in_form("依法公开信息6件。", "v2021")["6件"] != "active.total"
