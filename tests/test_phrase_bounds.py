@@ -869,6 +869,11 @@ def test_an_outcome_with_its_reason_in_prose_takes_the_reasons_row():
     # the section's own figure keeps no row: its reason comes after it (the next figure's, or all of them)
     assert ids["3件"] is None
     assert ids_in_form("不予公开5件，均属于保护第三方合法权益。", "v2019")["5件"] is None
+    # a clause opening right after the figure with a reason's word is its reason, where the section has no total row
+    ids = ids_in_form("不予公开3件，其中1件因涉及第三方合法权益，2件属于三类内部事务信息。“无法提供”的4件，属于本机关"
+                      "不掌握相关政府信息，占总数的60%。其他处理6件，系申请人无正当理由逾期不补正。", "v2021")
+    assert (ids["1件"], ids["4件"]) == ("requests.denied.third_party.total", "requests.unavailable.not_held.total")
+    assert ids["6件"] == "requests.other.total"
     # a request to amend its content is no outcome: 仍不明确 after amending is (constructed)
     assert ids_in_form("对申请内容不明确的13件，均告知申请人补正。", "v2021")["13件"] is None
     assert ids_in_form("经补正后申请内容仍不明确的3件。", "v2021")["3件"] == "requests.unavailable.unclear.total"

@@ -152,13 +152,16 @@ class _ReasonRows:
     reasons: list[tuple[str, re.Pattern[str]]]
     reason_phrase: re.Pattern[str]
     replaces: re.Pattern[str]
+    reason_after: re.Pattern[str]
+    clause_end: re.Pattern[str]
 
     @classmethod
     def compile(cls, cfg: dict[str, Any]) -> _ReasonRows:
         reason = "|".join(f"(?:{w})" for w in cfg["reasons"].values())
         return cls(re.compile(cfg["stop"]), {k: re.compile(w) for k, w in cfg["sections"].items()},
                    [(k, re.compile(w)) for k, w in cfg["reasons"].items()],
-                   re.compile(cfg["reason_phrase"].replace("{reason}", reason)), re.compile(cfg["replaces"]))
+                   re.compile(cfg["reason_phrase"].replace("{reason}", reason)), re.compile(cfg["replaces"]),
+                   re.compile(cfg["reason_after"]), re.compile(cfg["clause_end"]))
 
 
 @lru_cache(maxsize=1)
@@ -1132,15 +1135,25 @@ def _reason_row(view: str, figs: list[_Fig], i: int) -> str | None:
     current = fig.link.canonical_id if fig.link else None
     if current is not None and not rr.replaces.search(current):
         return None
-    # before the figure only: a reason after it is the next figure's (不予公开6件（涉及第三方合法权益4件）) or says that
-    # all of the section had it (不予公开4件，均属于…: own training paragraphs keep the section's figure without id)
+    # before the figure, or in a clause that opens right after it with the reason's word (1件因涉及…, “不予公开”的1件，
+    # 属于…): other words after it are the next figure's reason (不予公开6件（涉及第三方合法权益4件）) or say that all of
+    # the section had it (不予公开4件，均属于…: own training paragraphs keep the section's figure without id)
     lo = figs[i - 1].end if i else 0
     lo = max([lo] + [m.end() for m in rr.stop.finditer(view, lo, fig.start)])
     hi = fig.start
+    opened = rr.reason_after.match(view, fig.end)
+    after = (opened.end(), rr.clause_end.search(view, opened.end()).start()
+             if rr.clause_end.search(view, opened.end()) else len(view)) if opened else None
     phrase = fig.link.indicator.text if fig.link and fig.link.indicator else ""
     # the phrase's own reason first (…合法权益，1件属于三类内部事务信息: the words before are the figure before's)
     rows = ({row for row, words in rr.reasons if words.search(phrase)}
             or {row for row, words in rr.reasons if words.search(view, lo, hi)})
+    if not rows and after:
+        # only where the section has no total of its own: 其他处理1件，系…逾期不补正 stays the section's row
+        # (own training paragraphs); 不予公开 has none
+        ids = load_indicators()
+        rows = {row for row, words in rr.reasons if words.search(view, *after)
+                and f"{row.rsplit('.', 1)[0]}.total" not in ids}
     if len(rows) != 1:
         return None
     row = rows.pop()
