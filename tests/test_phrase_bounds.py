@@ -952,3 +952,9 @@ def test_more_lexicon_wordings_of_unseen_reports():
     assert ids_in_form("收到申请14件，其中自然人申请件13件。", "v2021")["13件"] == "requests.new.natural_person"
     # a bare 公开信息 also names a request's outcome: no id of its own
     assert ids_in_form("依法公开信息6件。", "v2021")["6件"] != "active.total"
+
+
+def test_a_duration_measures_no_indicator_of_the_spec():
+    # a time limit is no count of what its phrase names (constructed)
+    assert ids_in_form("主动公开信息均在4个工作日内完成发布。", "v2021")["4个工作日内"] is None
+    assert ids_in_form("全年主动公开政府信息1208条。", "v2021")["1208条"] == "active.total"
