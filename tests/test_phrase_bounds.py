@@ -841,11 +841,12 @@ def test_a_manner_and_a_frame_before_a_channel():
     ("某某发布政务微博全年推送信息786条。", "786条", "active.via.weibo"),
     ("某某县人民政府网公开政府信息7049条。", "7049条", "active.via.website"),
     # a kind of information (not what the channel published in all), or a count over several channels: no channel's id
-    ("在区政府门户网站公开财政预决算、“三公”经费等信息158条。", "158条", None),
-    ("在政府网站公布处理结果14条。", "14条", None),
+    ("依托某某局门户网站发布土地征收、价格收费等专项信息73条。", "73条", None),
+    ("在部门网站公布核查结果6条。", "6条", None),
     ("通过某某信息公开网、某某局微信公众号主动公开政府信息309条。", "309条", "active.total"),
     ("通过门户网站、政务新媒体等渠道主动公开政府信息5861条。", "5861条", "active.total"),
-    # a disclosure platform is no website kind: all it published is the total (train gold)
+    # a disclosure platform is no website kind (train gold counts all it published as the total, which the phrase
+    # alone does not tell: no id)
     ("某市政府信息公开网共发布信息24.3万条。", "24.3万条", None),
 ])
 def test_a_channels_own_count_takes_its_id(text, figure, canonical):
@@ -868,17 +869,24 @@ def test_an_outcome_with_its_reason_in_prose_takes_the_reasons_row():
     assert ids["4条"] == "requests.denied.admin_query.total"
     # the section's own figure keeps no row: its reason comes after it (the next figure's, or all of them)
     assert ids["3件"] is None
-    assert ids_in_form("不予公开5件，均属于保护第三方合法权益。", "v2019")["5件"] is None
+    assert ids_in_form("本年度不予公开的申请共5件，都涉及第三方合法权益。", "v2019")["5件"] is None
     # a clause opening right after the figure with a reason's word is its reason, where the section has no total row
     ids = ids_in_form("不予公开3件，其中1件因涉及第三方合法权益，2件属于三类内部事务信息。“无法提供”的4件，属于本机关"
-                      "不掌握相关政府信息，占总数的60%。其他处理6件，系申请人无正当理由逾期不补正。", "v2021")
+                      "不掌握相关政府信息，占总数的60%。其他处理6件，系申请人逾期未补正材料。", "v2021")
     assert (ids["1件"], ids["4件"]) == ("requests.denied.third_party.total", "requests.unavailable.not_held.total")
     assert ids["6件"] == "requests.other.total"
     # a request to amend its content is no outcome: 仍不明确 after amending is (constructed)
     assert ids_in_form("对申请内容不明确的13件，均告知申请人补正。", "v2021")["13件"] is None
     assert ids_in_form("经补正后申请内容仍不明确的3件。", "v2021")["3件"] == "requests.unavailable.unclear.total"
     # the pre-2019 form has no such rows
-    assert ids_in_form("因属于三类内部事务信息，不予公开2条。", "pre2019")["2条"] != "requests.denied.internal_affairs.total"
+    assert ids_in_form("因属于三类内部事务信息，不予公开2条。", "pre2019")["2条"] == "requests.answered.denied"
+    # a reason alone outside requests names no outcome; a reason running on into the next figure is that one's
+    ids = ids_in_form("全年受理群众信访举报投诉事项35件。确定涉及国家秘密的事项12项。", "v2021")
+    assert (ids["35件"], ids["12项"]) == (None, None)
+    links = link_figures_to_indicators(text := "不予公开9件，因涉及第三方合法权益5件，属于内部事务信息4件。",
+                                       find_spans(text), form="v2021")
+    assert [lk.canonical_id for lk in links] == [
+        None, "requests.denied.third_party.total", "requests.denied.internal_affairs.total"]
 
 
 def test_lexicon_wordings_of_unseen_reports():
@@ -890,10 +898,10 @@ def test_lexicon_wordings_of_unseen_reports():
     assert ids_in_form("全年收到公民、法人和其他组织政府信息公开申请163件。", "v2021")["163件"] == "requests.new.total"
     assert ids_in_form("共收到有效政府信息公开申请4件。", "v2019")["4件"] == "requests.new.total"
     # normative documents alone as an item of what was published: the old form's row, the new-published row since 2019
-    assert ids_in_form("全年主动公开政府信息8475条，其中规范性文件197条。", "pre2019")["197条"] == "active.normative_docs"
+    assert ids_in_form("本年度主动公开政府信息共计6120条，其中规范性文件83条。", "pre2019")["83条"] == "active.normative_docs"
     assert ids_in_form("主动公开政府信息89条、规范性文件3条。", "v2021")["3条"] == "active.normative.new_published"
     # ...never as the head of a coordination (own training paragraphs)
-    assert ids_in_form("已公开重大决策和规范性文件19条。", "pre2019")["19条"] is None
+    assert ids_in_form("共公开人事任免和规范性文件12条。", "pre2019")["12条"] is None
 
 
 def test_requests_that_hold_the_carried_over_ones_are_no_new_requests():
@@ -905,13 +913,16 @@ def test_requests_that_hold_the_carried_over_ones_are_no_new_requests():
     assert ids_in_form("收到政府信息公开申请38件（含上年结转3件）。", "v2019")["38件"] is None
     # listed beside it, the carried-over ones are not inside; the pre-2019 form's received count may hold them
     assert ids_in_form("收到政府信息公开申请19件，上年结转3件。", "v2021")["19件"] == "requests.new.total"
-    assert ids_in_form("共受理政府信息公开申请221件（含上年度结转申请6件）。", "pre2019")["221件"] == "requests.received"
+    assert ids_in_form("全年受理依申请公开事项221件（含上年度结转的6件）。", "pre2019")["221件"] == "requests.received"
+    # a carried-over count beside the new ones' breakdown is not inside the total
+    assert ids_in_form("收到申请27件，其中自然人24件、法人3件，上年结转4件。", "v2021")["27件"] == "requests.new.total"
 
 
 @pytest.mark.parametrize("text, figure, canonical", [
     # several channels: the total with a website among them, else none of the spec's (constructed)
     ("通过政府网站和政务新媒体公开各类政府信息43871条。", "43871条", "active.total"),
     ("通过政务微信、政务微博公开政府信息2805条。", "2805条", None),
+    ("通过政务微信、政务微博平台主动公开政府信息2808条。", "2808条", None),
     # a channel of no kind alone takes no other channel's id from the sentence before
     ("通过门户网站主动公开政府信息3201条。通过政务新媒体公开政府信息42825条。", "42825条", None),
     # the channel's name may hold a colon or brackets: the clause is read from its comma
@@ -919,6 +930,13 @@ def test_requests_that_hold_the_carried_over_ones_are_no_new_requests():
 ])
 def test_counts_over_several_channels(text, figure, canonical):
     assert phrases(text)[figure][1] == canonical
+
+
+def test_what_is_coordinated_after_the_channels_still_withholds_the_id():
+    # channels coordinated before the verb are where; items after it are what, several of them: no one id (constructed)
+    text = "通过门户网站、微信公众号主动公开政府信息和政策解读材料517条。"
+    (lk,) = link_figures_to_indicators(text, find_spans(text), form="v2021")
+    assert (lk.canonical_id, lk.withheld) == (None, "coordinated")
 
 
 def test_an_item_naming_its_parents_id_counts_a_kind_of_it():
@@ -931,7 +949,7 @@ def test_an_item_naming_its_parents_id_counts_a_kind_of_it():
     ids = ids_in_form("收到申请71件，其中予以公开36件，部分予以公开2件。", "v2021")
     assert (ids["36件"], ids["2件"]) == ("requests.granted.total", "requests.partial.total")
     # a phrase ending in 公开 is no outcome when the requests are its subject (自然人申请政府信息公开)
-    assert ids_in_form("共收到4名自然人申请政府信息公开6件。", "v2019")["6件"] != "requests.granted.total"
+    assert ids_in_form("共收到4名自然人申请政府信息公开6件。", "v2019")["6件"] is None
 
 
 def test_a_run_of_applicants_and_requests_gives_the_requests_the_id():
@@ -951,7 +969,7 @@ def test_more_lexicon_wordings_of_unseen_reports():
     assert ids_in_form("主动公开政府信息197条次。", "pre2019")["197条次"] == "active.total"
     assert ids_in_form("收到申请14件，其中自然人申请件13件。", "v2021")["13件"] == "requests.new.natural_person"
     # a bare 公开信息 also names a request's outcome: no id of its own
-    assert ids_in_form("依法公开信息6件。", "v2021")["6件"] != "active.total"
+    assert ids_in_form("依法公开信息6件。", "v2021")["6件"] is None
 
 
 def test_a_duration_measures_no_indicator_of_the_spec():

@@ -45,6 +45,7 @@ class _Patterns:
     compiler: re.Pattern[str]
     compiler_before: re.Pattern[str]
     source_label: re.Pattern[str]
+    addressee_line: re.Pattern[str]  # a first line naming whom the report is sent to
     place: re.Pattern[str]
     organ_suffix: re.Pattern[str]
     office_suffix: re.Pattern[str]
@@ -75,6 +76,7 @@ def load_patterns() -> _Patterns:
         compiler=re.compile(cfg["compiler"]),
         compiler_before=re.compile(cfg["compiler_before"]),
         source_label=re.compile(cfg["source_label"]),
+        addressee_line=re.compile(cfg["addressee_line"]),
         place=re.compile(cfg["place"]),
         organ_suffix=re.compile(cfg["organ_suffix"]),
         office_suffix=re.compile(cfg["office_suffix"]),
@@ -321,7 +323,7 @@ def _organ_candidates(text: str, title: str | None) -> Iterator[str]:
     yield from filter(None, (m.group("org") for m in pat.compiler.finditer(top)))
     yield from filter(None, (m.group("org") for m in pat.source_label.finditer(head)))
     lines = text.splitlines()
-    yield from (line for line in _compact_lines(lines, 1) if not re.search(pat.cfg["addressee_line"], line))
+    yield from (line for line in _compact_lines(lines, 1) if not pat.addressee_line.search(line))
     # the signature: the last organ-like line of the end of the text
     bottom = _compact_lines(lines[::-1], pat.cfg["date_line_bottom_lines"])
     yield from (line for line in bottom if pat.organ_suffix.search(line))

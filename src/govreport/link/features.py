@@ -401,22 +401,30 @@ def _unit_compatible(figure_unit: str | None, indicator_unit: str | None, cfg: d
     return any(a in group and b in group for group in cfg["features"]["unit_groups"])
 
 
-@cache
-@cache
 def form_indicator_ids(form: str | None) -> frozenset[str] | None:
-    """Ids of the spec that a report of ``form`` can state (None: any, when the form is unknown or none): its form's,
-    and the concepts of the pre-2019 form that a later form dropped (a 2024 report's website count is still
-    active.via.website: guidelines 2.4), except those the later form names otherwise (configs/link.yml ``form_ids``)
-    or splits without a total (``split_in_form``)."""
+    """Ids of the spec that a report of ``form`` can state in its tables (None: any, when the form is unknown or
+    none)."""
     from ..indicators import load_indicators
 
     if not form or form == "none":
         return None
-    link_cfg = load_config("link.yml")
-    renamed = set((link_cfg.get("form_ids") or {}).get(form) or {}) | set((link_cfg.get("split_in_form") or {}).get(form) or ())
+    return frozenset(i.id for i in load_indicators().values() if form in i.forms)
+
+
+def mappable_ids(form: str | None) -> frozenset[str] | None:
+    """Ids a phrase of a report of ``form`` may be mapped to: its form's (form_indicator_ids), and the concepts of
+    the pre-2019 form that a later form dropped (a 2024 report's website count is still active.via.website:
+    guidelines 2.4), except those the later form names otherwise (configs/link.yml ``form_ids``) or splits without a
+    total (``split_in_form``)."""
+    from ..indicators import load_indicators
+
+    own = form_indicator_ids(form)
     concepts = linker_config()["concept_form"]
-    return frozenset(i.id for i in load_indicators().values()
-                     if form in i.forms or (form != concepts and concepts in i.forms and i.id not in renamed))
+    if own is None or form == concepts:
+        return own
+    split = (load_config("link.yml").get("split_in_form") or {}).get(form) or ()
+    renamed = set(_form_ids(form)) | set(split)
+    return own | frozenset(i.id for i in load_indicators().values() if concepts in i.forms and i.id not in renamed)
 
 
 def _form_ids(form: str | None) -> dict[str, str]:

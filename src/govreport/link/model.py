@@ -28,9 +28,9 @@ from .features import (
     _form_ids,
     _span_key,
     _unit_compatible,
-    form_indicator_ids,
     generate_candidates,
     linker_config,
+    mappable_ids,
     rules_links_by_figure,
 )
 from .phrase_map import PHRASE_MAP_FILE, PhraseMapper, merge_settings, spec_phrase_pairs
@@ -208,7 +208,7 @@ class LearnedLinker:
         cannot measure it; then the id of the same concept in the report's form."""
         canonical = indicator.kb_id
         if canonical is None and self.mapper is not None:
-            canonical = self.mapper.map(indicator.text, allowed=form_indicator_ids(form)).id
+            canonical = self.mapper.map(indicator.text, allowed=mappable_ids(form)).id
         if canonical is None or "{" in canonical:
             return None
         if _unit_compatible(fig.unit, self.units.get(canonical), self.cfg) is False:
@@ -222,7 +222,7 @@ class LearnedLinker:
             return 0.0
         if link.indicator.kb_id is not None or self.mapper is None:
             return 1.0
-        match = self.mapper.map(link.indicator.text, allowed=form_indicator_ids(form))
+        match = self.mapper.map(link.indicator.text, allowed=mappable_ids(form))
         return match.confidence if match.id is not None and _form_ids(form).get(match.id, match.id) == link.canonical_id else 0.0
 
     # -- persistence

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..types import Span
-from .features import SpanKey, form_indicator_ids, linker_config
+from .features import SpanKey, linker_config, mappable_ids
 
 if TYPE_CHECKING:  # the learned linker loads numpy and scikit-learn, which the rules alone never need
     from .model import LearnedLinker
@@ -92,7 +92,7 @@ def fill_candidates(linker: LearnedLinker, rules_links: Sequence[Any], form: str
     opened = [r for r in rules_links if open_for_fill(r)]
     if linker.mapper is None or not opened:
         return frozenset()
-    matches = linker.mapper.map_many([r.indicator.text for r in opened], allowed=form_indicator_ids(form))
+    matches = linker.mapper.map_many([r.indicator.text for r in opened], allowed=mappable_ids(form))
     return frozenset((r.figure.start, r.figure.end) for r, m in zip(opened, matches) if m.id is not None)
 
 

@@ -138,6 +138,7 @@ class _Rules:
     channel_others: re.Pattern[str]  # other channels: with them a count is over several
     channel_several_total: re.Pattern[str]  # a channel that makes a count over several the total
     channel_clause_stop: re.Pattern[str]
+    channel_joiner: re.Pattern[str]  # joins items of what was published (the phrase after its channels)
     reason_rows: _ReasonRows
     with_carried_over: re.Pattern[str]  # a breakdown after a count of requests that holds the carried-over ones
     with_carried_over_ids: frozenset[str]
@@ -154,6 +155,8 @@ class _ReasonRows:
     replaces: re.Pattern[str]
     reason_after: re.Pattern[str]
     clause_end: re.Pattern[str]
+    context: re.Pattern[str]
+    context_chars: int
 
     @classmethod
     def compile(cls, cfg: dict[str, Any]) -> _ReasonRows:
@@ -161,7 +164,8 @@ class _ReasonRows:
         return cls(re.compile(cfg["stop"]), {k: re.compile(w) for k, w in cfg["sections"].items()},
                    [(k, re.compile(w)) for k, w in cfg["reasons"].items()],
                    re.compile(cfg["reason_phrase"].replace("{reason}", reason)), re.compile(cfg["replaces"]),
-                   re.compile(cfg["reason_after"]), re.compile(cfg["clause_end"]))
+                   re.compile(cfg["reason_after"]), re.compile(cfg["clause_end"]), re.compile(cfg["context"]),
+                   int(cfg["context_chars"]))
 
 
 @lru_cache(maxsize=1)
@@ -279,6 +283,7 @@ def _channel_patterns(ch: dict[str, Any]) -> dict[str, Any]:
         "channel_others": re.compile(ch["others"]),
         "channel_several_total": re.compile(ch["several_total"]),
         "channel_clause_stop": re.compile(ch["clause_stop"]),
+        "channel_joiner": re.compile(ch["joiner"]),
     }
 
 
@@ -1094,7 +1099,7 @@ def _part_of_other_family(canonical: str | None, relative_noun: _Cand | None) ->
 def _channel_id(view: str, floor: int, cand: _Cand, fig: _Fig, canonical: str | None) -> tuple[str | None, bool]:
     """The id of the one channel whose publishing a figure counts (通过“某某区人民政府门户网站”发布信息4583条,
     在微信公众号“某某”公开108条信息, 政务微博发布和转发视频1930条): its clause names that channel before the phrase
-    (from ``lo``), a verb of publishing follows it, and the phrase ends in what was published said generally. A count
+    (from its start, see below), a verb of publishing follows it, and the phrase ends in what was published said generally. A count
     over several channels is the total when a website is one of them (通过政府网站和政务新媒体公开各类政府信息), else no
     id (微信、微博公开政府信息); a channel of no kind alone (政务新媒体) takes no other channel's id. The clause is
     read from its last comma or stop (not from a colon or bracket inside the channel's name: 政务微信“某某”（微信号：…）
@@ -1111,17 +1116,23 @@ def _channel_id(view: str, floor: int, cand: _Cand, fig: _Fig, canonical: str | 
         for m in words.finditer(view, lo, end):
             kinds.add(cid)
             last = max(last, m.end())
-    others = rules.channel_others.search(view, lo, end) is not None
+    other_channels = list(rules.channel_others.finditer(view, lo, end))
+    others = bool(other_channels)
+    where_end = max([last] + [m.end() for m in other_channels])  # the end of the last channel named
     if not kinds and not others:
         return canonical, False
     channel = canonical in dict(rules.channel_kinds)  # a channel's id the lexicon or a parent gave
     said = (rules.channel_verb.search(view, last, end) is not None
             and rules.channel_published.search(view[cand.start:cand.end]) is not None)
+    several = rules.cfg["channel_ids"]["several"]
     if len(kinds) + others > 1:
-        if channel or (canonical is None and said):
+        # channels coordinated before the verb are where, not what (the coordination check skips them), unless
+        # the phrase coordinates what was published after them too
+        where = not rules.channel_joiner.search(view, where_end, cand.end)
+        if channel or canonical == several or (canonical is None and said):
             total = rules.channel_several_total.search(view, lo, end) is not None
-            return (rules.cfg["channel_ids"]["several"] if total else None), True
-        return canonical, True
+            return (several if total else None), where
+        return canonical, where
     if not kinds:
         return (None if channel else canonical), False
     return (kinds.pop() if said else canonical), False
@@ -1135,33 +1146,66 @@ def _reason_row(view: str, figs: list[_Fig], i: int) -> str | None:
     current = fig.link.canonical_id if fig.link else None
     if current is not None and not rr.replaces.search(current):
         return None
-    # before the figure, or in a clause that opens right after it with the reason's word (1件因涉及…, “不予公开”的1件，
-    # 属于…): other words after it are the next figure's reason (不予公开6件（涉及第三方合法权益4件）) or say that all of
-    # the section had it (不予公开4件，均属于…: own training paragraphs keep the section's figure without id)
+    # before the figure, back to the figure before it (and after the reason clause that figure opened), or in a
+    # clause that opens right after it with a reason's word (1件因涉及…, “不予公开”的1件，属于…) and ends at the next
+    # figure: other words after it are the next figure's reason (不予公开6件（涉及第三方合法权益4件）) or say that all
+    # of the section had it (不予公开4件，均属于…: own training paragraphs keep the section's figure without id)
     lo = figs[i - 1].end if i else 0
+    if i and (before := _reason_clause(view, figs, i - 1)) is not None and not any(
+            section.search(view, before[0], fig.start) for section in rr.sections.values()):
+        # the figure before's reason (“不予公开”的1件，属于…；“无法提供”的4件), unless an outcome follows the reason
+        # before this figure (收到申请2条，因属于三类内部事务信息，不予公开2条: this figure's)
+        lo = max(lo, before[1])
     lo = max([lo] + [m.end() for m in rr.stop.finditer(view, lo, fig.start)])
     hi = fig.start
-    opened = rr.reason_after.match(view, fig.end)
-    after = (opened.end(), rr.clause_end.search(view, opened.end()).start()
-             if rr.clause_end.search(view, opened.end()) else len(view)) if opened else None
+    after = _reason_clause(view, figs, i)
     phrase = fig.link.indicator.text if fig.link and fig.link.indicator else ""
-    # the phrase's own reason first (…合法权益，1件属于三类内部事务信息: the words before are the figure before's)
-    rows = ({row for row, words in rr.reasons if words.search(phrase)}
-            or {row for row, words in rr.reasons if words.search(view, lo, hi)})
-    if not rows and after:
-        # only where the section has no total of its own: 其他处理1件，系…逾期不补正 stays the section's row
-        # (own training paragraphs); 不予公开 has none
-        ids = load_indicators()
-        rows = {row for row, words in rr.reasons if words.search(view, *after)
-                and f"{row.rsplit('.', 1)[0]}.total" not in ids}
-    if len(rows) != 1:
+    ids = load_indicators()
+
+    def said(row: str, own: bool) -> bool:
+        """The row's section is named in the phrase or before the figure, or (``own``: the reason is the phrase's) the
+        phrase is the reason alone in a sentence about requests or their outcomes (涉及国家秘密的事项12项 is no
+        outcome)."""
+        section = rr.sections[_section(row)]
+        if section.search(phrase) or section.search(view, lo, hi):
+            return True
+        if not own:
+            return False
+        ss = max(0, fig.start - rr.context_chars)  # (over sentences: 共收到申请19件。全部已答复。其中…)
+        return rr.reason_phrase.fullmatch(phrase) is not None and (
+            rr.context.search(view, ss, fig.start) is not None or section.search(view, ss, fig.start) is not None)
+
+    # the phrase's own reason decides when it has one (…合法权益，1件属于三类内部事务信息: the words before are the
+    # figure before's); else the words before the figure, then the clause after it where the section has no total of
+    # its own (其他处理1件，系…逾期不补正 stays the section's row: own training paragraphs; 不予公开 has none)
+    own = {row for row, words in rr.reasons if words.search(phrase)}
+    if own:
+        found = [{row for row in own if said(row, True)}]
+    else:
+        found = [{row for row, words in rr.reasons if words.search(view, lo, hi) and said(row, False)},
+                 {row for row, words in rr.reasons if after is not None and words.search(view, *after)
+                  and f"{_section(row)}.total" not in ids and said(row, False)}]
+    rows = next((rows for rows in found if rows), set())
+    row = rows.pop() if len(rows) == 1 else None
+    return f"{row}.total" if row is not None and _fits_unit(f"{row}.total", fig.span.unit) else None
+
+
+def _section(row: str) -> str:
+    """The section of a result table's row (requests.denied.third_party → requests.denied)."""
+    return row.rsplit(".", 1)[0]
+
+
+def _reason_clause(view: str, figs: list[_Fig], i: int) -> tuple[int, int] | None:
+    """The clause right after figure ``i`` that opens with a reason's word and ends before the next figure
+    (configs/link.yml ``reason_rows.reason_after``), or None: a clause that runs on into the next figure is that
+    figure's reason (不予公开2件，因涉及第三方合法权益1件，…; 部分公开8件，因本机关不掌握…无法提供1件)."""
+    rr = load_rules().reason_rows
+    opened = rr.reason_after.match(view, figs[i].end)
+    if opened is None:
         return None
-    row = rows.pop()
-    section = row.rsplit(".", 1)[0]
-    said = rr.sections[section].search(phrase) or rr.sections[section].search(view, lo, hi)
-    if not said and not rr.reason_phrase.fullmatch(phrase):
-        return None
-    return f"{row}.total"
+    nxt = figs[i + 1].start if i + 1 < len(figs) else len(view)
+    end = rr.clause_end.search(view, opened.end(), nxt)
+    return (opened.end(), end.start()) if end else None
 
 
 def _form_row_id(phrase: str, form: str | None, unit: str | None) -> str | None:
@@ -1592,9 +1636,10 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         f.link.withheld = f.link.withheld or reason
         if (f.link.canonical_id is not None and f.parent is not None and f.link.rule != "enumeration"
                 and f.parent.link is not None and f.parent.link.canonical_id == f.link.canonical_id):
-            # an item whose own phrase names the id its parent holds counts a kind of what the parent counts
-            # (发布政策解读信息260条，其中解读材料39条、解读产品201个): not the id's value (unseen real reports)
-            f.link.canonical_id, f.link.withheld = None, "narrower"
+            # an item with a phrase of its own that names (or takes from it) the id its parent holds counts a kind
+            # of what the parent counts (发布政策解读信息260条，其中解读材料39条、解读产品201个): not the id's value
+            # (unseen real reports); the items under it inherit a part of a part
+            f.link.canonical_id, f.link.withheld, f.narrower = None, "narrower", True
     return [f.link for f in figs]
 
 
@@ -1673,7 +1718,8 @@ def _link_run(run: list[_Fig], view: str, ce: int, make: Callable[[int, int], Sp
                            == (src.indicator.start, src.indicator.end)):
             continue
         own = unfit if unfit is not None and _fits_unit(unfit, f.span.unit) else None
-        unfit = None if own else unfit  # one figure of the run at most
+        if own:  # one figure of the run at most; what was found of its own earlier phrase no longer holds
+            unfit, f.narrower, f.coordinated, f.part_of_other = None, False, False, False
         f.link = Link(f.span, src.indicator, (form_ids or {}).get(own, own) if own else None,
                       f.link.scope or src.scope, rules.cfg["labels"]["relation"], "figure_run",
                       rules.cfg["confidence"]["figure_run"])
