@@ -46,3 +46,13 @@ def test_span_systems_score_the_rules_alone_without_a_model(tmp_path):
 
     assert list(span_systems(None)) == ["rules"]
     assert list(span_systems(tmp_path / "no_model_here")) == ["rules"]
+
+
+def test_error_examples_of_test_documents_are_never_shown():
+    # the report lists error kinds and counts of every split, but examples (gold and predicted text) only of dev
+    from govreport.eval.suite import error_examples, top_errors
+
+    assert error_examples("test") == 0 and error_examples("dev") > 0
+    gold = {("ORG", "d", 0, 3)}
+    errors = top_errors(gold, set(), set(), set(), {"d": "某某局发布"}, 5, error_examples("test"), 4)
+    assert errors and all(e["count"] and e["examples"] == [] for e in errors)

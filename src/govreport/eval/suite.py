@@ -225,7 +225,7 @@ def evaluate_split(split: str, systems: dict[str, Callable], linkers: dict[str, 
             if name == best and (policy is None or policy == link_policies[0]):
                 result["errors"] = top_errors(gold_spans, spans, gold_links, links,
                                               {d: doc.text for d, doc in docs.items()},
-                                              cfg["n_error_kinds"], cfg["n_examples"], cfg["context"])
+                                              cfg["n_error_kinds"], error_examples(split), cfg["context"])
     if indicator_finders:
         # with the rules' links and with the linking policy extract uses (the last of ``linkers``)
         for policy in dict.fromkeys([next(iter(linkers)), list(linkers)[-1]]):
@@ -270,6 +270,13 @@ def indicator_finders(model_dir: Path | None) -> dict[str, Callable]:
         if name != "rules":
             finders[name] = im.IndicatorFinder(nlp, name)
     return finders
+
+
+def error_examples(split: str) -> int:
+    """How many examples of each error kind the report of ``split`` shows: none outside configs/evaluate.yml
+    ``error_examples_splits`` (kinds and counts only: a test error read is a rule drawn from test)."""
+    cfg = load_config("evaluate.yml")
+    return cfg["n_examples"] if split in cfg["error_examples_splits"] else 0
 
 
 def top_errors(gold_spans: set, pred_spans: set, gold_links: set, pred_links: set, texts: dict[str, str],
@@ -375,7 +382,7 @@ def markdown_report(report: dict[str, Any]) -> str:
                          f"{s['predicted']} | {s['gold']} |")
         lines += ["", "### Most frequent errors", "", "| kind | count | examples (gold / predicted) |", "|---|---|---|"]
         for err in res["errors"]:
-            shown = "; ".join(f"{e['doc'][:12]}: {e['gold']} / {e['pred']}" for e in err["examples"])
+            shown = "; ".join(f"{e['doc'][:12]}: {e['gold']} / {e['pred']}" for e in err["examples"]) or "(not shown)"
             lines.append(f"| {err['kind']} | {err['count']} | {shown} |")
         lines.append("")
     for name, own in (report.get("own_sentences") or {}).items():
