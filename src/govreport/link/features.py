@@ -401,6 +401,7 @@ def _unit_compatible(figure_unit: str | None, indicator_unit: str | None, cfg: d
     return any(a in group and b in group for group in cfg["features"]["unit_groups"])
 
 
+@cache
 def form_indicator_ids(form: str | None) -> frozenset[str] | None:
     """Ids of the spec that a report of ``form`` can state in its tables (None: any, when the form is unknown or
     none)."""
@@ -411,6 +412,7 @@ def form_indicator_ids(form: str | None) -> frozenset[str] | None:
     return frozenset(i.id for i in load_indicators().values() if form in i.forms)
 
 
+@cache
 def mappable_ids(form: str | None) -> frozenset[str] | None:
     """Ids a phrase of a report of ``form`` may be mapped to: its form's (form_indicator_ids), and the concepts of
     the pre-2019 form that a later form dropped (a 2024 report's website count is still active.via.website:

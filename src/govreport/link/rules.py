@@ -131,7 +131,7 @@ class _Rules:
     clause_gap_whole: re.Pattern[str]
     form_row_ambiguous: re.Pattern[str]
     verb_before: re.Pattern[str]  # an action verb (``verbs``) ending where the search ends
-    channel_kinds: list[tuple[str, re.Pattern[str]]]  # (id, channel words) of ``channel_ids.kinds``
+    channel_kinds: dict[str, re.Pattern[str]]  # id → channel words, of ``channel_ids.kinds``
     channel_published: re.Pattern[str]  # a phrase ending in what a channel published, said generally
     channel_verb: re.Pattern[str]
     channel_replaces: re.Pattern[str]
@@ -275,7 +275,7 @@ def _channel_patterns(ch: dict[str, Any]) -> dict[str, Any]:
     """The compiled patterns of configs/link.yml ``channel_ids`` (see _channel_id)."""
     channels = "|".join(f"(?:{w})" for w in ch["kinds"].values())
     return {
-        "channel_kinds": [(cid, re.compile(words)) for cid, words in ch["kinds"].items()],
+        "channel_kinds": {cid: re.compile(words) for cid, words in ch["kinds"].items()},
         # what was published, right after the verb, the channel's name or at the phrase's start
         "channel_published": re.compile(f"(?:^|(?:{ch['verbs']})(?:了)?|(?:{channels})[”\"》]?)(?:{ch['published']})$"),
         "channel_verb": re.compile(ch["verbs"]),
@@ -1099,8 +1099,8 @@ def _part_of_other_family(canonical: str | None, relative_noun: _Cand | None) ->
 def _channel_id(view: str, floor: int, cand: _Cand, fig: _Fig, canonical: str | None) -> tuple[str | None, bool]:
     """The id of the one channel whose publishing a figure counts (通过“某某区人民政府门户网站”发布信息4583条,
     在微信公众号“某某”公开108条信息, 政务微博发布和转发视频1930条): its clause names that channel before the phrase
-    (from its start, see below), a verb of publishing follows it, and the phrase ends in what was published said generally. A count
-    over several channels is the total when a website is one of them (通过政府网站和政务新媒体公开各类政府信息), else no
+    (from its start, see below), a verb of publishing follows it, and the phrase ends in what was published said
+    generally. A count over several channels is the total when a website is one of them (通过政府网站和政务新媒体公开各类政府信息), else no
     id (微信、微博公开政府信息); a channel of no kind alone (政务新媒体) takes no other channel's id. The clause is
     read from its last comma or stop (not from a colon or bracket inside the channel's name: 政务微信“某某”（微信号：…）
     公开…), and not before ``floor`` (the sentence start or the figure before). Only a total's or a channel's id is
@@ -1112,7 +1112,7 @@ def _channel_id(view: str, floor: int, cand: _Cand, fig: _Fig, canonical: str | 
     start = min(cand.start, fig.start)
     lo = max([floor] + [m.end() for m in rules.channel_clause_stop.finditer(view, floor, start)])
     last, kinds = lo, set()
-    for cid, words in rules.channel_kinds:
+    for cid, words in rules.channel_kinds.items():
         for m in words.finditer(view, lo, end):
             kinds.add(cid)
             last = max(last, m.end())
@@ -1121,7 +1121,7 @@ def _channel_id(view: str, floor: int, cand: _Cand, fig: _Fig, canonical: str | 
     where_end = max([last] + [m.end() for m in other_channels])  # the end of the last channel named
     if not kinds and not others:
         return canonical, False
-    channel = canonical in dict(rules.channel_kinds)  # a channel's id the lexicon or a parent gave
+    channel = canonical in rules.channel_kinds  # a channel's id the lexicon or a parent gave
     said = (rules.channel_verb.search(view, last, end) is not None
             and rules.channel_published.search(view[cand.start:cand.end]) is not None)
     several = rules.cfg["channel_ids"]["several"]
@@ -1138,9 +1138,10 @@ def _channel_id(view: str, floor: int, cand: _Cand, fig: _Fig, canonical: str | 
     return (kinds.pop() if said else canonical), False
 
 
-def _reason_row(view: str, figs: list[_Fig], i: int) -> str | None:
+def _reason_row(view: str, figs: list[_Fig], i: int, clauses: list[tuple[int, int] | None]) -> str | None:
     """The result table's row that the reason said beside an outcome's figure names (因涉及第三方合法权益不予公开1件 →
-    requests.denied.third_party.total), or None (configs/link.yml ``reason_rows``)."""
+    requests.denied.third_party.total), or None (configs/link.yml ``reason_rows``); ``clauses``: each figure's
+    _reason_clause."""
     rules = load_rules()
     fig, rr = figs[i], rules.reason_rows
     current = fig.link.canonical_id if fig.link else None
@@ -1151,14 +1152,14 @@ def _reason_row(view: str, figs: list[_Fig], i: int) -> str | None:
     # figure: other words after it are the next figure's reason (不予公开6件（涉及第三方合法权益4件）) or say that all
     # of the section had it (不予公开4件，均属于…: own training paragraphs keep the section's figure without id)
     lo = figs[i - 1].end if i else 0
-    if i and (before := _reason_clause(view, figs, i - 1)) is not None and not any(
+    if i and (before := clauses[i - 1]) is not None and not any(
             section.search(view, before[0], fig.start) for section in rr.sections.values()):
         # the figure before's reason (“不予公开”的1件，属于…；“无法提供”的4件), unless an outcome follows the reason
         # before this figure (收到申请2条，因属于三类内部事务信息，不予公开2条: this figure's)
         lo = max(lo, before[1])
     lo = max([lo] + [m.end() for m in rr.stop.finditer(view, lo, fig.start)])
     hi = fig.start
-    after = _reason_clause(view, figs, i)
+    after = clauses[i]
     phrase = fig.link.indicator.text if fig.link and fig.link.indicator else ""
     ids = load_indicators()
 
@@ -1180,12 +1181,12 @@ def _reason_row(view: str, figs: list[_Fig], i: int) -> str | None:
     # its own (其他处理1件，系…逾期不补正 stays the section's row: own training paragraphs; 不予公开 has none)
     own = {row for row, words in rr.reasons if words.search(phrase)}
     if own:
-        found = [{row for row in own if said(row, True)}]
+        rows = {row for row in own if said(row, True)}
     else:
-        found = [{row for row, words in rr.reasons if words.search(view, lo, hi) and said(row, False)},
-                 {row for row, words in rr.reasons if after is not None and words.search(view, *after)
-                  and f"{_section(row)}.total" not in ids and said(row, False)}]
-    rows = next((rows for rows in found if rows), set())
+        rows = {row for row, words in rr.reasons if words.search(view, lo, hi) and said(row, False)}
+        if not rows and after is not None:
+            rows = {row for row, words in rr.reasons if words.search(view, *after)
+                    and f"{_section(row)}.total" not in ids and said(row, False)}
     row = rows.pop() if len(rows) == 1 else None
     return f"{row}.total" if row is not None and _fits_unit(f"{row}.total", fig.span.unit) else None
 
@@ -1612,8 +1613,9 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         _link_run(run, v, _Boundaries.after(bounds.clause, run[-1].end, len(v)),
                   lambda a, b: indicator_span(a, b, None, None), form_ids)
     if form in cfg["reason_rows"]["forms"]:
+        clauses = [_reason_clause(v, figs, i) for i in range(len(figs))]  # each read once: as its figure's and the next's
         for i, f in enumerate(figs):
-            row = _reason_row(v, figs, i)
+            row = _reason_row(v, figs, i, clauses)
             if row is not None:
                 f.link = replace(f.link, canonical_id=row)
     # ids are withheld only now (shares, parts of the body): enumerations and shares above inherit their
