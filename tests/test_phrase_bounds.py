@@ -976,3 +976,22 @@ def test_a_duration_measures_no_indicator_of_the_spec():
     # a time limit is no count of what its phrase names (constructed)
     assert ids_in_form("主动公开信息均在4个工作日内完成发布。", "v2021")["4个工作日内"] is None
     assert ids_in_form("全年主动公开政府信息1208条。", "v2021")["1208条"] == "active.total"
+
+
+def test_review_and_litigation_outcomes_said_in_prose():
+    # what the reviewing body or court did to the act, and a case still heard (constructed)
+    ids = ids_in_form("本年度发生行政复议案件6件，其中被复议机关撤销1件，维持2件，3件正在审理中。", "v2021")
+    assert [ids[f] for f in ("6件", "1件", "2件", "3件")] == [
+        "review.total", "review.corrected", "review.upheld", "review.pending"]
+    assert ids_in_form("发生行政复议案件3件，2件尚在审理。", "v2019")["2件"] == "review.pending"
+    # 被 keeps the body's own repeal of documents apart
+    assert ids_in_form("本机关撤销规范性文件6件。", "v2021")["6件"] is None
+
+
+def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
+    # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
+    ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")
+    assert ids["58件"] == "requests.total.total"
+    assert ids_in_form("全年共收到申请61件。目前已办结58件。", "pre2019")["58件"] == "requests.completed"
+    # a sentence with a subject of its own does not
+    assert ids_in_form("全年共收到申请61件。召开会议，办结议案8件。", "v2021")["8件"] is None

@@ -138,6 +138,7 @@ class _Rules:
     channel_others: re.Pattern[str]  # other channels: with them a count is over several
     channel_several_total: re.Pattern[str]  # a channel that makes a count over several the total
     channel_clause_stop: re.Pattern[str]
+    context_carry: re.Pattern[str]  # a sentence opening that goes on from the sentence before (``context_carry``)
     channel_joiner: re.Pattern[str]  # joins items of what was published (the phrase after its channels)
     reason_rows: _ReasonRows
     with_carried_over: re.Pattern[str]  # a breakdown after a count of requests that holds the carried-over ones
@@ -220,6 +221,7 @@ def load_rules() -> _Rules:
         sentence=re.compile(cfg["boundaries"]["sentence"]),
         paragraph=re.compile(cfg["boundaries"]["paragraph"]),
         enumeration_end=re.compile(f"[{re.escape(cfg['enumeration_sentence_ends'])}]"),
+        context_carry=re.compile(cfg["context_carry"]),
         filler_between=comp(cfg["filler_between"]),
         filler_after=comp(cfg["filler_after"]),
         clause_gap=comp(cfg["clause_gap"]),
@@ -1599,7 +1601,14 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             context_lo = max(_Boundaries.before(bounds.enumeration_end, fig.start),
                              _Boundaries.before(bounds.para, fig.start))
             if not cand.entry.context.search(v, min(ss, context_lo), fig.start):
-                canonical = None
+                # the sentence before it, when this one opens with nothing but adverbs before the verb
+                carried = (context_lo > 0 and rules.context_carry.fullmatch(v, context_lo, cand.start) is not None
+                           and cand.entry.context.search(v, max(_Boundaries.before(bounds.enumeration_end,
+                                                                                   context_lo - 1),
+                                                                _Boundaries.before(bounds.para, fig.start)),
+                                                         context_lo))
+                if not carried:
+                    canonical = None
         confidence = conf[rule]
         if not _fits_unit(canonical, fig.span.unit):
             canonical, confidence = None, confidence - conf["unit_mismatch_penalty"]
