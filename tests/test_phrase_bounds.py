@@ -995,3 +995,26 @@ def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     assert ids_in_form("全年共收到申请61件。目前已办结58件。", "pre2019")["58件"] == "requests.completed"
     # a sentence with a subject of its own does not
     assert ids_in_form("全年共收到申请61件。召开会议，办结议案8件。", "v2021")["8件"] is None
+
+
+def test_channels_of_requests_and_of_publishing_named_alone_in_a_breakdown():
+    # (constructed sentences)
+    ids = ids_in_form("全年在网站和微信平台公布信息315条，其中网站公布287条，微信公众号公布28条。", "v2021")
+    assert (ids["315条"], ids["287条"], ids["28条"]) == ("active.total", "active.via.website", "active.via.wechat")
+    ids = ids_in_form("本局收到政府信息公开申请19件，其中通过网络平台接收13件，信函渠道6件。", "v2021")
+    assert (ids["13件"], ids["6件"]) == ("requests.received.online", "requests.received.mail")
+    ids = ids_in_form("收到申请9件（其中：网上申请7件，邮寄2件），上年度结转0件。", "v2021")
+    assert ids["2件"] == "requests.received.mail"
+    # a channel named alone without requests named before it takes no id
+    assert ids_in_form("全年邮寄宣传材料6件。", "v2021")["6件"] is None
+    ids = ids_in_form("受理申请41件（其中：自然人申请37件、企业申请4件）。", "v2021")
+    assert ids["4件"] == "requests.new.business"
+    assert ids_in_form("办结41件，转结下年度继续办理3件。", "v2021")["3件"] == "requests.carried_forward.total"
+    assert ids_in_form("通过其他方式回应社会关切信息87条。", "pre2019")["87条"] == "response.other"
+    assert ids_in_form("举办培训班5期，培训相关人员318人次。", "pre2019")["318人次"] == "training.trainees"
+
+
+def test_a_subjects_verb_ends_an_organ_name():
+    # 市民政局 + 收到 + 政府…: no organ 市民政局收到政府 (constructed)
+    orgs = [s.text for s in find_spans("2024年，市民政局收到政府依申请公开12件。") if s.label == "ORG"]
+    assert orgs == ["市民政局"]

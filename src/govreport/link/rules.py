@@ -278,8 +278,10 @@ def _channel_patterns(ch: dict[str, Any]) -> dict[str, Any]:
     channels = "|".join(f"(?:{w})" for w in ch["kinds"].values())
     return {
         "channel_kinds": {cid: re.compile(words) for cid, words in ch["kinds"].items()},
-        # what was published, right after the verb, the channel's name or at the phrase's start
-        "channel_published": re.compile(f"(?:^|(?:{ch['verbs']})(?:了)?|(?:{channels})[”\"》]?)(?:{ch['published']})$"),
+        # what was published, right after the verb, the channel's name or at the phrase's start; or nothing after
+        # the verb right after the channel (其中网站公布194条，微信公众号公布4条: the items of what was published)
+        "channel_published": re.compile(f"(?:^|(?:{ch['verbs']})(?:了)?|(?:{channels})[”\"》]?)(?:{ch['published']})$"
+                                        f"|(?:{channels})[”\"》]?(?:{ch['verbs']})(?:了)?$"),
         "channel_verb": re.compile(ch["verbs"]),
         "channel_replaces": re.compile(ch["replaces"]),
         "channel_others": re.compile(ch["others"]),
