@@ -1018,3 +1018,9 @@ def test_a_subjects_verb_ends_an_organ_name():
     # 市民政局 + 收到 + 政府…: no organ 市民政局收到政府 (constructed)
     orgs = [s.text for s in find_spans("2024年，市民政局收到政府依申请公开12件。") if s.label == "ORG"]
     assert orgs == ["市民政局"]
+
+
+def test_a_word_opening_with_a_stripped_character_keeps_it():
+    # 共 of 共享 is no 共 (total), and a hotline's number before 市长热线 is its name (constructed)
+    assert phrases("全年累计共享数据3亿条。")["3亿条"][0] == "共享数据"
+    assert phrases("12345市长热线交办件64件。")["64件"][0] == "12345市长热线交办件"
