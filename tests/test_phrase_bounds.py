@@ -1024,3 +1024,13 @@ def test_a_word_opening_with_a_stripped_character_keeps_it():
     # 共 of 共享 is no 共 (total), and a hotline's number before 市长热线 is its name (constructed)
     assert phrases("全年累计共享数据3亿条。")["3亿条"][0] == "共享数据"
     assert phrases("12345市长热线交办件64件。")["64件"][0] == "12345市长热线交办件"
+
+
+def test_the_verb_before_a_figure_tells_which_count_its_noun_after_is():
+    # 主动公开 + N条 + 政府信息: the phrase is the noun, its id that of 主动公开政府信息 (constructed)
+    ids = ids_in_form("全年主动公开2317条政府信息，共受理16件政府信息公开申请，制发4份规范性文件。", "v2021")
+    assert (ids["2317条"], ids["16件"], ids["4份"]) == (
+        "active.total", "requests.new.total", "active.normative.issued")
+    assert phrases("全年主动公开2317条政府信息。")["2317条"][0] == "政府信息"
+    # without an action verb right before the figure the noun alone names no count
+    assert ids_in_form("涉及2317条政府信息。", "v2021")["2317条"] is None

@@ -1380,6 +1380,14 @@ def _only_prefix(view: str, start: int, end: int) -> bool:
     return m is not None and m.end() == end
 
 
+def _verb_noun_entry(view: str, cs: int, fig_start: int, noun: _Cand) -> _Entry | None:
+    """The lexicon entry of the action verb right before a figure and the noun counted after it, read together
+    (主动公开1208条政府信息 → 主动公开政府信息, 制发3份规范性文件 → 制发规范性文件): the noun alone names no id, the
+    verb tells which count it is (guidelines 1). The phrase stays the noun; only its id comes from both."""
+    m = load_rules().verb_before.search(view, cs, fig_start)
+    return _entry_of(view[m.start():m.end()] + view[noun.start:noun.end]) if m else None
+
+
 @lru_cache(maxsize=1 << 14)  # the same phrases come back in every report
 def _head_entry(phrase: str) -> _Entry | None:
     """The lexicon entry of the lexicon phrase that ends ``phrase`` (its head), if any.
@@ -1589,6 +1597,8 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
                 # a context phrase whose own words named no id may after its edges (其中专职仅32人 → 专职)
                 entry = cand.entry if cand.entry is not None or cand.kb_id else _head_entry(v[edges[0]:edges[1]])
                 cand = _Cand(*edges, entry, cand.kb_id)
+        if rule == "noun_after" and cand.kb_id is None and (verb_noun := _verb_noun_entry(v, cs, fig.start, cand)):
+            cand = _Cand(cand.start, cand.end, verb_noun)  # the verb before the figure tells which count the noun is
         canonical = _resolve_id(cand.entry, cand.kb_id, fig, parent, v, lambda pat, pos=fig.start: heading_id(pat, pos),
                                 cand.start)
         canonical, over_channels = _channel_id(v, max(ss, prev.end if prev else 0), cand, fig, canonical)
