@@ -701,9 +701,11 @@ def test_parts_of_the_body_and_of_the_report_name_no_count():
 
 
 def test_who_made_the_requests_and_the_object_before_a_bare_verb():
-    # a relative clause naming the applicants is outside (the 、 of its coordination cut it mid-clause); the object
+    # the lexicon's request phrase with its applicants' relative clause is whole, verb kept (guidelines 1 and 4:
+    # 受理并办结网上申请公开政府信息455件, the object whole up to the figure), and names the requests; the object
     # written before a bare verb (人大建议答复) is what the verb's figure counts, inside brackets too. Constructed.
-    assert phrases("全年受理公民、法人和其他组织提出的政府信息公开申请5件。")["5件"][0] == "政府信息公开申请"
+    assert phrases("全年受理公民、法人和其他组织提出的政府信息公开申请5件。")["5件"] == (
+        "受理公民、法人和其他组织提出的政府信息公开申请", "requests.received")
     got = phrases("全文公开办理答复件22件（人大建议答复16件，政协提案答复6件）。")
     assert (got["16件"][0], got["6件"][0]) == ("人大建议答复", "政协提案答复")
     assert phrases("全年共答复12件。")["12件"][0] == "答复"
