@@ -38,3 +38,12 @@ def test_seed_003_figures_unchanged():
     import re
 
     assert re.findall(r"\d+(?:\.\d+)?", raw) == re.findall(r"\d+(?:\.\d+)?", text)
+
+
+def test_bracketed_pinyin_after_characters_is_removed_and_offsets_map_back():
+    # as mirror sites print government pages (constructed): the words and figures join up again
+    raw = "全年受理政府信息公开申请57件，政府行政复(fù)议3件，2件结(jié)果维持；附件(a)与Beijing(běijīng)不变。"
+    text, offset_map, _ = normalize_text(raw)
+    assert "行政复议3件，2件结果维持" in text and "附件(a)" in text and "Beijing(běijīng)" in text
+    at = text.index("3件")
+    assert raw[map_offset(offset_map, at):map_offset(offset_map, at) + 2] == "3件"

@@ -1036,3 +1036,11 @@ def test_the_verb_before_a_figure_tells_which_count_its_noun_after_is():
     assert phrases("全年主动公开2317条政府信息。")["2317条"][0] == "政府信息"
     # without an action verb right before the figure the noun alone names no count
     assert ids_in_form("涉及2317条政府信息。", "v2021")["2317条"] is None
+
+
+def test_shares_said_of_the_whole_and_more_wordings_of_requests_and_responses():
+    # (constructed sentences)
+    got = phrases("在主动公开的信息中，工作动态类317条，占总体比例约为52.4%；通知公告类88条，占总体比例约为14.5%。")
+    assert (got["52.4%"][0], got["14.5%"][0]) == ("工作动态类", "通知公告类")
+    assert ids_in_form("全年受理向区政府提出的信息公开申请43件。", "pre2019")["43件"] == "requests.received"
+    assert ids_in_form("全年回应热点事件或舆情6次。", "pre2019")["6次"] == "response.hotspots"

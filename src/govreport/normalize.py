@@ -272,6 +272,22 @@ def strip_invisible(text: str) -> tuple[str, OffsetMap]:
     return substitute(text, pattern, lambda m: "")
 
 
+_TONE_MARK = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
+
+
+@lru_cache(maxsize=1)
+def _ruby_pinyin() -> re.Pattern[str]:
+    return re.compile(load_config("normalize.yml")["ruby_pinyin"])
+
+
+def strip_ruby_pinyin(text: str) -> tuple[str, OffsetMap]:
+    """Text without the bracketed pinyin some pages print after characters (复(fù)议 → 复议); kept characters map
+    back to themselves."""
+    if text.isascii() or not _TONE_MARK.search(text):  # one plain class: most texts have no tone mark at all
+        return text, []
+    return substitute(text, _ruby_pinyin(), lambda m: "")
+
+
 @lru_cache(maxsize=1)
 def _phrase_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     phrases = load_config("normalize.yml")["traditional_phrases"]
@@ -330,6 +346,8 @@ def collapse_layout(text: str) -> tuple[str, OffsetMap]:
 def normalize_text(raw: str) -> tuple[str, OffsetMap, bool]:
     """Normalised text, its map to ``raw`` and whether ``raw`` was in traditional script."""
     text, offset_map = strip_invisible(replace_surrogates(raw))
+    text, ruby_map = strip_ruby_pinyin(text)
+    offset_map = compose_maps(ruby_map, offset_map)
     text, t2s_map, traditional = to_simplified(text)
     offset_map = compose_maps(t2s_map, offset_map)
     text = ascii_forms(text)
