@@ -1044,3 +1044,12 @@ def test_shares_said_of_the_whole_and_more_wordings_of_requests_and_responses():
     assert (got["52.4%"][0], got["14.5%"][0]) == ("工作动态类", "通知公告类")
     assert ids_in_form("全年受理向区政府提出的信息公开申请43件。", "pre2019")["43件"] == "requests.received"
     assert ids_in_form("全年回应热点事件或舆情6次。", "pre2019")["6次"] == "response.hotspots"
+
+
+def test_other_media_and_what_opens_a_list_of_kinds():
+    # (constructed sentences)
+    ids = ids_in_form("通过局网站主动公开信息1530条，电视、报纸等其他媒体发布信息247条。", "pre2019")
+    assert (ids["1530条"], ids["247条"]) == ("active.via.website", "active.via.other")
+    got = phrases("更新政府信息31条，具体包括领导信息17条，内设机构信息14条。")
+    assert got["17条"][0] == "领导信息"
+    assert phrases("内容涵盖财政预决算6条、政策法规11条。")["6条"][0] == "财政预决算"
