@@ -1613,8 +1613,11 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
             context_lo = max(_Boundaries.before(bounds.enumeration_end, fig.start),
                              _Boundaries.before(bounds.para, fig.start))
             if not cand.entry.context.search(v, min(ss, context_lo), fig.start):
-                # the sentence before it, when this one opens with nothing but adverbs before the verb
+                # the sentence before it, when this one opens with nothing but adverbs before the phrase, the phrase
+                # is the bare lexicon phrase (not 另有商业企业12家) and the figure follows it (not 办结的14件行政复议中:
+                # a relative clause, whose noun after names the kind)
                 carried = (context_lo > 0 and rules.context_carry.fullmatch(v, context_lo, cand.start) is not None
+                           and "的" not in v[cand.end:fig.start] and _entry_of(v[cand.start:cand.end]) is not None
                            and cand.entry.context.search(v, max(_Boundaries.before(bounds.enumeration_end,
                                                                                    context_lo - 1),
                                                                 _Boundaries.before(bounds.para, fig.start)),
