@@ -302,14 +302,14 @@ def test_the_policy_linker_fills_ids_as_its_measured_choice_says(tasks):
     from govreport.spans.rules import find_spans
 
     linker = build_linker([example_from_task(t) for t in tasks])
-    text = "河南省某县人民政府2020年政府信息公开工作年度报告\n全年，本机关其他对外管理服务事项处理决定418件。"
+    text = "河南省某县人民政府2020年政府信息公开工作年度报告\n全年，本机关结转下年度继续办理科研机构418件。"
     spans = find_spans(text)
     indicators = find_indicator_spans(text)
     by_rules = {lk.figure.text: lk for lk in policy_linker(None, "rules")(text, spans, indicators, "v2019", None)}
     assert by_rules["418件"].indicator is not None and by_rules["418件"].canonical_id is None
-    support = linker.id_support(replace(by_rules["418件"], canonical_id="active.other_services.decisions"), "v2019")
+    support = linker.id_support(replace(by_rules["418件"], canonical_id="requests.carried_forward.research"), "v2019")
     assert support > 0.5
-    for min_support, expected in ((support, "active.other_services.decisions"), (support + 0.01, None)):
+    for min_support, expected in ((support, "requests.carried_forward.research"), (support + 0.01, None)):
         linker.chosen = {"policy": "rules", "ids_from": "fill", "fill_gate": "support", "fill_min_support": min_support}
         links = {lk.figure.text: lk for lk in policy_linker(linker)(text, spans, indicators, "v2019", None)}
         assert links["418件"].canonical_id == expected

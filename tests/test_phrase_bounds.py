@@ -1053,3 +1053,17 @@ def test_other_media_and_what_opens_a_list_of_kinds():
     got = phrases("更新政府信息31条，具体包括领导信息17条，内设机构信息14条。")
     assert got["17条"][0] == "领导信息"
     assert phrases("内容涵盖财政预决算6条、政策法规11条。")["6条"][0] == "财政预决算"
+
+
+def test_more_wordings_of_a_third_dev_review_round():
+    # (constructed sentences)
+    assert ids_in_form("全年主动公开政务信息2749条。", "v2021")["2749条"] == "active.total"
+    ids = ids_in_form("其中，通过局门户网站提交申请的318件；通过信函提交申请的27件。公民个人提出申请330件。", "v2021")
+    assert (ids["318件"], ids["27件"], ids["330件"]) == (
+        "requests.received.online", "requests.received.mail", "requests.new.natural_person")
+    assert ids_in_form("共受理政府信息依申请公开96件。", "v2021")["96件"] == "requests.new.total"
+    assert ids_in_form("局微信公众号发布和转载政府信息517条。", "v2021")["517条"] == "active.via.wechat"
+    ids = ids_in_form("其他对外管理服务事项处理决定数量218件。", "v2019")
+    assert ids["218件"] == "active.other_services.decisions"
+    got = phrases("通过网站公开信息2100条，广播、报纸等其他媒体发布信息355条。")
+    assert got["355条"] == ("广播、报纸等其他媒体发布信息", "active.via.other")
