@@ -1067,3 +1067,10 @@ def test_more_wordings_of_a_third_dev_review_round():
     assert ids["218件"] == "active.other_services.decisions"
     got = phrases("通过网站公开信息2100条，广播、报纸等其他媒体发布信息355条。")
     assert got["355条"] == ("广播、报纸等其他媒体发布信息", "active.via.other")
+
+
+def test_the_level_of_media_is_no_part_of_the_body():
+    # 市级媒体 are media of the city level, not the body's city-level part (constructed)
+    links = {lk.figure.text: lk for lk in link_figures_to_indicators(
+        "全年被省级媒体采用52条，市级媒体采用118条。", find_spans("全年被省级媒体采用52条，市级媒体采用118条。"))}
+    assert (links["118条"].indicator.text, links["118条"].scope) == ("市级媒体采用", None)
