@@ -305,3 +305,70 @@ def annotate_next(
 
         count = write_jsonl(out, (c.task for c in ranked))
         typer.echo(f"{count} tasks written to {out}", err=True)
+
+
+@annotate_app.command("review-dump")
+def annotate_review_dump(
+    paths: list[Path] = typer.Argument(..., exists=True, help="Unseen reports (files or folders) of a review round."),
+    out: Path = typer.Option(..., callback=_output_file,
+                             help="JSONL of figure rows (quotes the reports: keep it out of the repository)."),
+    model: Path | None = typer.Option(None, help="Span model folder (models/ner); without it the rules alone."),
+) -> None:
+    """Every narrative figure of the reports with its phrase and canonical id, a row each, for a reviewer to
+    judge (annotations/README.md, review rounds)."""
+    import srsly
+
+    from ..eval.review import figure_rows
+    from ..ingest import iter_report_files, read_document
+    from ..pipeline import Pipeline
+
+    pipeline = Pipeline.from_config(model=model) if model else Pipeline.from_config(use_model=False)
+    rows = []
+    for path in iter_report_files(paths):
+        try:
+            rows += list(figure_rows(path, pipeline(read_document(path))))
+        except Exception as error:  # noqa: BLE001 - one unreadable report never costs the round
+            typer.echo(f"warning: {path}: {error}", err=True)
+    srsly.write_jsonl(out, rows)
+    typer.echo(f"{len(rows)} figure rows of {len({r['file'] for r in rows})} reports in {out}")
+
+
+@annotate_app.command("review-score")
+def annotate_review_score(
+    dump: Path = typer.Argument(..., exists=True, dir_okay=False, help="Rows of `annotate review-dump` (this code)."),
+    judged: Path = typer.Argument(..., exists=True, dir_okay=False, help="The reviewer's judged rows."),
+    errors: bool = typer.Option(False, "--errors", help="Also print each error (never for a held-out round)."),
+) -> None:
+    """Phrase accuracy and canonical-id P/R/F1 of the rows against a reviewer's judgements."""
+    import srsly
+
+    from ..eval.review import score_rows
+
+    result = score_rows(srsly.read_jsonl(dump), srsly.read_jsonl(judged))
+    if errors:
+        for e in result["errors"]:
+            row = e["row"]
+            got = row["phrase"] if e["kind"] == "phrase" else row["id"]
+            typer.echo(f"{e['kind']}\t{row['file']}\t{row['figure']}\tgot {got}\twant {e['want']}\t{row['context']}")
+    ph, ids = result["phrase"], result["ids"]
+    typer.echo(f"rows {result['rows']} (judged rows unmatched {result['unmatched']}); phrases {ph['right']}/{ph['scored']} "
+               f"= {ph['accuracy']:.3f}; ids tp {ids['tp']} given {ids['given']} due {ids['due']}: "
+               f"P {ids['p']:.3f} R {ids['r']:.3f} F1 {ids['f']:.3f}")
+
+
+@annotate_app.command("review-overlap")
+def annotate_review_overlap(
+    paths: list[Path] = typer.Argument(..., exists=True, help="Candidate reports of a review round."),
+) -> None:
+    """Each report's share of text stretches found in a test document: leave out those above the limit."""
+    from ..annotate.convert import load_splits
+    from ..annotate.standoff import find_document
+    from ..eval.review import overlap_with_test, settings
+    from ..ingest import iter_report_files, read_document
+
+    tests = [find_document(d) for d, split in load_splits().items() if split == "test"]
+    shares = overlap_with_test({str(p): read_document(p).text for p in iter_report_files(paths)},
+                               [read_document(p).text for p in tests if p is not None])
+    limit = settings()["overlap_limit"]
+    for name, share in sorted(shares.items()):
+        typer.echo(f"{share:.3f}\t{name}" + ("\tabove the limit: leave it out" if share > limit else ""))
