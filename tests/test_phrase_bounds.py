@@ -1074,3 +1074,9 @@ def test_the_level_of_media_is_no_part_of_the_body():
     links = {lk.figure.text: lk for lk in link_figures_to_indicators(
         "全年被省级媒体采用52条，市级媒体采用118条。", find_spans("全年被省级媒体采用52条，市级媒体采用118条。"))}
     assert (links["118条"].indicator.text, links["118条"].scope) == ("市级媒体采用", None)
+
+
+def test_a_family_keyword_right_before_an_outcome_names_its_family():
+    # 其中行政复议结果维持 after 行政诉讼案件: the review's outcome, not the lawsuit's (constructed)
+    ids = ids_in_form("发生行政复议案件4件和行政诉讼案件5件，其中行政复议结果维持3件，行政诉讼结果维持2件。", "v2021")
+    assert (ids["3件"], ids["2件"]) == ("review.upheld", "litigation.upheld")

@@ -405,6 +405,16 @@ def _family_by_keyword(view: str, pos: int, families: tuple[str, ...], window: i
     return (last(f for f in families if best and f.startswith(best + ".")) or best) if best else None
 
 
+def _keyword_lead(view: str, phrase_start: int, entry: _Entry) -> int:
+    """Where a family keyword ending right at the phrase's start begins (行政复议 of 行政复议结果维持), else the
+    phrase's start."""
+    families = load_rules().families
+    lo = max(0, phrase_start - load_rules().cfg["windows"]["family_lead"])
+    leads = [m.start() for fam in entry.families for m in families[fam].finditer(view, lo, phrase_start)
+             if m.end() == phrase_start]
+    return min(leads, default=phrase_start)
+
+
 def _static_id(entry: _Entry | None, view: str, pos: int) -> str | None:
     """The id of an entry without figure context (family from the nearest keyword, default unit)."""
     if entry is None or entry.id is None:
@@ -513,8 +523,9 @@ def _resolve_id(entry: _Entry | None, kb_id: str | None, fig: _Fig, parent: _Fig
         return entry.ids_by_unit[uclass]
     parent_id = parent.link.canonical_id if parent and parent.link else None
     if entry.families:
-        # a family keyword inside the phrase names its family before the parent does (公开行政许可决定 after 行政处罚…)
-        fam = (_family_by_keyword(view, fig.start, entry.families, fig.start - phrase_start)
+        # a family keyword inside the phrase names its family before the parent does (公开行政许可决定 after 行政处罚…),
+        # and so does one written right before it (其中行政复议结果维持5件 after 行政诉讼案件3件: unseen real reports)
+        fam = (_family_by_keyword(view, fig.start, entry.families, fig.start - _keyword_lead(view, phrase_start, entry))
                if phrase_start is not None else None)
         if fam is not None:  # and a branch of it named before (…直接起诉，法院判决驳回原告诉讼请求2件)
             fam = _family_by_keyword(view, fig.start, tuple(f for f in entry.families if f == fam or f.startswith(fam + ".")),
