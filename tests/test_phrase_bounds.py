@@ -1080,3 +1080,13 @@ def test_a_family_keyword_right_before_an_outcome_names_its_family():
     # 其中行政复议结果维持 after 行政诉讼案件: the review's outcome, not the lawsuit's (constructed)
     ids = ids_in_form("发生行政复议案件4件和行政诉讼案件5件，其中行政复议结果维持3件，行政诉讼结果维持2件。", "v2021")
     assert (ids["3件"], ids["2件"]) == ("review.upheld", "litigation.upheld")
+
+
+def test_a_channel_named_alone_as_an_item_of_what_was_published():
+    # (constructed sentences)
+    ids = ids_in_form("主动公开政府信息6120条：其中政府网站3305条、政务微信1712条、政务微博1103条。", "v2021")
+    assert [ids[f] for f in ("6120条", "3305条", "1712条", "1103条")] == [
+        "active.total", "active.via.website", "active.via.wechat", "active.via.weibo"]
+    # not a channel built or opened, nor one with words of its own
+    ids = ids_in_form("全年建设网站3个，开通政务微信2个。", "v2021")
+    assert (ids["3个"], ids["2个"]) == (None, None)
