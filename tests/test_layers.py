@@ -23,7 +23,7 @@ LAYERS = [
     # the annotation task format: a document's spans and links as paragraph tasks (extract --tasks writes them)
     ("tasks", ["annotate.files", "annotate.tasks", "annotate.standoff", "annotate.task_builder"]),
     ("pipeline", ["pipeline", "extract", "extract.*"]),  # extract/: the batch job and its outputs
-    ("applications", ["annotate", "annotate.*", "training", "training.*", "eval", "eval.suite", "eval.baselines", "eval.sentences",
+    ("applications", ["annotate", "annotate.*", "training", "training.*", "eval", "eval.suite", "eval.baselines", "eval.sentences", "eval.review",
                       "dataset", "bench", "view", "view.*"]),
     ("cli", ["cli", "cli.*"]),
 ]
