@@ -1090,3 +1090,15 @@ def test_a_channel_named_alone_as_an_item_of_what_was_published():
     # not a channel built or opened, nor one with words of its own
     ids = ids_in_form("全年建设网站3个，开通政务微信2个。", "v2021")
     assert (ids["3个"], ids["2个"]) == (None, None)
+
+
+def test_channels_of_a_fourth_dev_review_round():
+    # (constructed sentences)
+    ids = ids_in_form("受理申请57件，其中，通过互联网提交表单申请形式9件；以信函形式申请41件；传真7件。", "v2021")
+    assert (ids["9件"], ids["41件"], ids["7件"]) == (
+        "requests.received.online", "requests.received.mail", "requests.received.fax")
+    ids = ids_in_form("发布各类政务信息合计1204条，其中局门户网站377条，官方微博508条，官方公众号319条。", "v2021")
+    assert (ids["377条"], ids["508条"], ids["319条"]) == (
+        "active.via.website", "active.via.weibo", "active.via.wechat")
+    assert ids_in_form("其中：政府网站公开政府信息数51条，其他方式17条。", "pre2019")["17条"] == "active.via.other"
+    assert phrases("2018年度我区政府门户网站发布信息总数为91条。")["91条"][0] == "政府门户网站发布信息总数"

@@ -366,6 +366,8 @@ def _channel(b: PhraseBounds, view: str, start: int, end: int, fig_start: int, l
     if preps:
         name_start = preps[-1].end()
     elif pos == 0 or (pos > lo and view[pos - 1] not in "、"):  # the clause or text start (not an item of a list)
+        if pos and view[pos - 1].isdigit() and (rest := link.after_number.match(view, pos, m.start())):
+            pos = rest.end()  # the rest of a date (2018年度我区政府门户网站…: unseen real reports)
         name_start = skip_words(view, pos, m.start(), link.strip_prefix, link.scope_any)
     else:
         return start
