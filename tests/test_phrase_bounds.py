@@ -1102,3 +1102,9 @@ def test_channels_of_a_fourth_dev_review_round():
         "active.via.website", "active.via.weibo", "active.via.wechat")
     assert ids_in_form("其中：政府网站公开政府信息数51条，其他方式17条。", "pre2019")["17条"] == "active.via.other"
     assert phrases("2018年度我区政府门户网站发布信息总数为91条。")["91条"][0] == "政府门户网站发布信息总数"
+
+
+def test_a_conjunction_after_a_figure_opens_the_next_item_not_its_noun():
+    # (constructed) the item after 以及 is its own figure's phrase, not the figure before's counted noun
+    got = phrases("其中文字解读15条，“H5”解读3条以及动漫解读4条。")
+    assert got["4条"][0] == "动漫解读" and got["3条"][0] != "以及动漫解读"

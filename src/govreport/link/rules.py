@@ -139,6 +139,7 @@ class _Rules:
     channel_several_total: re.Pattern[str]  # a channel that makes a count over several the total
     channel_clause_stop: re.Pattern[str]
     context_carry: re.Pattern[str]  # a sentence opening that goes on from the sentence before (``context_carry``)
+    noun_not_start: re.Pattern[str]  # words that open no counted noun after a figure (``noun_not_start``)
     channel_joiner: re.Pattern[str]  # joins items of what was published (the phrase after its channels)
     reason_rows: _ReasonRows
     with_carried_over: re.Pattern[str]  # a breakdown after a count of requests that holds the carried-over ones
@@ -222,6 +223,7 @@ def load_rules() -> _Rules:
         paragraph=re.compile(cfg["boundaries"]["paragraph"]),
         enumeration_end=re.compile(f"[{re.escape(cfg['enumeration_sentence_ends'])}]"),
         context_carry=re.compile(cfg["context_carry"]),
+        noun_not_start=re.compile(cfg["noun_not_start"]),
         filler_between=comp(cfg["filler_between"]),
         filler_after=comp(cfg["filler_after"]),
         clause_gap=comp(cfg["clause_gap"]),
@@ -834,6 +836,8 @@ def _noun_after(view: str, fig: _Fig, ce: int, any_unit: bool = False, long: boo
         closing = view.find("》", fig.end, fig.end + 2 * rules.cfg["windows"]["max_phrase"])
         return (fig.end, closing + 1) if closing > 0 else None
     start = fig.end
+    if rules.noun_not_start.match(view, start, hi):
+        return None  # “H5”解读2条以及动漫解读2条: a conjunction after the figure opens the next item, not its noun
     m = rules.noun.match(view, start, hi)
     if m and places and (start := _after_body_place(view, fig.end, m.end(), places)) > fig.end:
         hi = min(ce, start + reach)
