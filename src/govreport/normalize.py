@@ -272,20 +272,20 @@ def strip_invisible(text: str) -> tuple[str, OffsetMap]:
     return substitute(text, pattern, lambda m: "")
 
 
-_TONE_MARK = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
-
-
 @lru_cache(maxsize=1)
-def _ruby_pinyin() -> re.Pattern[str]:
-    return re.compile(load_config("normalize.yml")["ruby_pinyin"])
+def _ruby_pinyin() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """configs/normalize.yml ``ruby_pinyin`` and the class of tone marks looked for first."""
+    cfg = load_config("normalize.yml")
+    return re.compile(cfg["ruby_pinyin"]), re.compile(cfg["ruby_pinyin_tone"])
 
 
 def strip_ruby_pinyin(text: str) -> tuple[str, OffsetMap]:
     """Text without the bracketed pinyin some pages print after characters (复(fù)议 → 复议); kept characters map
     back to themselves."""
-    if text.isascii() or not _TONE_MARK.search(text):  # one plain class: most texts have no tone mark at all
+    pattern, tone = _ruby_pinyin()
+    if text.isascii() or not tone.search(text):  # one plain class: most texts have no tone mark at all
         return text, []
-    return substitute(text, _ruby_pinyin(), lambda m: "")
+    return substitute(text, pattern, lambda m: "")
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import load_config
-from ..eval.scorer import precision_recall_f1
+from .scorer import precision_recall_f1
 
 
 def settings() -> dict[str, Any]:
