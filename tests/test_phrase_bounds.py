@@ -13,10 +13,14 @@ from test_link import SEED_000, seed_text, sentence_of
 SEED_002 = "002_e3707fa816bf0655.txt"
 
 
+def links_by_figure(text: str, form: str | None = None) -> dict:
+    """figure text → the rules' link (spans by the rules), in a report of ``form`` when given."""
+    return {lk.figure.text: lk for lk in link_figures_to_indicators(text, find_spans(text), form=form)}
+
+
 def phrases(text: str) -> dict[str, tuple[str | None, str | None]]:
     """figure text → (indicator phrase, canonical id) of the rules' links, spans by the rules."""
-    return {lk.figure.text: (lk.indicator.text if lk.indicator else None, lk.canonical_id)
-            for lk in link_figures_to_indicators(text, find_spans(text))}
+    return {f: (lk.indicator.text if lk.indicator else None, lk.canonical_id) for f, lk in links_by_figure(text).items()}
 
 
 def test_coordinated_phrase_is_kept_whole():
@@ -314,7 +318,7 @@ def test_a_relative_clause_names_the_count_before_a_lexicon_phrase_too():
 def test_an_item_restating_the_parents_verb_inherits_the_parents_phrase():
     # guidelines 2.2: an enumeration item with no phrase of its own (其中市本级投入4780万元) links to the parent's
     s = sentence_of(seed_text(SEED_000), "2016年,全市投入财政专项扶贫资金", "4780万元")
-    links = {lk.figure.text: lk for lk in link_figures_to_indicators(s, find_spans(s))}
+    links = links_by_figure(s)
     assert links["4780万元"].indicator is links["2.5亿元"].indicator
     assert links["4780万元"].indicator.text == "投入财政专项扶贫资金"
     assert links["4780万元"].scope == "市本级"
@@ -545,7 +549,7 @@ def test_a_concept_the_later_forms_split_without_a_total_keeps_no_id():
     # withheld as not_in_spec; a pre-2019 report keeps its form's row (constructed sentences)
     text = "予以公开46件，部分公开7件，不予公开3件。"
     for form, expected in (("v2021", None), ("v2019", None), ("pre2019", "requests.answered.denied")):
-        links = {lk.figure.text: lk for lk in link_figures_to_indicators(text, find_spans(text), form=form)}
+        links = links_by_figure(text, form)
         assert (links["3件"].indicator.text, links["3件"].canonical_id) == ("不予公开", expected)
         assert links["3件"].withheld == (None if expected else "not_in_spec")
 
@@ -823,7 +827,7 @@ def test_a_sum_since_an_event_keeps_no_id_of_the_year():
 def test_a_provinces_parts_in_an_enumeration():
     # 省政府及其部门 is the province's own level, 各市 its cities: parts, with the parent's phrase and no id (constructed)
     text = "全年公开政府信息995821条，其中省政府及其部门331917条，各市663904条。"
-    links = {lk.figure.text: lk for lk in link_figures_to_indicators(text, find_spans(text))}
+    links = links_by_figure(text)
     assert [(links[f].indicator.text, links[f].scope, links[f].canonical_id) for f in ("331917条", "663904条")] == [
         ("公开政府信息", "省本级", None), ("公开政府信息", "各市", None)]
 
@@ -857,7 +861,7 @@ def test_a_channels_own_count_takes_its_id(text, figure, canonical):
 
 def ids_in_form(text: str, form: str) -> dict[str, str | None]:
     """figure text → canonical id of the rules' links in a report of ``form``."""
-    return {lk.figure.text: lk.canonical_id for lk in link_figures_to_indicators(text, find_spans(text), form=form)}
+    return {f: lk.canonical_id for f, lk in links_by_figure(text, form).items()}
 
 
 def test_an_outcome_with_its_reason_in_prose_takes_the_reasons_row():
@@ -909,7 +913,7 @@ def test_lexicon_wordings_of_unseen_reports():
 def test_requests_that_hold_the_carried_over_ones_are_no_new_requests():
     # new and carried-over requests together are no row of the 2019/2021 forms: withheld (constructed)
     text = "全年共受理依申请公开34件，其中本年新收31件，上年结转3件。"
-    links = {lk.figure.text: lk for lk in link_figures_to_indicators(text, find_spans(text), form="v2021")}
+    links = links_by_figure(text, "v2021")
     assert (links["34件"].canonical_id, links["34件"].withheld) == (None, "coordinated")
     assert links["31件"].canonical_id == "requests.new.total"
     assert ids_in_form("收到政府信息公开申请38件（含上年结转3件）。", "v2019")["38件"] is None
@@ -944,7 +948,7 @@ def test_what_is_coordinated_after_the_channels_still_withholds_the_id():
 def test_an_item_naming_its_parents_id_counts_a_kind_of_it():
     # items of the same id as their parent are kinds of what it counts, not the id's value (constructed)
     text = "发布政策解读信息263条，其中，解读材料37条，解读产品203个。"
-    links = {lk.figure.text: lk for lk in link_figures_to_indicators(text, find_spans(text))}
+    links = links_by_figure(text)
     assert links["263条"].canonical_id == "response.interpretations"
     assert [(links[f].canonical_id, links[f].withheld) for f in ("37条", "203个")] == [(None, "narrower")] * 2
     # the outcomes of requests are rows of their own: kept, and 部分予以公开 is the partial row
@@ -1071,8 +1075,7 @@ def test_more_wordings_of_a_third_dev_review_round():
 
 def test_the_level_of_media_is_no_part_of_the_body():
     # 市级媒体 are media of the city level, not the body's city-level part (constructed)
-    links = {lk.figure.text: lk for lk in link_figures_to_indicators(
-        "全年被省级媒体采用52条，市级媒体采用118条。", find_spans("全年被省级媒体采用52条，市级媒体采用118条。"))}
+    links = links_by_figure("全年被省级媒体采用52条，市级媒体采用118条。")
     assert (links["118条"].indicator.text, links["118条"].scope) == ("市级媒体采用", None)
 
 
