@@ -319,16 +319,13 @@ def annotate_review_dump(
     import srsly
 
     from ..eval.review import figure_rows
-    from ..ingest import iter_report_files, read_document
+    from ..ingest import ingest_paths
     from ..pipeline import Pipeline
 
     pipeline = Pipeline.from_config(model=model) if model else Pipeline.from_config(use_model=False)
     rows = []
-    for path in iter_report_files(paths):
-        try:
-            rows += list(figure_rows(path, pipeline(read_document(path))))
-        except Exception as error:  # noqa: BLE001 - one unreadable report never costs the round
-            typer.echo(f"warning: {path}: {error}", err=True)
+    for doc in ingest_paths(paths):  # an unreadable report is an empty document with its warning
+        rows += list(figure_rows(Path(doc.path), pipeline(doc)))
     srsly.write_jsonl(out, rows)
     typer.echo(f"{len(rows)} figure rows of {len({r['file'] for r in rows})} reports in {out}")
 

@@ -410,9 +410,9 @@ def _family_by_keyword(view: str, pos: int, families: tuple[str, ...], window: i
 def _keyword_lead(view: str, phrase_start: int, entry: _Entry) -> int:
     """Where a family keyword ending right at the phrase's start begins (行政复议 of 行政复议结果维持), else the
     phrase's start."""
-    families = load_rules().families
-    lo = max(0, phrase_start - load_rules().cfg["windows"]["family_lead"])
-    leads = [m.start() for fam in entry.families for m in families[fam].finditer(view, lo, phrase_start)
+    rules = load_rules()
+    lo = max(0, phrase_start - rules.cfg["windows"]["family_lead"])
+    leads = [m.start() for fam in entry.families for m in rules.families[fam].finditer(view, lo, phrase_start)
              if m.end() == phrase_start]
     return min(leads, default=phrase_start)
 
