@@ -994,6 +994,13 @@ def test_review_and_litigation_outcomes_said_in_prose():
     assert ids_in_form("本机关撤销规范性文件6件。", "v2021")["6件"] is None
 
 
+def test_review_and_litigation_counted_in_occasions():
+    # cases are counted in 次 as well as in 件 (constructed); other ids of items still refuse occasions
+    ids = ids_in_form("本年度因政府信息公开引发行政复议4次、行政诉讼2次。", "pre2019")
+    assert (ids["4次"], ids["2次"]) == ("review.total", "litigation.total")
+    assert ids_in_form("本年度主动公开政府信息37次。", "pre2019")["37次"] is None
+
+
 def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
     ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")

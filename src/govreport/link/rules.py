@@ -661,7 +661,8 @@ def _fits_unit(canonical_id: str | None, unit: str | None) -> bool:
     ind_class = rules.unit_class.get(rules.id_units.get(canonical_id) or "")
     if fig_class == "share":
         return True  # a share measures the same indicator
-    also = rules.cfg.get("unit_class_fits", {}).get(ind_class, ())
+    also = (*rules.cfg.get("unit_class_fits", {}).get(ind_class, ()),
+            *rules.cfg.get("family_unit_fits", {}).get(canonical_id.split(".")[0], ()))
     return fig_class is None or ind_class is None or fig_class == ind_class or fig_class in also
 
 
