@@ -1001,6 +1001,15 @@ def test_review_and_litigation_counted_in_occasions():
     assert ids_in_form("本年度主动公开政府信息37次。", "pre2019")["37次"] is None
 
 
+def test_a_channel_with_its_name_or_address_written_after_it():
+    # the channel's own name in quotes, or its web address in brackets, between the channel and its verb (constructed)
+    ids = ids_in_form("本局共发布信息1210条，其中局官方网站（http://www.example.gov.cn/）发布803条，"
+                      "微博“某地文旅”发布157条，微信“某地文旅在线”发布250条。", "v2021")
+    assert [ids[f] for f in ("803条", "157条", "250条")] == [
+        "active.via.website", "active.via.weibo", "active.via.wechat"]
+    assert ids_in_form("在区政府门户网站（www.example.gov.cn）公开信息412条。", "v2021")["412条"] == "active.via.website"
+
+
 def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
     ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")
