@@ -1010,6 +1010,30 @@ def test_a_channel_with_its_name_or_address_written_after_it():
     assert ids_in_form("在区政府门户网站（www.example.gov.cn）公开信息412条。", "v2021")["412条"] == "active.via.website"
 
 
+def test_an_account_name_in_quotes_names_no_channel_of_its_own():
+    # the account's name holds 政府网, the channel after it is a WeChat one (constructed)
+    ids = ids_in_form("“某省政府网”微信公众号推送信息2861条，“某市政务”微博推送信息305条。", "v2021")
+    assert (ids["2861条"], ids["305条"]) == ("active.via.wechat", "active.via.weibo")
+    # a name in quotes alone still names its channel
+    assert ids_in_form("通过“某县人民政府门户网站”发布信息3702条。", "v2021")["3702条"] == "active.via.website"
+
+
+def test_requests_said_with_their_object_in_another_order():
+    # (constructed)
+    ids = ids_in_form("本年度共受理政府信息公开申请案件6件。", "v2021")
+    assert ids["6件"] == "requests.new.total"
+    assert ids_in_form("本年度共收到申请政府信息公开17件。", "pre2019")["17件"] == "requests.received"
+    assert ids_in_form("本年度共收到公开政府信息申请3件。", "v2021")["3件"] == "requests.new.total"
+
+
+def test_the_verb_of_a_relative_clause_names_the_count_of_the_noun_after_the_figure():
+    # 制发的 + figure + noun: the 2021 form's 本年制发 row (constructed)
+    ids = ids_in_form("对本年度制发的37件行政规范性文件，均同步开展解读。", "v2021")
+    assert ids["37件"] == "active.normative.issued"
+    ids = ids_in_form("主动公开本年度制发的市政府规章4件，废止市政府规章2件。", "v2021")
+    assert (ids["4件"], ids["2件"]) == ("active.rules.issued", "active.rules.repealed")
+
+
 def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
     ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")

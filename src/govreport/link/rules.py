@@ -131,9 +131,11 @@ class _Rules:
     clause_gap_whole: re.Pattern[str]
     form_row_ambiguous: re.Pattern[str]
     verb_before: re.Pattern[str]  # an action verb (``verbs``) ending where the search ends
+    verb_before_figure: re.Pattern[str]  # the same, with what may stand between it and its figure (制发的48件)
     channel_kinds: dict[str, re.Pattern[str]]  # id → channel words, of ``channel_ids.kinds``
     channel_published: re.Pattern[str]  # a phrase ending in what a channel published, said generally
     channel_verb: re.Pattern[str]
+    channel_account: re.Pattern[str]  # an account's name in quotes right before its channel
     channel_replaces: re.Pattern[str]
     channel_others: re.Pattern[str]  # other channels: with them a count is over several
     channel_several_total: re.Pattern[str]  # a channel that makes a count over several the total
@@ -268,6 +270,7 @@ def load_rules() -> _Rules:
         clause_gap_whole=comp(cfg["clause_gap_whole"]),
         form_row_ambiguous=comp(cfg["form_row_ambiguous"]),
         verb_before=comp(f"(?:{cfg['verbs']})(?:了)?$"),
+        verb_before_figure=comp(f"(?:{cfg['verbs']})(?:{cfg['verb_figure_fillers']})?$"),
         **_channel_patterns(cfg["channel_ids"]),
         reason_rows=_ReasonRows.compile(cfg["reason_rows"]),
         with_carried_over=comp(cfg["with_carried_over"]["after"]),
@@ -285,6 +288,8 @@ def _channel_patterns(ch: dict[str, Any]) -> dict[str, Any]:
         "channel_published": re.compile(f"(?:^|(?:{ch['verbs']})(?:了)?|(?:{channels})[”\"》]?)(?:{ch['published']})$"
                                         f"|(?:{channels})[”\"》]?(?:{ch['verbs']})(?:了)?$"),
         "channel_verb": re.compile(ch["verbs"]),
+        # an account's name followed by its channel: the channel words inside the name are no channel
+        "channel_account": re.compile(f"{ch['account_name']}(?=(?:{channels}))"),
         "channel_replaces": re.compile(ch["replaces"]),
         "channel_others": re.compile(ch["others"]),
         "channel_several_total": re.compile(ch["several_total"]),
@@ -1132,8 +1137,11 @@ def _channel_id(view: str, floor: int, cand: _Cand, fig: _Fig, canonical: str | 
     start = min(cand.start, fig.start)
     lo = max([floor] + [m.end() for m in rules.channel_clause_stop.finditer(view, floor, start)])
     last, kinds = lo, set()
+    names = [m.span() for m in rules.channel_account.finditer(view, lo, end)]
     for cid, words in rules.channel_kinds.items():
         for m in words.finditer(view, lo, end):
+            if any(a <= m.start() and m.end() <= b for a, b in names):
+                continue
             kinds.add(cid)
             last = max(last, m.end())
     other_channels = list(rules.channel_others.finditer(view, lo, end))
@@ -1399,8 +1407,9 @@ def _only_prefix(view: str, start: int, end: int) -> bool:
 def _verb_noun_entry(view: str, cs: int, fig_start: int, noun: _Cand) -> _Entry | None:
     """The lexicon entry of the action verb right before a figure and the noun counted after it, read together
     (主动公开1208条政府信息 → 主动公开政府信息, 制发3份规范性文件 → 制发规范性文件): the noun alone names no id, the
-    verb tells which count it is (guidelines 1). The phrase stays the noun; only its id comes from both."""
-    m = load_rules().verb_before.search(view, cs, fig_start)
+    verb tells which count it is (guidelines 1), also as a relative clause (本年度制发的48件行政规范性文件). The phrase
+    stays the noun; only its id comes from both."""
+    m = load_rules().verb_before_figure.search(view, cs, fig_start)
     return _entry_of(view[m.start():m.end()] + view[noun.start:noun.end]) if m else None
 
 
