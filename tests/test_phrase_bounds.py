@@ -1034,6 +1034,36 @@ def test_the_verb_of_a_relative_clause_names_the_count_of_the_noun_after_the_fig
     assert (ids["4件"], ids["2件"]) == ("active.rules.issued", "active.rules.repealed")
 
 
+def test_kinds_listed_before_the_information_of_active_disclosure():
+    # 主动公开 X、Y 等政府信息: all the body published; inside an enumeration still a part (constructed)
+    ids = ids_in_form("全年主动公开机构概况、财政预算、规划计划等政府信息418条。", "v2021")
+    assert ids["418条"] == "active.total"
+    assert ids_in_form("全年主动全面公开征地拆迁、行政审批等政府信息5210条。", "pre2019")["5210条"] == "active.total"
+    ids = ids_in_form("本年度主动公开政府信息703条，其中主动公开财政预算、重大项目等信息61条。", "v2021")
+    assert (ids["703条"], ids["61条"]) == ("active.total", None)
+
+
+def test_requests_carried_from_a_named_year_and_staff_in_full_time():
+    # (constructed) the year is a date: the phrase stays 结转…申请
+    links = links_by_figure("2024年共收到政府信息公开申请96件，2023年结转政府信息公开申请5件。", "v2021")
+    assert (links["5件"].indicator.text, links["5件"].canonical_id) == ("结转政府信息公开申请", "requests.carried_over.total")
+    # with the year they go to, it is the next year's
+    assert ids_in_form("2023年结转至2024年6件。", "v2021")["6件"] == "requests.carried_forward.total"
+    assert ids_in_form("本机关配备3名全职工作人员。", "pre2019")["3名"] == "capacity.staff.full_time"
+
+
+def test_granted_answers_and_information_that_does_not_exist_in_the_later_forms():
+    # (constructed) 信息不存在 of the pre-2019 form is the later forms' 本机关不掌握相关政府信息
+    ids = ids_in_form("在已答复的申请中，予以公开答复9件，信息不存在13件。", "v2021")
+    assert (ids["9件"], ids["13件"]) == ("requests.granted.total", "requests.unavailable.not_held.total")
+    assert ids_in_form("在已答复的申请中，信息不存在13件。", "pre2019")["13件"] == "requests.answered.nonexistent"
+
+
+def test_a_total_of_visits_keeps_its_total():
+    # 总 of 总访问量 is part of what is counted (constructed; the own held-out paragraphs write it so)
+    assert phrases("网站全年总访问量达521万次，总的浏览量约为803万次。")["521万次"][0] == "总访问量"
+
+
 def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
     ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")
