@@ -1064,6 +1064,14 @@ def test_a_total_of_visits_keeps_its_total():
     assert phrases("网站全年总访问量达521万次，总的浏览量约为803万次。")["521万次"][0] == "总访问量"
 
 
+def test_a_clause_that_only_says_where_names_the_channel_of_the_next():
+    # (constructed) the place clause before the figure's, with its preposition and no action verb
+    assert ids_in_form("在“某某发布”微信平台，全年发布信息217条。", "v2021")["217条"] == "active.via.wechat"
+    assert ids_in_form("依托区政府门户网站，发布各类政务信息1460条。", "v2021")["1460条"] == "active.via.website"
+    # a clause that does something there is no place alone
+    assert ids_in_form("在网站首页设立专栏，发布政策文件12件。", "v2021")["12件"] is None
+
+
 def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
     ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")

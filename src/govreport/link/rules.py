@@ -131,6 +131,7 @@ class _Rules:
     clause_gap_whole: re.Pattern[str]
     form_row_ambiguous: re.Pattern[str]
     verb_before: re.Pattern[str]  # an action verb (``verbs``) ending where the search ends
+    action_verb: re.Pattern[str]  # any action verb of ``verbs``
     verb_before_figure: re.Pattern[str]  # the same, with what may stand between it and its figure (制发的48件)
     channel_kinds: dict[str, re.Pattern[str]]  # id → channel words, of ``channel_ids.kinds``
     channel_published: re.Pattern[str]  # a phrase ending in what a channel published, said generally
@@ -140,6 +141,7 @@ class _Rules:
     channel_others: re.Pattern[str]  # other channels: with them a count is over several
     channel_several_total: re.Pattern[str]  # a channel that makes a count over several the total
     channel_clause_stop: re.Pattern[str]
+    channel_place_clause: re.Pattern[str]  # a clause that only says where (在某某平台，)
     context_carry: re.Pattern[str]  # a sentence opening that goes on from the sentence before (``context_carry``)
     noun_not_start: re.Pattern[str]  # words that open no counted noun after a figure (``noun_not_start``)
     channel_joiner: re.Pattern[str]  # joins items of what was published (the phrase after its channels)
@@ -270,6 +272,7 @@ def load_rules() -> _Rules:
         clause_gap_whole=comp(cfg["clause_gap_whole"]),
         form_row_ambiguous=comp(cfg["form_row_ambiguous"]),
         verb_before=comp(f"(?:{cfg['verbs']})(?:了)?$"),
+        action_verb=comp(cfg["verbs"]),
         verb_before_figure=comp(f"(?:{cfg['verbs']})(?:{cfg['verb_figure_fillers']})?$"),
         **_channel_patterns(cfg["channel_ids"]),
         reason_rows=_ReasonRows.compile(cfg["reason_rows"]),
@@ -294,6 +297,7 @@ def _channel_patterns(ch: dict[str, Any]) -> dict[str, Any]:
         "channel_others": re.compile(ch["others"]),
         "channel_several_total": re.compile(ch["several_total"]),
         "channel_clause_stop": re.compile(ch["clause_stop"]),
+        "channel_place_clause": re.compile(ch["place_clause"]),
         "channel_joiner": re.compile(ch["joiner"]),
     }
 
@@ -1121,6 +1125,23 @@ def _part_of_other_family(canonical: str | None, relative_noun: _Cand | None) ->
     return canonical is None or canonical.split(".")[0] != noun_id.split(".")[0]
 
 
+def _channel_clause_start(view: str, floor: int, start: int, end: int) -> int:
+    """Where the clause that may name a figure's channel starts: its own clause, or, when that names no channel,
+    the clause before it in the sentence if that one only says where (在“某某政务”微信平台，发布信息106条: a place
+    with no action verb, configs/link.yml ``channel_ids.place_clause``; 在网站显眼位置设立专栏，发布… is no place
+    alone); never before ``floor``."""
+    rules = load_rules()
+    stops = [m.end() for m in rules.channel_clause_stop.finditer(view, floor, start)]
+    lo = max([floor] + stops)
+    if lo == floor or any(w.search(view, lo, end) for w in rules.channel_kinds.values()) \
+            or rules.channel_others.search(view, lo, end):
+        return lo
+    before = max([floor] + stops[:-1])
+    if rules.channel_place_clause.fullmatch(view, before, lo) and not rules.action_verb.search(view, before, lo):
+        return before
+    return lo
+
+
 def _channel_id(view: str, floor: int, cand: _Cand, fig: _Fig, canonical: str | None) -> tuple[str | None, bool]:
     """The id of the one channel whose publishing a figure counts (通过“某某区人民政府门户网站”发布信息4583条,
     在微信公众号“某某”公开108条信息, 政务微博发布和转发视频1930条): its clause names that channel before the phrase
@@ -1135,7 +1156,7 @@ def _channel_id(view: str, floor: int, cand: _Cand, fig: _Fig, canonical: str | 
         return canonical, False
     end = max(cand.end, fig.start)
     start = min(cand.start, fig.start)
-    lo = max([floor] + [m.end() for m in rules.channel_clause_stop.finditer(view, floor, start)])
+    lo = _channel_clause_start(view, floor, start, end)
     last, kinds = lo, set()
     names = [m.span() for m in rules.channel_account.finditer(view, lo, end)]
     for cid, words in rules.channel_kinds.items():
