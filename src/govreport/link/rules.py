@@ -136,6 +136,7 @@ class _Rules:
     channel_kinds: dict[str, re.Pattern[str]]  # id → channel words, of ``channel_ids.kinds``
     channel_published: re.Pattern[str]  # a phrase ending in what a channel published, said generally
     channel_verb: re.Pattern[str]
+    channel_name: re.Pattern[str]  # a name in quotes
     channel_account: re.Pattern[str]  # an account's name in quotes right before its channel
     channel_replaces: re.Pattern[str]
     channel_others: re.Pattern[str]  # other channels: with them a count is over several
@@ -292,6 +293,7 @@ def _channel_patterns(ch: dict[str, Any]) -> dict[str, Any]:
                                         f"|(?:{channels})[”\"》]?(?:{ch['verbs']})(?:了)?$"),
         "channel_verb": re.compile(ch["verbs"]),
         # an account's name followed by its channel: the channel words inside the name are no channel
+        "channel_name": re.compile(ch["account_name"]),
         "channel_account": re.compile(f"{ch['account_name']}(?=(?:{channels}))"),
         "channel_replaces": re.compile(ch["replaces"]),
         "channel_others": re.compile(ch["others"]),
@@ -1137,7 +1139,9 @@ def _channel_clause_start(view: str, floor: int, start: int, end: int) -> int:
             or rules.channel_others.search(view, lo, end):
         return lo
     before = max([floor] + stops[:-1])
-    if rules.channel_place_clause.fullmatch(view, before, lo) and not rules.action_verb.search(view, before, lo):
+    # a name in quotes may hold a verb (在“某某发布”微信平台): only the words outside it say what the clause does
+    if rules.channel_place_clause.fullmatch(view, before, lo) and \
+            not rules.action_verb.search(rules.channel_name.sub("", view[before:lo])):
         return before
     return lo
 
