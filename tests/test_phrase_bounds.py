@@ -1072,6 +1072,13 @@ def test_a_clause_that_only_says_where_names_the_channel_of_the_next():
     assert ids_in_form("在网站首页设立专栏，发布政策文件12件。", "v2021")["12件"] is None
 
 
+def test_an_organ_that_opens_a_noun_owns_it():
+    # (constructed) 区政府公文: whose documents, inside the phrase; an organ before a verb is its subject, outside
+    got = phrases("全年公开规章2件、区政府公文64件、区政府办公室文件31件。")
+    assert (got["64件"][0], got["31件"][0]) == ("区政府公文", "区政府办公室文件")
+    assert phrases("区民政局集中编发救灾简报9期。")["9期"][0] == "编发救灾简报"
+
+
 def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
     ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")

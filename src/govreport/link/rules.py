@@ -1312,8 +1312,11 @@ def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list
     inside, owner_end = [], None
     for o_start, o_end in organs[lo:hi]:
         if (o_start > start and verb_before.search(view, start, o_start)) or (
-                owner_end is not None and o_start - owner_end == 1 and view[owner_end] in joiners):
-            owner_end = o_end  # …及省政府办公厅行政规范性文件: an owner joined to one
+                owner_end is not None and o_start - owner_end == 1 and view[owner_end] in joiners) or (
+                o_start == start and not rules.action_verb.search(view, o_end, end)):
+            # …及省政府办公厅行政规范性文件: an owner joined to one; an organ that opens a phrase of nothing but a noun
+            # owns it (市政府公文105件, 省政府档案45条: unseen real reports; train gold 市政府及市政府办政策性文件)
+            owner_end = o_end
         elif o_end <= end - min_chars:
             inside.append(o_end)
     if not inside or b.channel_words.search(view, max(inside), end):
