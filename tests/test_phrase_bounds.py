@@ -1079,6 +1079,13 @@ def test_an_organ_that_opens_a_noun_owns_it():
     assert phrases("区民政局集中编发救灾简报9期。")["9期"][0] == "编发救灾简报"
 
 
+def test_manner_adverbs_and_another_before_a_phrase_are_outside():
+    # (constructed) 准确 as 及时; 另 (another) but not 另行 of a row's wording
+    got = phrases("全年及时准确发布政策文件217件。予以公开6件，另处理重复申请2件，需另行制作3件。")
+    assert [got[f][0] for f in ("217件", "2件")] == ["发布政策文件", "处理重复申请"]
+    assert got["3件"][0].endswith("另行制作")
+
+
 def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
     ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")
