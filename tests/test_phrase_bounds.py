@@ -1086,6 +1086,15 @@ def test_manner_adverbs_and_another_before_a_phrase_are_outside():
     assert got["3件"][0].endswith("另行制作")
 
 
+def test_coordinated_verbs_of_publishing_and_the_2021_forms_issued_column():
+    # (constructed) 推送、发布 coordinates the action: still one channel's count
+    ids = ids_in_form("全年通过微信公众号“某某街道”推送、发布各类信息214条。", "v2021")
+    assert ids["214条"] == "active.via.wechat"
+    ids = ids_in_form("本年出台行政规范性文件：制发件数4件，废止件数2件。", "v2021")
+    assert (ids["4件"], ids["2件"]) == ("active.normative.issued", "active.normative.repealed")
+    assert ids_in_form("全年共收到3条相关政府信息公开申请。", "v2021")["3条"] == "requests.new.total"
+
+
 def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
     ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")

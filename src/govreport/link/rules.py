@@ -1284,7 +1284,7 @@ def _coordinates_others(view: str, phrase: tuple[int, int], head: tuple[int, int
     电子邮件申请共18件 from 电子邮件申请): the figure counts them all, and the head's id names one of them; not when
     the head gathers the others (报刊、广播、电视等其他方式公开政府信息: configs/link.yml ``coordinated``), nor when
     every other item names the same id, as a lexicon phrase of it or inside its spec name (召开新闻发布会、新闻通气会,
-    回应公众关注热点和重大舆情: the spec's 回应公众关注热点或重大舆情数)."""
+    回应公众关注热点和重大舆情: the spec's 回应公众关注热点或重大舆情数), or is only a verb of publishing (推送、发布各类信息)."""
     cfg = load_rules().cfg["coordinated"]
     before, after = view[phrase[0]:head[0]], view[head[1]:phrase[1]]
     if not re.search(cfg["joiners"], before + after) or re.search(cfg["gathers"], view[phrase[0]:phrase[1]]):
@@ -1292,7 +1292,8 @@ def _coordinates_others(view: str, phrase: tuple[int, int], head: tuple[int, int
     indicator = load_indicators().get(canonical)
     names = indicator.names if indicator is not None else ()
     items = [x for x in re.split(cfg["joiners"], before + "、" + after) if x]
-    return not all(_static_id(_entry_of(x), x, 0) == canonical or any(x in name for name in names) for x in items)
+    return not all(_static_id(_entry_of(x), x, 0) == canonical or any(x in name for name in names)
+                   or re.fullmatch(cfg["verb_items"], x) for x in items)
 
 
 def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list[tuple[int, int]]) -> tuple[int, int]:
