@@ -1129,8 +1129,8 @@ def _part_of_other_family(canonical: str | None, relative_noun: _Cand | None) ->
 
 def _channel_clause_start(view: str, floor: int, start: int, end: int) -> int:
     """Where the clause that may name a figure's channel starts: its own clause, or, when that names no channel,
-    the clause before it in the sentence if that one only says where (在“某某政务”微信平台，发布信息106条: a place
-    with no action verb, configs/link.yml ``channel_ids.place_clause``; 在网站显眼位置设立专栏，发布… is no place
+    the clause before it in the sentence if that one only says where (在“某某政务”微信平台，发布信息93条: a place
+    with no action verb, configs/link.yml ``channel_ids.place_clause``; a clause that sets up a column there is no place
     alone); never before ``floor``."""
     rules = load_rules()
     stops = [m.end() for m in rules.channel_clause_stop.finditer(view, floor, start)]
@@ -1316,7 +1316,7 @@ def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list
                 owner_end is not None and o_start - owner_end == 1 and view[owner_end] in joiners) or (
                 o_start == start and not rules.action_verb.search(view, o_end, end)):
             # …及省政府办公厅行政规范性文件: an owner joined to one; an organ that opens a phrase of nothing but a noun
-            # owns it (市政府公文105件, 省政府档案45条: unseen real reports; train gold 市政府及市政府办政策性文件)
+            # owns it (市政府公文105件, 省政府档案45条: unseen real reports; train gold: an organ and its office owning policy documents)
             owner_end = o_end
         elif o_end <= end - min_chars:
             inside.append(o_end)
