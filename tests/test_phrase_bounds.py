@@ -1095,6 +1095,12 @@ def test_coordinated_verbs_of_publishing_and_the_2021_forms_issued_column():
     assert ids_in_form("全年共收到3条相关政府信息公开申请。", "v2021")["3条"] == "requests.new.total"
 
 
+def test_what_includes_opens_inside_a_phrase_is_the_item_counted():
+    # (constructed) 包括 inside the phrase read before the figure: the item starts after it
+    got = phrases("其中，新闻发布会包括“某地发展”系列6场、例行发布会21场。")
+    assert got["6场"][0] == "“某地发展”系列"
+
+
 def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
     ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")
