@@ -1101,6 +1101,13 @@ def test_what_includes_opens_inside_a_phrase_is_the_item_counted():
     assert got["6场"][0] == "“某地发展”系列"
 
 
+def test_channels_listed_before_what_they_carry_stay_out():
+    # (constructed) channels closed by 等 frame the total; 等 before 其他方式 still joins the list to its phrase
+    got = phrases("通过区政府门户网站、《某区政报》及政务微博微信等主动公开政府信息512条。")
+    assert got["512条"] == ("主动公开政府信息", "active.total")
+    assert phrases("通过报纸、电视等其他方式公开政府信息27条。")["27条"][0] == "报纸、电视等其他方式公开政府信息"
+
+
 def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
     ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")

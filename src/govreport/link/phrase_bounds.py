@@ -26,6 +26,7 @@ class PhraseBounds:
 
     phrase_char: re.Pattern[str]
     joiners: re.Pattern[str]
+    etc_joins: re.Pattern[str]  # what must follow 等 for it to join a list to the phrase
     max_chars: int
     min_item_chars: int
     item_modifier_end: str
@@ -52,6 +53,7 @@ class PhraseBounds:
     channel_words: re.Pattern[str]
     channel_max_chars: int
     channel_verbs: re.Pattern[str]
+    channel_several: re.Pattern[str]  # channels listed: the count is over several
     predicate_verbs: re.Pattern[str]
     min_chars: int
     form_rows: frozenset[str]
@@ -82,6 +84,7 @@ def load_bounds() -> PhraseBounds:
     return PhraseBounds(
         phrase_char=re.compile(load_config("link.yml")["phrase_char"]),
         joiners=re.compile(cfg["coordination"]["joiners"]),
+        etc_joins=re.compile(cfg["coordination"]["etc_joins"]),
         max_chars=cfg["coordination"]["max_chars"],
         min_item_chars=cfg["coordination"]["min_item_chars"],
         item_modifier_end=cfg["coordination"]["item_modifier_end"],
@@ -109,6 +112,7 @@ def load_bounds() -> PhraseBounds:
         channel_words=re.compile(cfg["channel"]["words"]),
         channel_max_chars=cfg["channel"]["max_chars"],
         channel_verbs=re.compile(cfg["channel"]["verbs"]),
+        channel_several=re.compile(cfg["channel"]["several"]),
         predicate_verbs=re.compile(f"(?:{cfg['predicate']['verbs']})(?!{cfg['predicate']['verb_as_noun']})"),
         min_chars=cfg["min_chars"],
         form_rows=(rows := _form_rows(cfg)),
@@ -237,6 +241,8 @@ def _coordination(b: PhraseBounds, view: str, start: int, end: int, link: LinkPa
     """The start of the coordination the phrase ends (items joined by 、 before it), else ``start``."""
     new = start
     while new > 0 and b.joiners.fullmatch(view, new - 1, new):
+        if view[new - 1] == "等" and not b.etc_joins.match(view, new):
+            break  # channels or kinds closed by 等 before a phrase of what they carry (微博微信等主动公开…) are a frame
         pos = new - 1
         while pos > 0 and b.phrase_char.fullmatch(view, pos - 1, pos):
             pos -= 1
@@ -373,6 +379,8 @@ def _channel(b: PhraseBounds, view: str, start: int, end: int, fig_start: int, l
         return start
     if not b.channel_words.search(view, name_start, m.start()) or b.interior_adverbs.search(view, name_start, m.start()):
         return start  # no channel, or one an adverb keeps out (门户网站全年主动公开… → 主动公开…)
+    if b.channel_several.search(view, name_start, m.start()):
+        return start  # channels listed (…及官方微博微信等主动公开…): no one channel tells the count, which is the total's
     return min(start, name_start)
 
 
