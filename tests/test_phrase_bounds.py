@@ -1108,6 +1108,20 @@ def test_channels_listed_before_what_they_carry_stay_out():
     assert phrases("通过报纸、电视等其他方式公开政府信息27条。")["27条"][0] == "报纸、电视等其他方式公开政府信息"
 
 
+def test_more_wordings_of_requests_and_channel_counts():
+    # (constructed)
+    ids = ids_in_form("全年共收到公民、法人向本镇提交的政府信息公开申请4件，不予办理0件。", "v2019")
+    assert (ids["4件"], ids["0件"]) == ("requests.new.total", None)
+    for text in ("全区共受理依申请公开案件87件。", "全区共收到政府信息依申请件87件。", "全区共收到政府信息申请公开件87件。"):
+        assert ids_in_form(text, "v2021")["87件"] == "requests.new.total"
+    assert ids_in_form("官方微信信息数41条。", "pre2019")["41条"] == "active.via.wechat"
+    got = links_by_figure("本局在门户网站专栏发布的政府信息数量共208条，某某微信公众号发布数量共319条。", "v2021")
+    assert (got["208条"].canonical_id, got["319条"].canonical_id) == ("active.via.website", "active.via.wechat")
+    assert got["319条"].indicator.text == "某某微信公众号发布数量"
+    # a count since the years began is no statistic of the year
+    assert links_by_figure("历年以来主动公开信息数2371条。", "pre2019")["2371条"].withheld == "cumulative"
+
+
 def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
     ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")

@@ -135,6 +135,7 @@ class _Rules:
     verb_before_figure: re.Pattern[str]  # the same, with what may stand between it and its figure (制发的48件)
     channel_kinds: dict[str, re.Pattern[str]]  # id → channel words, of ``channel_ids.kinds``
     channel_published: re.Pattern[str]  # a phrase ending in what a channel published, said generally
+    channel_counted: re.Pattern[str]  # a channel and its count word, no verb (官方微信信息数)
     channel_verb: re.Pattern[str]
     channel_name: re.Pattern[str]  # a name in quotes
     channel_account: re.Pattern[str]  # an account's name in quotes right before its channel
@@ -289,8 +290,11 @@ def _channel_patterns(ch: dict[str, Any]) -> dict[str, Any]:
         "channel_kinds": {cid: re.compile(words) for cid, words in ch["kinds"].items()},
         # what was published, right after the verb, the channel's name or at the phrase's start; or nothing after
         # the verb right after the channel (其中网站公布194条，微信公众号公布4条: the items of what was published)
-        "channel_published": re.compile(f"(?:^|(?:{ch['verbs']})(?:了)?|(?:{channels})[”\"》]?)(?:{ch['published']})$"
-                                        f"|(?:{channels})[”\"》]?(?:{ch['verbs']})(?:了)?$"),
+        "channel_published": re.compile(f"(?:^|(?:{ch['verbs']})(?:了|的)?|(?:{channels})[”\"》]?)(?:{ch['published']})$"
+                                        f"|(?:{channels})[”\"》]?(?:{ch['verbs']})(?:了)?(?:{ch['count_words']})?$"
+                                        f"|^(?:{ch['verbs']})(?:{ch['count_words']})$"),
+        # the channel's count named without a verb (官方微信信息数30条: the pre-2019 form's rows)
+        "channel_counted": re.compile(f"(?:{channels})[”\"》]?(?:{ch['counted']})$"),
         "channel_verb": re.compile(ch["verbs"]),
         # an account's name followed by its channel: the channel words inside the name are no channel
         "channel_name": re.compile(ch["account_name"]),
@@ -1176,7 +1180,8 @@ def _channel_id(view: str, floor: int, cand: _Cand, fig: _Fig, canonical: str | 
         return canonical, False
     channel = canonical in rules.channel_kinds  # a channel's id the lexicon or a parent gave
     said = (rules.channel_verb.search(view, last, end) is not None
-            and rules.channel_published.search(view[cand.start:cand.end]) is not None)
+            and rules.channel_published.search(view[cand.start:cand.end]) is not None) \
+        or rules.channel_counted.search(view, cand.start, cand.end) is not None
     several = rules.cfg["channel_ids"]["several"]
     if len(kinds) + others > 1:
         # channels coordinated before the verb are where, not what (the coordination check skips them), unless
