@@ -1122,6 +1122,19 @@ def test_more_wordings_of_requests_and_channel_counts():
     assert links_by_figure("历年以来主动公开信息数2371条。", "pre2019")["2371条"].withheld == "cumulative"
 
 
+def test_a_count_over_the_years_restates_the_figure_before():
+    # (constructed) 历年累计 after a figure: the same phrase, no id (cumulative)
+    got = links_by_figure("本镇2014年主动公开政府信息27条，历年累计318条。", "pre2019")
+    assert (got["27条"].canonical_id, got["318条"].indicator.text) == ("active.total", "主动公开政府信息")
+    assert (got["318条"].canonical_id, got["318条"].withheld) == (None, "cumulative")
+
+
+def test_channels_of_every_kind_and_an_amount_verb_stay_out():
+    # (constructed)
+    assert phrases("全年通过各类平台主动公开政府信息共计214条。")["214条"] == ("主动公开政府信息", "active.total")
+    assert phrases("网站的日均访问量实现6200人次。")["6200人次"][0] == "网站的日均访问量"
+
+
 def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
     ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")

@@ -128,6 +128,7 @@ class _Rules:
     id_units: dict[str, str]
     part_noun: re.Pattern[str]
     cumulative: re.Pattern[str]
+    restated: re.Pattern[str]  # between a figure and its count over the years (，历年累计)
     clause_gap_whole: re.Pattern[str]
     form_row_ambiguous: re.Pattern[str]
     verb_before: re.Pattern[str]  # an action verb (``verbs``) ending where the search ends
@@ -271,6 +272,7 @@ def load_rules() -> _Rules:
         id_units=id_units,
         part_noun=comp(cfg["part_noun"]),
         cumulative=comp(cfg["cumulative"]),
+        restated=comp(cfg["restated"]),
         clause_gap_whole=comp(cfg["clause_gap_whole"]),
         form_row_ambiguous=comp(cfg["form_row_ambiguous"]),
         verb_before=comp(f"(?:{cfg['verbs']})(?:了)?$"),
@@ -1625,6 +1627,15 @@ def link_figures_to_indicators(text: str, spans: list[Span], indicator_spans: li
         item = _respectively(v, figs, fig_starts, i, marker, bounds) if marker is not None else None
         if item:
             rule, phrase, first_item = "respectively", item[:2], item[2]
+        elif (rule == "none" and prev is not None and prev.link is not None and prev.link.indicator is not None
+              and rules.restated.fullmatch(v, prev.end, fig.start)):
+            # 主动公开政府信息11条，历年累计234条: the same thing counted over the years, named by the figure before
+            # (its id is withheld below as cumulative)
+            plink = prev.link
+            fig.link = Link(fig.span, plink.indicator, plink.canonical_id, own_scope or plink.scope,
+                            cfg["labels"]["relation"], "restated", conf["restated"])
+            fig.cand, fig.entry = prev.cand, prev.entry
+            continue
         elif rule == "none" and ((marker is not None and parent is not None) or sibling is not None):
             # an item of an enumeration, or a part listed after a part (市本级收到申请213件,各县区389件,全市合计602件)
             parent = fig.parent = parent or sibling
