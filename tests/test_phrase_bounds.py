@@ -1135,6 +1135,14 @@ def test_channels_of_every_kind_and_an_amount_verb_stay_out():
     assert phrases("网站的日均访问量实现6200人次。")["6200人次"][0] == "网站的日均访问量"
 
 
+def test_administrative_fees_said_without_their_verb_before_an_amount():
+    # (constructed) the form's row before an amount of money; charges counted in 项 keep their verb and no id
+    ids = ids_in_form("行政处罚处理决定数量37项，行政事业性收费为2.6万元。", "v2021")
+    assert ids["2.6万元"] == "active.fees.amount"
+    got = phrases("本年度取消涉企行政事业性收费共4项。")
+    assert got["4项"] == ("取消涉企行政事业性收费", None)
+
+
 def test_a_bare_verb_after_a_full_stop_takes_the_requests_named_before_it():
     # the sentence opens with nothing but adverbs: it goes on from the requests of the sentence before (constructed)
     ids = ids_in_form("全年共收到政府信息公开申请61件。截至年底，已依法办结58件。", "v2021")
