@@ -132,7 +132,6 @@ class _Rules:
     clause_gap_whole: re.Pattern[str]
     form_row_ambiguous: re.Pattern[str]
     verb_before: re.Pattern[str]  # an action verb (``verbs``) ending where the search ends
-    action_verb: re.Pattern[str]  # any action verb of ``verbs``
     verb_before_figure: re.Pattern[str]  # the same, with what may stand between it and its figure (制发的48件)
     channel_kinds: dict[str, re.Pattern[str]]  # id → channel words, of ``channel_ids.kinds``
     channel_published: re.Pattern[str]  # a phrase ending in what a channel published, said generally
@@ -276,7 +275,6 @@ def load_rules() -> _Rules:
         clause_gap_whole=comp(cfg["clause_gap_whole"]),
         form_row_ambiguous=comp(cfg["form_row_ambiguous"]),
         verb_before=comp(f"(?:{cfg['verbs']})(?:了)?$"),
-        action_verb=comp(cfg["verbs"]),
         verb_before_figure=comp(f"(?:{cfg['verbs']})(?:{cfg['verb_figure_fillers']})?$"),
         **_channel_patterns(cfg["channel_ids"]),
         reason_rows=_ReasonRows.compile(cfg["reason_rows"]),
@@ -1133,23 +1131,28 @@ def _part_of_other_family(canonical: str | None, relative_noun: _Cand | None) ->
     return canonical is None or canonical.split(".")[0] != noun_id.split(".")[0]
 
 
-def _channel_clause_start(view: str, floor: int, start: int, end: int) -> int:
-    """Where the clause that may name a figure's channel starts: its own clause, or, when that names no channel,
-    the clause before it in the sentence if that one only says where (在“某某政务”微信平台，发布信息93条: a place
-    with no action verb, configs/link.yml ``channel_ids.place_clause``; a clause that sets up a column there is no place
-    alone); never before ``floor``."""
+def _channels_named(view: str, lo: int, end: int) -> tuple[set[str], int, list[re.Match[str]]]:
+    """The channel ids named in view[lo:end] (not by words inside an account's name in quotes before its channel),
+    where the last of them ends (``lo`` if none), and the other channels named there."""
     rules = load_rules()
-    stops = [m.end() for m in rules.channel_clause_stop.finditer(view, floor, start)]
-    lo = max([floor] + stops)
-    if lo == floor or any(w.search(view, lo, end) for w in rules.channel_kinds.values()) \
-            or rules.channel_others.search(view, lo, end):
-        return lo
-    before = max([floor] + stops[:-1])
-    # a name in quotes may hold a verb (在“某某发布”微信平台): only the words outside it say what the clause does
-    if rules.channel_place_clause.fullmatch(view, before, lo) and \
-            not rules.action_verb.search(rules.channel_name.sub("", view[before:lo])):
-        return before
-    return lo
+    last, kinds = lo, set()
+    names = [m.span() for m in rules.channel_account.finditer(view, lo, end)]
+    for cid, words in rules.channel_kinds.items():
+        for m in words.finditer(view, lo, end):
+            if any(a <= m.start() and m.end() <= b for a, b in names):
+                continue
+            kinds.add(cid)
+            last = max(last, m.end())
+    return kinds, last, list(rules.channel_others.finditer(view, lo, end))
+
+
+def _only_says_where(view: str, start: int, end: int) -> bool:
+    """Whether the clause view[start:end] only says where (在“某某政务”微信平台，: configs/link.yml
+    ``channel_ids.place_clause``, no action verb outside a name in quotes; a clause that sets up a column there does
+    more)."""
+    rules = load_rules()
+    return (rules.channel_place_clause.fullmatch(view, start, end) is not None
+            and not rules.verbs.search(rules.channel_name.sub("", view[start:end])))
 
 
 def _channel_id(view: str, floor: int, cand: _Cand, fig: _Fig, canonical: str | None) -> tuple[str | None, bool]:
@@ -1159,23 +1162,21 @@ def _channel_id(view: str, floor: int, cand: _Cand, fig: _Fig, canonical: str | 
     generally. A count over several channels is the total when a website is one of them (通过政府网站和政务新媒体公开各类政府信息), else no
     id (微信、微博公开政府信息); a channel of no kind alone (政务新媒体) takes no other channel's id. The clause is
     read from its last comma or stop (not from a colon or bracket inside the channel's name: 政务微信“某某”（微信号：…）
-    公开…), and not before ``floor`` (the sentence start or the figure before). Only a total's or a channel's id is
+    公开…), or, when it names no channel, from the clause before it if that one only says where (``_only_says_where``),
+    and not before ``floor`` (the sentence start or the figure before). Only a total's or a channel's id is
     replaced (configs/link.yml ``channel_ids``). Also whether the count was found to be over several channels."""
     rules = load_rules()
     if canonical is not None and not rules.channel_replaces.search(canonical):
         return canonical, False
     end = max(cand.end, fig.start)
     start = min(cand.start, fig.start)
-    lo = _channel_clause_start(view, floor, start, end)
-    last, kinds = lo, set()
-    names = [m.span() for m in rules.channel_account.finditer(view, lo, end)]
-    for cid, words in rules.channel_kinds.items():
-        for m in words.finditer(view, lo, end):
-            if any(a <= m.start() and m.end() <= b for a, b in names):
-                continue
-            kinds.add(cid)
-            last = max(last, m.end())
-    other_channels = list(rules.channel_others.finditer(view, lo, end))
+    stops = [m.end() for m in rules.channel_clause_stop.finditer(view, floor, start)]
+    lo = max([floor] + stops)
+    kinds, last, other_channels = _channels_named(view, lo, end)
+    if not kinds and not other_channels and stops and _only_says_where(view, before := max([floor] + stops[:-1]), lo):
+        # the clause before, in the sentence, only says where (在“某某政务”微信平台，发布信息93条): its channel
+        lo = before
+        kinds, last, other_channels = _channels_named(view, lo, end)
     others = bool(other_channels)
     where_end = max([last] + [m.end() for m in other_channels])  # the end of the last channel named
     if not kinds and not others:
@@ -1321,7 +1322,7 @@ def _after_organ(view: str, edges: tuple[int, int], fig_start: int, organs: list
     for o_start, o_end in organs[lo:hi]:
         if (o_start > start and verb_before.search(view, start, o_start)) or (
                 owner_end is not None and o_start - owner_end == 1 and view[owner_end] in joiners) or (
-                o_start == start and not rules.action_verb.search(view, o_end, end)):
+                o_start == start and not rules.verbs.search(view, o_end, end)):
             # …及省政府办公厅行政规范性文件: an owner joined to one; an organ that opens a phrase of nothing but a noun
             # owns it (市政府公文105件, 省政府档案45条: unseen real reports; train gold: an organ and its office owning policy documents)
             owner_end = o_end
